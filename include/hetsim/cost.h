@@ -1,0 +1,270 @@
+/*
+ * cost.h -- the analytic cost model: model architectures, numeric
+ * precisions, device rooflines, and the FLOPs, bytes, time, operational
+ * intensity (OI) and capacity footprint (CF) of one inference step.
+ *
+ * Everything here is a pure function of plain structs: no events, no
+ * allocation in the step evaluation, no I/O.  Formulas follow
+ * docs/costmodel.md (after ../shared/docs/costmodel-reference.md, section
+ * 2).  Quantities are doubles in SI units: FLOPs, bytes, seconds.
+ *
+ * Use:
+ *   cost_ctx ctx;
+ *   cost_ctx_init(&ctx, &model, &precision, &device, tp, &link, &opts);
+ *   cost_batch b = {0};
+ *   cost_batch_add_prefill(&b, &ctx, 4096, 0);    -- a 4k prompt
+ *   cost_batch_add_decode(&b, 4096);              -- one decode token
+ *   cost_step st;
+ *   cost_step_eval(&ctx, &b, &st);
+ */
+#ifndef HETSIM_COST_H
+#define HETSIM_COST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- numeric formats --------------------------------------------------- */
+
+/* X(enum, name, bits, bytes per element including scale overhead).
+ * int4 is weight-only with one fp16 scale per group of 128 (GPTQ/AWQ):
+ * 0.5 + 2/128 B; fp4 is MXFP4 with one 8-bit scale per 32: 0.5 + 1/32 B. */
+#define COST_DTYPES(X)                                                    \
+    X(COST_FP32, "fp32", 32, 4.0)                                          \
+    X(COST_BF16, "bf16", 16, 2.0)                                          \
+    X(COST_FP16, "fp16", 16, 2.0)                                          \
+    X(COST_FP8, "fp8", 8, 1.0)                                             \
+    X(COST_INT8, "int8", 8, 1.0)                                           \
+    X(COST_INT4, "int4", 4, 0.515625)                                      \
+    X(COST_FP4, "fp4", 4, 0.53125)
+
+typedef enum cost_dtype {
+#define X(e, name, bits, bytes) e,
+    COST_DTYPES(X)
+#undef X
+        COST_N_DTYPES
+} cost_dtype;
+
+const char *cost_dtype_name(cost_dtype t);
+/* Bytes per element, including block-scale overhead. */
+double cost_dtype_bytes(cost_dtype t);
+int cost_dtype_bits(cost_dtype t);
+/* Look a format up by name ("bf16"); returns false when unknown. */
+bool cost_dtype_parse(const char *name, cost_dtype *out);
+
+typedef struct cost_precision {
+    cost_dtype weights;
+    cost_dtype kv;
+    cost_dtype activations;
+} cost_precision;
+
+/* bf16 everywhere. */
+cost_precision cost_precision_default(void);
+
+/* ---- model architecture ------------------------------------------------ */
+
+/* One decoder-only transformer.  Attention is MHA when kv_heads == heads,
+ * MQA when kv_heads == 1, GQA in between, or MLA when has_mla.  MoE when
+ * moe_experts > 0: the first moe_dense_layers layers use a dense MLP of
+ * width 'ffn', the others 'moe_experts' routed experts of width
+ * 'moe_expert_ffn' (top-k each token) plus 'moe_shared_experts' always-on
+ * experts of the same width. */
+typedef struct cost_model {
+    char name[64];
+    int layers;
+    int hidden;       /* d */
+    int heads;        /* H, query heads */
+    int kv_heads;     /* H_kv; ignored with MLA */
+    int head_dim;     /* d_h */
+    int ffn;          /* F, dense MLP intermediate size */
+    int vocab;        /* V */
+    bool tied_embeddings;
+    bool gated_mlp;   /* SwiGLU: gate, up, down (3 matrices) */
+    int64_t max_context; /* 0 = unknown */
+
+    int moe_experts;        /* E, 0 = dense model */
+    int moe_top_k;          /* k */
+    int moe_expert_ffn;     /* F_e */
+    int moe_shared_experts; /* n_s */
+    int moe_dense_layers;   /* leading layers with a dense MLP */
+
+    bool has_mla;
+    int mla_q_lora_rank;  /* d_qc, 0 = no query compression */
+    int mla_kv_lora_rank; /* d_c */
+    int mla_qk_rope_dim;  /* d_r */
+    int mla_qk_nope_dim;  /* d_n */
+    int mla_v_head_dim;   /* d_v */
+} cost_model;
+
+/* Check a model for consistency; writes a reason into 'why' and returns
+ * false when something is off (zero layers, heads not a multiple of
+ * kv_heads, top_k > experts, ...). */
+bool cost_model_valid(const cost_model *m, char *why, size_t whylen);
+
+/* Parameter counts (elements, not bytes).  'total' counts every expert;
+ * 'active' counts top_k routed + shared experts per token. Embedding and
+ * lm_head included (once if tied). */
+double cost_model_params_total(const cost_model *m);
+double cost_model_params_active(const cost_model *m);
+
+/* KV-cache elements stored per token over all layers: MHA/GQA
+ * 2*L*H_kv*d_h, MLA (absorbed form) L*(d_c + d_r). */
+double cost_model_kv_elems_per_token(const cost_model *m);
+
+/* ---- devices and links ------------------------------------------------- */
+
+/* One accelerator type: the roofline and its economics. */
+typedef struct cost_device {
+    char name[64];
+    double peak_flops[COST_N_DTYPES]; /* FLOP/s per compute format, dense;
+                                         0 = format not supported */
+    double mem_bytes;       /* device memory capacity */
+    double mem_bw;          /* device memory bandwidth, B/s */
+    double eta_compute;     /* achievable fraction of peak FLOP/s */
+    double eta_memory;      /* achievable fraction of memory bandwidth */
+    double step_overhead_s; /* fixed cost per step (launch, scheduling) */
+    double layer_overhead_s; /* fixed cost per layer per step (kernel
+                                launches not hidden by graphs) */
+    double mem_margin;      /* fraction of memory kept free (fragmentation,
+                               runtime) */
+    double power_busy_w;
+    double power_idle_w;
+    double cost_per_hour;   /* USD per device-hour */
+    bool hypothetical;      /* not a real product */
+} cost_device;
+
+/* The compute format a step runs in for 'p' on 'dev': the wider of the
+ * weight and activation formats (int4/fp4 weights are dequantised to the
+ * activation format unless activations are 4-bit too), falling back to a
+ * wider supported format when the device has no peak for it. */
+cost_dtype cost_compute_dtype(const cost_device *dev, const cost_precision *p);
+
+/* A point-to-point or fabric link, per port and per direction. */
+typedef struct cost_link {
+    char name[64];
+    double bandwidth;      /* B/s per direction */
+    double latency_s;      /* alpha: per message / per hop */
+    double energy_per_bit; /* J per bit moved */
+} cost_link;
+
+/* Ring all-reduce of 'bytes' over 'n' devices joined by 'link':
+ * 2(n-1)*alpha + 2(n-1)/n * bytes / bandwidth; 0 when n <= 1. */
+double cost_allreduce_s(const cost_link *link, int n, double bytes);
+
+/* ---- a step ------------------------------------------------------------ */
+
+typedef struct cost_options {
+    bool full_attention; /* count s^2 score pairs, not causal s(s+1)/2 */
+} cost_options;
+
+cost_options cost_options_default(void);
+
+/* The context one instance evaluates steps in: a model replica with
+ * precision 'p' on 'tp' devices of one type, tensor-parallel over 'link'.
+ * Derived per-layer sizes are cached here so a step costs O(operators). */
+typedef struct cost_ctx {
+    cost_model model;
+    cost_precision prec;
+    cost_device dev;
+    cost_link link; /* tensor-parallel link; unused when tp == 1 */
+    bool has_link;
+    int tp;
+    cost_options opts;
+    cost_dtype compute;  /* format whose peak the step uses */
+    double peak;         /* peak FLOP/s of one device in that format */
+
+    /* derived, filled by cost_ctx_init */
+    double b_w, b_kv, b_a;          /* bytes per weight/KV/act element */
+    double weight_bytes;            /* whole model, all devices */
+    double kv_bytes_per_token;      /* whole instance */
+    double kv_shard;                /* devices KV is split over (<= tp) */
+} cost_ctx;
+
+/* Fill 'ctx'.  'link' may be NULL when tp == 1 (asserted otherwise).
+ * 'opts' may be NULL for the defaults. */
+void cost_ctx_init(cost_ctx *ctx, const cost_model *m, const cost_precision *p,
+                   const cost_device *dev, int tp, const cost_link *link,
+                   const cost_options *opts);
+
+/* Aggregate description of one batch iteration: O(1) to add a sequence,
+ * O(operators) to evaluate, whatever the batch size. */
+typedef struct cost_batch {
+    int64_t prefill_seqs;     /* sequences with a prefill chunk */
+    int64_t prefill_tokens;   /* new tokens in those chunks */
+    int64_t prefill_cached;   /* sum of cached tokens before each chunk */
+    double prefill_pairs;     /* sum of attention score pairs */
+    int64_t decode_seqs;      /* sequences decoding one token each */
+    int64_t decode_context;   /* sum of their context lengths (KV read) */
+    int64_t logits_tokens;    /* tokens that produce logits */
+} cost_batch;
+
+/* A prefill chunk of 'q' new tokens after 'cached' tokens already in KV.
+ * 'last_chunk': the chunk ends the prompt, so its last token produces
+ * logits (the first output token). */
+void cost_batch_add_prefill(cost_batch *b, const cost_ctx *ctx, int64_t q,
+                            int64_t cached, bool last_chunk);
+/* One decode token attending to 'context' cached tokens. */
+void cost_batch_add_decode(cost_batch *b, int64_t context);
+
+typedef enum cost_bound {
+    COST_BOUND_COMPUTE,
+    COST_BOUND_BANDWIDTH,
+    COST_BOUND_LINK,
+    COST_BOUND_CAPACITY
+} cost_bound;
+
+const char *cost_bound_name(cost_bound b);
+
+/* The cost of one step on the whole instance (all 'tp' devices). */
+typedef struct cost_step {
+    double flops;
+    double weight_bytes;  /* weights read */
+    double kv_bytes;      /* KV read and written */
+    double act_bytes;     /* activations read and written */
+    double bytes;         /* weight + kv + act */
+    double compute_s;     /* sum over operators of their compute time */
+    double memory_s;      /* sum over operators of their memory time */
+    double roofline_s;    /* sum over operators of max(compute, memory) */
+    double comm_s;        /* tensor-parallel collectives */
+    double overhead_s;    /* fixed per-step and per-layer costs */
+    double time_s;        /* roofline + comm + overhead */
+    double oi;            /* flops / bytes */
+    double compute_bound_s; /* time of operators that were compute-bound */
+    cost_bound bound;     /* compute or bandwidth, by which dominated */
+} cost_step;
+
+/* Evaluate one step.  No allocation.  An empty batch costs zero. */
+void cost_step_eval(const cost_ctx *ctx, const cost_batch *b, cost_step *out);
+
+/* Operator-level breakdown, for tests and 'hetsim oicf --ops'. */
+typedef struct cost_op {
+    const char *name;     /* static string, e.g. "qkv_proj" */
+    double flops;
+    double weight_bytes;
+    double kv_bytes;
+    double act_bytes;
+    double count;         /* how many times per step (layers) */
+} cost_op;
+
+/* Write up to 'cap' per-operator costs (each already multiplied by its
+ * count) and return how many operators there are. */
+size_t cost_step_ops(const cost_ctx *ctx, const cost_batch *b, cost_op *ops,
+                     size_t cap);
+
+/* ---- capacity ---------------------------------------------------------- */
+
+/* Activation workspace of a step processing 'tokens' tokens (the live
+ * tensors at the widest operator, plus fp32 logits for 'logits' tokens),
+ * whole instance. */
+double cost_workspace_bytes(const cost_ctx *ctx, int64_t tokens,
+                            int64_t logits);
+
+/* Memory of the instance: tp * device memory. */
+double cost_instance_mem_bytes(const cost_ctx *ctx);
+
+/* Memory left for KV: instance memory * (1 - margin) - weights -
+ * workspace for 'max_step_tokens'.  Negative when the model does not
+ * fit. */
+double cost_kv_capacity_bytes(const cost_ctx *ctx, int64_t max_step_tokens);
+
+#endif /* HETSIM_COST_H */

@@ -1,0 +1,163 @@
+/*
+ * util.h -- the lowest layer of hetsim: status codes, diagnostics with
+ * file:line:col locations, checked allocation, simulated time, and the
+ * parser for quantities with units ("80GB", "3.35TB/s", "150ns").
+ *
+ * Library code never prints or exits: expected failures are reported into
+ * an hs_diag and returned as a negative HS_* status; bugs abort through
+ * HS_ASSERT; running out of memory aborts with a message.
+ */
+#ifndef HETSIM_UTIL_H
+#define HETSIM_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define HS_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#define HS_NORETURN __attribute__((noreturn))
+#else
+#define HS_PRINTF(fmt, args)
+#define HS_NORETURN
+#endif
+
+/* X(name, value, text): the one place where status codes are defined. */
+#define HS_STATUS(X)                                                       \
+    X(HS_OK, 0, "success")                                                 \
+    X(HS_ENOMEM, -1, "out of memory")                                      \
+    X(HS_EIO, -2, "input/output error")                                    \
+    X(HS_EINPUT, -3, "invalid input")                                      \
+    X(HS_ERANGE, -4, "value out of range")                                 \
+    X(HS_ERUNTIME, -5, "runtime failure")                                  \
+    X(HS_EINTR, -6, "interrupted")
+
+enum hs_status {
+#define X(name, value, text) name = (value),
+    HS_STATUS(X)
+#undef X
+};
+
+/* Text of a status code; "unknown status" for anything else. */
+const char *hs_status_text(int status);
+
+/* ---- assertions -------------------------------------------------------- */
+
+HS_NORETURN void hs_assert_fail(const char *expr, const char *file, int line,
+                                const char *func);
+
+#define HS_ASSERT(expr)                                                    \
+    ((expr) ? (void)0 : hs_assert_fail(#expr, __FILE__, __LINE__, __func__))
+#define HS_UNREACHABLE(why) hs_assert_fail((why), __FILE__, __LINE__, __func__)
+
+/* ---- checked allocation: abort with a message on out of memory -------- */
+
+void *hs_malloc(size_t n);
+void *hs_calloc(size_t count, size_t size);
+void *hs_realloc(void *p, size_t n);
+char *hs_strdup(const char *s);
+char *hs_strndup(const char *s, size_t n);
+/* printf into a fresh heap string (caller frees). */
+char *hs_asprintf(const char *fmt, ...) HS_PRINTF(1, 2);
+char *hs_vasprintf(const char *fmt, va_list ap) HS_PRINTF(1, 0);
+
+/* Grow '*buf' (capacity '*cap' elements of 'elem' bytes) so that it holds
+ * at least 'need' elements; capacity at least doubles.  O(1) amortised. */
+void hs_grow(void **buf, size_t *cap, size_t need, size_t elem);
+
+/* ---- simulated time ---------------------------------------------------- */
+
+/* Simulated time in integer nanoseconds; 2^63 ns is about 292 years. */
+typedef int64_t hs_time;
+
+#define HS_NS_PER_S INT64_C(1000000000)
+#define HS_TIME_MAX INT64_MAX
+
+/* Seconds (double) to ns, rounded to nearest; the one conversion point
+ * from the cost model's doubles.  Saturates at HS_TIME_MAX. */
+hs_time hs_time_from_s(double s);
+double hs_time_to_s(hs_time t);
+
+/* ---- diagnostics ------------------------------------------------------- */
+
+/* A location in an input file.  'file' is borrowed; line and col are
+ * 1-based, 0 means unknown (then omitted from the message). */
+typedef struct hs_loc {
+    const char *file;
+    unsigned line;
+    unsigned col;
+} hs_loc;
+
+/* A list of error messages, each already formatted as
+ * "file:line:col: error: text".  Loaders append and keep going, so one
+ * pass reports every problem. */
+typedef struct hs_diag hs_diag;
+
+hs_diag *hs_diag_new(void);
+void hs_diag_free(hs_diag *d); /* NULL is a no-op */
+
+/* Append one error at 'at' and return HS_EINPUT so that call sites can
+ * write 'return hs_diag_error(d, at, ...)'.  'd' may be NULL (the error
+ * is then only returned).  Identical consecutive messages are kept once. */
+int hs_diag_error(hs_diag *d, hs_loc at, const char *fmt, ...)
+    HS_PRINTF(3, 4);
+int hs_diag_verror(hs_diag *d, hs_loc at, const char *fmt, va_list ap)
+    HS_PRINTF(3, 0);
+
+size_t hs_diag_count(const hs_diag *d); /* 0 for NULL */
+/* The i-th message (0-based, i < count); borrowed until the diag dies. */
+const char *hs_diag_message(const hs_diag *d, size_t i);
+/* Drop every message. */
+void hs_diag_clear(hs_diag *d);
+
+/* ---- quantities with units ----------------------------------------------
+ *
+ * Every quantity is parsed into SI base units held in a double:
+ *   HS_UNIT_BYTES      bytes         B KB MB GB TB PB, KiB MiB GiB TiB PiB
+ *   HS_UNIT_BANDWIDTH  bytes/second  B/s KB/s ... TB/s, KiB/s ... TiB/s,
+ *                                    bits: b/s Kb/s Mb/s Gb/s Tb/s (also
+ *                                    the spelling Gbps)
+ *   HS_UNIT_TIME       seconds       ns us ms s min h
+ *   HS_UNIT_FLOPS      FLOP/second   FLOP/s GFLOP/s TFLOP/s PFLOP/s
+ *   HS_UNIT_POWER      watts         mW W kW MW
+ *   HS_UNIT_ENERGY     joules        fJ pJ nJ uJ mJ J kJ
+ *   HS_UNIT_RATE       per second    N/s N/min N/h
+ * A bare number, an unknown suffix, a negative or non-finite value is an
+ * error.  Whitespace between number and unit is allowed ("80 GB").
+ */
+typedef enum hs_unit_kind {
+    HS_UNIT_BYTES,
+    HS_UNIT_BANDWIDTH,
+    HS_UNIT_TIME,
+    HS_UNIT_FLOPS,
+    HS_UNIT_POWER,
+    HS_UNIT_ENERGY,
+    HS_UNIT_RATE
+} hs_unit_kind;
+
+/* Parse 'text' as a quantity of 'kind'.  On success store the value in
+ * SI units in '*out' and return HS_OK.  On failure return HS_EINPUT and
+ * write a short reason ("unknown unit 'GQ'") to 'why' (may be NULL). */
+int hs_parse_quantity(const char *text, hs_unit_kind kind, double *out,
+                      char *why, size_t whylen);
+
+/* Human name of a kind and an example, for "expected ..." messages:
+ * ("bandwidth", "3.35TB/s"). */
+const char *hs_unit_kind_name(hs_unit_kind kind);
+const char *hs_unit_kind_example(hs_unit_kind kind);
+
+/* Parse a plain decimal number (no unit) into '*out'; the whole string
+ * must be consumed.  Returns HS_OK or HS_EINPUT. */
+int hs_parse_double(const char *text, double *out);
+/* Parse a plain integer in [min, max]; returns HS_OK, HS_EINPUT (not an
+ * integer) or HS_ERANGE. */
+int hs_parse_int64(const char *text, int64_t min, int64_t max,
+                   int64_t *out);
+
+/* Format 'v' SI base units with a readable prefix ("80.0 GB",
+ * "3.35 TB/s"). Writes at most 'len' bytes; returns 'buf'. */
+char *hs_format_quantity(double v, hs_unit_kind kind, char *buf,
+                         size_t len);
+
+#endif /* HETSIM_UTIL_H */

@@ -1,0 +1,21 @@
+#!/bin/sh
+# run.sh -- command-line tests: runs every tests/cli/t_*.sh with the path
+# of the hetsim binary in $HETSIM, from the repository root, and prints
+# 'N passed, N failed'.  Each test script exits 0 on success.
+HETSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+export HETSIM
+pass=0
+fail=0
+for t in tests/cli/t_*.sh; do
+    [ -e "$t" ] || continue
+    out=$(sh "$t" 2>&1)
+    if [ $? -eq 0 ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $t"
+        echo "$out" | sed 's/^/    /'
+    fi
+done
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,143 @@
+/*
+ * test_hs_units.c -- the units parser and the diagnostics list.
+ */
+#include <check.h>
+#include <string.h>
+
+#include "hetsim/util.h"
+
+Suite *hs_units_suite(void);
+
+static double parse_ok(const char *text, hs_unit_kind kind)
+{
+    double v = -1;
+    char why[128];
+
+    ck_assert_msg(hs_parse_quantity(text, kind, &v, why, sizeof why) ==
+                      HS_OK,
+                  "%s: %s", text, why);
+    return v;
+}
+
+static void parse_bad(const char *text, hs_unit_kind kind, const char *want)
+{
+    double v = -1;
+    char why[128] = "";
+
+    ck_assert_int_eq(hs_parse_quantity(text, kind, &v, why, sizeof why),
+                     HS_EINPUT);
+    ck_assert_msg(strstr(why, want) != NULL, "%s: got '%s', want '%s'", text,
+                  why, want);
+}
+
+START_TEST(bytes_decimal_and_binary)
+{
+    ck_assert_double_eq(parse_ok("80GB", HS_UNIT_BYTES), 80e9);
+    ck_assert_double_eq(parse_ok("80 GiB", HS_UNIT_BYTES), 80.0 * 1073741824.0);
+    ck_assert_double_eq(parse_ok("512B", HS_UNIT_BYTES), 512.0);
+    ck_assert_double_eq(parse_ok("1.5KiB", HS_UNIT_BYTES), 1536.0);
+    ck_assert_double_eq(parse_ok("16TB", HS_UNIT_BYTES), 16e12);
+}
+END_TEST
+
+START_TEST(bandwidth_bytes_and_bits)
+{
+    ck_assert_double_eq_tol(parse_ok("3.35TB/s", HS_UNIT_BANDWIDTH), 3.35e12,
+                            1);
+    ck_assert_double_eq(parse_ok("400Gb/s", HS_UNIT_BANDWIDTH), 50e9);
+    ck_assert_double_eq(parse_ok("400Gbps", HS_UNIT_BANDWIDTH), 50e9);
+    ck_assert_double_eq(parse_ok("64GB/s", HS_UNIT_BANDWIDTH), 64e9);
+    ck_assert_double_eq(parse_ok("1GiB/s", HS_UNIT_BANDWIDTH), 1073741824.0);
+}
+END_TEST
+
+START_TEST(time_flops_power_energy_rate)
+{
+    ck_assert_double_eq_tol(parse_ok("150ns", HS_UNIT_TIME), 150e-9, 1e-18);
+    ck_assert_double_eq_tol(parse_ok("1.5us", HS_UNIT_TIME), 1.5e-6, 1e-18);
+    ck_assert_double_eq(parse_ok("2s", HS_UNIT_TIME), 2.0);
+    ck_assert_double_eq(parse_ok("5min", HS_UNIT_TIME), 300.0);
+    ck_assert_double_eq(parse_ok("1h", HS_UNIT_TIME), 3600.0);
+    ck_assert_double_eq_tol(parse_ok("100ms", HS_UNIT_TIME), 0.1, 1e-15);
+    ck_assert_double_eq(parse_ok("989TFLOP/s", HS_UNIT_FLOPS), 989e12);
+    ck_assert_double_eq(parse_ok("2PFLOP/s", HS_UNIT_FLOPS), 2e15);
+    ck_assert_double_eq(parse_ok("700W", HS_UNIT_POWER), 700.0);
+    ck_assert_double_eq(parse_ok("1.2kW", HS_UNIT_POWER), 1200.0);
+    ck_assert_double_eq_tol(parse_ok("3.1pJ", HS_UNIT_ENERGY), 3.1e-12,
+                            1e-24);
+    ck_assert_double_eq(parse_ok("5/s", HS_UNIT_RATE), 5.0);
+    ck_assert_double_eq(parse_ok("300/min", HS_UNIT_RATE), 5.0);
+    ck_assert_double_eq(parse_ok("0.5/s", HS_UNIT_RATE), 0.5);
+}
+END_TEST
+
+START_TEST(bad_quantities)
+{
+    parse_bad("80", HS_UNIT_BYTES, "has no unit");
+    parse_bad("80GQ", HS_UNIT_BYTES, "unknown unit 'GQ'");
+    parse_bad("GB", HS_UNIT_BYTES, "does not start with a number");
+    parse_bad("-1GB", HS_UNIT_BYTES, "negative");
+    parse_bad("", HS_UNIT_TIME, "empty");
+    parse_bad("3TB/s", HS_UNIT_BYTES, "unknown unit");
+    parse_bad("10GB", HS_UNIT_BANDWIDTH, "unknown unit");
+    parse_bad("5", HS_UNIT_RATE, "has no unit");
+    parse_bad("inf W", HS_UNIT_POWER, "out of range");
+}
+END_TEST
+
+START_TEST(plain_numbers)
+{
+    double d;
+    int64_t i;
+
+    ck_assert_int_eq(hs_parse_double("2.5", &d), HS_OK);
+    ck_assert_double_eq(d, 2.5);
+    ck_assert_int_eq(hs_parse_double("2.5x", &d), HS_EINPUT);
+    ck_assert_int_eq(hs_parse_int64("42", 0, 100, &i), HS_OK);
+    ck_assert_int_eq(i, 42);
+    ck_assert_int_eq(hs_parse_int64("420", 0, 100, &i), HS_ERANGE);
+    ck_assert_int_eq(hs_parse_int64("4.2", 0, 100, &i), HS_EINPUT);
+}
+END_TEST
+
+START_TEST(diag_formats_locations)
+{
+    hs_diag *d = hs_diag_new();
+    hs_loc at = {"t.yaml", 3, 7};
+    hs_loc noline = {"t.yaml", 0, 0};
+
+    ck_assert_int_eq(hs_diag_error(d, at, "unknown key '%s'", "bandwith"),
+                     HS_EINPUT);
+    hs_diag_error(d, at, "unknown key '%s'", "bandwith"); /* duplicate */
+    hs_diag_error(d, noline, "cannot open");
+    ck_assert_uint_eq(hs_diag_count(d), 2);
+    ck_assert_str_eq(hs_diag_message(d, 0),
+                     "t.yaml:3:7: error: unknown key 'bandwith'");
+    ck_assert_str_eq(hs_diag_message(d, 1), "t.yaml: error: cannot open");
+    hs_diag_free(d);
+}
+END_TEST
+
+START_TEST(time_conversion_rounds)
+{
+    ck_assert_int_eq(hs_time_from_s(1.5e-9), 2);
+    ck_assert_int_eq(hs_time_from_s(2.0), 2 * HS_NS_PER_S);
+    ck_assert_int_eq(hs_time_from_s(1e300), HS_TIME_MAX);
+}
+END_TEST
+
+Suite *hs_units_suite(void)
+{
+    Suite *s = suite_create("hs_units");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, bytes_decimal_and_binary);
+    tcase_add_test(tc, bandwidth_bytes_and_bits);
+    tcase_add_test(tc, time_flops_power_energy_rate);
+    tcase_add_test(tc, bad_quantities);
+    tcase_add_test(tc, plain_numbers);
+    tcase_add_test(tc, diag_formats_locations);
+    tcase_add_test(tc, time_conversion_rounds);
+    suite_add_tcase(s, tc);
+    return s;
+}
