@@ -1,0 +1,323 @@
+/*
+ * cost_step.c -- FLOPs, bytes and time of one batch iteration.
+ *
+ * A step is a list of operators per layer (costmodel-reference section
+ * 2.3-2.6, docs/costmodel.md).  Each operator's FLOPs and bytes (weights,
+ * KV cache, activations) are counted for the whole instance; its time is
+ * its roofline on one of the 'tp' devices that share it:
+ *
+ *     t_op = max(FLOPs / (tp * eta_c * peak), bytes / (tp * eta_m * BW))
+ *
+ * summed over operators, plus tensor-parallel all-reduces over the
+ * instance link and fixed per-step and per-layer overheads.
+ *
+ * Counting conventions (the tests compute the same numbers by hand):
+ *  - a GEMM of T tokens through an ic x oc weight costs 2*T*ic*oc FLOPs,
+ *    reads the weight once (ic*oc*b_w) and moves T*(ic+oc)*b_a of
+ *    activations; K and V projections write to the KV cache instead;
+ *  - attention is fused (flash): the score matrix never reaches memory;
+ *    prefill reads the K/V of the cached prefix and of the chunk once;
+ *  - MoE reads E_touched(T) = E*(1-(1-k/E)^T) experts' weights;
+ *  - MLA prefill runs the naive form (up-project the latent of every
+ *    token in context), decode the absorbed form;
+ *  - norms cost 4 FLOPs per element, residual adds 1, the gated
+ *    activation 4 per intermediate element.
+ * Evaluating a step allocates nothing and costs O(operators).
+ */
+#include "hetsim/cost.h"
+
+#include <math.h>
+#include <stddef.h>
+
+#include "hetsim/util.h"
+
+/* Accumulates operators into a step (and optionally a breakdown). */
+typedef struct acc {
+    const cost_ctx *ctx;
+    cost_step *st;
+    cost_op *ops;
+    size_t cap;
+    size_t n;
+    double flops_rate; /* tp * eta_c * peak */
+    double bytes_rate; /* tp * eta_m * BW */
+} acc;
+
+static void add_op(acc *a, const char *name, double count, double flops,
+                   double wbytes, double kvbytes, double actbytes)
+{
+    cost_step *st = a->st;
+    double f = count * flops, w = count * wbytes;
+    double kv = count * kvbytes, act = count * actbytes;
+    double tc = f / a->flops_rate;
+    double tm = (w + kv + act) / a->bytes_rate;
+
+    if (count <= 0 || (f == 0 && w + kv + act == 0))
+        return;
+    st->flops += f;
+    st->weight_bytes += w;
+    st->kv_bytes += kv;
+    st->act_bytes += act;
+    st->compute_s += tc;
+    st->memory_s += tm;
+    st->roofline_s += tc > tm ? tc : tm;
+    if (tc > tm)
+        st->compute_bound_s += tc;
+    if (a->ops != NULL && a->n < a->cap) {
+        cost_op *op = &a->ops[a->n];
+
+        op->name = name;
+        op->flops = f;
+        op->weight_bytes = w;
+        op->kv_bytes = kv;
+        op->act_bytes = act;
+        op->count = count;
+    }
+    a->n++;
+}
+
+/* T tokens through an ic x oc weight; 'wmult' copies of the weight are
+ * read (MoE experts touched), 'kv_out' when the output goes to KV. */
+static void gemm(acc *a, const char *name, double count, double t,
+                 double ic, double oc, double wmult)
+{
+    const cost_ctx *c = a->ctx;
+
+    if (t <= 0)
+        return;
+    add_op(a, name, count, 2.0 * t * ic * oc, wmult * ic * oc * c->b_w, 0,
+           t * (ic + oc) * c->b_a);
+}
+
+static void norm(acc *a, const char *name, double count, double t,
+                 double width)
+{
+    const cost_ctx *c = a->ctx;
+
+    if (t <= 0)
+        return;
+    add_op(a, name, count, 4.0 * t * width, width * c->b_w, 0,
+           2.0 * t * width * c->b_a);
+}
+
+static void residual(acc *a, double count, double t)
+{
+    const cost_ctx *c = a->ctx;
+    double d = c->model.hidden;
+
+    add_op(a, "residual", count, t * d, 0, 0, 3.0 * t * d * c->b_a);
+}
+
+/* An MLP of width f over t tokens; 'wmult' weight copies read. */
+static void mlp(acc *a, const char *const names[3], double count, double t,
+                double f, double wmult)
+{
+    const cost_ctx *c = a->ctx;
+    double d = c->model.hidden;
+    bool gated = c->model.gated_mlp;
+
+    if (t <= 0)
+        return;
+    gemm(a, names[0], count, t, d, gated ? 2.0 * f : f, wmult);
+    add_op(a, names[1], count, 4.0 * t * f, 0, 0,
+           (gated ? 3.0 : 2.0) * t * f * c->b_a);
+    gemm(a, names[2], count, t, f, d, wmult);
+}
+
+static double experts_touched(double e, double k, double t)
+{
+    if (t <= 0)
+        return 0;
+    return e * (1.0 - pow(1.0 - k / e, t));
+}
+
+/* KV elements per token per layer for the whole instance, counting the
+ * copies held by every device when KV heads are replicated. */
+static double kv_layer_elems(const cost_ctx *c)
+{
+    return c->kv_bytes_per_token / c->b_kv / c->model.layers;
+}
+
+static void gqa_attention(acc *a, const cost_batch *b, double t)
+{
+    const cost_ctx *c = a->ctx;
+    const cost_model *m = &c->model;
+    double d = m->hidden, h = m->heads, dh = m->head_dim;
+    double kvl = kv_layer_elems(c), l = m->layers;
+    double tp = (double)b->prefill_tokens, td = (double)b->decode_seqs;
+
+    add_op(a, "qkv_proj", l, 2.0 * t * d * (h + 2.0 * m->kv_heads) * dh,
+           d * (h + 2.0 * m->kv_heads) * dh * c->b_w, t * kvl * c->b_kv,
+           t * (d + h * dh) * c->b_a);
+    if (tp > 0)
+        add_op(a, "attn_prefill", l, 4.0 * h * dh * b->prefill_pairs, 0,
+               (tp + (double)b->prefill_cached) * kvl * c->b_kv,
+               2.0 * tp * h * dh * c->b_a);
+    if (td > 0)
+        add_op(a, "attn_decode", l, 4.0 * h * dh * (double)b->decode_context,
+               0, (double)b->decode_context * kvl * c->b_kv,
+               2.0 * td * h * dh * c->b_a);
+    gemm(a, "o_proj", l, t, h * dh, d, 1);
+}
+
+static void mla_attention(acc *a, const cost_batch *b, double t)
+{
+    const cost_ctx *c = a->ctx;
+    const cost_model *m = &c->model;
+    double d = m->hidden, h = m->heads, l = m->layers;
+    double dqc = m->mla_q_lora_rank, dc = m->mla_kv_lora_rank;
+    double dr = m->mla_qk_rope_dim, dn = m->mla_qk_nope_dim;
+    double dv = m->mla_v_head_dim, kvl = kv_layer_elems(c);
+    double tp = (double)b->prefill_tokens, td = (double)b->decode_seqs;
+    double ctx_tok = tp + (double)b->prefill_cached;
+
+    if (dqc > 0) {
+        gemm(a, "q_a_proj", l, t, d, dqc, 1);
+        norm(a, "q_norm", l, t, dqc);
+        gemm(a, "q_b_proj", l, t, dqc, h * (dn + dr), 1);
+    } else {
+        gemm(a, "q_proj", l, t, d, h * (dn + dr), 1);
+    }
+    add_op(a, "kv_a_proj", l, 2.0 * t * d * (dc + dr), d * (dc + dr) * c->b_w,
+           t * kvl * c->b_kv, t * d * c->b_a);
+    norm(a, "kv_norm", l, t, dc);
+    if (tp > 0) {
+        /* Naive form: up-project the latent of every token in context. */
+        add_op(a, "kv_b_proj", l, 2.0 * ctx_tok * dc * h * (dn + dv),
+               dc * h * (dn + dv) * c->b_w, ctx_tok * kvl * c->b_kv,
+               ctx_tok * h * (dn + dv) * c->b_a);
+        add_op(a, "mla_prefill", l,
+               2.0 * b->prefill_pairs * h * (dn + dr + dv), 0, 0,
+               (tp * h * (dn + dr) + ctx_tok * h * (dn + dv) +
+                tp * h * dv) *
+                   c->b_a);
+    }
+    if (td > 0) {
+        /* Absorbed form: attend over the latent, shared by all heads. */
+        add_op(a, "q_absorb", l, 2.0 * td * h * dn * dc, h * dn * dc * c->b_w,
+               0, td * h * (dn + dc) * c->b_a);
+        add_op(a, "mla_decode", l,
+               2.0 * (double)b->decode_context * h * (2.0 * dc + dr), 0,
+               (double)b->decode_context * kvl * c->b_kv,
+               td * h * (2.0 * dc + dr) * c->b_a);
+        add_op(a, "o_absorb", l, 2.0 * td * h * dc * dv, h * dc * dv * c->b_w,
+               0, td * h * (dc + dv) * c->b_a);
+    }
+    gemm(a, "o_proj", l, t, h * dv, d, 1);
+}
+
+static void feed_forward(acc *a, double t)
+{
+    static const char *const dense[3] = {"mlp_gate_up", "mlp_act",
+                                         "mlp_down"};
+    static const char *const routed[3] = {"moe_gate_up", "moe_act",
+                                          "moe_down"};
+    static const char *const shared[3] = {"shared_gate_up", "shared_act",
+                                          "shared_down"};
+    const cost_model *m = &a->ctx->model;
+    double e = m->moe_experts, k = m->moe_top_k;
+    double ld = m->moe_experts > 0 ? m->moe_dense_layers : m->layers;
+    double lm = m->layers - ld;
+
+    mlp(a, dense, ld, t, m->ffn, 1);
+    if (lm <= 0)
+        return;
+    gemm(a, "moe_router", lm, t, m->hidden, e, 1);
+    mlp(a, routed, lm, t * k, m->moe_expert_ffn, experts_touched(e, k, t));
+    if (m->moe_shared_experts > 0)
+        mlp(a, shared, lm, t, (double)m->moe_shared_experts *
+                                  m->moe_expert_ffn, 1);
+}
+
+static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
+                 cost_op *ops, size_t cap, size_t *n_ops)
+{
+    const cost_model *m = &c->model;
+    double t = (double)(b->prefill_tokens + b->decode_seqs);
+    double d = m->hidden, l = m->layers;
+    acc a = {c, st, ops, cap, 0, c->tp * c->dev.eta_compute * c->peak,
+             c->tp * c->dev.eta_memory * c->dev.mem_bw};
+
+    *st = (cost_step){0};
+    st->bound = COST_BOUND_BANDWIDTH;
+    if (t > 0) {
+        add_op(&a, "embed", 1, 0, fmin(t, m->vocab) * d * c->b_w, 0,
+               t * d * c->b_a);
+        norm(&a, "attn_norm", l, t, d);
+        if (m->has_mla)
+            mla_attention(&a, b, t);
+        else
+            gqa_attention(&a, b, t);
+        residual(&a, l, t);
+        norm(&a, "mlp_norm", l, t, d);
+        feed_forward(&a, t);
+        residual(&a, l, t);
+        norm(&a, "final_norm", 1, t, d);
+        gemm(&a, "lm_head", 1, (double)b->logits_tokens, d, m->vocab, 1);
+        if (c->tp > 1)
+            st->comm_s = 2.0 * l * cost_allreduce_s(&c->link, c->tp,
+                                                    t * d * c->b_a);
+        st->overhead_s = c->dev.step_overhead_s + l * c->dev.layer_overhead_s;
+    }
+    st->bytes = st->weight_bytes + st->kv_bytes + st->act_bytes;
+    st->oi = st->bytes > 0 ? st->flops / st->bytes : 0;
+    st->time_s = st->roofline_s + st->comm_s + st->overhead_s;
+    if (st->compute_bound_s > st->roofline_s - st->compute_bound_s)
+        st->bound = COST_BOUND_COMPUTE;
+    if (n_ops != NULL)
+        *n_ops = a.n;
+}
+
+void cost_step_eval(const cost_ctx *ctx, const cost_batch *b, cost_step *out)
+{
+    eval(ctx, b, out, NULL, 0, NULL);
+}
+
+size_t cost_step_ops(const cost_ctx *ctx, const cost_batch *b, cost_op *ops,
+                     size_t cap)
+{
+    cost_step st;
+    size_t n = 0;
+
+    eval(ctx, b, &st, ops, cap, &n);
+    return n;
+}
+
+void cost_batch_add_prefill(cost_batch *b, const cost_ctx *ctx, int64_t q,
+                            int64_t cached, bool last_chunk)
+{
+    double dq = (double)q, dp = (double)cached;
+
+    if (q <= 0)
+        return;
+    b->prefill_seqs++;
+    b->prefill_tokens += q;
+    b->prefill_cached += cached;
+    if (ctx->opts.full_attention)
+        b->prefill_pairs += dq * (dp + dq);
+    else
+        b->prefill_pairs += dq * dp + dq * (dq + 1.0) / 2.0;
+    if (last_chunk)
+        b->logits_tokens++;
+}
+
+void cost_batch_add_decode(cost_batch *b, int64_t context)
+{
+    b->decode_seqs++;
+    b->decode_context += context;
+    b->logits_tokens++;
+}
+
+const char *cost_bound_name(cost_bound b)
+{
+    switch (b) {
+    case COST_BOUND_COMPUTE:
+        return "compute";
+    case COST_BOUND_BANDWIDTH:
+        return "bandwidth";
+    case COST_BOUND_LINK:
+        return "link";
+    case COST_BOUND_CAPACITY:
+        return "capacity";
+    }
+    return "unknown";
+}
