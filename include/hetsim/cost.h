@@ -267,4 +267,36 @@ double cost_instance_mem_bytes(const cost_ctx *ctx);
  * fit. */
 double cost_kv_capacity_bytes(const cost_ctx *ctx, int64_t max_step_tokens);
 
+/* ---- one analytic point (hetsim oicf) ----------------------------------- */
+
+typedef enum cost_phase { COST_PHASE_PREFILL, COST_PHASE_DECODE } cost_phase;
+
+const char *cost_phase_name(cost_phase p);
+
+/* 'batch' sequences in one step.  Prefill: each runs a 'prompt'-token
+ * chunk after 'context' cached tokens (a reused prefix; 0 for none) and
+ * produces its first token.  Decode: each decodes one token attending to
+ * 'context' cached tokens. */
+typedef struct cost_point {
+    cost_phase phase;
+    int64_t batch;
+    int64_t prompt;
+    int64_t context;
+} cost_point;
+
+typedef struct cost_point_result {
+    cost_step step;
+    double ridge_oi;       /* peak / bandwidth of one device, compute format */
+    double kv_resident_bytes; /* KV held by the batch after the step */
+    double workspace_bytes;
+    double cf_bytes;       /* weights + resident KV + workspace */
+    double capacity_bytes; /* instance memory (tp devices, no margin) */
+    cost_bound bound;      /* the step's bound, or capacity when CF does
+                              not fit */
+} cost_point_result;
+
+/* Evaluate one point.  O(operators), no allocation. */
+void cost_point_eval(const cost_ctx *ctx, const cost_point *pt,
+                     cost_point_result *out);
+
 #endif /* HETSIM_COST_H */
