@@ -1,0 +1,1000 @@
+/*
+ * io_store.c -- the SQLite results store behind include/hetsim/store.h:
+ * schema creation and version checks, the run lifecycle, batched row
+ * appenders with cached prepared statements, and a read-only query
+ * callback for reports.  The schema is documented in docs/schema.md; keep
+ * the two in step (and bump IO_STORE_SCHEMA_VERSION on any change).
+ *
+ * Invariants (between calls):
+ *   I1  s->in_txn == !sqlite3_get_autocommit(s->db): the only transaction
+ *       ever open is the batch transaction this file opened.
+ *   I2  s->pending == 0 when !s->in_txn; rows counted in s->pending are
+ *       uncommitted, and their run ids are listed in s->batch_runs.
+ *   I3  a run listed in s->lost had a row that is not in the file; it
+ *       can no longer be marked 'done'.
+ *   I4  every statement in s->st is reset with its bindings cleared, so
+ *       no borrowed caller string is referenced after a call returns.
+ */
+#include "hetsim/store.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+/* ---- schema ------------------------------------------------------------- */
+
+/* The whole schema, one statement per string (C limits string literals
+ * to 4095 bytes), run once on a fresh file.  Kept unformatted so that it
+ * reads as SQL, as in docs/schema.md. */
+/* clang-format off */
+static const char *const schema_sql[] = {
+    "CREATE TABLE runs (\n"
+    "  run_id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
+    "  name TEXT NOT NULL,\n"
+    "  variant TEXT,\n"
+    "  scenario_path TEXT,\n"
+    "  scenario_yaml TEXT,\n"
+    "  seed INTEGER,\n"
+    "  version TEXT,\n"
+    "  started_at TEXT,\n"
+    "  wall_s REAL,\n"
+    "  sim_s REAL,\n"
+    "  events INTEGER,\n"
+    "  status TEXT NOT NULL DEFAULT 'running'\n"
+    "    CHECK (status IN ('running', 'done', 'failed', 'interrupted')))",
+    "CREATE TABLE requests (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
+    "  request_id INTEGER NOT NULL,\n"
+    "  source TEXT,\n"
+    "  session_id INTEGER,\n"
+    "  turn INTEGER,\n"
+    "  arrival_s REAL,\n"
+    "  prompt_tokens INTEGER,\n"
+    "  cached_tokens INTEGER,\n"
+    "  output_tokens INTEGER,\n"
+    "  prefill_instance TEXT,\n"
+    "  decode_instance TEXT,\n"
+    "  first_token_s REAL,\n"
+    "  finish_s REAL,\n"
+    "  ttft_s REAL,\n"
+    "  tpot_s REAL,\n"
+    "  e2e_s REAL,\n"
+    "  queue_s REAL,\n"
+    "  kv_transfer_s REAL,\n"
+    "  preemptions INTEGER,\n"
+    "  status TEXT)",
+    "CREATE INDEX requests_run ON requests(run_id, request_id)",
+    "CREATE TABLE steps (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
+    "  instance TEXT,\n"
+    "  start_s REAL,\n"
+    "  end_s REAL,\n"
+    "  phase TEXT,\n"
+    "  batch_size INTEGER,\n"
+    "  prefill_tokens INTEGER,\n"
+    "  decode_tokens INTEGER,\n"
+    "  flops REAL,\n"
+    "  bytes REAL,\n"
+    "  oi REAL,\n"
+    "  cf_bytes REAL,\n"
+    "  kv_used_bytes REAL,\n"
+    "  bound TEXT)",
+    "CREATE INDEX steps_run ON steps(run_id, instance)",
+    "CREATE TABLE instances (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
+    "  instance TEXT NOT NULL,\n"
+    "  role TEXT,\n"
+    "  device TEXT,\n"
+    "  count INTEGER,\n"
+    "  tp INTEGER,\n"
+    "  busy_s REAL,\n"
+    "  energy_j REAL,\n"
+    "  cost_usd REAL)",
+    "CREATE UNIQUE INDEX instances_key ON instances(run_id, instance)",
+    "CREATE TABLE transfers (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
+    "  transfer_id INTEGER NOT NULL,\n"
+    "  request_id INTEGER,\n"
+    "  link TEXT,\n"
+    "  kind TEXT,\n"
+    "  bytes REAL,\n"
+    "  start_s REAL,\n"
+    "  end_s REAL)",
+    "CREATE INDEX transfers_run ON transfers(run_id, request_id)",
+    "CREATE TABLE metrics (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
+    "  scope TEXT NOT NULL,\n"
+    "  name TEXT NOT NULL,\n"
+    "  value REAL)",
+    "CREATE UNIQUE INDEX metrics_key ON metrics(run_id, scope, name)",
+    "CREATE TABLE timeseries (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
+    "  instance TEXT,\n"
+    "  t_s REAL,\n"
+    "  queue_len INTEGER,\n"
+    "  running INTEGER,\n"
+    "  kv_used_bytes REAL,\n"
+    "  kv_capacity_bytes REAL)",
+    "CREATE INDEX timeseries_run ON timeseries(run_id, instance)",
+    "CREATE TABLE sessions (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
+    "  session_id INTEGER NOT NULL,\n"
+    "  source TEXT,\n"
+    "  calls INTEGER,\n"
+    "  start_s REAL,\n"
+    "  end_s REAL,\n"
+    "  total_tokens INTEGER,\n"
+    "  cached_tokens INTEGER)",
+    "CREATE INDEX sessions_run ON sessions(run_id, session_id)",
+    "CREATE TABLE oicf (\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
+    "  model TEXT,\n"
+    "  hardware TEXT,\n"
+    "  phase TEXT,\n"
+    "  batch INTEGER,\n"
+    "  prompt_tokens INTEGER,\n"
+    "  context_tokens INTEGER,\n"
+    "  tp INTEGER,\n"
+    "  weights TEXT,\n"
+    "  kv TEXT,\n"
+    "  flops REAL,\n"
+    "  weight_bytes REAL,\n"
+    "  kv_bytes REAL,\n"
+    "  act_bytes REAL,\n"
+    "  bytes REAL,\n"
+    "  oi REAL,\n"
+    "  ridge_oi REAL,\n"
+    "  cf_bytes REAL,\n"
+    "  capacity_bytes REAL,\n"
+    "  time_s REAL,\n"
+    "  bound TEXT,\n"
+    "  label TEXT)",
+    "CREATE INDEX oicf_run ON oicf(run_id)",
+    "CREATE VIEW run_summary AS\n"
+    "SELECT r.run_id, r.name, r.variant, r.status, r.seed, r.started_at,\n"
+    "  r.wall_s, r.sim_s, r.events,\n"
+    "  (SELECT count(*) FROM requests q WHERE q.run_id = r.run_id)\n"
+    "    AS requests,\n"
+    "  (SELECT count(*) FROM requests q\n"
+    "    WHERE q.run_id = r.run_id AND q.status = 'done') AS requests_done,\n"
+    "  max(CASE m.name WHEN 'throughput_tok_s' THEN m.value END)\n"
+    "    AS throughput_tok_s,\n"
+    "  max(CASE m.name WHEN 'goodput_req_s' THEN m.value END)\n"
+    "    AS goodput_req_s,\n"
+    "  max(CASE m.name WHEN 'slo_attainment' THEN m.value END)\n"
+    "    AS slo_attainment,\n"
+    "  max(CASE m.name WHEN 'ttft_p90_s' THEN m.value END) AS ttft_p90_s,\n"
+    "  max(CASE m.name WHEN 'tpot_p90_s' THEN m.value END) AS tpot_p90_s,\n"
+    "  max(CASE m.name WHEN 'energy_j' THEN m.value END) AS energy_j,\n"
+    "  max(CASE m.name WHEN 'tokens_per_usd' THEN m.value END)\n"
+    "    AS tokens_per_usd,\n"
+    "  max(CASE m.name WHEN 'prefix_hit_rate' THEN m.value END)\n"
+    "    AS prefix_hit_rate,\n"
+    "  max(CASE m.name WHEN 'capacity_bound_frac' THEN m.value END)\n"
+    "    AS capacity_bound_frac\n"
+    "FROM runs r\n"
+    "  LEFT JOIN metrics m ON m.run_id = r.run_id AND m.scope = 'run'\n"
+    "GROUP BY r.run_id",
+    "CREATE VIEW latency_percentiles AS\n"
+    "SELECT r.run_id, r.name, r.variant, r.status,\n"
+    "  max(CASE m.name WHEN 'ttft_p50_s' THEN m.value END) AS ttft_p50_s,\n"
+    "  max(CASE m.name WHEN 'ttft_p90_s' THEN m.value END) AS ttft_p90_s,\n"
+    "  max(CASE m.name WHEN 'ttft_p99_s' THEN m.value END) AS ttft_p99_s,\n"
+    "  max(CASE m.name WHEN 'tpot_p50_s' THEN m.value END) AS tpot_p50_s,\n"
+    "  max(CASE m.name WHEN 'tpot_p90_s' THEN m.value END) AS tpot_p90_s,\n"
+    "  max(CASE m.name WHEN 'tpot_p99_s' THEN m.value END) AS tpot_p99_s,\n"
+    "  max(CASE m.name WHEN 'e2e_p50_s' THEN m.value END) AS e2e_p50_s,\n"
+    "  max(CASE m.name WHEN 'e2e_p90_s' THEN m.value END) AS e2e_p90_s,\n"
+    "  max(CASE m.name WHEN 'e2e_p99_s' THEN m.value END) AS e2e_p99_s\n"
+    "FROM runs r\n"
+    "  LEFT JOIN metrics m ON m.run_id = r.run_id AND m.scope = 'run'\n"
+    "GROUP BY r.run_id",
+};
+/* clang-format on */
+
+#define N_SCHEMA (sizeof schema_sql / sizeof schema_sql[0])
+
+/* ---- statements --------------------------------------------------------- */
+
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_RUN_BEGIN,
+    ST_RUN_END,
+    ST_REQUEST,
+    ST_STEP,
+    ST_INSTANCE,
+    ST_TRANSFER,
+    ST_METRIC,
+    ST_TIMESERIES,
+    ST_SESSION,
+    ST_OICF,
+    N_STMT
+};
+
+/* Every statement the store runs more than once, prepared at open. */
+static const struct {
+    const char *table; /* for error messages */
+    const char *sql;
+} stmts[N_STMT] = {
+    [ST_BEGIN] = {"", "BEGIN IMMEDIATE"},
+    [ST_COMMIT] = {"", "COMMIT"},
+    [ST_ROLLBACK] = {"", "ROLLBACK"},
+    [ST_RUN_BEGIN] = {"runs",
+                      "INSERT INTO runs (name, variant, scenario_path,"
+                      " scenario_yaml, seed, version, started_at, status)"
+                      " VALUES (?, ?, ?, ?, ?, ?, ?, 'running')"},
+    [ST_RUN_END] = {"runs", "UPDATE runs SET status = ?2, wall_s = ?3,"
+                            " sim_s = ?4, events = ?5"
+                            " WHERE run_id = ?1 AND status = 'running'"},
+    [ST_REQUEST] = {"requests",
+                    "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+    [ST_STEP] = {"steps", "INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?, ?,"
+                          " ?, ?, ?, ?, ?, ?, ?)"},
+    [ST_INSTANCE] = {"instances",
+                     "INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                     " ?)"},
+    [ST_TRANSFER] = {"transfers",
+                     "INSERT INTO transfers VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+    [ST_METRIC] = {"metrics", "INSERT INTO metrics VALUES (?, ?, ?, ?)"},
+    [ST_TIMESERIES] = {"timeseries", "INSERT INTO timeseries VALUES (?, ?,"
+                                     " ?, ?, ?, ?, ?)"},
+    [ST_SESSION] = {"sessions",
+                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
+    [ST_OICF] = {"oicf", "INSERT INTO oicf VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+                         " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+};
+
+struct io_store {
+    sqlite3 *db;
+    char *path;
+    sqlite3_stmt *st[N_STMT];
+    size_t batch_rows; /* commit after this many rows */
+    size_t pending;    /* rows in the open batch transaction */
+    bool in_txn;
+    int64_t *batch_runs; /* runs with rows in the open batch */
+    size_t n_batch_runs, cap_batch_runs;
+    int64_t *lost; /* runs that lost a row (I3) */
+    size_t n_lost, cap_lost;
+};
+
+/* ---- errors ------------------------------------------------------------- */
+
+static hs_loc where(const io_store *s)
+{
+    hs_loc at = {s->path, 0, 0};
+
+    return at;
+}
+
+/* Report a failed SQLite call on 's' with SQLite's message; HS_EIO. */
+static int db_fail(io_store *s, hs_diag *d, const char *what)
+{
+    hs_diag_error(d, where(s), "%s: %s", what, sqlite3_errmsg(s->db));
+    return HS_EIO;
+}
+
+/* Report a misuse or a bad file; HS_EINPUT. */
+static int bad_input(io_store *s, hs_diag *d, const char *what)
+{
+    return hs_diag_error(d, where(s), "%s", what);
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static bool contains(const int64_t *v, size_t n, int64_t x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return true;
+    return false;
+}
+
+static void push_id(int64_t **v, size_t *n, size_t *cap, int64_t x)
+{
+    if (contains(*v, *n, x))
+        return;
+    hs_grow((void **)v, cap, *n + 1, sizeof(int64_t));
+    (*v)[(*n)++] = x;
+}
+
+/* Bind helpers return SQLite result codes, OR-ed together by callers: any
+ * nonzero result makes the append fail. */
+static int bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v == NULL)
+        return sqlite3_bind_null(st, i);
+    return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+static int bind_real(sqlite3_stmt *st, int i, double v)
+{
+    if (isnan(v))
+        return sqlite3_bind_null(st, i);
+    return sqlite3_bind_double(st, i, v);
+}
+
+static int bind_int(sqlite3_stmt *st, int i, int64_t v)
+{
+    return sqlite3_bind_int64(st, i, v);
+}
+
+/* An integer where negative means "none". */
+static int bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
+{
+    if (v < 0)
+        return sqlite3_bind_null(st, i);
+    return sqlite3_bind_int64(st, i, v);
+}
+
+/* Step a statement that returns no rows; restore I4 whatever happens.
+ * Returns the sqlite3_step() code; the error message stays readable via
+ * sqlite3_errmsg() until the next call on the connection. */
+static int run_stmt(io_store *s, enum stmt_id id, char *msg, size_t len)
+{
+    sqlite3_stmt *st = s->st[id];
+    int rc = sqlite3_step(st);
+
+    if (rc != SQLITE_DONE && msg != NULL)
+        snprintf(msg, len, "%s", sqlite3_errmsg(s->db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* Step statement 'id' whose parameters were bound with the OR-ed result
+ * 'bind_rc': a failed bind fails the step without running it. */
+static int step_bound(io_store *s, enum stmt_id id, int bind_rc, char *msg,
+                      size_t len)
+{
+    if (bind_rc == SQLITE_OK)
+        return run_stmt(s, id, msg, len);
+    snprintf(msg, len, "%s", sqlite3_errmsg(s->db));
+    sqlite3_clear_bindings(s->st[id]);
+    return SQLITE_ERROR;
+}
+
+/* ---- the batch transaction ---------------------------------------------- */
+
+/* The batch transaction went away without a commit (SQLite rolls back on
+ * some I/O errors): every run with rows in it lost them. */
+static void batch_lost(io_store *s)
+{
+    for (size_t i = 0; i < s->n_batch_runs; i++)
+        push_id(&s->lost, &s->n_lost, &s->cap_lost, s->batch_runs[i]);
+    s->n_batch_runs = 0;
+    s->pending = 0;
+    s->in_txn = false;
+}
+
+static int begin_batch(io_store *s, hs_diag *d)
+{
+    char msg[256];
+
+    if (run_stmt(s, ST_BEGIN, msg, sizeof msg) != SQLITE_DONE) {
+        hs_diag_error(d, where(s), "cannot begin a transaction: %s", msg);
+        return HS_EIO;
+    }
+    s->in_txn = true;
+    return HS_OK;
+}
+
+int io_store_flush(io_store *s, hs_diag *d)
+{
+    char msg[256];
+
+    if (!s->in_txn)
+        return HS_OK;
+    if (run_stmt(s, ST_COMMIT, msg, sizeof msg) != SQLITE_DONE) {
+        hs_diag_error(d, where(s), "cannot commit %zu rows: %s", s->pending,
+                      msg);
+        if (sqlite3_get_autocommit(s->db))
+            batch_lost(s); /* rolled back by SQLite */
+        return HS_EIO;
+    }
+    s->in_txn = false;
+    s->pending = 0;
+    s->n_batch_runs = 0;
+    return HS_OK;
+}
+
+/* Give up on the open batch (after a failed commit that left it open):
+ * its rows are lost.  Restores I1. */
+static void abandon_batch(io_store *s)
+{
+    if (!s->in_txn)
+        return;
+    run_stmt(s, ST_ROLLBACK, NULL, 0);
+    batch_lost(s);
+}
+
+/* Remember that the open batch holds rows of 'run_id' (I2).  O(1) while
+ * one run is being written. */
+static void note_batch_run(io_store *s, int64_t run_id)
+{
+    if (s->n_batch_runs > 0 && s->batch_runs[s->n_batch_runs - 1] == run_id)
+        return;
+    push_id(&s->batch_runs, &s->n_batch_runs, &s->cap_batch_runs, run_id);
+}
+
+/* Step the bound insert 'id' for run 'run_id' in the batch transaction,
+ * opening it first when needed and committing it when full.  'bind_rc'
+ * is the OR of the bind results. */
+static int append(io_store *s, enum stmt_id id, int64_t run_id, int bind_rc,
+                  hs_diag *d)
+{
+    char msg[256];
+
+    if (!s->in_txn && bind_rc == SQLITE_OK && begin_batch(s, d) != HS_OK) {
+        sqlite3_clear_bindings(s->st[id]);
+        push_id(&s->lost, &s->n_lost, &s->cap_lost, run_id);
+        return HS_EIO;
+    }
+    if (step_bound(s, id, bind_rc, msg, sizeof msg) != SQLITE_DONE) {
+        if (s->in_txn && sqlite3_get_autocommit(s->db))
+            batch_lost(s); /* SQLite rolled the batch back */
+        push_id(&s->lost, &s->n_lost, &s->cap_lost, run_id);
+        hs_diag_error(d, where(s),
+                      "cannot add a row to %s (run %" PRId64 "): %s",
+                      stmts[id].table, run_id, msg);
+        return HS_EIO;
+    }
+    note_batch_run(s, run_id);
+    if (++s->pending >= s->batch_rows)
+        return io_store_flush(s, d);
+    return HS_OK;
+}
+
+/* ---- opening ------------------------------------------------------------ */
+
+/* What the file header says about the database. */
+typedef struct header {
+    int64_t app_id;
+    int64_t version;
+    int64_t n_objects; /* rows in sqlite_schema */
+} header;
+
+/* Evaluate a one-row, one-integer query. */
+static int query_int(io_store *s, const char *sql, int64_t *out, hs_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+    if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    }
+    if (rc != SQLITE_OK) {
+        if ((rc & 0xff) == SQLITE_NOTADB) {
+            hs_diag_error(d, where(s), "not a SQLite database (%s)",
+                          sqlite3_errmsg(s->db));
+            rc = HS_EINPUT;
+        } else {
+            rc = db_fail(s, d, "cannot read the database header");
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int read_header(io_store *s, header *h, hs_diag *d)
+{
+    int rc = query_int(s, "PRAGMA application_id", &h->app_id, d);
+
+    if (rc == HS_OK)
+        rc = query_int(s, "PRAGMA user_version", &h->version, d);
+    if (rc == HS_OK)
+        rc = query_int(s, "SELECT count(*) FROM sqlite_schema", &h->n_objects,
+                       d);
+    return rc;
+}
+
+static bool is_fresh(const header *h)
+{
+    return h->app_id == 0 && h->version == 0 && h->n_objects == 0;
+}
+
+static int check_header(io_store *s, const header *h, hs_diag *d)
+{
+    if (h->app_id != IO_STORE_APPLICATION_ID) {
+        hs_diag_error(d, where(s),
+                      "not a hetsim results database (application_id "
+                      "%" PRId64 ", user_version %" PRId64 ")",
+                      h->app_id, h->version);
+        return HS_EINPUT;
+    }
+    if (h->version > IO_STORE_SCHEMA_VERSION) {
+        hs_diag_error(d, where(s),
+                      "results schema version %" PRId64 " is newer than "
+                      "this hetsim supports (%d); use a newer hetsim",
+                      h->version, IO_STORE_SCHEMA_VERSION);
+        return HS_EINPUT;
+    }
+    if (h->version != IO_STORE_SCHEMA_VERSION) {
+        hs_diag_error(d, where(s),
+                      "unknown results schema version %" PRId64
+                      " (this hetsim supports %d)",
+                      h->version, IO_STORE_SCHEMA_VERSION);
+        return HS_EINPUT;
+    }
+    return HS_OK;
+}
+
+static int exec(io_store *s, const char *sql, const char *what, hs_diag *d)
+{
+    if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return db_fail(s, d, what);
+    return HS_OK;
+}
+
+/* Create the schema in one transaction, unless another process did so
+ * since 'read_header' looked (BEGIN IMMEDIATE serialises creators). */
+static int create_schema(io_store *s, hs_diag *d)
+{
+    char pragmas[128];
+    header h;
+    int rc = exec(s, "BEGIN IMMEDIATE", "cannot create the schema", d);
+
+    if (rc != HS_OK)
+        return rc;
+    rc = read_header(s, &h, d);
+    if (rc == HS_OK && is_fresh(&h)) {
+        snprintf(pragmas, sizeof pragmas,
+                 "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                 IO_STORE_APPLICATION_ID, IO_STORE_SCHEMA_VERSION);
+        for (size_t i = 0; rc == HS_OK && i < N_SCHEMA; i++)
+            rc = exec(s, schema_sql[i], "cannot create the schema", d);
+        if (rc == HS_OK)
+            rc = exec(s, pragmas, "cannot set the schema version", d);
+    }
+    if (rc == HS_OK)
+        return exec(s, "COMMIT", "cannot commit the schema", d);
+    sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+/* Check the file is ours, creating the schema in a fresh writable one. */
+static int check_schema(io_store *s, bool writable, hs_diag *d)
+{
+    header h;
+    int rc = read_header(s, &h, d);
+
+    if (rc == HS_OK && writable && is_fresh(&h)) {
+        rc = create_schema(s, d);
+        if (rc == HS_OK)
+            rc = read_header(s, &h, d);
+    }
+    if (rc == HS_OK)
+        rc = check_header(s, &h, d);
+    return rc;
+}
+
+/* Settings for long bulk writes: WAL so readers (reports) never block the
+ * writer and commits are sequential appends; synchronous=NORMAL is safe
+ * against application crashes in WAL mode (a power loss may drop the last
+ * commits, never corrupt the file); a 32 MiB page cache keeps the index
+ * pages of large tables hot. */
+static int configure(io_store *s, hs_diag *d)
+{
+    return exec(s,
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                " PRAGMA foreign_keys = ON; PRAGMA cache_size = -32768;",
+                "cannot configure the database", d);
+}
+
+static int prepare_all(io_store *s, hs_diag *d)
+{
+    for (int i = 0; i < N_STMT; i++) {
+        if (sqlite3_prepare_v3(s->db, stmts[i].sql, -1,
+                               SQLITE_PREPARE_PERSISTENT, &s->st[i],
+                               NULL) != SQLITE_OK)
+            return db_fail(s, d, "cannot prepare a statement");
+    }
+    return HS_OK;
+}
+
+static int open_store(const char *path, bool writable, io_store **out,
+                      hs_diag *d)
+{
+    io_store *s = hs_calloc(1, sizeof *s);
+    /* NOMUTEX: a store is used by one thread at a time (store.h), so
+     * SQLite's per-call connection mutex is pure overhead. */
+    int flags = SQLITE_OPEN_NOMUTEX |
+                (writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                          : SQLITE_OPEN_READONLY);
+    int rc = HS_OK;
+
+    *out = NULL;
+    s->path = hs_strdup(path);
+    s->batch_rows = IO_STORE_BATCH_ROWS;
+    if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+        rc = db_fail(s, d, "cannot open the results database");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 5000);
+    rc = check_schema(s, writable, d);
+    if (rc == HS_OK && writable)
+        rc = configure(s, d);
+    if (rc == HS_OK)
+        rc = prepare_all(s, d);
+    if (rc != HS_OK)
+        goto fail;
+    *out = s;
+    return HS_OK;
+fail:
+    io_store_close(s);
+    return rc;
+}
+
+int io_store_open(const char *path, io_store **out, hs_diag *d)
+{
+    return open_store(path, true, out, d);
+}
+
+int io_store_open_read(const char *path, io_store **out, hs_diag *d)
+{
+    return open_store(path, false, out, d);
+}
+
+void io_store_close(io_store *s)
+{
+    if (s == NULL)
+        return;
+    if (s->in_txn && io_store_flush(s, NULL) != HS_OK)
+        abandon_batch(s);
+    for (int i = 0; i < N_STMT; i++)
+        sqlite3_finalize(s->st[i]);
+    sqlite3_close(s->db);
+    free(s->batch_runs);
+    free(s->lost);
+    free(s->path);
+    free(s);
+}
+
+const char *io_store_path(const io_store *s)
+{
+    return s->path;
+}
+
+void io_store_set_batch_rows(io_store *s, size_t rows)
+{
+    HS_ASSERT(rows >= 1);
+    s->batch_rows = rows;
+}
+
+/* ---- runs --------------------------------------------------------------- */
+
+const char *io_run_status_name(io_run_status st)
+{
+    switch (st) {
+    case IO_RUN_DONE:
+        return "done";
+    case IO_RUN_FAILED:
+        return "failed";
+    case IO_RUN_INTERRUPTED:
+        return "interrupted";
+    }
+    HS_UNREACHABLE("bad io_run_status");
+}
+
+int io_store_begin_run(io_store *s, const io_run_info *info, int64_t *run_id,
+                       hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_RUN_BEGIN];
+    char msg[256];
+    int rc;
+
+    if (info->name == NULL)
+        return bad_input(s, d, "a run needs a name");
+    rc = io_store_flush(s, d);
+    if (rc != HS_OK)
+        return rc;
+    rc = bind_text(st, 1, info->name) | bind_text(st, 2, info->variant) |
+         bind_text(st, 3, info->scenario_path) |
+         bind_text(st, 4, info->scenario_yaml) | bind_int(st, 5, info->seed) |
+         bind_text(st, 6, info->version) | bind_text(st, 7, info->started_at);
+    if (step_bound(s, ST_RUN_BEGIN, rc, msg, sizeof msg) != SQLITE_DONE) {
+        hs_diag_error(d, where(s), "cannot record a new run: %s", msg);
+        return HS_EIO;
+    }
+    *run_id = sqlite3_last_insert_rowid(s->db);
+    return HS_OK;
+}
+
+/* Write the final status of 'run_id'; HS_EINPUT if it is not running. */
+static int mark_run(io_store *s, int64_t run_id, const char *status,
+                    double wall_s, double sim_s, uint64_t events, hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_RUN_END];
+    int64_t ev = events > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)events;
+    char msg[256];
+    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, status) |
+             bind_real(st, 3, wall_s) | bind_real(st, 4, sim_s) |
+             bind_int(st, 5, ev);
+
+    if (step_bound(s, ST_RUN_END, rc, msg, sizeof msg) != SQLITE_DONE) {
+        hs_diag_error(d, where(s), "cannot mark run %" PRId64 " %s: %s",
+                      run_id, status, msg);
+        return HS_EIO;
+    }
+    if (sqlite3_changes(s->db) == 0) {
+        hs_diag_error(d, where(s),
+                      "run %" PRId64 " is not a running run of this file",
+                      run_id);
+        return HS_EINPUT;
+    }
+    return HS_OK;
+}
+
+int io_store_end_run(io_store *s, int64_t run_id, io_run_status status,
+                     double wall_s, double sim_s, uint64_t events, hs_diag *d)
+{
+    const char *name = io_run_status_name(status);
+    int rc = io_store_flush(s, d);
+    int mark_rc;
+
+    if (rc != HS_OK)
+        abandon_batch(s); /* the rows are lost: record that, below */
+    if (status == IO_RUN_DONE && contains(s->lost, s->n_lost, run_id)) {
+        name = io_run_status_name(IO_RUN_FAILED);
+        if (rc == HS_OK) {
+            hs_diag_error(d, where(s),
+                          "run %" PRId64 " lost rows; marked failed, not "
+                          "done",
+                          run_id);
+            rc = HS_EIO;
+        }
+    }
+    mark_rc = mark_run(s, run_id, name, wall_s, sim_s, events, d);
+    return rc != HS_OK ? rc : mark_rc;
+}
+
+/* ---- row appenders ------------------------------------------------------ */
+
+int io_store_add_request(io_store *s, int64_t run_id, const io_request_row *r,
+                         hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_REQUEST];
+    int rc =
+        bind_int(st, 1, run_id) | bind_int(st, 2, r->request_id) |
+        bind_text(st, 3, r->source) | bind_opt_int(st, 4, r->session_id) |
+        bind_opt_int(st, 5, r->turn) | bind_real(st, 6, r->arrival_s) |
+        bind_int(st, 7, r->prompt_tokens) | bind_int(st, 8, r->cached_tokens) |
+        bind_int(st, 9, r->output_tokens) |
+        bind_text(st, 10, r->prefill_instance) |
+        bind_text(st, 11, r->decode_instance) |
+        bind_real(st, 12, r->first_token_s) | bind_real(st, 13, r->finish_s) |
+        bind_real(st, 14, r->ttft_s) | bind_real(st, 15, r->tpot_s) |
+        bind_real(st, 16, r->e2e_s) | bind_real(st, 17, r->queue_s) |
+        bind_real(st, 18, r->kv_transfer_s) |
+        bind_int(st, 19, r->preemptions) | bind_text(st, 20, r->status);
+
+    return append(s, ST_REQUEST, run_id, rc, d);
+}
+
+int io_store_add_step(io_store *s, int64_t run_id, const io_step_row *r,
+                      hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_STEP];
+    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, r->instance) |
+             bind_real(st, 3, r->start_s) | bind_real(st, 4, r->end_s) |
+             bind_text(st, 5, r->phase) | bind_int(st, 6, r->batch_size) |
+             bind_int(st, 7, r->prefill_tokens) |
+             bind_int(st, 8, r->decode_tokens) | bind_real(st, 9, r->flops) |
+             bind_real(st, 10, r->bytes) | bind_real(st, 11, r->oi) |
+             bind_real(st, 12, r->cf_bytes) |
+             bind_real(st, 13, r->kv_used_bytes) | bind_text(st, 14, r->bound);
+
+    return append(s, ST_STEP, run_id, rc, d);
+}
+
+int io_store_add_instance(io_store *s, int64_t run_id,
+                          const io_instance_row *r, hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_INSTANCE];
+    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, r->instance) |
+             bind_text(st, 3, r->role) | bind_text(st, 4, r->device) |
+             bind_int(st, 5, r->count) | bind_int(st, 6, r->tp) |
+             bind_real(st, 7, r->busy_s) | bind_real(st, 8, r->energy_j) |
+             bind_real(st, 9, r->cost_usd);
+
+    return append(s, ST_INSTANCE, run_id, rc, d);
+}
+
+int io_store_add_transfer(io_store *s, int64_t run_id,
+                          const io_transfer_row *r, hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_TRANSFER];
+    int rc = bind_int(st, 1, run_id) | bind_int(st, 2, r->transfer_id) |
+             bind_opt_int(st, 3, r->request_id) | bind_text(st, 4, r->link) |
+             bind_text(st, 5, r->kind) | bind_real(st, 6, r->bytes) |
+             bind_real(st, 7, r->start_s) | bind_real(st, 8, r->end_s);
+
+    return append(s, ST_TRANSFER, run_id, rc, d);
+}
+
+int io_store_add_metric(io_store *s, int64_t run_id, const char *scope,
+                        const char *name, double value, hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_METRIC];
+    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, scope) |
+             bind_text(st, 3, name) | bind_real(st, 4, value);
+
+    return append(s, ST_METRIC, run_id, rc, d);
+}
+
+int io_store_add_timeseries(io_store *s, int64_t run_id,
+                            const io_timeseries_row *r, hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_TIMESERIES];
+    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, r->instance) |
+             bind_real(st, 3, r->t_s) | bind_int(st, 4, r->queue_len) |
+             bind_int(st, 5, r->running) | bind_real(st, 6, r->kv_used_bytes) |
+             bind_real(st, 7, r->kv_capacity_bytes);
+
+    return append(s, ST_TIMESERIES, run_id, rc, d);
+}
+
+int io_store_add_session(io_store *s, int64_t run_id, const io_session_row *r,
+                         hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_SESSION];
+    int rc = bind_int(st, 1, run_id) | bind_int(st, 2, r->session_id) |
+             bind_text(st, 3, r->source) | bind_int(st, 4, r->calls) |
+             bind_real(st, 5, r->start_s) | bind_real(st, 6, r->end_s) |
+             bind_int(st, 7, r->total_tokens) |
+             bind_int(st, 8, r->cached_tokens);
+
+    return append(s, ST_SESSION, run_id, rc, d);
+}
+
+int io_store_add_oicf(io_store *s, int64_t run_id, const io_oicf_row *r,
+                      hs_diag *d)
+{
+    sqlite3_stmt *st = s->st[ST_OICF];
+    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, r->model) |
+             bind_text(st, 3, r->hardware) | bind_text(st, 4, r->phase) |
+             bind_int(st, 5, r->batch) | bind_int(st, 6, r->prompt_tokens) |
+             bind_int(st, 7, r->context_tokens) | bind_int(st, 8, r->tp) |
+             bind_text(st, 9, r->weights) | bind_text(st, 10, r->kv) |
+             bind_real(st, 11, r->flops) | bind_real(st, 12, r->weight_bytes) |
+             bind_real(st, 13, r->kv_bytes) | bind_real(st, 14, r->act_bytes) |
+             bind_real(st, 15, r->bytes) | bind_real(st, 16, r->oi) |
+             bind_real(st, 17, r->ridge_oi) | bind_real(st, 18, r->cf_bytes) |
+             bind_real(st, 19, r->capacity_bytes) |
+             bind_real(st, 20, r->time_s) | bind_text(st, 21, r->bound) |
+             bind_text(st, 22, r->label);
+
+    return append(s, ST_OICF, run_id, rc, d);
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+/* Authorizer for io_store_query(): reading only.  Transaction control is
+ * refused too (sqlite3_stmt_readonly() lets BEGIN and COMMIT through),
+ * since it would break the batch transaction (I1). */
+static int read_only(void *ctx, int action, const char *a, const char *b,
+                     const char *db, const char *trigger)
+{
+    (void)ctx;
+    (void)a;
+    (void)db;
+    (void)trigger;
+    switch (action) {
+    case SQLITE_SELECT:
+    case SQLITE_READ:
+    case SQLITE_FUNCTION:
+    case SQLITE_RECURSIVE:
+        return SQLITE_OK;
+    case SQLITE_PRAGMA:
+        return b == NULL ? SQLITE_OK : SQLITE_DENY; /* reads only */
+    default:
+        return SQLITE_DENY;
+    }
+}
+
+static int prepare_query(io_store *s, const char *sql, sqlite3_stmt **st,
+                         hs_diag *d)
+{
+    const char *tail = NULL;
+    int rc;
+
+    sqlite3_set_authorizer(s->db, read_only, NULL);
+    rc = sqlite3_prepare_v2(s->db, sql, -1, st, &tail);
+    sqlite3_set_authorizer(s->db, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        hs_diag_error(d, where(s), "bad query: %s", sqlite3_errmsg(s->db));
+        return HS_EINPUT;
+    }
+    if (*st == NULL)
+        return bad_input(s, d, "empty query");
+    tail += strspn(tail, " \t\r\n;");
+    if (*tail != '\0')
+        return bad_input(s, d, "a query must be a single statement");
+    if (!sqlite3_stmt_readonly(*st))
+        return bad_input(s, d, "a query may not modify the database");
+    return HS_OK;
+}
+
+static int bind_params(io_store *s, sqlite3_stmt *st,
+                       const char *const *params, int n_params, hs_diag *d)
+{
+    if (n_params > sqlite3_bind_parameter_count(st)) {
+        hs_diag_error(d, where(s), "query takes %d parameters, not %d",
+                      sqlite3_bind_parameter_count(st), n_params);
+        return HS_EINPUT;
+    }
+    for (int i = 0; i < n_params; i++)
+        if (bind_text(st, i + 1, params[i]) != SQLITE_OK)
+            return db_fail(s, d, "cannot bind a query parameter");
+    return HS_OK;
+}
+
+static io_value_type value_type(int sqlite_type)
+{
+    switch (sqlite_type) {
+    case SQLITE_INTEGER:
+        return IO_VALUE_INTEGER;
+    case SQLITE_FLOAT:
+        return IO_VALUE_REAL;
+    case SQLITE_TEXT:
+        return IO_VALUE_TEXT;
+    case SQLITE_BLOB:
+        return IO_VALUE_BLOB;
+    default:
+        return IO_VALUE_NULL;
+    }
+}
+
+/* Step 'st' to the end, handing each row to 'fn'.  Returns HS_OK, the
+ * callback's nonzero value, or HS_EIO. */
+static int each_row(io_store *s, sqlite3_stmt *st, io_row_fn fn, void *ctx,
+                    hs_diag *d)
+{
+    int n = sqlite3_column_count(st);
+    const char **names = hs_calloc((size_t)n + 1, sizeof(char *));
+    const char **values = hs_calloc((size_t)n + 1, sizeof(char *));
+    io_value_type *types = hs_calloc((size_t)n + 1, sizeof(io_value_type));
+    io_row row = {n, names, values, types};
+    int step = SQLITE_DONE;
+    int rc = HS_OK;
+
+    while (rc == HS_OK && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int i = 0; i < n; i++) {
+            /* Names after the step: a step may re-prepare the statement
+             * (setting the authorizer expires it), which frees them. */
+            names[i] = sqlite3_column_name(st, i);
+            /* The type first: fetching the text converts the value. */
+            types[i] = value_type(sqlite3_column_type(st, i));
+            values[i] = (const char *)sqlite3_column_text(st, i);
+        }
+        rc = fn(ctx, &row);
+    }
+    if (rc == HS_OK && step != SQLITE_DONE)
+        rc = db_fail(s, d, "query failed");
+    free(names);
+    free(values);
+    free(types);
+    return rc;
+}
+
+int io_store_query(io_store *s, const char *sql, const char *const *params,
+                   int n_params, io_row_fn fn, void *ctx, hs_diag *d)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare_query(s, sql, &st, d);
+
+    if (rc == HS_OK)
+        rc = bind_params(s, st, params, n_params, d);
+    if (rc == HS_OK)
+        rc = each_row(s, st, fn, ctx, d);
+    sqlite3_finalize(st);
+    return rc;
+}
