@@ -32,9 +32,9 @@ typedef struct wl_dist_spec {
     double value;
     double min, max;
     double mean, cv;
-    char *path;        /* empirical: trace file (owned) */
-    char *format;      /* empirical: trace format name (owned) */
-    hs_loc loc;        /* where the spec was written, for errors */
+    char *path;   /* empirical: trace file (owned) */
+    char *format; /* empirical: trace format name (owned) */
+    hs_loc loc;   /* where the spec was written, for errors */
 } wl_dist_spec;
 
 typedef enum wl_arrival_kind {
@@ -46,15 +46,15 @@ typedef enum wl_arrival_kind {
 
 typedef struct wl_arrival_spec {
     wl_arrival_kind kind;
-    double rate; /* requests per second (open processes) */
-    double cv;   /* gamma only */
+    double rate;         /* requests per second (open processes) */
+    double cv;           /* gamma only */
     int64_t concurrency; /* closed only */
 } wl_arrival_spec;
 
 typedef struct wl_synthetic_spec {
     wl_arrival_spec arrival;
-    int64_t requests;  /* stop after this many; 0 = no count limit */
-    double horizon_s;  /* stop arrivals after this time; 0 = no limit */
+    int64_t requests; /* stop after this many; 0 = no count limit */
+    double horizon_s; /* stop arrivals after this time; 0 = no limit */
     wl_dist_spec prompt;
     wl_dist_spec output;
 } wl_synthetic_spec;
@@ -69,9 +69,9 @@ typedef enum wl_trace_format {
 
 typedef struct wl_trace_spec {
     wl_trace_format format;
-    char *path;          /* owned; relative paths are resolved by io/
-                            against the scenario file's directory */
-    double time_scale;   /* arrival times are multiplied by this (1.0) */
+    char *path;           /* owned; relative paths are resolved by io/
+                             against the scenario file's directory */
+    double time_scale;    /* arrival times are multiplied by this (1.0) */
     int64_t max_requests; /* 0 = all */
 } wl_trace_spec;
 
@@ -99,5 +99,151 @@ typedef struct wl_source_spec {
 
 /* Free what a spec owns (not the spec itself).  NULL is a no-op. */
 void wl_source_spec_fini(wl_source_spec *s);
+
+/* ---- requests -----------------------------------------------------------
+ *
+ * One request as a source produces it.  Plain data, filled by
+ * wl_source_next(); the consumer copies what it keeps.
+ */
+typedef struct wl_request {
+    int64_t id;            /* 0-based sequence number within its source */
+    hs_time arrival;       /* ns from the start of the simulation */
+    int64_t prompt_tokens; /* >= 0 from traces (as written), >= 1 synth. */
+    int64_t output_tokens; /* same */
+    int32_t source;        /* the source_index given to wl_source_open() */
+    int64_t session_id;    /* -1 when the request belongs to no session */
+    int32_t turn;          /* 0-based turn within the session; 0 if none */
+    /* Mooncake only: ids of the prompt's 512-token KV blocks (an equal id
+     * is a reusable block); NULL and 0 otherwise.  Borrowed: valid until
+     * the next wl_source_next/peek/close on the same source. */
+    const uint32_t *hash_ids;
+    size_t n_hash_ids;
+    /* Session traces only (0 otherwise): the part of prompt_tokens that
+     * repeats the session's earlier context (prefix_len), and the tool or
+     * think gap after this call's answer before the session's next call
+     * (tool_wait_after_ms, in ns). */
+    int64_t prefix_tokens;
+    hs_time tool_wait;
+} wl_request;
+
+/* ---- sources ------------------------------------------------------------
+ *
+ * A source is a pull-based stream of requests with non-decreasing arrival
+ * times: a trace read line by line from disk, or a synthetic generator.
+ * The consumer (serve/) merges several sources by arrival time, using
+ * wl_source_peek() to look at each one's next arrival.
+ *
+ * Traces (wl_trace_spec).  The file is streamed through one reusable line
+ * buffer; memory does not grow with its length.  Every trace starts at
+ * t = 0: arrival = (time of the record - time of the first record) *
+ * time_scale, rounded to the nearest ns (exact when time_scale is 1).
+ * Lines end in LF or CRLF; the last one may lack its newline.  No CSV
+ * quoting.  Malformed lines are errors, never skipped: an empty line, a
+ * wrong column count, a bad number or timestamp, a time earlier than the
+ * previous record's ("path:LINE: error: column 'ContextTokens': expected
+ * a non-negative integer, found 'abc'"; JSON errors add the column).
+ *   azure     header exactly 'TIMESTAMP,ContextTokens,GeneratedTokens';
+ *             TIMESTAMP 'YYYY-MM-DD HH:MM:SS[.fraction]' (UTC, read
+ *             exactly to the ns, up to 9 fraction digits).
+ *   mooncake  JSONL, one flat object a line: 'timestamp' (ms, a
+ *             non-negative number), 'input_length', 'output_length'
+ *             (non-negative integers), optional 'hash_ids' (array of
+ *             integers < 2^32); other keys are skipped, a repeated key is
+ *             an error.
+ *   hetsim    header 'arrival_s,prompt_tokens,output_tokens' optionally
+ *             followed by ',session_id,turn'; arrival_s in decimal
+ *             seconds (exact to the ns).
+ *   sessions  header naming session_id, round_idx, prefix_len,
+ *             input_len, output_len, tool_wait_after_ms and optionally
+ *             arrival_time (ms), in any order.  For now each row is one
+ *             request: prompt_tokens = prefix_len + input_len, turn =
+ *             round_idx, and every call of a session arrives at the
+ *             session's arrival_time (0 without that column); the gap to
+ *             chain the calls is in wl_request.tool_wait.  A session's
+ *             rows must be consecutive with round_idx 0, 1, 2, ...
+ * max_requests > 0 stops after that many requests (later lines unread).
+ *
+ * Synthetic sources (wl_synthetic_spec).  Three GSL mt19937 streams per
+ * source (arrivals, prompt lengths, output lengths), each seeded from
+ * (seed, source_index, stream) through splitmix64, so adding a source or
+ * changing a length distribution does not shift the other draws.
+ *   poisson   exponential gaps of mean 1/rate; the first request at t = 0.
+ *   gamma     gamma gaps, shape 1/cv^2, mean 1/rate; first at t = 0.
+ *   constant  the k-th request (k = 0, 1, ...) at round(k / rate) s.
+ *   closed    'concurrency' requests at t = 0, then one more each time
+ *             the consumer calls wl_source_release(s, now), arriving at
+ *             'now'.
+ * Lengths: fixed (value), uniform (integers in [max(1,min), max]),
+ * lognormal (sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2),
+ * empirical (resampled uniformly from the prompt or output column of the
+ * trace 'path' in 'format'; loaded once at open).  Every draw is rounded
+ * to the nearest integer and clamped to [max(1, min), max] (max 0 = no
+ * upper bound).  The source stops after 'requests' requests (0 = no
+ * limit) or at the first arrival >= horizon_s (0 = no limit); at least
+ * one of the two must be set.
+ *
+ * Lifecycle (closed-loop sources use all of it; the others never block):
+ *
+ *   wl_source_open() --> READY --next()=1--> READY
+ *                         |  ^
+ *      next()=0 and       |  |  wl_source_release()
+ *      wl_source_blocked()+--+  (BLOCKED: waiting for a finished request)
+ *                         |
+ *                         +--next()=0, !blocked--> EXHAUSTED (0 forever)
+ *                         +--next()<0-------------> FAILED (same status
+ *                                                   forever, no new text)
+ *   wl_source_close() from any state.
+ */
+typedef struct wl_source wl_source; /* opaque */
+
+/* Open the source described by 'spec' (borrowed for the call only).
+ * 'source_index' is stored in every request's 'source' field and, with
+ * 'seed', selects the random streams.  For traces the file is opened and
+ * its header checked here.  Returns NULL with the errors in 'd' (for
+ * example "path: error: cannot open: No such file or directory", or an
+ * invalid spec reported at spec->loc).  Agent sources are not implemented
+ * yet (an error).  O(1), except empirical distributions, which read their
+ * trace once: O(rows). */
+wl_source *wl_source_open(const wl_source_spec *spec, int32_t source_index,
+                          uint64_t seed, hs_diag *d);
+
+/* Produce the next request into '*out'.  Returns 1 (a request), 0 (none
+ * now: exhausted, or blocked when wl_source_blocked() says so) or a
+ * negative HS_* status with the error in 'd' (HS_EINPUT for a malformed
+ * line, HS_EIO for a read error).  Never allocates once warmed up (the
+ * line buffer and the hash-id buffer grow to the longest line and are
+ * reused).  O(length of the line) for traces, O(1) otherwise. */
+int wl_source_next(wl_source *s, wl_request *out, hs_diag *d);
+
+/* Look at the next request's arrival time without consuming it: the same
+ * returns as wl_source_next(), with the time in '*arrival' on 1.  The
+ * request is kept and returned by the next wl_source_next(). */
+int wl_source_peek(wl_source *s, hs_time *arrival, hs_diag *d);
+
+/* True when the source is closed-loop and waits for a release: the last
+ * next/peek returned 0 but more requests will come after
+ * wl_source_release().  False for every other source and state. */
+bool wl_source_blocked(const wl_source *s);
+
+/* Tell the source that one of its requests finished at 'now'.  A
+ * closed-loop source then produces one more request arriving at 'now'
+ * (unless its request count or horizon is reached); other sources ignore
+ * the call, so a consumer may call it for every finished request.  Calls
+ * must come with non-decreasing 'now', at most once per request produced
+ * (checked by assertion). */
+void wl_source_release(wl_source *s, hs_time now);
+
+/* Requests produced so far by wl_source_next() (peeked ones excluded). */
+int64_t wl_source_count(const wl_source *s);
+
+/* Close the file and free everything.  NULL is a no-op. */
+void wl_source_close(wl_source *s);
+
+/* Trace format by name ("azure", "mooncake", "hetsim", "sessions"), as
+ * written in wl_dist_spec.format and in scenarios.  Returns HS_OK or
+ * HS_EINPUT for an unknown name. */
+int wl_trace_format_parse(const char *name, wl_trace_format *out);
+/* Name of a format ("azure", ...); "unknown" for anything else. */
+const char *wl_trace_format_name(wl_trace_format format);
 
 #endif /* HETSIM_WORKLOAD_H */

@@ -1,0 +1,172 @@
+/*
+ * wl_source.c -- the public face of the workload module: one wl_source
+ * per entry of the scenario's 'workload:' list, behind which sits either
+ * a streamed trace reader (wl_trace.c) or a synthetic generator
+ * (wl_synth.c).  It numbers the requests, tags them with their source,
+ * keeps a one-request look-ahead for wl_source_peek(), and makes failures
+ * sticky.
+ *
+ * Invariants:
+ *   I1  exactly one of 'trace' and 'synth' is set
+ *   I2  status != HS_OK  =>  next/peek return status, adding no text
+ *   I3  has_ahead  =>  'ahead' is the request the next wl_source_next()
+ *       returns, with its id and source not yet assigned
+ */
+#include "workload_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct wl_source {
+    int32_t index;
+    int64_t n_out; /* requests returned by wl_source_next() */
+    int status;
+    bool has_ahead;
+    wl_request ahead;
+    wl_trace *trace;
+    wl_synth *synth;
+};
+
+static const char *const format_names[] = {"azure", "mooncake", "hetsim",
+                                           "sessions"};
+
+int wl_trace_format_parse(const char *name, wl_trace_format *out)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof *format_names; i++) {
+        if (strcmp(name, format_names[i]) == 0) {
+            *out = (wl_trace_format)i;
+            return HS_OK;
+        }
+    }
+    return HS_EINPUT;
+}
+
+const char *wl_trace_format_name(wl_trace_format format)
+{
+    if ((unsigned)format < sizeof format_names / sizeof *format_names)
+        return format_names[format];
+    return "unknown";
+}
+
+/* Check the parts of a trace spec that the reader assumes. */
+static int check_trace_spec(const wl_source_spec *spec, hs_diag *d)
+{
+    const wl_trace_spec *t = &spec->trace;
+    int rc = HS_OK;
+
+    if (t->path == NULL)
+        rc = hs_diag_error(d, spec->loc, "trace needs a 'path'");
+    if (strcmp(wl_trace_format_name(t->format), "unknown") == 0)
+        rc = hs_diag_error(d, spec->loc, "unknown trace format %d",
+                           (int)t->format);
+    if (!(t->time_scale > 0 && isfinite(t->time_scale)))
+        rc = hs_diag_error(d, spec->loc, "'time_scale' must be > 0, got %g",
+                           t->time_scale);
+    if (t->max_requests < 0)
+        rc = hs_diag_error(d, spec->loc,
+                           "'max_requests' must be >= 0, got %lld",
+                           (long long)t->max_requests);
+    return rc;
+}
+
+wl_source *wl_source_open(const wl_source_spec *spec, int32_t source_index,
+                          uint64_t seed, hs_diag *d)
+{
+    wl_source *s;
+    wl_trace *t = NULL;
+    wl_synth *g = NULL;
+
+    switch (spec->kind) {
+    case WL_SOURCE_TRACE:
+        if (check_trace_spec(spec, d) == HS_OK)
+            t = wl_trace_open(&spec->trace, d);
+        break;
+    case WL_SOURCE_SYNTHETIC:
+        g = wl_synth_open(spec, source_index, seed, d);
+        break;
+    case WL_SOURCE_AGENT:
+        hs_diag_error(d, spec->loc, "agent sources are not implemented yet");
+        break;
+    }
+    if (t == NULL && g == NULL)
+        return NULL;
+    s = hs_calloc(1, sizeof *s);
+    s->index = source_index;
+    s->trace = t;
+    s->synth = g;
+    return s;
+}
+
+/* One more request from the underlying reader or generator. */
+static int produce(wl_source *s, wl_request *out, hs_diag *d)
+{
+    int rc;
+
+    if (s->status != HS_OK)
+        return s->status;
+    if (s->trace != NULL)
+        rc = wl_trace_read(s->trace, out, d);
+    else
+        rc = wl_synth_next(s->synth, out);
+    if (rc < 0)
+        s->status = rc;
+    return rc;
+}
+
+int wl_source_next(wl_source *s, wl_request *out, hs_diag *d)
+{
+    int rc;
+
+    if (s->has_ahead) {
+        *out = s->ahead;
+        s->has_ahead = false;
+        rc = 1;
+    } else {
+        rc = produce(s, out, d);
+    }
+    if (rc == 1) {
+        out->id = s->n_out++;
+        out->source = s->index;
+    }
+    return rc;
+}
+
+int wl_source_peek(wl_source *s, hs_time *arrival, hs_diag *d)
+{
+    if (!s->has_ahead) {
+        int rc = produce(s, &s->ahead, d);
+
+        if (rc != 1)
+            return rc;
+        s->has_ahead = true;
+    }
+    *arrival = s->ahead.arrival;
+    return 1;
+}
+
+bool wl_source_blocked(const wl_source *s)
+{
+    return s->status == HS_OK && !s->has_ahead && s->synth != NULL &&
+           wl_synth_blocked(s->synth);
+}
+
+void wl_source_release(wl_source *s, hs_time now)
+{
+    if (s->synth != NULL)
+        wl_synth_release(s->synth, now);
+}
+
+int64_t wl_source_count(const wl_source *s)
+{
+    return s->n_out;
+}
+
+void wl_source_close(wl_source *s)
+{
+    if (s == NULL)
+        return;
+    wl_trace_close(s->trace);
+    wl_synth_close(s->synth);
+    free(s);
+}

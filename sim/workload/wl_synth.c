@@ -1,0 +1,226 @@
+/*
+ * wl_synth.c -- synthetic request generators: open arrival processes
+ * (poisson, gamma, constant) and a closed loop that keeps 'concurrency'
+ * requests in flight, each with prompt and output lengths drawn from
+ * wl_dist distributions.
+ *
+ * Three random streams per source (arrivals, prompt lengths, output
+ * lengths) keep the draws independent: changing the output distribution
+ * leaves arrival times and prompt lengths as they were.
+ *
+ * Invariants:
+ *   I1  open processes: t_s is the next arrival in seconds; arrivals are
+ *       hs_time_from_s(t_s), hence non-decreasing
+ *   I2  closed: n_released <= n_made, and the credit queue holds the
+ *       release times not yet turned into requests, in non-decreasing order
+ *   I3  done => next() returns 0 forever and blocked() is false
+ */
+#include "workload_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+struct wl_synth {
+    wl_arrival_kind kind;
+    double rate;     /* requests per second (open) */
+    double gamma_a;  /* gamma shape 1/cv^2 */
+    double gamma_b;  /* gamma scale cv^2/rate, so the mean is 1/rate */
+    double t_s;      /* open: next arrival, seconds */
+    int64_t n_made;  /* requests produced */
+    int64_t limit;   /* 'requests'; 0 = none */
+    hs_time horizon; /* arrivals must be earlier; HS_TIME_MAX = none */
+    bool done;
+    int64_t initial; /* closed: requests still due at t = 0 */
+    int64_t n_released;
+    hs_time last_release;
+    hs_time *credit; /* closed: FIFO ring of release times */
+    size_t cap, head, n_credit;
+    gsl_rng *arrival_rng, *prompt_rng, *output_rng;
+    wl_dist prompt, output;
+};
+
+/* ---- the closed loop's queue of releases ------------------------------ */
+
+static void credit_push(wl_synth *g, hs_time t)
+{
+    if (g->n_credit == g->cap) {
+        size_t cap = g->cap == 0 ? 16 : 2 * g->cap;
+        hs_time *q = hs_malloc(cap * sizeof *q);
+
+        for (size_t i = 0; i < g->n_credit; i++)
+            q[i] = g->credit[(g->head + i) % g->cap];
+        free(g->credit);
+        g->credit = q;
+        g->cap = cap;
+        g->head = 0;
+    }
+    g->credit[(g->head + g->n_credit++) % g->cap] = t;
+}
+
+static hs_time credit_pop(wl_synth *g)
+{
+    hs_time t = g->credit[g->head];
+
+    g->head = (g->head + 1) % g->cap;
+    g->n_credit--;
+    return t;
+}
+
+/* ---- arrivals --------------------------------------------------------- */
+
+/* Arrival time of the next request, or -1 when none is available now
+ * (closed loop waiting for a release). */
+static hs_time next_arrival(wl_synth *g)
+{
+    switch (g->kind) {
+    case WL_ARRIVAL_POISSON:
+    case WL_ARRIVAL_GAMMA:
+        return hs_time_from_s(g->t_s);
+    case WL_ARRIVAL_CONSTANT:
+        return hs_time_from_s((double)g->n_made / g->rate);
+    case WL_ARRIVAL_CLOSED:
+        if (g->initial > 0) {
+            g->initial--;
+            return 0;
+        }
+        return g->n_credit > 0 ? credit_pop(g) : -1;
+    }
+    HS_UNREACHABLE("unknown arrival process");
+}
+
+/* Advance an open process past the request just made. */
+static void advance(wl_synth *g)
+{
+    if (g->kind == WL_ARRIVAL_POISSON)
+        g->t_s += gsl_ran_exponential(g->arrival_rng, 1.0 / g->rate);
+    else if (g->kind == WL_ARRIVAL_GAMMA)
+        g->t_s += gsl_ran_gamma(g->arrival_rng, g->gamma_a, g->gamma_b);
+}
+
+int wl_synth_next(wl_synth *g, wl_request *out)
+{
+    hs_time t;
+
+    if (g->done)
+        return 0;
+    if (g->limit > 0 && g->n_made >= g->limit) {
+        g->done = true;
+        return 0;
+    }
+    t = next_arrival(g);
+    if (t < 0)
+        return 0; /* blocked */
+    if (t >= g->horizon) {
+        g->done = true;
+        return 0;
+    }
+    advance(g);
+    g->n_made++;
+    memset(out, 0, sizeof *out);
+    out->arrival = t;
+    out->session_id = -1;
+    out->prompt_tokens = wl_dist_sample(&g->prompt, g->prompt_rng);
+    out->output_tokens = wl_dist_sample(&g->output, g->output_rng);
+    return 1;
+}
+
+bool wl_synth_blocked(const wl_synth *g)
+{
+    return g->kind == WL_ARRIVAL_CLOSED && !g->done &&
+           !(g->limit > 0 && g->n_made >= g->limit) && g->initial == 0 &&
+           g->n_credit == 0;
+}
+
+void wl_synth_release(wl_synth *g, hs_time now)
+{
+    if (g->kind != WL_ARRIVAL_CLOSED)
+        return;
+    HS_ASSERT(now >= g->last_release);
+    HS_ASSERT(g->n_released < g->n_made);
+    g->last_release = now;
+    g->n_released++;
+    if (!g->done)
+        credit_push(g, now);
+}
+
+/* ---- construction ----------------------------------------------------- */
+
+static hs_loc where(const wl_source_spec *spec)
+{
+    return spec->loc;
+}
+
+/* Check the arrival process and stop conditions; fill 'g'. */
+static int set_arrival(wl_synth *g, const wl_source_spec *spec, hs_diag *d)
+{
+    const wl_synthetic_spec *sy = &spec->synthetic;
+    const wl_arrival_spec *a = &sy->arrival;
+    int rc = HS_OK;
+
+    g->kind = a->kind;
+    g->rate = a->rate;
+    if (a->kind != WL_ARRIVAL_CLOSED && !(a->rate > 0 && a->rate < 1e15))
+        rc = hs_diag_error(d, where(spec),
+                           "arrival 'rate' must be > 0, got %g", a->rate);
+    if (a->kind == WL_ARRIVAL_GAMMA && !(a->cv > 0 && a->cv < 1e3))
+        rc = hs_diag_error(d, where(spec),
+                           "gamma arrivals need 'cv' > 0, got %g", a->cv);
+    if (a->kind == WL_ARRIVAL_CLOSED && a->concurrency < 1)
+        rc = hs_diag_error(d, where(spec),
+                           "closed arrivals need 'concurrency' >= 1, got "
+                           "%lld",
+                           (long long)a->concurrency);
+    if (sy->requests < 0 || !(sy->horizon_s >= 0 && sy->horizon_s < 9e9))
+        rc = hs_diag_error(d, where(spec),
+                           "'requests' and 'horizon' must be >= 0");
+    else if (sy->requests == 0 && sy->horizon_s == 0)
+        rc = hs_diag_error(d, where(spec),
+                           "synthetic source needs 'requests' or 'horizon' "
+                           "to end");
+    g->gamma_a = a->kind == WL_ARRIVAL_GAMMA ? 1.0 / (a->cv * a->cv) : 0;
+    g->gamma_b = a->kind == WL_ARRIVAL_GAMMA ? a->cv * a->cv / a->rate : 0;
+    g->initial = a->kind == WL_ARRIVAL_CLOSED ? a->concurrency : 0;
+    g->limit = sy->requests;
+    g->horizon =
+        sy->horizon_s > 0 ? hs_time_from_s(sy->horizon_s) : HS_TIME_MAX;
+    return rc;
+}
+
+wl_synth *wl_synth_open(const wl_source_spec *spec, int32_t source_index,
+                        uint64_t seed, hs_diag *d)
+{
+    wl_synth *g = hs_calloc(1, sizeof *g);
+    int rc = set_arrival(g, spec, d);
+    int rp = wl_dist_init(&g->prompt, &spec->synthetic.prompt, true,
+                          where(spec), d);
+    int ro = wl_dist_init(&g->output, &spec->synthetic.output, false,
+                          where(spec), d);
+
+    if (rc != HS_OK || rp != HS_OK || ro != HS_OK) {
+        wl_synth_close(g);
+        return NULL;
+    }
+    g->arrival_rng = wl_rng_new(seed, source_index, WL_STREAM_ARRIVAL);
+    g->prompt_rng = wl_rng_new(seed, source_index, WL_STREAM_PROMPT);
+    g->output_rng = wl_rng_new(seed, source_index, WL_STREAM_OUTPUT);
+    return g;
+}
+
+void wl_synth_close(wl_synth *g)
+{
+    if (g == NULL)
+        return;
+    wl_dist_fini(&g->prompt);
+    wl_dist_fini(&g->output);
+    if (g->arrival_rng != NULL)
+        gsl_rng_free(g->arrival_rng);
+    if (g->prompt_rng != NULL)
+        gsl_rng_free(g->prompt_rng);
+    if (g->output_rng != NULL)
+        gsl_rng_free(g->output_rng);
+    free(g->credit);
+    free(g);
+}

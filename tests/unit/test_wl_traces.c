@@ -1,0 +1,687 @@
+/*
+ * test_wl_traces.c -- the streamed trace readers: exact counts, token sums
+ * and arrival times on the bundled traces (expected values computed
+ * independently from the shared data with Python), time_scale and
+ * max_requests, every format's corner cases, and the exact text of the
+ * errors for malformed files.  Runs from the repository root.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hetsim/util.h"
+#include "hetsim/workload.h"
+#include "workload/workload_int.h"
+
+Suite *wl_traces_suite(void);
+
+#define FIX "tests/data/traces/"
+
+/* Totals over a whole trace. */
+typedef struct totals {
+    int64_t n;
+    int64_t prompt, output, prefix;
+    int64_t first, second, last;
+    int64_t n_hash, hash_sum;
+    int64_t sessions; /* rows with turn 0 and a session */
+    int64_t tool_wait;
+} totals;
+
+static wl_source_spec trace_spec(wl_trace_format f, const char *path)
+{
+    wl_source_spec s;
+
+    memset(&s, 0, sizeof s);
+    s.kind = WL_SOURCE_TRACE;
+    s.trace.format = f;
+    s.trace.path = (char *)path;
+    s.trace.time_scale = 1.0;
+    return s;
+}
+
+static wl_source *open_ok(const wl_source_spec *spec, hs_diag *d)
+{
+    wl_source *s = wl_source_open(spec, 3, 42, d);
+
+    ck_assert_msg(s != NULL, "%s",
+                  hs_diag_count(d) ? hs_diag_message(d, 0) : "no message");
+    return s;
+}
+
+static totals read_all(const wl_source_spec *spec)
+{
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(spec, d);
+    totals t;
+    wl_request r;
+    int64_t odd = 0; /* asserted once: each assertion is a system call */
+    int rc;
+
+    memset(&t, 0, sizeof t);
+    while ((rc = wl_source_next(s, &r, d)) == 1) {
+        odd += r.id != t.n || r.source != 3 || r.arrival < t.last;
+        if (t.n == 0)
+            t.first = r.arrival;
+        if (t.n == 1)
+            t.second = r.arrival;
+        t.last = r.arrival;
+        t.prompt += r.prompt_tokens;
+        t.output += r.output_tokens;
+        t.prefix += r.prefix_tokens;
+        t.tool_wait += r.tool_wait;
+        t.n_hash += (int64_t)r.n_hash_ids;
+        for (size_t i = 0; i < r.n_hash_ids; i++)
+            t.hash_sum += r.hash_ids[i];
+        if (r.session_id >= 0 && r.turn == 0)
+            t.sessions++;
+        t.n++;
+    }
+    ck_assert_msg(rc == 0, "%s",
+                  hs_diag_count(d) ? hs_diag_message(d, 0) : "no message");
+    ck_assert_int_eq(odd, 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0); /* stays exhausted */
+    ck_assert(!wl_source_blocked(s));
+    ck_assert_int_eq(wl_source_count(s), t.n);
+    ck_assert_uint_eq(hs_diag_count(d), 0);
+    wl_source_close(s);
+    hs_diag_free(d);
+    return t;
+}
+
+/* ---- bundled traces ---------------------------------------------------- */
+
+START_TEST(azure_conv_totals)
+{
+    wl_source_spec spec = trace_spec(WL_TRACE_AZURE, "traces/azure_conv.csv");
+    totals t = read_all(&spec);
+
+    ck_assert_int_eq(t.n, 19366);
+    ck_assert_int_eq(t.prompt, 22361870);
+    ck_assert_int_eq(t.output, 4088665);
+    ck_assert_int_eq(t.first, 0);
+    ck_assert_int_eq(t.second, INT64_C(4314579000));
+    ck_assert_int_eq(t.last, INT64_C(3501721937000));
+    ck_assert_int_eq(t.n_hash, 0);
+    ck_assert_int_eq(t.sessions, 0);
+}
+END_TEST
+
+START_TEST(azure_code_totals)
+{
+    wl_source_spec spec = trace_spec(WL_TRACE_AZURE, "traces/azure_code.csv");
+    totals t = read_all(&spec);
+
+    ck_assert_int_eq(t.n, 8819);
+    ck_assert_int_eq(t.prompt, 18059974);
+    ck_assert_int_eq(t.output, 245896);
+    ck_assert_int_eq(t.second, INT64_C(52000000));
+    ck_assert_int_eq(t.last, INT64_C(3435948056000));
+}
+END_TEST
+
+START_TEST(mooncake_sample_totals)
+{
+    wl_source_spec spec =
+        trace_spec(WL_TRACE_MOONCAKE, "traces/mooncake_conv_sample.jsonl");
+    totals t = read_all(&spec);
+
+    ck_assert_int_eq(t.n, 2000);
+    ck_assert_int_eq(t.prompt, 27441774);
+    ck_assert_int_eq(t.output, 704602);
+    ck_assert_int_eq(t.first, 0);
+    ck_assert_int_eq(t.last, INT64_C(669000) * 1000000);
+    ck_assert_int_eq(t.n_hash, 54559);
+    ck_assert_int_eq(t.hash_sum, 923559206);
+}
+END_TEST
+
+START_TEST(sessions_example_totals)
+{
+    wl_source_spec spec =
+        trace_spec(WL_TRACE_SESSIONS, "traces/tracelab_sessions_example.csv");
+    totals t = read_all(&spec);
+
+    ck_assert_int_eq(t.n, 303);
+    ck_assert_int_eq(t.prompt, 1150397);
+    ck_assert_int_eq(t.prefix, 939365);
+    ck_assert_int_eq(t.output, 58678);
+    ck_assert_int_eq(t.sessions, 48);
+    ck_assert_int_eq(t.tool_wait, INT64_C(81628) * 1000000);
+    /* arrival_time runs from 117 ms to 9994 ms. */
+    ck_assert_int_eq(t.last, INT64_C(9877) * 1000000);
+}
+END_TEST
+
+START_TEST(time_scale_and_max_requests)
+{
+    wl_source_spec spec = trace_spec(WL_TRACE_AZURE, "traces/azure_conv.csv");
+    totals t;
+
+    spec.trace.time_scale = 0.5;
+    t = read_all(&spec);
+    ck_assert_int_eq(t.n, 19366);
+    ck_assert_int_eq(t.last, INT64_C(1750860968500));
+    spec.trace.time_scale = 2.0;
+    t = read_all(&spec);
+    ck_assert_int_eq(t.last, INT64_C(7003443874000));
+    spec.trace.time_scale = 1.0;
+    spec.trace.max_requests = 100;
+    t = read_all(&spec);
+    ck_assert_int_eq(t.n, 100);
+    ck_assert_int_eq(t.last, INT64_C(42685223000));
+    spec.trace.max_requests = 1000000;
+    t = read_all(&spec);
+    ck_assert_int_eq(t.n, 19366);
+}
+END_TEST
+
+START_TEST(last_mooncake_hash_ids)
+{
+    wl_source_spec spec =
+        trace_spec(WL_TRACE_MOONCAKE, "traces/mooncake_conv_sample.jsonl");
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r, last;
+    uint32_t ids[3];
+
+    memset(&last, 0, sizeof last);
+    while (wl_source_next(s, &r, d) == 1) {
+        last = r;
+        if (r.n_hash_ids == 3)
+            memcpy(ids, r.hash_ids, sizeof ids);
+    }
+    ck_assert_uint_eq(last.n_hash_ids, 3);
+    ck_assert_uint_eq(ids[0], 0);
+    ck_assert_uint_eq(ids[1], 36636);
+    ck_assert_uint_eq(ids[2], 38787);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+/* ---- small fixtures: exact values -------------------------------------- */
+
+START_TEST(azure_exact_times)
+{
+    /* CRLF, no final newline, 1 to 7 fraction digits, a leap day. */
+    wl_source_spec spec = trace_spec(WL_TRACE_AZURE, FIX "azure_small.csv");
+    const int64_t want[4] = {0, 200, INT64_C(86400000000100),
+                             INT64_C(86400500000100)};
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+        ck_assert_int_eq(r.arrival, want[i]);
+        ck_assert_int_eq(r.prompt_tokens, INT64_C(10) * (i + 1));
+        ck_assert_int_eq(r.output_tokens, i == 3 ? 0 : i + 1);
+        ck_assert_int_eq(r.session_id, -1);
+        ck_assert_int_eq(r.turn, 0);
+        ck_assert_ptr_null(r.hash_ids);
+    }
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+START_TEST(mooncake_small_lines)
+{
+    wl_source_spec spec =
+        trace_spec(WL_TRACE_MOONCAKE, FIX "mooncake_small.jsonl");
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.arrival, 0);
+    ck_assert_int_eq(r.prompt_tokens, 1024);
+    ck_assert_int_eq(r.output_tokens, 7);
+    ck_assert_uint_eq(r.n_hash_ids, 2);
+    ck_assert_uint_eq(r.hash_ids[1], 1);
+    /* keys in any order, nested unknown values, fractional ms */
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.arrival, 1500000);
+    ck_assert_int_eq(r.prompt_tokens, 3);
+    ck_assert_int_eq(r.output_tokens, 9);
+    ck_assert_uint_eq(r.n_hash_ids, 0);
+    /* no hash_ids at all */
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.arrival, INT64_C(2000000000));
+    ck_assert_int_eq(r.prompt_tokens, 0);
+    ck_assert_uint_eq(r.n_hash_ids, 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_uint_eq(r.n_hash_ids, 3);
+    ck_assert_uint_eq(r.hash_ids[0], 4294967295u);
+    ck_assert_uint_eq(r.hash_ids[2], 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    ck_assert_uint_eq(hs_diag_count(d), 0);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+START_TEST(hetsim_with_sessions)
+{
+    wl_source_spec spec = trace_spec(WL_TRACE_HETSIM, FIX "hetsim_small.csv");
+    const int64_t at[4] = {0, 1, INT64_C(1500000000), INT64_C(9500000000)};
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+        ck_assert_int_eq(r.arrival, at[i]);
+        ck_assert_int_eq(r.prompt_tokens, INT64_C(100) * (i + 1));
+        ck_assert_int_eq(r.output_tokens, INT64_C(10) * (i + 1));
+        ck_assert_int_eq(r.session_id, i < 2 ? 7 : 8);
+        ck_assert_int_eq(r.turn, i % 2);
+    }
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    wl_source_close(s);
+
+    spec = trace_spec(WL_TRACE_HETSIM, FIX "hetsim_plain.csv");
+    s = open_ok(&spec, d);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.arrival, 250000000);
+    ck_assert_int_eq(r.session_id, -1);
+    ck_assert_int_eq(r.prompt_tokens, 3);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+START_TEST(sessions_any_column_order)
+{
+    wl_source_spec spec =
+        trace_spec(WL_TRACE_SESSIONS, FIX "sessions_small.csv");
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.session_id, 5);
+    ck_assert_int_eq(r.turn, 0);
+    ck_assert_int_eq(r.prompt_tokens, 100);
+    ck_assert_int_eq(r.prefix_tokens, 0);
+    ck_assert_int_eq(r.tool_wait, INT64_C(250000000));
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.turn, 1);
+    ck_assert_int_eq(r.prompt_tokens, 130);
+    ck_assert_int_eq(r.prefix_tokens, 110);
+    ck_assert_int_eq(r.output_tokens, 12);
+    ck_assert_int_eq(r.arrival, 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.session_id, 6);
+    ck_assert_int_eq(r.tool_wait, 1500000);
+    ck_assert_int_eq(r.arrival, 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+START_TEST(peek_keeps_the_request)
+{
+    wl_source_spec spec = trace_spec(WL_TRACE_HETSIM, FIX "hetsim_small.csv");
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+    hs_time t = -1;
+
+    ck_assert_int_eq(wl_source_peek(s, &t, d), 1);
+    ck_assert_int_eq(t, 0);
+    ck_assert_int_eq(wl_source_peek(s, &t, d), 1);
+    ck_assert_int_eq(wl_source_count(s), 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.id, 0);
+    ck_assert_int_eq(r.prompt_tokens, 100);
+    ck_assert_int_eq(wl_source_peek(s, &t, d), 1);
+    ck_assert_int_eq(t, 1);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.id, 1);
+    ck_assert_int_eq(r.prompt_tokens, 200);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+START_TEST(format_names)
+{
+    wl_trace_format f = WL_TRACE_AZURE;
+
+    ck_assert_int_eq(wl_trace_format_parse("sessions", &f), HS_OK);
+    ck_assert_int_eq(f, WL_TRACE_SESSIONS);
+    ck_assert_int_eq(wl_trace_format_parse("mooncake", &f), HS_OK);
+    ck_assert_int_eq(f, WL_TRACE_MOONCAKE);
+    ck_assert_int_eq(wl_trace_format_parse("csv", &f), HS_EINPUT);
+    ck_assert_str_eq(wl_trace_format_name(WL_TRACE_HETSIM), "hetsim");
+    ck_assert_str_eq(wl_trace_format_name((wl_trace_format)9), "unknown");
+}
+END_TEST
+
+/* The exact number parsers behind every reader (private API). */
+START_TEST(exact_numbers)
+{
+    int64_t v = -1;
+
+    ck_assert_int_eq(wl_parse_decimal("1.5", 3, 9, &v), HS_OK);
+    ck_assert_int_eq(v, 1500000000);
+    ck_assert_int_eq(wl_parse_decimal("0.0000000015", 12, 9, &v), HS_OK);
+    ck_assert_int_eq(v, 2); /* half up on the first dropped digit */
+    ck_assert_int_eq(wl_parse_decimal("0.00000000149", 13, 9, &v), HS_OK);
+    ck_assert_int_eq(v, 1);
+    ck_assert_int_eq(wl_parse_decimal(".25", 3, 6, &v), HS_OK);
+    ck_assert_int_eq(v, 250000);
+    ck_assert_int_eq(wl_parse_decimal("7.", 2, 6, &v), HS_OK);
+    ck_assert_int_eq(v, 7000000);
+    ck_assert_int_eq(wl_parse_decimal("1e-3", 4, 9, &v), HS_OK);
+    ck_assert_int_eq(v, 1000000);
+    ck_assert_int_eq(wl_parse_decimal("2.5E+2", 6, 6, &v), HS_OK);
+    ck_assert_int_eq(v, 250000000);
+    ck_assert_int_eq(wl_parse_decimal("9223372036", 10, 9, &v), HS_OK);
+    ck_assert_int_eq(v, INT64_C(9223372036000000000));
+    ck_assert_int_eq(wl_parse_decimal("9223372036.854775807", 20, 9, &v),
+                     HS_OK);
+    ck_assert_int_eq(v, INT64_MAX);
+    ck_assert_int_eq(wl_parse_decimal("9223372036.854775808", 20, 9, &v),
+                     HS_ERANGE);
+    ck_assert_int_eq(wl_parse_decimal("9223372037", 10, 9, &v), HS_ERANGE);
+    ck_assert_int_eq(wl_parse_decimal("1e30", 4, 9, &v), HS_ERANGE);
+    ck_assert_int_eq(wl_parse_decimal("-1", 2, 9, &v), HS_EINPUT);
+    ck_assert_int_eq(wl_parse_decimal("", 0, 9, &v), HS_EINPUT);
+    ck_assert_int_eq(wl_parse_decimal(".", 1, 9, &v), HS_EINPUT);
+    ck_assert_int_eq(wl_parse_decimal("1e", 2, 9, &v), HS_EINPUT);
+    ck_assert_int_eq(wl_parse_decimal(" 1", 2, 9, &v), HS_EINPUT);
+    ck_assert_int_eq(wl_parse_decimal("inf", 3, 9, &v), HS_EINPUT);
+    ck_assert_int_eq(wl_parse_uint("9223372036854775807", 19, INT64_MAX, &v),
+                     HS_OK);
+    ck_assert_int_eq(v, INT64_MAX);
+    ck_assert_int_eq(wl_parse_uint("9223372036854775808", 19, INT64_MAX, &v),
+                     HS_ERANGE);
+    ck_assert_int_eq(wl_parse_uint("+1", 2, INT64_MAX, &v), HS_EINPUT);
+    ck_assert_int_eq(wl_parse_uint("", 0, INT64_MAX, &v), HS_EINPUT);
+    ck_assert_int_eq(wl_parse_uint("4294967295", 10, UINT32_MAX, &v), HS_OK);
+    ck_assert_int_eq(wl_parse_uint("4294967296", 10, UINT32_MAX, &v),
+                     HS_ERANGE);
+}
+END_TEST
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Opening fails with exactly the messages 'want' (NULL-terminated). */
+static void open_fails(wl_trace_format f, const char *path,
+                       const char *const *want)
+{
+    wl_source_spec spec = trace_spec(f, path);
+    hs_diag *d = hs_diag_new();
+    size_t n = 0;
+
+    ck_assert_ptr_null(wl_source_open(&spec, 0, 1, d));
+    for (; want[n] != NULL; n++) {
+        ck_assert_uint_gt(hs_diag_count(d), n);
+        ck_assert_str_eq(hs_diag_message(d, n), want[n]);
+    }
+    ck_assert_uint_eq(hs_diag_count(d), n);
+    hs_diag_free(d);
+}
+
+static void open_fails1(wl_trace_format f, const char *path, const char *want)
+{
+    const char *const w[2] = {want, NULL};
+
+    open_fails(f, path, w);
+}
+
+/* Reading fails after 'good' requests with exactly 'want'; the failure
+ * is sticky and adds no text. */
+static void read_fails(wl_trace_format f, const char *path, int good,
+                       const char *want)
+{
+    wl_source_spec spec = trace_spec(f, path);
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+    hs_time t;
+    int n = 0, rc;
+
+    while ((rc = wl_source_next(s, &r, d)) == 1)
+        n++;
+    ck_assert_int_eq(n, good);
+    ck_assert_int_eq(rc, HS_EINPUT);
+    ck_assert_uint_eq(hs_diag_count(d), 1);
+    ck_assert_str_eq(hs_diag_message(d, 0), want);
+    ck_assert_int_eq(wl_source_next(s, &r, d), HS_EINPUT);
+    ck_assert_int_eq(wl_source_peek(s, &t, d), HS_EINPUT);
+    ck_assert_uint_eq(hs_diag_count(d), 1);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+
+START_TEST(missing_file)
+{
+    open_fails1(WL_TRACE_AZURE, FIX "nope.csv",
+                FIX "nope.csv: error: cannot open: No such file or directory");
+}
+END_TEST
+
+START_TEST(csv_header_errors)
+{
+    const char *const sess[] = {
+        FIX "sessions_bad_header.csv:1: error: unknown column 'round'",
+        FIX "sessions_bad_header.csv:1: error: missing column 'round_idx'",
+        FIX "sessions_bad_header.csv:1: error: missing column "
+            "'tool_wait_after_ms'",
+        NULL};
+
+    open_fails1(WL_TRACE_AZURE, FIX "azure_bad_header.csv",
+                FIX "azure_bad_header.csv:1: error: expected header "
+                    "'TIMESTAMP,ContextTokens,GeneratedTokens', found "
+                    "'TIMESTAMP,ContextTokens'");
+    open_fails1(WL_TRACE_AZURE, FIX "azure_empty.csv",
+                FIX "azure_empty.csv:1: error: missing header: expected "
+                    "'TIMESTAMP,ContextTokens,GeneratedTokens'");
+    open_fails1(WL_TRACE_HETSIM, FIX "hetsim_bad_header.csv",
+                FIX "hetsim_bad_header.csv:1: error: expected header "
+                    "'arrival_s,prompt_tokens,output_tokens', found "
+                    "'arrival,prompt_tokens,output_tokens'");
+    open_fails(WL_TRACE_SESSIONS, FIX "sessions_bad_header.csv", sess);
+}
+END_TEST
+
+START_TEST(azure_line_errors)
+{
+    read_fails(WL_TRACE_AZURE, FIX "azure_bad_number.csv", 1,
+               FIX "azure_bad_number.csv:3: error: column 'ContextTokens': "
+                   "expected a non-negative integer, found 'abc'");
+    read_fails(WL_TRACE_AZURE, FIX "azure_missing_column.csv", 2,
+               FIX "azure_missing_column.csv:4: error: expected 3 columns, "
+                   "found 2");
+    read_fails(WL_TRACE_AZURE, FIX "azure_backwards.csv", 2,
+               FIX "azure_backwards.csv:4: error: column 'TIMESTAMP': time "
+                   "goes backwards (earlier than line 3)");
+    read_fails(WL_TRACE_AZURE, FIX "azure_bad_time.csv", 1,
+               FIX "azure_bad_time.csv:3: error: column 'TIMESTAMP': "
+                   "expected a time like '2023-11-16 18:15:46.6805900', "
+                   "found '2023-02-30 18:15:50.9951690'");
+    read_fails(WL_TRACE_AZURE, FIX "azure_blank_line.csv", 1,
+               FIX "azure_blank_line.csv:3: error: empty line");
+}
+END_TEST
+
+START_TEST(mooncake_line_errors)
+{
+    read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_bad_json.jsonl", 1,
+               FIX "mooncake_bad_json.jsonl:2:17: error: expected ',' or "
+                   "'}', found '\"'");
+    read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_missing_key.jsonl", 0,
+               FIX "mooncake_missing_key.jsonl:1: error: missing key "
+                   "'output_length'");
+    read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_bad_value.jsonl", 2,
+               FIX "mooncake_bad_value.jsonl:3:34: error: key "
+                   "'input_length': expected a non-negative integer, found "
+                   "'-3'");
+    read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_backwards.jsonl", 1,
+               FIX "mooncake_backwards.jsonl:2: error: key 'timestamp': "
+                   "time goes backwards (earlier than line 1)");
+    read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_duplicate.jsonl", 0,
+               FIX "mooncake_duplicate.jsonl:1:58: error: duplicate key "
+                   "'input_length'");
+    read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_trailing.jsonl", 0,
+               FIX "mooncake_trailing.jsonl:1:58: error: expected end of "
+                   "line after the object, found 'x'");
+}
+END_TEST
+
+START_TEST(other_line_errors)
+{
+    read_fails(WL_TRACE_HETSIM, FIX "hetsim_bad_arrival.csv", 1,
+               FIX "hetsim_bad_arrival.csv:3: error: column 'arrival_s': "
+                   "expected a non-negative number of seconds, found '-1'");
+    read_fails(WL_TRACE_SESSIONS, FIX "sessions_bad_round.csv", 1,
+               FIX "sessions_bad_round.csv:3: error: column 'round_idx': "
+                   "expected 1 (a session's rows are consecutive, numbered "
+                   "from 0), found '2'");
+}
+END_TEST
+
+START_TEST(bad_trace_specs)
+{
+    wl_source_spec spec = trace_spec(WL_TRACE_AZURE, "traces/azure_conv.csv");
+    hs_diag *d = hs_diag_new();
+
+    spec.loc.file = "s.yaml";
+    spec.loc.line = 4;
+    spec.loc.col = 5;
+    spec.trace.time_scale = 0;
+    spec.trace.max_requests = -1;
+    ck_assert_ptr_null(wl_source_open(&spec, 0, 1, d));
+    ck_assert_uint_eq(hs_diag_count(d), 2);
+    ck_assert_str_eq(hs_diag_message(d, 0),
+                     "s.yaml:4:5: error: 'time_scale' must be > 0, got 0");
+    ck_assert_str_eq(hs_diag_message(d, 1),
+                     "s.yaml:4:5: error: 'max_requests' must be >= 0, got "
+                     "-1");
+    hs_diag_clear(d);
+    spec.kind = WL_SOURCE_AGENT;
+    ck_assert_ptr_null(wl_source_open(&spec, 0, 1, d));
+    ck_assert_str_eq(hs_diag_message(d, 0),
+                     "s.yaml:4:5: error: agent sources are not implemented "
+                     "yet");
+    hs_diag_free(d);
+}
+END_TEST
+
+/* More JSON shapes, each written as a one-line scratch file. */
+START_TEST(json_shapes)
+{
+    static const struct {
+        const char *line;
+        const char *want; /* NULL = parses */
+    } cases[] = {
+        {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
+         "\"x\":[[],{},\"\\u00e9\\n\",-0.5e-3,false]}",
+         NULL},
+        {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,}",
+         ":1:51: error: expected '\"' to start a key, found '}'"},
+        {"{\"timestamp\":0,\"input_length\":01,\"output_length\":1}",
+         ":1:32: error: expected ',' or '}', found '1'"},
+        {"{\"timestamp\":0,\"input_length\":1.0,\"output_length\":1}",
+         ":1:31: error: key 'input_length': expected a non-negative "
+         "integer, found '1.0'"},
+        {"{\"timestamp\":\"0\",\"input_length\":1,\"output_length\":1}",
+         ":1:14: error: key 'timestamp': expected a non-negative number "
+         "of ms, found '\"'"},
+        {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
+         "\"hash_ids\":[1,4294967296]}",
+         ":1:65: error: key 'hash_ids': value too large, found "
+         "'4294967296'"},
+        {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
+         "\"s\":\"abc}",
+         ":1:55: error: unterminated string"},
+        {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
+         "\"s\":tru}",
+         ":1:55: error: expected a value, found 't'"},
+        {"[1]", ":1:1: error: expected '{', found '['"},
+        {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
+         "\"hash_ids\":[7,01]}",
+         ":1:66: error: expected ',' or ']', found '1'"},
+        {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
+         "\"hash_ids\":[7, 1.5]}",
+         ":1:66: error: key 'hash_ids': expected a non-negative integer, "
+         "found '1.5'"},
+        {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
+         "\"hash_ids\":[12345678901]}",
+         ":1:63: error: key 'hash_ids': value too large, found '12345678901'"},
+    };
+    char path[] = "/tmp/hetsim_wl_json_XXXXXX";
+    int fd = mkstemp(path);
+
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        FILE *fp = fopen(path, "w");
+        wl_source_spec spec = trace_spec(WL_TRACE_MOONCAKE, path);
+        hs_diag *d = hs_diag_new();
+        wl_source *s;
+        wl_request r;
+        int rc;
+
+        ck_assert_ptr_nonnull(fp);
+        fprintf(fp, "%s\n", cases[i].line);
+        fclose(fp);
+        s = open_ok(&spec, d);
+        rc = wl_source_next(s, &r, d);
+        if (cases[i].want == NULL) {
+            ck_assert_msg(rc == 1, "case %zu: %s", i,
+                          hs_diag_count(d) ? hs_diag_message(d, 0) : "");
+        } else {
+            ck_assert_int_eq(rc, HS_EINPUT);
+            ck_assert_str_eq(hs_diag_message(d, 0) + strlen(path),
+                             cases[i].want);
+        }
+        wl_source_close(s);
+        hs_diag_free(d);
+    }
+    remove(path);
+}
+END_TEST
+
+Suite *wl_traces_suite(void)
+{
+    Suite *s = suite_create("wl_traces");
+    TCase *bundled = tcase_create("bundled");
+    TCase *exact = tcase_create("exact");
+    TCase *errors = tcase_create("errors");
+
+    tcase_set_timeout(bundled, 60);
+    tcase_add_test(bundled, azure_conv_totals);
+    tcase_add_test(bundled, azure_code_totals);
+    tcase_add_test(bundled, mooncake_sample_totals);
+    tcase_add_test(bundled, sessions_example_totals);
+    tcase_add_test(bundled, time_scale_and_max_requests);
+    tcase_add_test(bundled, last_mooncake_hash_ids);
+    suite_add_tcase(s, bundled);
+    tcase_add_test(exact, azure_exact_times);
+    tcase_add_test(exact, mooncake_small_lines);
+    tcase_add_test(exact, hetsim_with_sessions);
+    tcase_add_test(exact, sessions_any_column_order);
+    tcase_add_test(exact, peek_keeps_the_request);
+    tcase_add_test(exact, format_names);
+    tcase_add_test(exact, exact_numbers);
+    suite_add_tcase(s, exact);
+    tcase_add_test(errors, missing_file);
+    tcase_add_test(errors, csv_header_errors);
+    tcase_add_test(errors, azure_line_errors);
+    tcase_add_test(errors, mooncake_line_errors);
+    tcase_add_test(errors, other_line_errors);
+    tcase_add_test(errors, bad_trace_specs);
+    tcase_add_test(errors, json_shapes);
+    suite_add_tcase(s, errors);
+    return s;
+}
