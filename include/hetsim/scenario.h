@@ -1,0 +1,212 @@
+/*
+ * scenario.h -- a scenario as typed, validated plain data: what io/
+ * (io_scenario_load) makes of a scenario YAML file and what the rest of
+ * hetsim builds a simulation from.  docs/scenario.md is the reference of
+ * every key; DESIGN.md section 5 the contract.
+ *
+ * Everything here has been checked by the loader: references resolve
+ * (indexes below are valid), counts are positive, units converted to SI
+ * (bytes, bytes/s, seconds, watts, joules).  Times are double seconds, as
+ * in workload.h; convert once with hs_time_from_s().
+ *
+ * Ownership: an sc_scenario owns every string and array it points to;
+ * sc_scenario_free() releases it all.  hs_loc 'file' fields point to the
+ * scenario's own 'path' or to the static string "--set", so locations
+ * stay valid as long as the scenario does.
+ */
+#ifndef HETSIM_SCENARIO_H
+#define HETSIM_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hetsim/cost.h"
+#include "hetsim/util.h"
+#include "hetsim/workload.h"
+
+/* "No reference": the value of an index field that names nothing. */
+#define SC_NONE (-1)
+
+/* X(enum, name): the enumerations, spelt as in the YAML. */
+#define SC_MODES(X)                                                           \
+    X(SC_MODE_MONOLITHIC, "monolithic")                                       \
+    X(SC_MODE_SPLIT, "split")
+
+#define SC_ROUTER_POLICIES(X)                                                 \
+    X(SC_ROUTER_ROUND_ROBIN, "round-robin")                                   \
+    X(SC_ROUTER_LEAST_LOADED, "least-loaded")                                 \
+    X(SC_ROUTER_RANDOM, "random")                                             \
+    X(SC_ROUTER_KV_AWARE, "kv-aware")
+
+#define SC_KV_POOL_POLICIES(X)                                                \
+    X(SC_KV_HBM_ONLY, "hbm-only")                                             \
+    X(SC_KV_OFFLOAD, "offload")                                               \
+    X(SC_KV_POOL_RESIDENT, "pool-resident")
+
+#define SC_RETENTION_POLICIES(X)                                              \
+    X(SC_RETAIN_KEEP, "keep")                                                 \
+    X(SC_RETAIN_OFFLOAD, "offload")                                           \
+    X(SC_RETAIN_DROP, "drop")
+
+#define SC_STEPS_MODES(X)                                                     \
+    X(SC_STEPS_ALL, "all")                                                    \
+    X(SC_STEPS_SAMPLED, "sampled")                                            \
+    X(SC_STEPS_NONE, "none")
+
+#define SC_SLO_METRICS(X)                                                     \
+    X(SC_SLO_TTFT, "ttft")                                                    \
+    X(SC_SLO_TPOT, "tpot")                                                    \
+    X(SC_SLO_E2E, "e2e")
+
+#define SC_ENUM_MEMBER(e, name) e,
+typedef enum sc_mode { SC_MODES(SC_ENUM_MEMBER) } sc_mode;
+typedef enum sc_router_policy {
+    SC_ROUTER_POLICIES(SC_ENUM_MEMBER)
+} sc_router_policy;
+typedef enum sc_kv_pool_policy {
+    SC_KV_POOL_POLICIES(SC_ENUM_MEMBER)
+} sc_kv_pool_policy;
+typedef enum sc_retention_policy {
+    SC_RETENTION_POLICIES(SC_ENUM_MEMBER)
+} sc_retention_policy;
+typedef enum sc_steps_mode { SC_STEPS_MODES(SC_ENUM_MEMBER) } sc_steps_mode;
+typedef enum sc_slo_metric { SC_SLO_METRICS(SC_ENUM_MEMBER) } sc_slo_metric;
+#undef SC_ENUM_MEMBER
+
+/* An entry of 'links:', or a catalog link a device names as its default
+ * scale-up link and the scenario does not define ('implicit'). */
+typedef struct sc_link {
+    char *name;     /* the key in 'links:' (or the catalog name) */
+    char *catalog;  /* catalog entry it started from; NULL when inline */
+    bool implicit;  /* added by the loader, not written in 'links:' */
+    cost_link link; /* link.name == name (truncated to 63 characters) */
+    hs_loc loc;
+} sc_link;
+
+/* An entry of 'hardware:'. */
+typedef struct sc_hardware {
+    char *name;      /* the key in 'hardware:' */
+    char *catalog;   /* catalog entry it started from; NULL when inline */
+    cost_device dev; /* dev.name == name */
+    int link;        /* default scale-up link: index into links, or SC_NONE */
+    hs_loc loc;
+} sc_hardware;
+
+/* An entry of 'memory_pools:'. */
+typedef struct sc_pool {
+    char *name;
+    double capacity_bytes;
+    double bandwidth; /* B/s */
+    double latency_s; /* access latency of the pool itself */
+    int link;         /* index into links: how instances reach it */
+    hs_loc loc;
+} sc_pool;
+
+/* A group of identical instances: an entry of cluster.instances, or the
+ * cluster.prefill / cluster.decode pool. */
+typedef struct sc_group {
+    char *name;               /* instances: 'name'; "prefill" / "decode" */
+    int device;               /* index into hardware */
+    int64_t count;            /* instances in the group, >= 1 */
+    int tp;                   /* tensor-parallel degree, >= 1 */
+    int64_t max_batch;        /* sequences per step, >= 1 (default 256) */
+    int64_t max_batch_tokens; /* tokens per step, >= 1 (default 8192) */
+    bool chunked_prefill;     /* default true */
+    int link;                 /* tensor-parallel link: index into links, the
+                              device's default when not written; SC_NONE
+                              only when tp == 1 and there is none */
+    bool has_router;          /* instances only: 'router' was given */
+    sc_router_policy router;  /* routing among this group's instances */
+    hs_loc loc;
+} sc_group;
+
+typedef struct sc_cluster {
+    sc_mode mode;
+    /* Monolithic form ('instances:').  With mode split it is still
+     * type-checked but need not be complete: do not use it then. */
+    sc_group *instances;
+    size_t n_instances;
+    /* Split form.  has_* say whether the section was written; with mode
+     * monolithic the sections need not be complete: do not use them. */
+    bool has_prefill, has_decode;
+    sc_group prefill, decode;
+    /* cluster.kv_transfer: the link KV caches cross from a prefill to a
+     * decode instance (split mode: always set). */
+    int kv_transfer_link;       /* index into links, or SC_NONE */
+    bool kv_transfer_layerwise; /* overlap transfer with prefill, layer by
+                                   layer (default false) */
+    /* cluster.kv_pool */
+    int kv_pool;                      /* index into pools, or SC_NONE */
+    sc_kv_pool_policy kv_pool_policy; /* default hbm-only without a pool,
+                                         offload with one */
+    /* cluster.kv_retention: what happens to a session's KV between its
+     * calls. */
+    sc_retention_policy retention;   /* default keep */
+    double retention_idle_timeout_s; /* 0 = no timeout */
+    bool prefix_cache;               /* default true */
+    int64_t block_size;              /* KV block, tokens (default 16) */
+    bool mixed_fallback;             /* default false */
+    hs_loc loc;
+} sc_cluster;
+
+typedef struct sc_router {
+    sc_router_policy policy;        /* default least-loaded */
+    sc_router_policy decode_policy; /* split mode; default least-loaded */
+} sc_router;
+
+/* One entry of 'slo:', e.g. ttft_p90: 2s. */
+typedef struct sc_slo {
+    sc_slo_metric metric;
+    double percentile; /* in [50, 99.9] */
+    double threshold_s;
+    char *key; /* as written, "ttft_p90" */
+    hs_loc loc;
+} sc_slo;
+
+typedef struct sc_output {
+    char *db;                     /* NULL when not given (caller's default);
+                                  as written, not resolved */
+    sc_steps_mode steps;          /* default sampled */
+    int64_t step_sample_every;    /* default 100 */
+    double timeseries_interval_s; /* default 1 s; 0 = none */
+} sc_output;
+
+typedef struct sc_scenario {
+    char *path;      /* the file as given to the loader */
+    char *yaml;      /* its original text, before variants and --set */
+    char *name;      /* 'name', or the file name without .yaml */
+    char *variant;   /* the variant applied, or NULL */
+    char **variants; /* names of every variant in the file, in order */
+    size_t n_variants;
+    uint64_t seed; /* default 0 */
+
+    cost_model model;
+    char *model_catalog;      /* catalog entry the model came from, or NULL */
+    cost_precision precision; /* each default bf16 */
+
+    sc_hardware *hardware;
+    size_t n_hardware;
+    sc_link *links;
+    size_t n_links;
+    sc_pool *pools;
+    size_t n_pools;
+
+    sc_cluster cluster;
+    sc_router router;
+
+    wl_source_spec *workload; /* paths resolved against the file's dir */
+    size_t n_workload;
+
+    sc_slo *slo;
+    size_t n_slo;
+
+    sc_output output;
+    char *catalog_dir; /* the catalog used, or NULL when none was needed */
+} sc_scenario;
+
+/* Free 's' and everything it owns.  NULL is a no-op.  (Implemented in
+ * sim/io/io_scenario.c.) */
+void sc_scenario_free(sc_scenario *s);
+
+#endif /* HETSIM_SCENARIO_H */

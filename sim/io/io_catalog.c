@@ -1,0 +1,741 @@
+/*
+ * io_catalog.c -- the catalogs of models, hardware and links
+ * (configs/<kind>/<name>.yaml, docs/catalogs.md): finding the catalog
+ * directory, listing entries, and binding an entry's YAML into the
+ * cost.h structs.  The binders are shared with io_scenario.c, which uses
+ * them for inline definitions and for overrides of catalog entries.
+ */
+#include "io_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const kind_dirs[] = {"models", "hardware", "links"};
+static const char *const kind_nouns[] = {"model", "hardware", "link"};
+
+const char *io_catalog_kind_name(io_catalog_kind kind)
+{
+    return kind_dirs[kind];
+}
+
+void io_names_free(char **names, size_t count)
+{
+    if (names == NULL)
+        return;
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* ---- finding the catalog ------------------------------------------------ */
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_catalog(const char *dir)
+{
+    for (size_t i = 0; i < 3; i++) {
+        char *sub = hs_asprintf("%s/%s", dir, kind_dirs[i]);
+        bool ok = is_dir(sub);
+
+        free(sub);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* Cut the last path component of 'path' in place; false when none. */
+static bool cut_last(char *path)
+{
+    char *slash = strrchr(path, '/');
+
+    if (slash == NULL || slash == path)
+        return false;
+    *slash = '\0';
+    return true;
+}
+
+/* Try <exe dir>/../configs and <exe dir>/../../configs; append the
+ * places tried to '*tried'. */
+static char *find_near_exe(char **tried)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+    if (n <= 0)
+        return NULL;
+    exe[n] = '\0';
+    if (!cut_last(exe)) /* the executable's directory */
+        return NULL;
+    for (int up = 0; up < 2; up++) {
+        char *cand;
+        char *t;
+
+        if (!cut_last(exe))
+            return NULL;
+        cand = hs_asprintf("%s/configs", exe);
+        if (is_catalog(cand))
+            return cand;
+        t = hs_asprintf("%s, %s", *tried, cand);
+        free(*tried);
+        *tried = t;
+        free(cand);
+    }
+    return NULL;
+}
+
+int io_catalog_find(char **dir, hs_diag *d)
+{
+    const char *env = getenv("HETSIM_CATALOG");
+    hs_loc none = {NULL, 0, 0};
+    char *tried;
+    char *found;
+
+    *dir = NULL;
+    if (env != NULL && env[0] != '\0') {
+        if (!is_catalog(env))
+            return hs_diag_error(d, none,
+                                 "HETSIM_CATALOG=%s is not a catalog "
+                                 "directory (it needs models/, hardware/ "
+                                 "and links/)",
+                                 env);
+        *dir = hs_strdup(env);
+        return HS_OK;
+    }
+    tried = hs_strdup("$HETSIM_CATALOG (unset)");
+    found = find_near_exe(&tried);
+#ifdef HETSIM_DATADIR
+    if (found == NULL) {
+        char *t;
+
+        found = hs_strdup(HETSIM_DATADIR "/configs");
+        if (!is_catalog(found)) {
+            t = hs_asprintf("%s, %s", tried, found);
+            free(tried);
+            tried = t;
+            free(found);
+            found = NULL;
+        }
+    }
+#endif
+    if (found == NULL) {
+        hs_diag_error(d, none,
+                      "no catalog directory found (tried %s); set "
+                      "HETSIM_CATALOG",
+                      tried);
+        free(tried);
+        return HS_EINPUT;
+    }
+    free(tried);
+    *dir = found;
+    return HS_OK;
+}
+
+/* ---- listing ------------------------------------------------------------ */
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool name_ok(const char *name)
+{
+    return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL;
+}
+
+/* List catalog 'kind'; errors go to 'e'. */
+static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
+                      char ***names, size_t *count)
+{
+    char *sub = hs_asprintf("%s/%s", dir, kind_dirs[kind]);
+    DIR *dp = opendir(sub);
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *de;
+
+    *names = NULL;
+    *count = 0;
+    if (dp == NULL) {
+        hs_loc at = {sub, 0, 0};
+
+        io_error(e, at, "cannot read the directory: %s", strerror(errno));
+        free(sub);
+        return HS_EIO;
+    }
+    while ((de = readdir(dp)) != NULL) {
+        size_t len = strlen(de->d_name);
+
+        if (len <= 5 || de->d_name[0] == '.' ||
+            strcmp(de->d_name + len - 5, ".yaml") != 0)
+            continue;
+        hs_grow((void **)&v, &cap, n + 1, sizeof(char *));
+        v[n++] = hs_strndup(de->d_name, len - 5);
+    }
+    closedir(dp);
+    free(sub);
+    if (n > 0)
+        qsort(v, n, sizeof(char *), cmp_names);
+    *names = v;
+    *count = n;
+    return HS_OK;
+}
+
+int io_catalog_list(const char *dir, io_catalog_kind kind, char ***names,
+                    size_t *count, hs_diag *d)
+{
+    io_errs e = {0};
+    int rc = list_names(&e, dir, kind, names, count);
+
+    io_errs_flush(&e, d);
+    return rc;
+}
+
+bool io_catalog_has(const char *dir, io_catalog_kind kind, const char *name)
+{
+    char *path;
+    bool ok;
+
+    if (!name_ok(name))
+        return false;
+    path = hs_asprintf("%s/%s/%s.yaml", dir, kind_dirs[kind], name);
+    ok = access(path, R_OK) == 0;
+    free(path);
+    return ok;
+}
+
+/* Report "no <kind> 'name' in <dir>/<kind> (known: ...)" at 'ref' (with
+ * its key path), or without a location when 'ref' is NULL.  Returns
+ * HS_EINPUT. */
+static int catalog_unknown(io_errs *e, const char *dir, io_catalog_kind kind,
+                           const char *name, const io_node *ref)
+{
+    char **names;
+    size_t n;
+    char *known;
+    hs_loc none = {NULL, 0, 0};
+
+    if (list_names(e, dir, kind, &names, &n) != HS_OK)
+        return HS_EINPUT;
+    known = n > 0 ? io_join((const char *const *)names, n) : hs_strdup("none");
+    if (ref != NULL)
+        io_node_error(e, ref, "no %s '%s' in %s/%s (known: %s)",
+                      kind_nouns[kind], name, dir, kind_dirs[kind], known);
+    else
+        io_error(e, none, "no %s '%s' in %s/%s (known: %s)", kind_nouns[kind],
+                 name, dir, kind_dirs[kind], known);
+    free(known);
+    io_names_free(names, n);
+    return HS_EINPUT;
+}
+
+/* ---- binders ------------------------------------------------------------ */
+
+static const char *const io_model_keys[] = {
+    "name",      "description", "layers", "hidden", "heads",
+    "kv_heads",  "head_dim",    "ffn",    "vocab",  "tied_embeddings",
+    "gated_mlp", "max_context", "moe",    "mla",    NULL,
+};
+
+static const char *const io_device_keys[] = {
+    "name",       "description",  "hypothetical",
+    "peak_flops", "mem_capacity", "mem_bandwidth",
+    "power",      "idle_power",   "cost_per_hour",
+    "efficiency", "overhead",     "memory_margin",
+    "link",       NULL,
+};
+
+static const char *const io_link_keys[] = {
+    "name", "description", "bandwidth", "latency", "energy_per_bit", NULL,
+};
+
+static const char *const moe_keys[] = {
+    "experts", "top_k", "expert_ffn", "shared_experts", "dense_layers", NULL,
+};
+
+static const char *const mla_keys[] = {
+    "q_lora_rank", "kv_lora_rank", "qk_rope_dim",
+    "qk_nope_dim", "v_head_dim",   NULL,
+};
+
+static const char *const efficiency_keys[] = {"compute", "memory", NULL};
+static const char *const overhead_keys[] = {"step", "layer", NULL};
+
+static const char *const dtype_names[] = {
+#define X(e, name, bits, bytes) name,
+    COST_DTYPES(X)
+#undef X
+        NULL,
+};
+
+void io_model_defaults(cost_model *m)
+{
+    memset(m, 0, sizeof *m);
+    m->gated_mlp = true;
+}
+
+void io_device_defaults(cost_device *dev)
+{
+    memset(dev, 0, sizeof *dev);
+    dev->eta_compute = 0.7;
+    dev->eta_memory = 0.85;
+    dev->mem_margin = 0.1;
+    dev->power_idle_w = -1; /* "not given" until io_device_finish */
+}
+
+void io_device_finish(cost_device *dev)
+{
+    if (dev->power_idle_w < 0)
+        dev->power_idle_w = 0.25 * dev->power_busy_w;
+}
+
+static int bind_moe(io_errs *e, const io_node *n, cost_model *m, bool req)
+{
+    if (!io_expect_map(e, n))
+        return HS_EINPUT;
+    io_check_keys(e, n, moe_keys);
+    io_field_int32(e, n, "experts", req, 1, INT_MAX, &m->moe_experts);
+    io_field_int32(e, n, "top_k", req, 1, INT_MAX, &m->moe_top_k);
+    io_field_int32(e, n, "expert_ffn", req, 1, INT_MAX, &m->moe_expert_ffn);
+    io_field_int32(e, n, "shared_experts", false, 0, INT_MAX,
+                   &m->moe_shared_experts);
+    io_field_int32(e, n, "dense_layers", false, 0, INT_MAX,
+                   &m->moe_dense_layers);
+    return HS_OK;
+}
+
+static int bind_mla(io_errs *e, const io_node *n, cost_model *m, bool req)
+{
+    if (!io_expect_map(e, n))
+        return HS_EINPUT;
+    io_check_keys(e, n, mla_keys);
+    m->has_mla = true;
+    io_field_int32(e, n, "q_lora_rank", false, 0, INT_MAX,
+                   &m->mla_q_lora_rank);
+    io_field_int32(e, n, "kv_lora_rank", req, 1, INT_MAX,
+                   &m->mla_kv_lora_rank);
+    io_field_int32(e, n, "qk_rope_dim", req, 1, INT_MAX, &m->mla_qk_rope_dim);
+    io_field_int32(e, n, "qk_nope_dim", req, 1, INT_MAX, &m->mla_qk_nope_dim);
+    io_field_int32(e, n, "v_head_dim", req, 1, INT_MAX, &m->mla_v_head_dim);
+    return HS_OK;
+}
+
+int io_bind_model(io_errs *e, const io_node *map, cost_model *m, bool complete)
+{
+    size_t before = e->n;
+    const io_node *moe = io_get(map, "moe");
+    const io_node *mla = io_get(map, "mla");
+    bool has_mla = m->has_mla || mla != NULL;
+    char why[160];
+
+    if (io_get(map, "name") != NULL)
+        io_name(e, io_get(map, "name"), m->name, sizeof m->name);
+    if (moe != NULL)
+        bind_moe(e, moe, m, complete || m->moe_experts == 0);
+    if (mla != NULL)
+        bind_mla(e, mla, m, complete || !m->has_mla);
+    io_field_int32(e, map, "layers", complete, 1, INT_MAX, &m->layers);
+    io_field_int32(e, map, "hidden", complete, 1, INT_MAX, &m->hidden);
+    io_field_int32(e, map, "heads", complete, 1, INT_MAX, &m->heads);
+    io_field_int32(e, map, "kv_heads", complete && !has_mla, 1, INT_MAX,
+                   &m->kv_heads);
+    io_field_int32(e, map, "head_dim", complete && !has_mla, 1, INT_MAX,
+                   &m->head_dim);
+    io_field_int32(e, map, "ffn",
+                   complete &&
+                       (m->moe_experts == 0 || m->moe_dense_layers > 0),
+                   1, INT_MAX, &m->ffn);
+    io_field_int32(e, map, "vocab", complete, 1, INT_MAX, &m->vocab);
+    io_field_bool(e, map, "tied_embeddings", false, &m->tied_embeddings);
+    io_field_bool(e, map, "gated_mlp", false, &m->gated_mlp);
+    io_field_int(e, map, "max_context", false, 1, INT64_MAX, &m->max_context);
+    if (e->n > before)
+        return HS_EINPUT;
+    if (!cost_model_valid(m, why, sizeof why))
+        return io_node_error(e, map, "invalid model: %s", why);
+    return HS_OK;
+}
+
+static int bind_peaks(io_errs *e, const io_node *n, cost_device *dev,
+                      bool complete)
+{
+    if (!io_expect_map(e, n))
+        return HS_EINPUT;
+    io_check_keys(e, n, dtype_names);
+    for (int t = 0; t < COST_N_DTYPES; t++)
+        io_field_quantity(e, n, dtype_names[t], complete && t == COST_BF16,
+                          HS_UNIT_FLOPS, true, &dev->peak_flops[t]);
+    return HS_OK;
+}
+
+static int bind_efficiency(io_errs *e, const io_node *n, cost_device *dev)
+{
+    if (!io_expect_map(e, n))
+        return HS_EINPUT;
+    io_check_keys(e, n, efficiency_keys);
+    io_field_number(e, n, "compute", false, IO_POSITIVE, 1.0,
+                    &dev->eta_compute);
+    io_field_number(e, n, "memory", false, IO_POSITIVE, 1.0, &dev->eta_memory);
+    return HS_OK;
+}
+
+static int bind_overhead(io_errs *e, const io_node *n, cost_device *dev)
+{
+    if (!io_expect_map(e, n))
+        return HS_EINPUT;
+    io_check_keys(e, n, overhead_keys);
+    io_field_quantity(e, n, "step", false, HS_UNIT_TIME, false,
+                      &dev->step_overhead_s);
+    io_field_quantity(e, n, "layer", false, HS_UNIT_TIME, false,
+                      &dev->layer_overhead_s);
+    return HS_OK;
+}
+
+int io_bind_device(io_errs *e, const io_node *map, cost_device *dev,
+                   char *link, size_t linklen, bool complete)
+{
+    size_t before = e->n;
+    const io_node *n;
+
+    if (io_get(map, "name") != NULL)
+        io_name(e, io_get(map, "name"), dev->name, sizeof dev->name);
+    io_field_bool(e, map, "hypothetical", false, &dev->hypothetical);
+    n = io_member(e, map, "peak_flops", complete);
+    if (n != NULL)
+        bind_peaks(e, n, dev, complete);
+    io_field_quantity(e, map, "mem_capacity", complete, HS_UNIT_BYTES, true,
+                      &dev->mem_bytes);
+    io_field_quantity(e, map, "mem_bandwidth", complete, HS_UNIT_BANDWIDTH,
+                      true, &dev->mem_bw);
+    io_field_quantity(e, map, "power", complete, HS_UNIT_POWER, true,
+                      &dev->power_busy_w);
+    io_field_quantity(e, map, "idle_power", false, HS_UNIT_POWER, false,
+                      &dev->power_idle_w);
+    io_field_number(e, map, "cost_per_hour", complete, 0, DBL_MAX,
+                    &dev->cost_per_hour);
+    if ((n = io_get(map, "efficiency")) != NULL)
+        bind_efficiency(e, n, dev);
+    if ((n = io_get(map, "overhead")) != NULL)
+        bind_overhead(e, n, dev);
+    io_field_number(e, map, "memory_margin", false, 0, 0.99, &dev->mem_margin);
+    if ((n = io_get(map, "link")) != NULL)
+        io_name(e, n, link, linklen);
+    if (e->n == before && dev->power_idle_w > dev->power_busy_w &&
+        io_get(map, "idle_power") != NULL)
+        io_node_error(e, io_get(map, "idle_power"),
+                      "expected at most the busy power (%g W), found %g W",
+                      dev->power_busy_w, dev->power_idle_w);
+    return e->n > before ? HS_EINPUT : HS_OK;
+}
+
+int io_bind_link(io_errs *e, const io_node *map, cost_link *l, bool complete)
+{
+    size_t before = e->n;
+
+    if (io_get(map, "name") != NULL)
+        io_name(e, io_get(map, "name"), l->name, sizeof l->name);
+    io_field_quantity(e, map, "bandwidth", complete, HS_UNIT_BANDWIDTH, true,
+                      &l->bandwidth);
+    io_field_quantity(e, map, "latency", complete, HS_UNIT_TIME, false,
+                      &l->latency_s);
+    io_field_quantity(e, map, "energy_per_bit", complete, HS_UNIT_ENERGY,
+                      false, &l->energy_per_bit);
+    return e->n > before ? HS_EINPUT : HS_OK;
+}
+
+/* ---- loading entries ---------------------------------------------------- */
+
+/* Load entry 'name' of catalog 'kind' under 'dir' as a tree; an unknown
+ * name is reported as catalog_unknown() does.  '*path_out' receives the
+ * file's path, which the tree borrows: free the tree first.  On failure
+ * both are NULL. */
+static int catalog_tree(io_errs *e, const char *dir, io_catalog_kind kind,
+                        const char *name, const io_node *ref, io_node **root,
+                        char **path_out)
+{
+    char *path, *text;
+    size_t len;
+    hs_loc whole;
+    int rc;
+
+    *root = NULL;
+    *path_out = NULL;
+    if (!io_catalog_has(dir, kind, name))
+        return catalog_unknown(e, dir, kind, name, ref);
+    path = hs_asprintf("%s/%s/%s.yaml", dir, kind_dirs[kind], name);
+    whole.file = path;
+    whole.line = whole.col = 0;
+    if (io_read_file(e, path, whole, &text, &len) != HS_OK) {
+        free(path);
+        return HS_EIO;
+    }
+    rc = io_parse(e, text, len, path, 0, root);
+    free(text);
+    if (rc == HS_OK && *root == NULL)
+        rc = io_error(e, whole, "empty file");
+    if (rc != HS_OK) {
+        free(path); /* errors hold their own copies of it */
+        return HS_EINPUT;
+    }
+    *path_out = path;
+    return HS_OK;
+}
+
+/* Open entry 'name' as a mapping, check its keys against 'keys' and its
+ * 'name:' against the file name. */
+static int open_entry(io_errs *e, const char *dir, io_catalog_kind kind,
+                      const char *name, const io_node *ref,
+                      const char *const *keys, io_node **root, char **path)
+{
+    const io_node *n;
+
+    if (catalog_tree(e, dir, kind, name, ref, root, path) != HS_OK)
+        return HS_EINPUT;
+    if (!io_expect_map(e, *root)) {
+        io_node_free(*root);
+        free(*path);
+        *root = NULL;
+        *path = NULL;
+        return HS_EINPUT;
+    }
+    io_check_keys(e, *root, keys);
+    n = io_member(e, *root, "name", true);
+    if (n != NULL && n->kind == IO_SCALAR && strcmp(n->text, name) != 0)
+        io_node_error(e, n, "expected '%s' (the file name), found '%s'", name,
+                      n->text);
+    return HS_OK;
+}
+
+static void close_entry(io_node *root, char *path)
+{
+    io_node_free(root);
+    free(path);
+}
+
+/* Copy the entry name into a fixed-size name field. */
+static void set_name(io_errs *e, const io_node *ref, const char *name,
+                     char *buf, size_t len)
+{
+    hs_loc none = {NULL, 0, 0};
+
+    if (strlen(name) < len) {
+        memcpy(buf, name, strlen(name) + 1);
+        return;
+    }
+    if (ref != NULL)
+        io_node_error(e, ref, "name '%s' too long (at most %zu characters)",
+                      name, len - 1);
+    else
+        io_error(e, none, "name '%s' too long (at most %zu characters)", name,
+                 len - 1);
+}
+
+int io_catalog_model_at(io_errs *e, const char *dir, const char *name,
+                        const io_node *ref, cost_model *out)
+{
+    size_t before = e->n;
+    io_node *root;
+    char *path;
+
+    io_model_defaults(out);
+    if (open_entry(e, dir, IO_CATALOG_MODELS, name, ref, io_model_keys, &root,
+                   &path) != HS_OK)
+        return HS_EINPUT;
+    io_bind_model(e, root, out, true);
+    set_name(e, ref, name, out->name, sizeof out->name);
+    close_entry(root, path);
+    return e->n > before ? HS_EINPUT : HS_OK;
+}
+
+int io_catalog_device_raw(io_errs *e, const char *dir, const char *name,
+                          const io_node *ref, io_hardware *out)
+{
+    size_t before = e->n;
+    io_node *root;
+    char *path;
+
+    io_device_defaults(&out->dev);
+    out->link[0] = '\0';
+    if (open_entry(e, dir, IO_CATALOG_HARDWARE, name, ref, io_device_keys,
+                   &root, &path) != HS_OK)
+        return HS_EINPUT;
+    io_bind_device(e, root, &out->dev, out->link, sizeof out->link, true);
+    set_name(e, ref, name, out->dev.name, sizeof out->dev.name);
+    if (out->link[0] != '\0' &&
+        !io_catalog_has(dir, IO_CATALOG_LINKS, out->link))
+        catalog_unknown(e, dir, IO_CATALOG_LINKS, out->link,
+                        io_get(root, "link"));
+    close_entry(root, path);
+    return e->n > before ? HS_EINPUT : HS_OK;
+}
+
+int io_catalog_link_at(io_errs *e, const char *dir, const char *name,
+                       const io_node *ref, cost_link *out)
+{
+    size_t before = e->n;
+    io_node *root;
+    char *path;
+
+    memset(out, 0, sizeof *out);
+    if (open_entry(e, dir, IO_CATALOG_LINKS, name, ref, io_link_keys, &root,
+                   &path) != HS_OK)
+        return HS_EINPUT;
+    io_bind_link(e, root, out, true);
+    set_name(e, ref, name, out->name, sizeof out->name);
+    close_entry(root, path);
+    return e->n > before ? HS_EINPUT : HS_OK;
+}
+
+/* A stand-in node at 'at' for reporting, without a key path. */
+static io_node loc_node(hs_loc at)
+{
+    io_node n;
+
+    memset(&n, 0, sizeof n);
+    n.kind = IO_SCALAR;
+    n.loc = at;
+    return n;
+}
+
+/* 'dir', or the catalog found (into '*found'); NULL when none. */
+static const char *pick_dir(io_errs *e, const char *dir, hs_loc at,
+                            char **found)
+{
+    hs_diag *d;
+
+    *found = NULL;
+    if (dir != NULL)
+        return dir;
+    d = hs_diag_new();
+    if (io_catalog_find(found, d) != HS_OK) {
+        const char *msg = hs_diag_message(d, 0);
+
+        if (strncmp(msg, "error: ", 7) == 0)
+            msg += 7;
+        io_error(e, at, "%s", msg);
+    }
+    hs_diag_free(d);
+    return *found;
+}
+
+int io_catalog_load_model(const char *dir, const char *name, cost_model *out,
+                          hs_loc at, hs_diag *d)
+{
+    io_errs e = {0};
+    io_node ref = loc_node(at);
+    char *found;
+    int rc = HS_EINPUT;
+
+    if ((dir = pick_dir(&e, dir, at, &found)) != NULL)
+        rc = io_catalog_model_at(&e, dir, name, &ref, out);
+    free(found);
+    io_errs_flush(&e, d);
+    return rc;
+}
+
+int io_catalog_load_hardware(const char *dir, const char *name,
+                             io_hardware *out, hs_loc at, hs_diag *d)
+{
+    io_errs e = {0};
+    io_node ref = loc_node(at);
+    char *found;
+    int rc = HS_EINPUT;
+
+    if ((dir = pick_dir(&e, dir, at, &found)) != NULL) {
+        rc = io_catalog_device_raw(&e, dir, name, &ref, out);
+        io_device_finish(&out->dev);
+    }
+    free(found);
+    io_errs_flush(&e, d);
+    return rc;
+}
+
+int io_catalog_load_link(const char *dir, const char *name, cost_link *out,
+                         hs_loc at, hs_diag *d)
+{
+    io_errs e = {0};
+    io_node ref = loc_node(at);
+    char *found;
+    int rc = HS_EINPUT;
+
+    if ((dir = pick_dir(&e, dir, at, &found)) != NULL)
+        rc = io_catalog_link_at(&e, dir, name, &ref, out);
+    free(found);
+    io_errs_flush(&e, d);
+    return rc;
+}
+
+/* ---- whole catalogs ----------------------------------------------------- */
+
+void io_catalog_free(io_catalog *c)
+{
+    if (c == NULL)
+        return;
+    free(c->models);
+    free(c->hardware);
+    free(c->links);
+    free(c);
+}
+
+static void load_one(io_errs *e, const char *dir, io_catalog *c,
+                     const char *name)
+{
+    size_t i = c->n++;
+
+    switch (c->kind) {
+    case IO_CATALOG_MODELS:
+        io_catalog_model_at(e, dir, name, NULL, &c->models[i]);
+        break;
+    case IO_CATALOG_HARDWARE:
+        io_catalog_device_raw(e, dir, name, NULL, &c->hardware[i]);
+        io_device_finish(&c->hardware[i].dev);
+        break;
+    case IO_CATALOG_LINKS:
+        io_catalog_link_at(e, dir, name, NULL, &c->links[i]);
+        break;
+    }
+}
+
+int io_catalog_load_all(const char *dir, io_catalog_kind kind,
+                        io_catalog **out, hs_diag *d)
+{
+    io_errs e = {0};
+    io_catalog *c;
+    char **names;
+    size_t n;
+    int rc;
+
+    *out = NULL;
+    rc = list_names(&e, dir, kind, &names, &n);
+    if (rc != HS_OK) {
+        io_errs_flush(&e, d);
+        return rc;
+    }
+    c = hs_calloc(1, sizeof *c);
+    c->kind = kind;
+    if (kind == IO_CATALOG_MODELS)
+        c->models = hs_calloc(n + 1, sizeof(cost_model));
+    else if (kind == IO_CATALOG_HARDWARE)
+        c->hardware = hs_calloc(n + 1, sizeof(io_hardware));
+    else
+        c->links = hs_calloc(n + 1, sizeof(cost_link));
+    for (size_t i = 0; i < n; i++)
+        load_one(&e, dir, c, names[i]);
+    io_names_free(names, n);
+    if (e.n > 0) {
+        io_errs_flush(&e, d);
+        io_catalog_free(c);
+        return HS_EINPUT;
+    }
+    *out = c;
+    return HS_OK;
+}

@@ -1,0 +1,247 @@
+/*
+ * io_int.h -- private interface of the YAML loading layer (sim/io): a
+ * small document tree built from libyaml, the error collector every
+ * loader reports into, typed scalar readers, path overrides, and the
+ * catalog binders shared by io_catalog.c and io_scenario.c.
+ *
+ * No libyaml type appears here: io_yaml.c converts libyaml's document into
+ * io_node trees once, and everything else walks those.  Tests may include
+ * this header (-Isim); other modules may not.
+ *
+ * Errors.  Loaders do not stop at the first problem: they append to an
+ * io_errs and keep going, and the public entry points flush the list into
+ * the caller's hs_diag at the end, sorted by file (in order of first
+ * appearance), line and column, duplicates dropped.  Each message reads
+ *   file:line:col: error: <key path>: <what was expected, what was found>
+ * where the key path is the node's position, "cluster.prefill.count" or
+ * "workload.0.synthetic.requests" (sequence items by index).
+ */
+#ifndef HETSIM_IO_INT_H
+#define HETSIM_IO_INT_H
+
+#include <float.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hetsim/cost.h"
+#include "hetsim/io.h"
+#include "hetsim/util.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+typedef struct io_err {
+    char *file; /* owned copy; NULL when the error has no file */
+    unsigned line, col;
+    size_t seq;  /* insertion order, the last sort key */
+    size_t rank; /* set by io_errs_flush: order of the file */
+    char *text;  /* owned */
+} io_err;
+
+/* The error collector.  Zero-initialise ('io_errs e = {0};'). */
+typedef struct io_errs {
+    io_err *v;
+    size_t n, cap;
+} io_errs;
+
+/* Record one error at 'at' and return HS_EINPUT. */
+int io_error(io_errs *e, hs_loc at, const char *fmt, ...) HS_PRINTF(3, 4);
+/* Move every error into 'd' (may be NULL), sorted as described above,
+ * and empty 'e'.  O(n log n). */
+void io_errs_flush(io_errs *e, hs_diag *d);
+/* Drop every error. */
+void io_errs_clear(io_errs *e);
+
+/* ---- the document tree --------------------------------------------------
+ *
+ * Invariants:
+ *   I1  a mapping's kids each have key != NULL, and no two keys are equal
+ *       (duplicates are reported at load time and the later one dropped);
+ *   I2  a sequence's kids have key == NULL and index == their position;
+ *   I3  kid->parent is the node that holds it; the root's parent is NULL;
+ *   I4  loc.file and key_loc.file are borrowed from whoever parsed the
+ *       text (io_parse's 'file'), which must outlive the tree.
+ */
+typedef enum io_kind { IO_SCALAR, IO_MAP, IO_SEQ } io_kind;
+
+typedef struct io_node io_node;
+struct io_node {
+    io_kind kind;
+    hs_loc loc;      /* where the value starts */
+    io_node *parent; /* NULL for the root */
+    char *key;       /* member of a mapping: its key (owned) */
+    hs_loc key_loc;  /* member of a mapping: where the key starts */
+    size_t index;    /* item of a sequence: its position */
+    char *text;      /* scalar: the value (owned, never NULL) */
+    bool plain;      /* scalar: plain style (not quoted, not a block) */
+    io_node **kids;  /* mapping members or sequence items (owned) */
+    size_t n_kids, cap_kids;
+};
+
+/* Parse 'len' bytes of YAML text into a tree.  'file' names the text in
+ * locations and is borrowed by every node; 'col_offset' is added to the
+ * column of everything on the first line (used for --set values, whose
+ * text starts after "PATH=").  '*root' is NULL for an empty document.
+ * Syntax errors, more than one document, non-scalar or duplicate keys and
+ * documents deeper than IO_MAX_DEPTH or larger than IO_MAX_NODES are
+ * reported to 'e'.  Returns HS_OK or HS_EINPUT (then '*root' is NULL). */
+#define IO_MAX_DEPTH 64
+#define IO_MAX_NODES 1000000
+int io_parse(io_errs *e, const char *text, size_t len, const char *file,
+             unsigned col_offset, io_node **root);
+
+/* Read a whole file into a NUL-terminated heap buffer.  Errors ("cannot
+ * read: No such file or directory") are reported at 'at', or at the path
+ * itself when 'at.file' is NULL.  Returns HS_OK or HS_EIO. */
+int io_read_file(io_errs *e, const char *path, hs_loc at, char **text,
+                 size_t *len);
+
+void io_node_free(io_node *n); /* NULL is a no-op */
+/* Deep copy of 'n', detached (parent NULL, key kept). */
+io_node *io_node_copy(const io_node *n);
+/* A new scalar node. */
+io_node *io_node_new_scalar(const char *text, bool plain, hs_loc at);
+
+/* Member 'key' of mapping 'map', or NULL (also when 'map' is NULL or not
+ * a mapping).  O(members). */
+io_node *io_get(const io_node *map, const char *key);
+
+/* The key path of 'n' ("cluster.prefill.count"; "" for the root) into
+ * 'buf'.  Returns 'buf'. */
+char *io_path(const io_node *n, char *buf, size_t len);
+
+/* Record an error about node 'n', at its value, prefixed with its key
+ * path.  Returns HS_EINPUT. */
+int io_node_error(io_errs *e, const io_node *n, const char *fmt, ...)
+    HS_PRINTF(3, 4);
+
+/* "a mapping", "a sequence", "'text'" or "nothing" (a null scalar), for
+ * the "found ..." part of messages.  Borrowed or written into 'buf'. */
+const char *io_describe(const io_node *n, char *buf, size_t len);
+
+bool io_is_null(const io_node *n);
+
+/* ---- structure checks --------------------------------------------------- */
+
+/* Report, at the key, every member of 'map' whose key is not in the
+ * NULL-terminated list 'keys'.  Returns HS_OK or HS_EINPUT. */
+int io_check_keys(io_errs *e, const io_node *map, const char *const *keys);
+/* True if 'n' is a mapping; otherwise report "expected a mapping". */
+bool io_expect_map(io_errs *e, const io_node *n);
+/* True if 'n' is a sequence; otherwise report "expected a sequence". */
+bool io_expect_seq(io_errs *e, const io_node *n);
+/* Member 'key' of 'map'; when absent and 'required', report "missing
+ * required key" at the mapping.  NULL when absent. */
+io_node *io_member(io_errs *e, const io_node *map, const char *key,
+                   bool required);
+
+/* ---- typed scalars ------------------------------------------------------
+ *
+ * Each reads scalar 'n' into '*out' and returns HS_OK, or reports
+ * "<path>: expected <type>, found <what>" and returns HS_EINPUT leaving
+ * '*out' untouched.  The io_field_* forms look member 'key' of 'map' up
+ * first: absent and optional leaves '*out' as it is (the default) and
+ * returns HS_OK; absent and required reports a missing key.
+ */
+int io_int(io_errs *e, const io_node *n, int64_t min, int64_t max,
+           int64_t *out);
+int io_int32(io_errs *e, const io_node *n, int min, int max, int *out);
+int io_bool(io_errs *e, const io_node *n, bool *out);
+/* A plain number (no unit) in [min, max]; min == IO_POSITIVE means
+ * "> 0". */
+#define IO_POSITIVE DBL_MIN
+int io_number(io_errs *e, const io_node *n, double min, double max,
+              double *out);
+/* A quantity with a unit of 'kind'; 'positive' rejects zero. */
+int io_quantity(io_errs *e, const io_node *n, hs_unit_kind kind, bool positive,
+                double *out);
+/* A non-empty string (any scalar); '*out' is a fresh copy (caller frees,
+ * the previous value is freed). */
+int io_string(io_errs *e, const io_node *n, char **out);
+/* A non-empty string that fits 'len' bytes with its NUL. */
+int io_name(io_errs *e, const io_node *n, char *buf, size_t len);
+/* One of the 'count' names; '*out' is its index. */
+int io_enum(io_errs *e, const io_node *n, const char *const *names,
+            size_t count, int *out);
+
+int io_field_int(io_errs *e, const io_node *map, const char *key,
+                 bool required, int64_t min, int64_t max, int64_t *out);
+int io_field_int32(io_errs *e, const io_node *map, const char *key,
+                   bool required, int min, int max, int *out);
+int io_field_bool(io_errs *e, const io_node *map, const char *key,
+                  bool required, bool *out);
+int io_field_number(io_errs *e, const io_node *map, const char *key,
+                    bool required, double min, double max, double *out);
+int io_field_quantity(io_errs *e, const io_node *map, const char *key,
+                      bool required, hs_unit_kind kind, bool positive,
+                      double *out);
+int io_field_string(io_errs *e, const io_node *map, const char *key,
+                    bool required, char **out);
+int io_field_enum(io_errs *e, const io_node *map, const char *key,
+                  bool required, const char *const *names, size_t count,
+                  int *out);
+
+/* "a, b, c" for the 'count' strings (caller frees). */
+char *io_join(const char *const *names, size_t count);
+
+/* ---- overrides ---------------------------------------------------------- */
+
+/* Replace (or create) the node at dotted 'path' under '*root' by 'value'
+ * (takes ownership of 'value' in every case).  Path components name
+ * mapping keys or, in a sequence, an index; missing intermediate
+ * mappings are created; components made only of digits that follow a
+ * created key are joined to it with '.', and an existing key containing
+ * dots ("ttft_p99.9") is matched whole, longest first.  'at' locates the
+ * path's first character (each component is reported at its own
+ * column).  Returns HS_OK or HS_EINPUT. */
+int io_set_path(io_errs *e, io_node **root, const char *path, hs_loc at,
+                io_node *value);
+
+/* Apply one "PATH=VALUE" command-line override: VALUE is parsed as YAML
+ * with the file name "--set" at line 1 and the columns of the whole
+ * argument.  Returns HS_OK or HS_EINPUT. */
+int io_apply_override(io_errs *e, io_node **root, const char *arg);
+
+/* The file name every --set value is reported under. */
+#define IO_SET_FILE "--set"
+
+/* ---- catalogs ----------------------------------------------------------- */
+
+/* Defaults of docs/catalogs.md, set before binding. */
+void io_model_defaults(cost_model *m);
+void io_device_defaults(cost_device *dev);
+/* After the last binding: idle_power defaults to 25% of power. */
+void io_device_finish(cost_device *dev);
+
+/* Bind a model mapping into '*m' (which holds the defaults or a catalog
+ * base).  'complete': report missing required keys (a catalog file or an
+ * inline model without a base); otherwise the mapping overrides '*m' key
+ * by key.  Only key checks are the caller's (io_check_keys).  The result
+ * is checked with cost_model_valid().  Returns HS_OK or HS_EINPUT. */
+int io_bind_model(io_errs *e, const io_node *map, cost_model *m,
+                  bool complete);
+/* The same for a device; its default link name goes to 'link' ("" when
+ * none; checked by the caller).  idle_power stays negative until
+ * io_device_finish() unless given. */
+int io_bind_device(io_errs *e, const io_node *map, cost_device *dev,
+                   char *link, size_t linklen, bool complete);
+int io_bind_link(io_errs *e, const io_node *map, cost_link *l, bool complete);
+
+/* Load entry 'name' of the catalog in 'dir' with errors collected in
+ * 'e'.  An unknown or malformed name is reported at node 'ref' (with its
+ * key path), or without a location when 'ref' is NULL, listing the known
+ * names.  io_catalog_device_raw leaves idle_power negative when the file
+ * does not give it, so that a scenario override of 'power' still moves
+ * the default: call io_device_finish() after. */
+int io_catalog_model_at(io_errs *e, const char *dir, const char *name,
+                        const io_node *ref, cost_model *out);
+int io_catalog_device_raw(io_errs *e, const char *dir, const char *name,
+                          const io_node *ref, io_hardware *out);
+int io_catalog_link_at(io_errs *e, const char *dir, const char *name,
+                       const io_node *ref, cost_link *out);
+
+/* True when 'name' is an acceptable entry name and a file of catalog
+ * 'kind' under 'dir'. */
+bool io_catalog_has(const char *dir, io_catalog_kind kind, const char *name);
+
+#endif /* HETSIM_IO_INT_H */
