@@ -263,9 +263,10 @@ double cost_workspace_bytes(const cost_ctx *ctx, int64_t tokens,
 double cost_instance_mem_bytes(const cost_ctx *ctx);
 
 /* Memory left for KV: instance memory * (1 - margin) - weights -
- * workspace for 'max_step_tokens'.  Negative when the model does not
- * fit. */
-double cost_kv_capacity_bytes(const cost_ctx *ctx, int64_t max_step_tokens);
+ * workspace of the largest step ('max_step_tokens' tokens, 'max_logits'
+ * of which produce logits).  Negative when the model does not fit. */
+double cost_kv_capacity_bytes(const cost_ctx *ctx, int64_t max_step_tokens,
+                              int64_t max_logits);
 
 /* ---- one analytic point (hetsim oicf) ----------------------------------- */
 

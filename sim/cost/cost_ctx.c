@@ -104,9 +104,10 @@ double cost_instance_mem_bytes(const cost_ctx *ctx)
     return ctx->tp * ctx->dev.mem_bytes;
 }
 
-double cost_kv_capacity_bytes(const cost_ctx *ctx, int64_t max_step_tokens)
+double cost_kv_capacity_bytes(const cost_ctx *ctx, int64_t max_step_tokens,
+                              int64_t max_logits)
 {
     return cost_instance_mem_bytes(ctx) * (1.0 - ctx->dev.mem_margin) -
            ctx->weight_bytes -
-           cost_workspace_bytes(ctx, max_step_tokens, max_step_tokens);
+           cost_workspace_bytes(ctx, max_step_tokens, max_logits);
 }

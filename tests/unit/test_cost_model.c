@@ -417,8 +417,8 @@ START_TEST(capacity_arithmetic)
     cost_ctx c = ctx_for(&m, bf16, 1), c4 = ctx_for(&m, bf16, 4);
 
     /* 141 GB of bf16 weights do not fit one 80 GB device. */
-    ck_assert(cost_kv_capacity_bytes(&c, 0) < 0);
-    REL_EQ(cost_kv_capacity_bytes(&c4, 0),
+    ck_assert(cost_kv_capacity_bytes(&c, 0, 0) < 0);
+    REL_EQ(cost_kv_capacity_bytes(&c4, 0, 0),
            4 * 80e9 * 0.9 - 70553706496.0 * 2);
     REL_EQ(cost_workspace_bytes(&c, 10, 1),
            10 * 2 * (2 * 8192.0 + 2 * 28672) + 128256.0 * 4);

@@ -1,0 +1,173 @@
+/*
+ * serve.h -- the serving simulation: a cluster of model instances fed by
+ * the scenario's workload sources, timed step by step by the cost model.
+ *
+ * One simulation runs one scenario (after variants and overrides are
+ * applied).  It emits what it observes through a sink of callbacks --
+ * finished requests, steps, per-instance totals, sampled time series and
+ * summary metrics -- so that it needs no knowledge of SQLite: the CLI
+ * connects the sink to the results store, tests collect rows in memory.
+ *
+ * Lifecycle:
+ *
+ *   srv_sim_new() --> READY --srv_sim_run()--> RUNNING --> ENDED
+ *                                       |                    ^
+ *                      srv_sim_stop() --+--> STOPPED --------+
+ *   srv_sim_summary() is valid once ENDED; srv_sim_free() at any time.
+ *
+ * Every row a sink receives is final: rows of a stopped simulation are
+ * the requests that finished before the stop.
+ */
+#ifndef HETSIM_SERVE_H
+#define HETSIM_SERVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hetsim/cost.h"
+#include "hetsim/scenario.h"
+#include "hetsim/util.h"
+
+/* ---- records handed to the sink (mirror the tables of docs/schema.md) -- */
+
+typedef enum srv_request_status {
+    SRV_REQ_DONE,      /* finished: every output token produced */
+    SRV_REQ_DROPPED,   /* can never fit: prompt KV exceeds an instance */
+    SRV_REQ_UNFINISHED /* still in the system when the run ended */
+} srv_request_status;
+
+const char *srv_request_status_name(srv_request_status s);
+
+typedef struct srv_request_rec {
+    int64_t request_id;  /* unique in the run, in arrival order */
+    const char *source;  /* workload source name */
+    int64_t session_id;  /* -1 when none */
+    int32_t turn;        /* -1 when none */
+    double arrival_s;
+    int64_t prompt_tokens;
+    int64_t cached_tokens;
+    int64_t output_tokens;
+    const char *prefill_instance; /* NULL when never admitted */
+    const char *decode_instance;  /* NULL when never decoded */
+    double first_token_s;         /* NaN when none */
+    double finish_s;              /* NaN when not done */
+    double ttft_s;                /* first_token - arrival, NaN when none */
+    double tpot_s;   /* (finish - first_token) / (output - 1); NaN when
+                        output <= 1 or not done */
+    double e2e_s;    /* finish - arrival, NaN when not done */
+    double queue_s;  /* first admission - arrival, NaN when never */
+    double kv_transfer_s; /* 0 in monolithic mode */
+    int32_t preemptions;
+    srv_request_status status;
+} srv_request_rec;
+
+typedef struct srv_step_rec {
+    const char *instance;
+    double start_s, end_s;
+    const char *phase; /* "prefill", "decode" or "mixed" */
+    int64_t batch_size;
+    int64_t prefill_tokens;
+    int64_t decode_tokens;
+    double flops, bytes, oi;
+    double cf_bytes;      /* weights + KV held by the batch + workspace */
+    double kv_used_bytes; /* KV blocks in use at the step's start */
+    const char *bound;    /* compute, bandwidth, capacity */
+} srv_step_rec;
+
+typedef struct srv_instance_rec {
+    const char *instance;
+    const char *role;   /* "mono", "prefill" or "decode" */
+    const char *device; /* hardware name */
+    int64_t count;      /* devices in the instance (= tp) */
+    int tp;
+    double busy_s;
+    double energy_j;
+    double cost_usd;
+} srv_instance_rec;
+
+typedef struct srv_sample_rec {
+    const char *instance;
+    double t_s;
+    int64_t queue_len; /* requests waiting for admission */
+    int64_t running;   /* requests admitted, not finished */
+    double kv_used_bytes;
+    double kv_capacity_bytes;
+} srv_sample_rec;
+
+/* Callbacks; any may be NULL.  A nonzero return stops the simulation
+ * with HS_EIO (the sink failed). */
+typedef struct srv_sink {
+    void *ctx;
+    int (*request)(void *ctx, const srv_request_rec *r);
+    int (*step)(void *ctx, const srv_step_rec *r);
+    int (*instance)(void *ctx, const srv_instance_rec *r);
+    int (*sample)(void *ctx, const srv_sample_rec *r);
+    int (*metric)(void *ctx, const char *scope, const char *name,
+                  double value);
+} srv_sink;
+
+/* ---- running ------------------------------------------------------------ */
+
+typedef struct srv_options {
+    uint64_t seed;       /* randomness: workload streams, random router */
+    bool no_fast_forward; /* step decode batches one iteration per event
+                             (same results, slower; for tests) */
+    bool check_invariants; /* check every instance's invariants after
+                              every event; a violation ends the run with
+                              HS_ERUNTIME (tests, debugging) */
+    /* Called about every 'progress_every_s' of simulated time, when not
+     * NULL, with the simulated time and requests finished so far. */
+    void (*progress)(void *ctx, double sim_s, int64_t done, int64_t arrived);
+    void *progress_ctx;
+    double progress_every_s;
+} srv_options;
+
+typedef struct srv_sim srv_sim; /* opaque */
+
+/* Build the cluster and open the workload sources of 'sc' (borrowed: it
+ * must outlive the simulation).  Errors (a model that does not fit an
+ * instance, an unreadable trace) go to 'd'; returns HS_OK, HS_EINPUT or
+ * HS_EIO, and '*out' is NULL on failure. */
+int srv_sim_new(const sc_scenario *sc, const srv_options *opt,
+                const srv_sink *sink, srv_sim **out, hs_diag *d);
+
+/* Run until every source is exhausted and every request has finished
+ * or been dropped.  Returns HS_OK, HS_EINTR (srv_sim_stop was called;
+ * the summary covers what ran), HS_EINPUT (a malformed trace line) or
+ * HS_EIO (the sink failed). */
+int srv_sim_run(srv_sim *s, hs_diag *d);
+
+/* Ask a running simulation to stop after the current event.
+ * Async-signal-safe. */
+void srv_sim_stop(srv_sim *s);
+
+/* The run's summary, computed at the end of srv_sim_run (also emitted to
+ * the sink's 'metric' callback with scope "run"). */
+typedef struct srv_summary {
+    int64_t arrived, done, dropped, unfinished;
+    double sim_s;              /* simulated time at the end */
+    uint64_t events;
+    int64_t input_tokens, output_tokens;
+    double throughput_tok_s;   /* output tokens / sim_s */
+    double throughput_req_s;   /* done / sim_s */
+    double ttft_s[3];          /* p50, p90, p99 */
+    double tpot_s[3];
+    double e2e_s[3];
+    double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s;
+    double goodput_req_s;      /* requests meeting every SLO / sim_s */
+    double slo_attainment;     /* fraction of finished requests meeting
+                                  every SLO (1 when no SLO) */
+    double mean_oi;            /* sum of step FLOPs / sum of step bytes */
+    double capacity_bound_frac; /* busy time in capacity-bound steps */
+    double energy_j;
+    double cost_usd;
+    double tokens_per_usd;     /* output tokens per dollar */
+    double tokens_per_j;
+    int64_t preemptions;
+} srv_summary;
+
+void srv_sim_summary(const srv_sim *s, srv_summary *out);
+void srv_sim_free(srv_sim *s); /* NULL is a no-op */
+
+#endif /* HETSIM_SERVE_H */

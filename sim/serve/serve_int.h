@@ -1,0 +1,209 @@
+/*
+ * serve_int.h -- private structures of the serving simulation: requests
+ * in flight, instances with their waiting queue, running batch and KV
+ * blocks, the router policies, and the simulation that ties them to the
+ * engine and the workload sources.
+ *
+ * A request's life on an instance (the functions behind each arrow):
+ *
+ *   route (srv_sim.c) --> WAITING --admit()--> RUNNING:PREFILL
+ *        --prefill done: first token--> RUNNING:DECODE --last token-->
+ *        finish() (record emitted, blocks freed, request recycled)
+ *   RUNNING --preempt() (no KV block for decode growth)--> WAITING, its
+ *        prompt and generated tokens to be prefilled again (recompute)
+ *   WAITING --drop (can never fit the instance)--> record emitted
+ *
+ * Invariants (checked by srv_inst_check in tests):
+ *   I1  used_blocks == sum of 'blocks' over running requests, and
+ *       0 <= used_blocks <= total_blocks;
+ *   I2  every running request holds ceil(kv_tokens / block_size) blocks,
+ *       or ceil(target / block_size) while prefilling (reserved whole at
+ *       admission);
+ *   I3  running[] is in admission order (admit_seq increasing);
+ *   I4  outstanding == sum over waiting and running requests of
+ *       (target - prefilled) + (output - generated).
+ */
+#ifndef HETSIM_SERVE_INT_H
+#define HETSIM_SERVE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hetsim/cost.h"
+#include "hetsim/engine.h"
+#include "hetsim/scenario.h"
+#include "hetsim/serve.h"
+#include "hetsim/workload.h"
+
+typedef struct srv_req srv_req;
+struct srv_req {
+    int64_t id;
+    int32_t source;
+    int32_t turn;
+    int64_t session_id;
+    hs_time arrival;
+    int64_t prompt;
+    int64_t output;
+    int64_t target;    /* tokens to prefill: prompt (+ generated, after a
+                          preemption) */
+    int64_t prefilled; /* tokens of 'target' whose KV is computed */
+    int64_t kv_tokens; /* tokens whose KV is held */
+    int64_t generated; /* output tokens produced */
+    int64_t blocks;    /* KV blocks held */
+    int64_t chunk;     /* prefill tokens scheduled in the current step */
+    hs_time admitted;  /* first admission, -1 before */
+    hs_time first_token; /* -1 before */
+    int64_t admit_seq; /* order of (last) admission on its instance */
+    int32_t preemptions;
+    int32_t inst;      /* instance it was routed to */
+    srv_req *prev, *next; /* waiting queue links, or free list */
+};
+
+/* One model replica on 'tp' devices. */
+typedef struct srv_inst {
+    char name[64];
+    const char *role;   /* "mono" */
+    const char *device; /* hardware name (borrowed from the scenario) */
+    cost_ctx ctx;
+    int64_t max_batch;
+    int64_t max_tokens;
+    bool chunked;
+    int64_t block_size;
+    double block_bytes;
+    int64_t total_blocks;
+    int64_t used_blocks;
+
+    srv_req *wait_head, *wait_tail;
+    int64_t n_wait;
+    srv_req **running; /* max_batch slots, admission order */
+    int64_t n_running;
+    int64_t outstanding; /* tokens still to process, for routing */
+    int64_t admit_seq;
+
+    bool busy;
+    int64_t chunk_iters;     /* iterations in the pending step event */
+    int64_t n_finishing;     /* running requests done at the event */
+
+    /* totals */
+    double busy_s;
+    double cap_bound_s;
+    double flops, bytes;
+    int64_t steps;
+} srv_inst;
+
+/* A router policy: a pure choice among the instances (no mutation
+ * except its own cursor or random stream). */
+typedef struct srv_router srv_router;
+typedef struct srv_router_ops {
+    const char *name;
+    int (*select)(srv_router *r, const srv_inst *insts, int n,
+                  const srv_req *req);
+} srv_router_ops;
+
+struct srv_router {
+    const srv_router_ops *ops;
+    int cursor;       /* round-robin */
+    void *rng;        /* random: a gsl_rng (opaque here) */
+};
+
+/* Initialise a router for 'policy'; 'seed' feeds the random policy. */
+void srv_router_init(srv_router *r, sc_router_policy policy, uint64_t seed);
+void srv_router_fini(srv_router *r);
+
+/* One workload source and its pending arrival. */
+typedef struct srv_source {
+    wl_source *src;
+    const char *name;
+    wl_request next;      /* the request of the pending arrival */
+    eng_event_id ev;      /* ENG_NO_EVENT when none pending */
+    hs_time next_time;    /* its time, HS_TIME_MAX when none */
+    bool closed;          /* closed loop: arrivals follow releases */
+    bool exhausted;
+} srv_source;
+
+/* Quantile estimators for the summary (GSL P^2, opaque here). */
+typedef struct srv_quantiles {
+    void *q[3]; /* p50, p90, p99 */
+    double sum;
+    int64_t n;
+} srv_quantiles;
+
+struct srv_sim {
+    const sc_scenario *sc;
+    srv_options opt;
+    srv_sink sink;
+    eng_sim *eng;
+
+    srv_inst *insts;
+    int n_insts;
+    srv_router router;
+    srv_source *sources;
+    int n_sources;
+
+    srv_req *free_reqs;  /* recycled requests */
+    srv_req **slabs;     /* allocated chunks of requests */
+    size_t n_slabs, cap_slabs;
+
+    int64_t next_id;
+    int64_t arrived, done, dropped, in_flight;
+    int64_t input_tokens, output_tokens, preemptions;
+    int64_t slo_met;
+    srv_quantiles ttft, tpot, e2e;
+    double queue_sum;
+    int64_t queue_n;
+
+    hs_time sample_every;   /* 0: no time series */
+    hs_time next_sample;    /* HS_TIME_MAX when none */
+    hs_time progress_every;
+    hs_time next_progress;
+    hs_time end_time;
+    int status;             /* first error raised by a handler */
+    hs_diag *diag;          /* borrowed during srv_sim_run */
+    bool ended;
+    srv_summary summary;
+};
+
+/* ---- instances (srv_inst.c) ---------------------------------------------- */
+
+/* Build instance 'inst' of group 'g'.  Returns HS_OK, or HS_EINPUT when
+ * the model does not fit (reported to 'd'). */
+int srv_inst_init(srv_inst *inst, const sc_scenario *sc, const sc_group *g,
+                  const char *name, hs_diag *d);
+void srv_inst_fini(srv_inst *inst);
+
+/* Blocks a request of 'tokens' KV tokens needs. */
+int64_t srv_blocks_for(const srv_inst *inst, int64_t tokens);
+
+/* Queue a routed request at the back of the waiting queue. */
+void srv_inst_enqueue(srv_inst *inst, srv_req *r);
+
+/* If idle and there is work, form and cost the next step (or a run of
+ * identical decode iterations ending no later than 'horizon'), apply it
+ * and schedule its end.  Called at arrivals and step ends. */
+void srv_inst_kick(srv_sim *s, int idx);
+
+/* The step-end event: finish the requests that completed, then kick. */
+void srv_inst_step_end(srv_sim *s, int idx);
+
+/* Check invariants I1-I4; describe a violation to 'why'. */
+bool srv_inst_check(const srv_inst *inst, FILE *why);
+
+/* ---- the simulation (srv_sim.c) ------------------------------------------ */
+
+/* The time before which nothing outside instance 'idx' can observe or
+ * change it: the next arrival or sample. */
+hs_time srv_sim_horizon(const srv_sim *s);
+
+/* A request finished or was dropped: emit its record, release closed-loop
+ * sources, recycle it. */
+void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st);
+
+/* The engine handler of every serving event ('kind' says which). */
+enum { SRV_EV_ARRIVAL = 1, SRV_EV_STEP_END = 2, SRV_EV_SAMPLE = 3 };
+void srv_on_event(eng_sim *eng, void *target, uint32_t kind, uint64_t arg);
+
+/* Emit a step record (handles sink failure). */
+void srv_sim_emit_step(srv_sim *s, const srv_step_rec *rec);
+
+#endif /* HETSIM_SERVE_INT_H */

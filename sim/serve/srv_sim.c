@@ -1,0 +1,666 @@
+/*
+ * srv_sim.c -- the serving simulation: builds the instances of a
+ * monolithic cluster, pulls requests from the workload sources (one
+ * pending arrival event per source), routes them, runs the engine, and
+ * reports requests, steps, samples, instance totals and the summary to
+ * the sink.
+ *
+ * Requests come from slabs recycled through a free list, so memory grows
+ * with requests in flight, not with requests simulated.  Summary
+ * percentiles are GSL P^2 streaming estimates (five markers per
+ * quantile), so they too take constant memory; exact percentiles are a
+ * query on the requests table (docs/schema.md).
+ */
+#include "serve_int.h"
+
+#include <gsl/gsl_rstat.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLAB_REQS 1024
+
+static const double quantile_p[3] = {0.5, 0.9, 0.99};
+
+const char *srv_request_status_name(srv_request_status st)
+{
+    switch (st) {
+    case SRV_REQ_DONE:
+        return "done";
+    case SRV_REQ_DROPPED:
+        return "dropped";
+    case SRV_REQ_UNFINISHED:
+        return "unfinished";
+    }
+    return "unknown";
+}
+
+/* ---- request pool ---------------------------------------------------------- */
+
+static srv_req *req_alloc(srv_sim *s)
+{
+    srv_req *r = s->free_reqs;
+
+    if (r == NULL) {
+        srv_req *slab = hs_calloc(SLAB_REQS, sizeof *slab);
+
+        hs_grow((void **)&s->slabs, &s->cap_slabs, s->n_slabs + 1,
+                sizeof *s->slabs);
+        s->slabs[s->n_slabs++] = slab;
+        for (size_t i = SLAB_REQS; i-- > 0;) {
+            slab[i].next = s->free_reqs;
+            s->free_reqs = &slab[i];
+        }
+        r = s->free_reqs;
+    }
+    s->free_reqs = r->next;
+    memset(r, 0, sizeof *r);
+    return r;
+}
+
+static void req_free(srv_sim *s, srv_req *r)
+{
+    r->next = s->free_reqs;
+    s->free_reqs = r;
+}
+
+/* ---- sink helpers ------------------------------------------------------------ */
+
+static void fail(srv_sim *s, int status, const char *what)
+{
+    if (s->status == HS_OK) {
+        s->status = status;
+        if (what != NULL)
+            hs_diag_error(s->diag, (hs_loc){NULL, 0, 0}, "%s", what);
+    }
+    eng_stop(s->eng);
+}
+
+void srv_sim_emit_step(srv_sim *s, const srv_step_rec *rec)
+{
+    if (s->sink.step != NULL && s->sink.step(s->sink.ctx, rec) != 0)
+        fail(s, HS_EIO, NULL);
+}
+
+static void emit_metric(srv_sim *s, const char *scope, const char *name,
+                        double v)
+{
+    if (s->sink.metric != NULL &&
+        s->sink.metric(s->sink.ctx, scope, name, v) != 0)
+        fail(s, HS_EIO, NULL);
+}
+
+/* ---- statistics ---------------------------------------------------------------- */
+
+static void quantiles_init(srv_quantiles *q)
+{
+    for (int i = 0; i < 3; i++)
+        q->q[i] = gsl_rstat_quantile_alloc(quantile_p[i]);
+    q->sum = 0;
+    q->n = 0;
+}
+
+static void quantiles_fini(srv_quantiles *q)
+{
+    for (int i = 0; i < 3; i++)
+        if (q->q[i] != NULL)
+            gsl_rstat_quantile_free(q->q[i]);
+}
+
+static void quantiles_add(srv_quantiles *q, double v)
+{
+    for (int i = 0; i < 3; i++)
+        gsl_rstat_quantile_add(v, q->q[i]);
+    q->sum += v;
+    q->n++;
+}
+
+static void quantiles_get(const srv_quantiles *q, double out[3],
+                          double *mean)
+{
+    for (int i = 0; i < 3; i++)
+        out[i] = q->n > 0 ? gsl_rstat_quantile_get(q->q[i]) : (double)NAN;
+    *mean = q->n > 0 ? q->sum / (double)q->n : (double)NAN;
+}
+
+static bool meets_slo(const srv_sim *s, const srv_request_rec *r)
+{
+    for (size_t i = 0; i < s->sc->n_slo; i++) {
+        const sc_slo *slo = &s->sc->slo[i];
+        double v = slo->metric == SC_SLO_TTFT   ? r->ttft_s
+                   : slo->metric == SC_SLO_TPOT ? r->tpot_s
+                                                : r->e2e_s;
+
+        if (!isnan(v) && v > slo->threshold_s)
+            return false;
+    }
+    return true;
+}
+
+/* ---- retiring requests ----------------------------------------------------------- */
+
+static void fill_record(const srv_sim *s, const srv_req *r,
+                        srv_request_status st, srv_request_rec *rec)
+{
+    double arrival = hs_time_to_s(r->arrival);
+    double first = r->first_token >= 0 ? hs_time_to_s(r->first_token)
+                                       : (double)NAN;
+    double finish = st == SRV_REQ_DONE ? hs_time_to_s(eng_now(s->eng))
+                                       : (double)NAN;
+    const char *inst = r->admitted >= 0 ? s->insts[r->inst].name : NULL;
+
+    memset(rec, 0, sizeof *rec);
+    rec->request_id = r->id;
+    rec->source = s->sources[r->source].name;
+    rec->session_id = r->session_id;
+    rec->turn = r->session_id >= 0 ? r->turn : -1;
+    rec->arrival_s = arrival;
+    rec->prompt_tokens = r->prompt;
+    rec->cached_tokens = 0;
+    rec->output_tokens = r->output;
+    rec->prefill_instance = inst;
+    rec->decode_instance = r->generated > 1 ? inst : NULL;
+    rec->first_token_s = first;
+    rec->finish_s = finish;
+    rec->ttft_s = first - arrival;
+    rec->tpot_s = st == SRV_REQ_DONE && r->output > 1
+                      ? (finish - first) / (double)(r->output - 1)
+                      : (double)NAN;
+    rec->e2e_s = finish - arrival;
+    rec->queue_s = r->admitted >= 0 ? hs_time_to_s(r->admitted) - arrival
+                                    : (double)NAN;
+    rec->kv_transfer_s = 0;
+    rec->preemptions = r->preemptions;
+    rec->status = st;
+}
+
+static void account(srv_sim *s, const srv_request_rec *rec)
+{
+    if (rec->status == SRV_REQ_DONE) {
+        s->done++;
+        s->output_tokens += rec->output_tokens;
+        quantiles_add(&s->ttft, rec->ttft_s);
+        quantiles_add(&s->e2e, rec->e2e_s);
+        if (!isnan(rec->tpot_s))
+            quantiles_add(&s->tpot, rec->tpot_s);
+        if (meets_slo(s, rec))
+            s->slo_met++;
+    } else if (rec->status == SRV_REQ_DROPPED) {
+        s->dropped++;
+    }
+    if (!isnan(rec->queue_s)) {
+        s->queue_sum += rec->queue_s;
+        s->queue_n++;
+    }
+    s->preemptions += rec->preemptions;
+}
+
+static void pull_next(srv_sim *s, int idx);
+
+void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st)
+{
+    srv_request_rec rec;
+    int idx = r->source;
+    srv_source *src = &s->sources[idx];
+
+    fill_record(s, r, st, &rec);
+    account(s, &rec);
+    if (s->sink.request != NULL && s->sink.request(s->sink.ctx, &rec) != 0)
+        fail(s, HS_EIO, NULL);
+    s->in_flight--;
+    req_free(s, r);
+    if (src->closed && st != SRV_REQ_UNFINISHED) {
+        wl_source_release(src->src, eng_now(s->eng));
+        if (src->ev == ENG_NO_EVENT && !src->exhausted)
+            pull_next(s, idx);
+    }
+}
+
+/* ---- arrivals ---------------------------------------------------------------------- */
+
+/* Take the next request of source 'idx' and schedule its arrival. */
+static void pull_next(srv_sim *s, int idx)
+{
+    srv_source *src = &s->sources[idx];
+    int rc = wl_source_next(src->src, &src->next, s->diag);
+
+    src->ev = ENG_NO_EVENT;
+    src->next_time = HS_TIME_MAX;
+    if (rc < 0) {
+        fail(s, rc, NULL);
+        return;
+    }
+    if (rc == 0) {
+        src->exhausted = !wl_source_blocked(src->src);
+        return;
+    }
+    if (src->next.arrival < eng_now(s->eng))
+        src->next.arrival = eng_now(s->eng);
+    src->next_time = src->next.arrival;
+    src->ev = eng_schedule(s->eng, src->next.arrival, ENG_PRIO_ARRIVAL,
+                           srv_on_event, s, SRV_EV_ARRIVAL, (uint64_t)idx);
+}
+
+static srv_req *make_request(srv_sim *s, int idx)
+{
+    const wl_request *w = &s->sources[idx].next;
+    srv_req *r = req_alloc(s);
+
+    r->id = s->next_id++;
+    r->source = (int32_t)idx;
+    r->session_id = w->session_id;
+    r->turn = w->turn;
+    r->arrival = w->arrival;
+    /* Zero-length prompts or outputs in traces are simulated as one
+     * token: every call reads at least one token and produces one. */
+    r->prompt = w->prompt_tokens > 0 ? w->prompt_tokens : 1;
+    r->output = w->output_tokens > 0 ? w->output_tokens : 1;
+    r->target = r->prompt;
+    r->admitted = -1;
+    r->first_token = -1;
+    s->arrived++;
+    s->in_flight++;
+    s->input_tokens += r->prompt;
+    return r;
+}
+
+static void on_arrival(srv_sim *s, int idx)
+{
+    srv_req *r = make_request(s, idx);
+    int dst = s->router.ops->select(&s->router, s->insts, s->n_insts, r);
+    srv_inst *in = &s->insts[dst];
+
+    r->inst = dst;
+    s->sources[idx].ev = ENG_NO_EVENT;
+    pull_next(s, idx);
+    /* A request whose prompt and output cannot fit the instance's KV
+     * memory even alone would never finish: it is dropped. */
+    if (srv_blocks_for(in, r->prompt + r->output) > in->total_blocks) {
+        srv_sim_retire(s, r, SRV_REQ_DROPPED);
+        return;
+    }
+    srv_inst_enqueue(in, r);
+    srv_inst_kick(s, dst);
+}
+
+hs_time srv_sim_horizon(const srv_sim *s)
+{
+    hs_time h = s->next_sample;
+
+    for (int i = 0; i < s->n_sources; i++) {
+        const srv_source *src = &s->sources[i];
+
+        if (src->next_time < h)
+            h = src->next_time;
+        /* A blocked closed-loop source releases its next request when
+         * any request finishes, on any instance: a step end. */
+        if (src->closed && src->ev == ENG_NO_EVENT && !src->exhausted) {
+            hs_time n = eng_next_time(s->eng);
+
+            if (n < h)
+                h = n;
+        }
+    }
+    return h;
+}
+
+/* ---- samples and progress ------------------------------------------------------------ */
+
+static void on_sample(srv_sim *s)
+{
+    hs_time now = eng_now(s->eng);
+
+    for (int i = 0; i < s->n_insts && s->sink.sample != NULL; i++) {
+        const srv_inst *in = &s->insts[i];
+        srv_sample_rec rec = {
+            .instance = in->name,
+            .t_s = hs_time_to_s(now),
+            .queue_len = in->n_wait,
+            .running = in->n_running,
+            .kv_used_bytes = (double)in->used_blocks * in->block_bytes,
+            .kv_capacity_bytes = (double)in->total_blocks * in->block_bytes,
+        };
+
+        if (s->sink.sample(s->sink.ctx, &rec) != 0)
+            fail(s, HS_EIO, NULL);
+    }
+    /* Keep sampling only while something else is still to happen. */
+    s->next_sample = HS_TIME_MAX;
+    if (eng_pending(s->eng) > 0) {
+        s->next_sample = now + s->sample_every;
+        eng_schedule(s->eng, s->next_sample, ENG_PRIO_SAMPLE, srv_on_event,
+                     s, SRV_EV_SAMPLE, 0);
+    }
+}
+
+static void check_all(srv_sim *s)
+{
+    for (int i = 0; i < s->n_insts; i++)
+        if (!srv_inst_check(&s->insts[i], NULL)) {
+            fail(s, HS_ERUNTIME, "serving invariant violated");
+            srv_inst_check(&s->insts[i], stderr);
+            return;
+        }
+}
+
+void srv_on_event(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
+{
+    srv_sim *s = target;
+
+    (void)eng;
+    if (kind == SRV_EV_ARRIVAL)
+        on_arrival(s, (int)arg);
+    else if (kind == SRV_EV_STEP_END)
+        srv_inst_step_end(s, (int)arg);
+    else
+        on_sample(s);
+    if (s->opt.check_invariants)
+        check_all(s);
+    if (s->opt.progress != NULL && eng_now(s->eng) >= s->next_progress) {
+        s->opt.progress(s->opt.progress_ctx, hs_time_to_s(eng_now(s->eng)),
+                        s->done, s->arrived);
+        s->next_progress = eng_now(s->eng) + s->progress_every;
+    }
+}
+
+/* ---- building ----------------------------------------------------------------------- */
+
+static int build_instances(srv_sim *s, hs_diag *d)
+{
+    const sc_cluster *c = &s->sc->cluster;
+    int64_t total = 0;
+    int k = 0, rc = HS_OK;
+
+    if (c->mode != SC_MODE_MONOLITHIC)
+        return hs_diag_error(d, c->loc,
+                             "cluster.mode: split is not simulated yet "
+                             "(it comes with the disaggregation issue); "
+                             "use monolithic");
+    for (size_t g = 0; g < c->n_instances; g++)
+        total += c->instances[g].count;
+    if (total > 100000)
+        return hs_diag_error(d, c->loc, "cluster: %lld instances is more "
+                                        "than the 100000 supported",
+                             (long long)total);
+    s->insts = hs_calloc((size_t)total, sizeof *s->insts);
+    s->n_insts = (int)total;
+    for (size_t g = 0; g < c->n_instances; g++) {
+        const sc_group *grp = &c->instances[g];
+
+        for (int64_t i = 0; i < grp->count; i++, k++) {
+            char name[64];
+
+            if (grp->count == 1)
+                snprintf(name, sizeof name, "%s", grp->name);
+            else
+                snprintf(name, sizeof name, "%s.%lld", grp->name,
+                         (long long)i);
+            if (srv_inst_init(&s->insts[k], s->sc, grp, name, d) != HS_OK) {
+                rc = HS_EINPUT;
+                break; /* the same message for every copy */
+            }
+        }
+        if (rc != HS_OK)
+            break;
+    }
+    return rc;
+}
+
+static int open_sources(srv_sim *s, hs_diag *d)
+{
+    int rc = HS_OK;
+
+    s->n_sources = (int)s->sc->n_workload;
+    s->sources = hs_calloc((size_t)s->n_sources, sizeof *s->sources);
+    for (int i = 0; i < s->n_sources; i++) {
+        const wl_source_spec *spec = &s->sc->workload[i];
+        srv_source *src = &s->sources[i];
+
+        src->name = spec->name;
+        src->closed = spec->kind == WL_SOURCE_SYNTHETIC &&
+                      spec->synthetic.arrival.kind == WL_ARRIVAL_CLOSED;
+        src->next_time = HS_TIME_MAX;
+        src->src = wl_source_open(spec, (int32_t)i, s->opt.seed, d);
+        if (src->src == NULL)
+            rc = HS_EINPUT;
+    }
+    return rc;
+}
+
+int srv_sim_new(const sc_scenario *sc, const srv_options *opt,
+                const srv_sink *sink, srv_sim **out, hs_diag *d)
+{
+    srv_sim *s = hs_calloc(1, sizeof *s);
+    int rc;
+
+    *out = NULL;
+    s->sc = sc;
+    if (opt != NULL)
+        s->opt = *opt;
+    if (sink != NULL)
+        s->sink = *sink;
+    s->eng = eng_sim_new();
+    quantiles_init(&s->ttft);
+    quantiles_init(&s->tpot);
+    quantiles_init(&s->e2e);
+    s->next_sample = HS_TIME_MAX;
+    s->next_progress = HS_TIME_MAX;
+    srv_router_init(&s->router, sc->router.policy, s->opt.seed);
+    rc = build_instances(s, d);
+    if (rc == HS_OK)
+        rc = open_sources(s, d);
+    if (rc != HS_OK) {
+        srv_sim_free(s);
+        return rc;
+    }
+    *out = s;
+    return HS_OK;
+}
+
+/* ---- running ---------------------------------------------------------------------------- */
+
+static void start(srv_sim *s)
+{
+    for (int i = 0; i < s->n_sources; i++)
+        pull_next(s, i);
+    if (s->sc->output.timeseries_interval_s > 0 && s->sink.sample != NULL) {
+        s->sample_every = hs_time_from_s(s->sc->output.timeseries_interval_s);
+        if (s->sample_every < 1)
+            s->sample_every = 1;
+        s->next_sample = 0;
+        eng_schedule(s->eng, 0, ENG_PRIO_SAMPLE, srv_on_event, s,
+                     SRV_EV_SAMPLE, 0);
+    }
+    if (s->opt.progress != NULL) {
+        s->progress_every = hs_time_from_s(
+            s->opt.progress_every_s > 0 ? s->opt.progress_every_s : 1.0);
+        s->next_progress = 0;
+    }
+}
+
+/* Requests still queued or running when the run stopped. */
+static void retire_unfinished(srv_sim *s)
+{
+    for (int i = 0; i < s->n_insts; i++) {
+        srv_inst *in = &s->insts[i];
+
+        for (int64_t j = 0; j < in->n_running; j++)
+            srv_sim_retire(s, in->running[j], SRV_REQ_UNFINISHED);
+        in->n_running = 0;
+        while (in->wait_head != NULL) {
+            srv_req *r = in->wait_head;
+
+            in->wait_head = r->next;
+            srv_sim_retire(s, r, SRV_REQ_UNFINISHED);
+        }
+        in->wait_tail = NULL;
+        in->n_wait = 0;
+    }
+}
+
+static void instance_totals(srv_sim *s, double sim_s)
+{
+    for (int i = 0; i < s->n_insts; i++) {
+        const srv_inst *in = &s->insts[i];
+        const cost_device *dev = &in->ctx.dev;
+        double idle = sim_s - in->busy_s > 0 ? sim_s - in->busy_s : 0;
+        srv_instance_rec rec = {
+            .instance = in->name,
+            .role = in->role,
+            .device = in->device,
+            .count = in->ctx.tp,
+            .tp = in->ctx.tp,
+            .busy_s = in->busy_s,
+            .energy_j = in->ctx.tp * (in->busy_s * dev->power_busy_w +
+                                      idle * dev->power_idle_w),
+            .cost_usd = in->ctx.tp * dev->cost_per_hour * sim_s / 3600.0,
+        };
+
+        s->summary.energy_j += rec.energy_j;
+        s->summary.cost_usd += rec.cost_usd;
+        if (s->sink.instance != NULL &&
+            s->sink.instance(s->sink.ctx, &rec) != 0)
+            fail(s, HS_EIO, NULL);
+        emit_metric(s, in->name, "busy_frac", sim_s > 0 ? in->busy_s / sim_s
+                                                        : 0);
+        emit_metric(s, in->name, "capacity_bound_frac",
+                    in->busy_s > 0 ? in->cap_bound_s / in->busy_s : 0);
+        emit_metric(s, in->name, "mean_oi",
+                    in->bytes > 0 ? in->flops / in->bytes : 0);
+        emit_metric(s, in->name, "steps", (double)in->steps);
+        emit_metric(s, in->name, "kv_capacity_bytes",
+                    (double)in->total_blocks * in->block_bytes);
+    }
+}
+
+static void summarize(srv_sim *s)
+{
+    srv_summary *m = &s->summary;
+    double flops = 0, bytes = 0, busy = 0, cap = 0;
+
+    m->arrived = s->arrived;
+    m->done = s->done;
+    m->dropped = s->dropped;
+    m->unfinished = s->arrived - s->done - s->dropped;
+    m->sim_s = hs_time_to_s(s->end_time);
+    m->events = eng_events_fired(s->eng);
+    m->input_tokens = s->input_tokens;
+    m->output_tokens = s->output_tokens;
+    m->preemptions = s->preemptions;
+    quantiles_get(&s->ttft, m->ttft_s, &m->ttft_mean_s);
+    quantiles_get(&s->tpot, m->tpot_s, &m->tpot_mean_s);
+    quantiles_get(&s->e2e, m->e2e_s, &m->e2e_mean_s);
+    m->queue_mean_s =
+        s->queue_n > 0 ? s->queue_sum / (double)s->queue_n : (double)NAN;
+    for (int i = 0; i < s->n_insts; i++) {
+        flops += s->insts[i].flops;
+        bytes += s->insts[i].bytes;
+        busy += s->insts[i].busy_s;
+        cap += s->insts[i].cap_bound_s;
+    }
+    m->mean_oi = bytes > 0 ? flops / bytes : 0;
+    m->capacity_bound_frac = busy > 0 ? cap / busy : 0;
+    if (m->sim_s > 0) {
+        m->throughput_tok_s = (double)m->output_tokens / m->sim_s;
+        m->throughput_req_s = (double)m->done / m->sim_s;
+        m->goodput_req_s = (double)s->slo_met / m->sim_s;
+    }
+    m->slo_attainment =
+        m->done > 0 ? (double)s->slo_met / (double)m->done : 0;
+}
+
+static void emit_summary(srv_sim *s)
+{
+    const srv_summary *m = &s->summary;
+    static const char *const pct[3] = {"p50", "p90", "p99"};
+    char name[32];
+
+    emit_metric(s, "run", "requests_arrived", (double)m->arrived);
+    emit_metric(s, "run", "requests_done", (double)m->done);
+    emit_metric(s, "run", "requests_dropped", (double)m->dropped);
+    emit_metric(s, "run", "requests_unfinished", (double)m->unfinished);
+    emit_metric(s, "run", "input_tokens", (double)m->input_tokens);
+    emit_metric(s, "run", "output_tokens", (double)m->output_tokens);
+    emit_metric(s, "run", "throughput_tok_s", m->throughput_tok_s);
+    emit_metric(s, "run", "throughput_req_s", m->throughput_req_s);
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "ttft_%s_s", pct[i]);
+        emit_metric(s, "run", name, m->ttft_s[i]);
+        snprintf(name, sizeof name, "tpot_%s_s", pct[i]);
+        emit_metric(s, "run", name, m->tpot_s[i]);
+        snprintf(name, sizeof name, "e2e_%s_s", pct[i]);
+        emit_metric(s, "run", name, m->e2e_s[i]);
+    }
+    emit_metric(s, "run", "ttft_mean_s", m->ttft_mean_s);
+    emit_metric(s, "run", "tpot_mean_s", m->tpot_mean_s);
+    emit_metric(s, "run", "e2e_mean_s", m->e2e_mean_s);
+    emit_metric(s, "run", "queue_mean_s", m->queue_mean_s);
+    emit_metric(s, "run", "goodput_req_s", m->goodput_req_s);
+    emit_metric(s, "run", "slo_attainment", m->slo_attainment);
+    emit_metric(s, "run", "mean_oi", m->mean_oi);
+    emit_metric(s, "run", "capacity_bound_frac", m->capacity_bound_frac);
+    emit_metric(s, "run", "energy_j", m->energy_j);
+    emit_metric(s, "run", "cost_usd", m->cost_usd);
+    emit_metric(s, "run", "tokens_per_usd", m->tokens_per_usd);
+    emit_metric(s, "run", "tokens_per_j", m->tokens_per_j);
+    emit_metric(s, "run", "preemptions", (double)m->preemptions);
+}
+
+int srv_sim_run(srv_sim *s, hs_diag *d)
+{
+    int rc;
+
+    HS_ASSERT(!s->ended);
+    s->diag = d;
+    start(s);
+    rc = eng_run(s->eng, HS_TIME_MAX);
+    s->end_time = eng_now(s->eng);
+    if (rc == HS_EINTR && s->status == HS_OK)
+        s->status = HS_EINTR;
+    retire_unfinished(s);
+    summarize(s);
+    instance_totals(s, s->summary.sim_s);
+    s->summary.tokens_per_usd =
+        s->summary.cost_usd > 0
+            ? (double)s->summary.output_tokens / s->summary.cost_usd
+            : 0;
+    s->summary.tokens_per_j =
+        s->summary.energy_j > 0
+            ? (double)s->summary.output_tokens / s->summary.energy_j
+            : 0;
+    emit_summary(s);
+    s->ended = true;
+    s->diag = NULL;
+    return s->status;
+}
+
+void srv_sim_stop(srv_sim *s)
+{
+    eng_stop(s->eng);
+}
+
+void srv_sim_summary(const srv_sim *s, srv_summary *out)
+{
+    *out = s->summary;
+}
+
+void srv_sim_free(srv_sim *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < s->n_sources; i++)
+        wl_source_close(s->sources[i].src);
+    free(s->sources);
+    for (int i = 0; i < s->n_insts; i++)
+        srv_inst_fini(&s->insts[i]);
+    free(s->insts);
+    for (size_t i = 0; i < s->n_slabs; i++)
+        free(s->slabs[i]);
+    free(s->slabs);
+    srv_router_fini(&s->router);
+    quantiles_fini(&s->ttft);
+    quantiles_fini(&s->tpot);
+    quantiles_fini(&s->e2e);
+    eng_sim_free(s->eng);
+    free(s);
+}

@@ -1,0 +1,413 @@
+/*
+ * test_srv_sim.c -- the serving simulation end to end, against queueing
+ * theory and conservation laws:
+ *  - M/D/1: one instance serving one request at a time with a fixed
+ *    service time, Poisson arrivals at utilisation 0.5 and 0.8: the mean
+ *    queueing delay matches Pollaczek-Khinchine, rho*S / (2(1 - rho));
+ *  - conservation (arrived = done + dropped + unfinished), KV never over
+ *    capacity (instance invariants checked after every event), Little's
+ *    law between sampled occupancy and the request rows;
+ *  - determinism: the same seed gives identical rows;
+ *  - fast-forward gives the same rows as one iteration per event;
+ *  - closed loop keeps exactly N requests in flight.
+ * Scenarios are YAML text loaded through io/, with the shipped catalogs.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hetsim/io.h"
+#include "hetsim/serve.h"
+#include "serve/serve_int.h"
+
+Suite *srv_sim_suite(void);
+
+/* ---- an in-memory sink ---------------------------------------------------- */
+
+typedef struct rows {
+    srv_request_rec *req;
+    size_t n_req, cap_req;
+    srv_step_rec *step;
+    size_t n_step, cap_step;
+    double occupancy_sum; /* sum over samples of queue + running */
+    int64_t n_samples;
+    double sample_t;      /* time of the samples being summed */
+    int64_t in_flight;    /* queue + running over instances at sample_t */
+    int64_t max_in_flight;
+} rows;
+
+static int on_request(void *ctx, const srv_request_rec *r)
+{
+    rows *w = ctx;
+
+    hs_grow((void **)&w->req, &w->cap_req, w->n_req + 1, sizeof *w->req);
+    memcpy(&w->req[w->n_req], r, sizeof *r); /* padding too: memcmp */
+    w->req[w->n_req].source = NULL; /* borrowed strings: not kept */
+    w->req[w->n_req].prefill_instance = NULL;
+    w->req[w->n_req].decode_instance = NULL;
+    w->n_req++;
+    return 0;
+}
+
+static int on_step(void *ctx, const srv_step_rec *r)
+{
+    rows *w = ctx;
+
+    hs_grow((void **)&w->step, &w->cap_step, w->n_step + 1, sizeof *w->step);
+    w->step[w->n_step++] = *r; /* instance names live in the sim: compared
+                                  before it is freed */
+    return 0;
+}
+
+static int on_sample(void *ctx, const srv_sample_rec *r)
+{
+    rows *w = ctx;
+
+    w->occupancy_sum += (double)(r->queue_len + r->running);
+    w->n_samples++;
+    if (w->n_samples == 1 || r->t_s != w->sample_t) {
+        w->sample_t = r->t_s;
+        w->in_flight = 0;
+    }
+    w->in_flight += r->queue_len + r->running;
+    if (w->in_flight > w->max_in_flight)
+        w->max_in_flight = w->in_flight;
+    return 0;
+}
+
+static void rows_free(rows *w)
+{
+    free(w->req);
+    free(w->step);
+    memset(w, 0, sizeof *w);
+}
+
+/* ---- running a scenario ------------------------------------------------------ */
+
+static sc_scenario *load(const char *yaml)
+{
+    io_scenario_opts o = {0};
+    sc_scenario *sc = NULL;
+    hs_diag *d = hs_diag_new();
+
+    o.text = yaml;
+    o.catalog_dir = "configs";
+    if (io_scenario_load_opts("test.yaml", &o, &sc, d) != HS_OK) {
+        for (size_t i = 0; i < hs_diag_count(d); i++)
+            fprintf(stderr, "%s\n", hs_diag_message(d, i));
+        ck_abort_msg("scenario did not load");
+    }
+    hs_diag_free(d);
+    return sc;
+}
+
+/* Run 'sc' into 'w'; the simulation is returned for inspection (caller
+ * frees). */
+static srv_sim *run(const sc_scenario *sc, bool no_ff, rows *w,
+                    srv_summary *sum)
+{
+    srv_options opt = {0};
+    srv_sink sink = {w, on_request, on_step, NULL, on_sample, NULL};
+    srv_sim *s = NULL;
+    hs_diag *d = hs_diag_new();
+
+    opt.seed = sc->seed;
+    opt.no_fast_forward = no_ff;
+    opt.check_invariants = true;
+    if (srv_sim_new(sc, &opt, &sink, &s, d) != HS_OK ||
+        srv_sim_run(s, d) != HS_OK) {
+        for (size_t i = 0; i < hs_diag_count(d); i++)
+            fprintf(stderr, "%s\n", hs_diag_message(d, i));
+        ck_abort_msg("simulation failed");
+    }
+    srv_sim_summary(s, sum);
+    hs_diag_free(d);
+    return s;
+}
+
+/* One instance, one request at a time, a fixed 1,024-token prompt and a
+ * single output token: every request costs the same prefill step. */
+static char *md1_yaml(double rate, int64_t requests)
+{
+    return hs_asprintf(
+        "name: md1\nseed: 7\nmodel: llama-3-8b\n"
+        "hardware: {h100: {catalog: h100-sxm}}\n"
+        "cluster:\n  mode: monolithic\n"
+        "  instances: [{name: solo, device: h100, count: 1, tp: 1,\n"
+        "               max_batch: 1, max_batch_tokens: 2048}]\n"
+        "workload:\n"
+        "  - {name: p, synthetic: {arrival: {process: poisson, rate: "
+        "%.9g/s},\n"
+        "     requests: %lld, prompt: {dist: fixed, value: 1024},\n"
+        "     output: {dist: fixed, value: 1}}}\n"
+        "output: {timeseries_interval: 0s}\n",
+        rate, (long long)requests);
+}
+
+static double service_time(void)
+{
+    char *y = md1_yaml(1.0, 1);
+    sc_scenario *sc = load(y);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+    double svc;
+
+    ck_assert_uint_eq(w.n_req, 1);
+    svc = w.req[0].e2e_s;
+    ck_assert(svc > 0);
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+    free(y);
+    return svc;
+}
+
+static void check_md1(double rho)
+{
+    double svc = service_time();
+    char *y = md1_yaml(rho / svc, 200000);
+    sc_scenario *sc = load(y);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+    double wq = 0, want = rho * svc / (2 * (1 - rho));
+
+    ck_assert_uint_eq(w.n_req, 200000);
+    for (size_t i = 0; i < w.n_req; i++) {
+        ck_assert_double_eq_tol(w.req[i].e2e_s - w.req[i].queue_s, svc,
+                                2e-9);
+        wq += w.req[i].queue_s;
+    }
+    wq /= (double)w.n_req;
+    ck_assert_msg(fabs(wq - want) / want < 0.05,
+                  "rho %.1f: mean queueing delay %.6g s, M/D/1 says %.6g s",
+                  rho, wq, want);
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+    free(y);
+}
+
+START_TEST(md1_rho_05)
+{
+    check_md1(0.5);
+}
+END_TEST
+
+START_TEST(md1_rho_08)
+{
+    check_md1(0.8);
+}
+END_TEST
+
+/* A busy cluster under KV pressure: preemptions happen, invariants hold
+ * after every event, and every request is accounted for. */
+static const char *const pressure_yaml =
+    "name: pressure\nseed: 11\nmodel: llama-3-8b\n"
+    "hardware: {small: {catalog: h100-sxm, mem_capacity: 20GB}}\n"
+    "cluster:\n  mode: monolithic\n"
+    "  instances: [{name: a, device: small, count: 3, tp: 1,\n"
+    "               max_batch: 64, max_batch_tokens: 4096}]\n"
+    "router: {policy: least-loaded}\n"
+    "workload:\n"
+    "  - {name: conv, trace: {format: azure, path: traces/azure_conv.csv,\n"
+    "     max_requests: 3000, time_scale: 0.2}}\n"
+    "  - {name: syn, synthetic: {arrival: {process: gamma, rate: 4/s, cv: "
+    "2},\n"
+    "     requests: 500, prompt: {dist: lognormal, mean: 3000, cv: 1},\n"
+    "     output: {dist: uniform, min: 50, max: 400}}}\n"
+    "output: {timeseries_interval: 100ms}\n";
+
+START_TEST(conservation_and_littles_law)
+{
+    sc_scenario *sc = load(pressure_yaml);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+    double e2e_sum = 0, l_samples, l_rows;
+    int64_t done = 0;
+
+    ck_assert_int_eq(sum.arrived, 3500);
+    ck_assert_int_eq(sum.arrived, sum.done + sum.dropped + sum.unfinished);
+    ck_assert_int_eq(sum.unfinished, 0);
+    ck_assert_uint_eq(w.n_req, (size_t)sum.arrived);
+    ck_assert_msg(sum.preemptions > 0, "the scenario should preempt");
+    for (size_t i = 0; i < w.n_req; i++) {
+        if (w.req[i].status != SRV_REQ_DONE)
+            continue;
+        done++;
+        e2e_sum += w.req[i].e2e_s;
+        ck_assert(w.req[i].ttft_s > 0 && w.req[i].ttft_s <= w.req[i].e2e_s);
+        ck_assert(w.req[i].queue_s >= 0);
+    }
+    ck_assert_int_eq(done, sum.done);
+    for (size_t i = 0; i < w.n_step; i++)
+        ck_assert(w.step[i].kv_used_bytes >= 0);
+    /* Little: mean number in system = throughput x mean time in system,
+     * here over the whole run (samples every 100 ms, 3 instances). */
+    l_samples = w.occupancy_sum / ((double)w.n_samples / 3.0);
+    l_rows = e2e_sum / sum.sim_s;
+    ck_assert_msg(fabs(l_samples - l_rows) / l_rows < 0.02,
+                  "Little: sampled L %.3f, lambda*W %.3f", l_samples, l_rows);
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+}
+END_TEST
+
+static int cmp_step(const void *a, const void *b)
+{
+    const srv_step_rec *x = a, *y = b;
+    int c = strcmp(x->instance, y->instance);
+
+    if (c != 0)
+        return c;
+    return (x->start_s > y->start_s) - (x->start_s < y->start_s);
+}
+
+static int cmp_req(const void *a, const void *b)
+{
+    const srv_request_rec *x = a, *y = b;
+
+    return (x->request_id > y->request_id) - (x->request_id < y->request_id);
+}
+
+static void same_rows(rows *a, rows *b)
+{
+    ck_assert_uint_eq(a->n_req, b->n_req);
+    ck_assert_uint_eq(a->n_step, b->n_step);
+    qsort(a->req, a->n_req, sizeof *a->req, cmp_req);
+    qsort(b->req, b->n_req, sizeof *b->req, cmp_req);
+    qsort(a->step, a->n_step, sizeof *a->step, cmp_step);
+    qsort(b->step, b->n_step, sizeof *b->step, cmp_step);
+    ck_assert(memcmp(a->req, b->req, a->n_req * sizeof *a->req) == 0);
+    for (size_t i = 0; i < a->n_step; i++) {
+        const srv_step_rec *x = &a->step[i], *y = &b->step[i];
+
+        ck_assert_str_eq(x->instance, y->instance);
+        ck_assert_str_eq(x->phase, y->phase);
+        ck_assert_str_eq(x->bound, y->bound);
+        ck_assert(x->start_s == y->start_s && x->end_s == y->end_s);
+        ck_assert(x->batch_size == y->batch_size &&
+                  x->prefill_tokens == y->prefill_tokens &&
+                  x->decode_tokens == y->decode_tokens);
+        ck_assert(x->flops == y->flops && x->bytes == y->bytes &&
+                  x->kv_used_bytes == y->kv_used_bytes &&
+                  x->cf_bytes == y->cf_bytes);
+    }
+}
+
+START_TEST(fast_forward_matches_single_stepping)
+{
+    sc_scenario *sc = load(pressure_yaml);
+    rows a = {0}, b = {0};
+    srv_summary sa, sb;
+    srv_sim *s1 = run(sc, false, &a, &sa);
+    srv_sim *s2 = run(sc, true, &b, &sb);
+
+    same_rows(&a, &b);
+    ck_assert_msg(sa.events < sb.events,
+                  "fast-forward should fire fewer events (%llu vs %llu)",
+                  (unsigned long long)sa.events,
+                  (unsigned long long)sb.events);
+    srv_sim_free(s1);
+    srv_sim_free(s2);
+    rows_free(&a);
+    rows_free(&b);
+    sc_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(same_seed_same_rows)
+{
+    sc_scenario *sc = load(pressure_yaml);
+    rows a = {0}, b = {0};
+    srv_summary sa, sb;
+    srv_sim *s1 = run(sc, false, &a, &sa);
+    srv_sim *s2 = run(sc, false, &b, &sb);
+
+    same_rows(&a, &b);
+    ck_assert(memcmp(&sa, &sb, sizeof sa) == 0);
+    srv_sim_free(s1);
+    srv_sim_free(s2);
+    rows_free(&a);
+    rows_free(&b);
+    sc_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(closed_loop_keeps_n_in_flight)
+{
+    const char *y =
+        "name: closed\nseed: 3\nmodel: llama-3-8b\n"
+        "hardware: {h100: {catalog: h100-sxm}}\n"
+        "cluster:\n  mode: monolithic\n"
+        "  instances: [{name: a, device: h100, count: 2, tp: 1}]\n"
+        "router: {policy: round-robin}\n"
+        "workload:\n"
+        "  - {name: bench, synthetic: {arrival: {process: closed, "
+        "concurrency: 8},\n"
+        "     requests: 400, prompt: {dist: uniform, min: 100, max: 2000},\n"
+        "     output: {dist: uniform, min: 10, max: 200}}}\n"
+        "output: {timeseries_interval: 10ms}\n";
+    sc_scenario *sc = load(y);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+
+    ck_assert_int_eq(sum.done, 400);
+    ck_assert_int_eq(w.max_in_flight, 8);
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(oversized_request_is_dropped)
+{
+    const char *y =
+        "name: drop\nmodel: llama-3-8b\n"
+        "hardware: {small: {catalog: h100-sxm, mem_capacity: 20GB}}\n"
+        "cluster:\n  mode: monolithic\n"
+        "  instances: [{name: a, device: small, count: 1, tp: 1}]\n"
+        "workload:\n"
+        "  - {name: big, synthetic: {arrival: {process: constant, rate: "
+        "1/s},\n"
+        "     requests: 3, prompt: {dist: fixed, value: 100000},\n"
+        "     output: {dist: fixed, value: 10}}}\n";
+    sc_scenario *sc = load(y);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+
+    ck_assert_int_eq(sum.dropped, 3);
+    ck_assert_int_eq(sum.done, 0);
+    ck_assert_int_eq(w.req[0].status, SRV_REQ_DROPPED);
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+}
+END_TEST
+
+Suite *srv_sim_suite(void)
+{
+    Suite *s = suite_create("srv_sim");
+    TCase *q = tcase_create("queueing");
+    TCase *c = tcase_create("laws");
+
+    tcase_set_timeout(q, 120);
+    tcase_set_timeout(c, 120);
+    tcase_add_test(q, md1_rho_05);
+    tcase_add_test(q, md1_rho_08);
+    tcase_add_test(c, conservation_and_littles_law);
+    tcase_add_test(c, fast_forward_matches_single_stepping);
+    tcase_add_test(c, same_seed_same_rows);
+    tcase_add_test(c, closed_loop_keeps_n_in_flight);
+    tcase_add_test(c, oversized_request_is_dropped);
+    suite_add_tcase(s, q);
+    suite_add_tcase(s, c);
+    return s;
+}
