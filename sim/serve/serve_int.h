@@ -13,15 +13,27 @@
  *        prompt and generated tokens to be prefilled again (recompute)
  *   WAITING --drop (can never fit the instance)--> record emitted
  *
+ * Decode is tracked lazily, so that an iteration costs O(1) however large
+ * the batch: every running request in its decode phase advances by one
+ * token per decode iteration of its instance ('dec_it'), so its KV length
+ * and output count are derived, kv0 + (dec_it - dec_it0), and the
+ * instance keeps only aggregates -- how many decode, the sum of their KV
+ * lengths, how many cross a KV block boundary at each residue of
+ * dec_it modulo the block size, and a heap of the iteration at which each
+ * will have produced its last token.  settle() writes the derived values
+ * back when a request leaves its decode phase.
+ *
  * Invariants (checked by srv_inst_check in tests):
  *   I1  used_blocks == sum of 'blocks' over running requests, and
  *       0 <= used_blocks <= total_blocks;
- *   I2  every running request holds ceil(kv_tokens / block_size) blocks,
- *       or ceil(target / block_size) while prefilling (reserved whole at
- *       admission);
+ *   I2  every running request holds ceil(kv / block_size) blocks in its
+ *       decode phase (kv its derived KV length), or ceil(target /
+ *       block_size) while prefilling (reserved whole at admission);
  *   I3  running[] is in admission order (admit_seq increasing);
  *   I4  outstanding == sum over waiting and running requests of
- *       (target - prefilled) + (output - generated).
+ *       (target - prefilled) + (output - generated);
+ *   I5  n_dec, dec_kv_base, the residue counts and the heap describe
+ *       exactly the running requests in their decode phase.
  */
 #ifndef HETSIM_SERVE_INT_H
 #define HETSIM_SERVE_INT_H
@@ -48,9 +60,13 @@ struct srv_req {
     int64_t target;    /* tokens to prefill: prompt (+ generated, after a
                           preemption) */
     int64_t prefilled; /* tokens of 'target' whose KV is computed */
-    int64_t kv_tokens; /* tokens whose KV is held */
-    int64_t generated; /* output tokens produced */
-    int64_t blocks;    /* KV blocks held */
+    int64_t kv_tokens; /* tokens whose KV is held (settled) */
+    int64_t generated; /* output tokens produced (settled) */
+    int64_t blocks;    /* KV blocks held while prefilling */
+    /* decode phase (lazy): values at decode iteration dec_it0 */
+    int64_t dec_it0, kv0, gen0;
+    int64_t finish_it; /* decode iteration of the last token */
+    int64_t heap_idx;  /* slot in the instance's finish heap */
     int64_t chunk;     /* prefill tokens scheduled in the current step */
     hs_time admitted;  /* first admission, -1 before */
     hs_time first_token; /* -1 before */
@@ -78,12 +94,24 @@ typedef struct srv_inst {
     int64_t n_wait;
     srv_req **running; /* max_batch slots, admission order */
     int64_t n_running;
+    srv_req **prefilling; /* running requests still prefilling, in
+                             admission order */
+    int64_t n_prefilling;
+    srv_req **sched;      /* prefills scheduled in the planned step */
+    int64_t n_sched;
+
+    /* decode aggregates (see the header comment) */
+    int64_t dec_it;       /* decode iterations run */
+    int64_t n_dec;        /* running requests in their decode phase */
+    int64_t dec_kv_base;  /* sum of (kv0 - dec_it0) over them */
+    int64_t *cross;       /* [block_size]: how many cross a block boundary
+                             when dec_it % block_size is the index */
+    srv_req **heap;       /* min-heap by (finish_it, admit_seq) */
+    int64_t n_heap;
     int64_t outstanding; /* tokens still to process, for routing */
     int64_t admit_seq;
 
     bool busy;
-    int64_t chunk_iters;     /* iterations in the pending step event */
-    int64_t n_finishing;     /* running requests done at the event */
 
     /* totals */
     double busy_s;
@@ -186,8 +214,12 @@ void srv_inst_kick(srv_sim *s, int idx);
 /* The step-end event: finish the requests that completed, then kick. */
 void srv_inst_step_end(srv_sim *s, int idx);
 
-/* Check invariants I1-I4; describe a violation to 'why'. */
+/* Check invariants I1-I5; describe a violation to 'why'.  O(batch). */
 bool srv_inst_check(const srv_inst *inst, FILE *why);
+
+/* Retire every queued and running request as unfinished (end of a
+ * stopped run). */
+void srv_inst_drain(srv_sim *s, int idx);
 
 /* ---- the simulation (srv_sim.c) ------------------------------------------ */
 

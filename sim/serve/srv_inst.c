@@ -16,6 +16,10 @@
  * target fit; a decode that finds no free block preempts the newest
  * running request (its KV is dropped and recomputed later).
  *
+ * Cost per iteration: O(1) for the decodes (lazy state, serve_int.h),
+ * O(prefills scheduled) for the rest; O(batch) only when a preemption is
+ * due or a request finishes.
+ *
  * State is applied when an iteration is planned, and its end is the step
  * event.  Fast-forward: when the batch is decode-only and nothing can be
  * admitted, the next iterations are identical in membership, so several
@@ -37,6 +41,7 @@
 typedef struct step_plan {
     cost_batch batch;
     int64_t n_seqs;
+    int64_t n_decodes;
     bool cap_blocked;
 } step_plan;
 
@@ -55,7 +60,117 @@ static bool in_decode(const srv_req *r)
     return r->prefilled == r->target;
 }
 
-/* ---- the waiting queue --------------------------------------------------- */
+/* ---- lazy decode state ---------------------------------------------------- */
+
+static int64_t kv_now(const srv_inst *in, const srv_req *r)
+{
+    return r->kv0 + (in->dec_it - r->dec_it0);
+}
+
+static int64_t gen_now(const srv_inst *in, const srv_req *r)
+{
+    return r->gen0 + (in->dec_it - r->dec_it0);
+}
+
+static int64_t residue(const srv_inst *in, int64_t x)
+{
+    int64_t m = x % in->block_size;
+
+    return m < 0 ? m + in->block_size : m;
+}
+
+/* Index of 'cross' whose requests cross a block boundary at the next
+ * decode iteration: those whose KV length is a multiple of the block. */
+static int64_t crossing_slot(const srv_inst *in)
+{
+    return residue(in, -in->dec_it);
+}
+
+static bool heap_before(const srv_req *a, const srv_req *b)
+{
+    if (a->finish_it != b->finish_it)
+        return a->finish_it < b->finish_it;
+    return a->admit_seq < b->admit_seq;
+}
+
+static void heap_set(srv_inst *in, int64_t i, srv_req *r)
+{
+    in->heap[i] = r;
+    r->heap_idx = i;
+}
+
+static void heap_up(srv_inst *in, int64_t i)
+{
+    srv_req *r = in->heap[i];
+
+    while (i > 0 && heap_before(r, in->heap[(i - 1) / 2])) {
+        heap_set(in, i, in->heap[(i - 1) / 2]);
+        i = (i - 1) / 2;
+    }
+    heap_set(in, i, r);
+}
+
+static void heap_down(srv_inst *in, int64_t i)
+{
+    srv_req *r = in->heap[i];
+
+    for (;;) {
+        int64_t c = 2 * i + 1;
+
+        if (c >= in->n_heap)
+            break;
+        if (c + 1 < in->n_heap && heap_before(in->heap[c + 1], in->heap[c]))
+            c++;
+        if (!heap_before(in->heap[c], r))
+            break;
+        heap_set(in, i, in->heap[c]);
+        i = c;
+    }
+    heap_set(in, i, r);
+}
+
+static void heap_remove(srv_inst *in, srv_req *r)
+{
+    int64_t i = r->heap_idx;
+    srv_req *last = in->heap[--in->n_heap];
+
+    if (last != r) {
+        heap_set(in, i, last);
+        heap_up(in, i);
+        heap_down(in, last->heap_idx);
+    }
+    r->heap_idx = -1;
+}
+
+/* A request finished its prefill (its first token is out): it joins the
+ * decode aggregates. */
+static void enter_decode(srv_inst *in, srv_req *r)
+{
+    r->dec_it0 = in->dec_it;
+    r->kv0 = r->kv_tokens;
+    r->gen0 = r->generated;
+    r->finish_it = r->dec_it0 + (r->output - r->gen0);
+    in->n_dec++;
+    in->dec_kv_base += r->kv0 - r->dec_it0;
+    in->cross[residue(in, r->kv0 - r->dec_it0)]++;
+    heap_set(in, in->n_heap++, r);
+    heap_up(in, in->n_heap - 1);
+}
+
+/* Write a decoding request's derived values back and take it out of the
+ * decode aggregates. */
+static void leave_decode(srv_inst *in, srv_req *r)
+{
+    r->kv_tokens = kv_now(in, r);
+    r->generated = gen_now(in, r);
+    r->blocks = srv_blocks_for(in, r->kv_tokens);
+    in->n_dec--;
+    in->dec_kv_base -= r->kv0 - r->dec_it0;
+    in->cross[residue(in, r->kv0 - r->dec_it0)]--;
+    heap_remove(in, r);
+}
+
+/* ---- lists ------------------------------------------------------------------ */
 
 void srv_inst_enqueue(srv_inst *in, srv_req *r)
 {
@@ -96,6 +211,19 @@ static srv_req *pop_front(srv_inst *in)
     return r;
 }
 
+/* Remove 'r' from an array kept in admission order.  O(n). */
+static void list_remove(srv_req **v, int64_t *n, const srv_req *r)
+{
+    int64_t i = *n;
+
+    while (i-- > 0)
+        if (v[i] == r)
+            break;
+    HS_ASSERT(i >= 0);
+    memmove(&v[i], &v[i + 1], (size_t)(*n - i - 1) * sizeof *v);
+    (*n)--;
+}
+
 /* ---- admission and preemption -------------------------------------------- */
 
 static void admit(srv_inst *in, srv_req *r, hs_time now)
@@ -110,6 +238,7 @@ static void admit(srv_inst *in, srv_req *r, hs_time now)
     if (r->admitted < 0)
         r->admitted = now;
     in->running[in->n_running++] = r;
+    in->prefilling[in->n_prefilling++] = r;
 }
 
 /* Preempt the newest running request: drop its KV, queue it first, to
@@ -117,8 +246,13 @@ static void admit(srv_inst *in, srv_req *r, hs_time now)
 static void preempt_newest(srv_inst *in)
 {
     srv_req *r = in->running[--in->n_running];
-    int64_t before = r->target - r->prefilled;
+    int64_t before;
 
+    if (in_decode(r))
+        leave_decode(in, r);
+    else
+        list_remove(in->prefilling, &in->n_prefilling, r);
+    before = r->target - r->prefilled;
     in->used_blocks -= r->blocks;
     r->blocks = 0;
     r->target = r->prompt + r->generated;
@@ -130,48 +264,57 @@ static void preempt_newest(srv_inst *in)
     push_front(in, r);
 }
 
+/* Add every decoding request to the batch: one token each. */
+static void add_decodes(const srv_inst *in, cost_batch *b)
+{
+    b->decode_seqs += in->n_dec;
+    b->decode_context += in->dec_kv_base + in->n_dec * in->dec_it;
+    b->logits_tokens += in->n_dec;
+}
+
 /* Schedule every running decode for one token, growing KV by a block
- * where needed and preempting the newest requests when blocks run out.
- * Returns the number of decodes scheduled. */
+ * where needed.  When blocks run short, go through the decodes oldest
+ * first, preempting the newest requests, as vLLM does.  Returns the
+ * number of decodes scheduled. */
 static int64_t schedule_decodes(srv_inst *in, cost_batch *b)
 {
-    int64_t n = 0;
+    int64_t growth = in->cross[crossing_slot(in)];
 
-    for (int64_t i = 0; i < in->n_running; i++) {
-        srv_req *r = in->running[i];
-        int64_t need;
+    if (growth > free_blocks(in)) {
+        for (int64_t i = 0; i < in->n_running; i++) {
+            srv_req *r = in->running[i];
+            int64_t need;
 
-        if (!in_decode(r))
-            continue;
-        need = srv_blocks_for(in, r->kv_tokens + 1) - r->blocks;
-        while (need > free_blocks(in) && in->n_running - 1 > i)
-            preempt_newest(in);
-        if (need > free_blocks(in)) {
-            preempt_newest(in); /* r itself: it is the newest now */
-            break;
+            if (!in_decode(r))
+                continue;
+            need = srv_blocks_for(in, kv_now(in, r) + 1) -
+                   srv_blocks_for(in, kv_now(in, r));
+            while (need > free_blocks(in) && in->n_running - 1 > i)
+                preempt_newest(in);
+            if (need > free_blocks(in)) {
+                preempt_newest(in); /* r itself: the newest now */
+                break;
+            }
+            in->used_blocks += need;
         }
-        in->used_blocks += need;
-        r->blocks += need;
-        r->chunk = -1;
-        cost_batch_add_decode(b, r->kv_tokens);
-        n++;
+    } else {
+        in->used_blocks += growth;
     }
-    return n;
+    add_decodes(in, b);
+    return in->n_dec;
 }
 
 /* Give running partial prefills their next chunk within 'budget'. */
 static int64_t continue_prefills(srv_inst *in, cost_batch *b, int64_t budget,
                                  int64_t *n_seqs)
 {
-    for (int64_t i = 0; i < in->n_running && budget > 0; i++) {
-        srv_req *r = in->running[i];
-        int64_t q;
+    for (int64_t i = 0; i < in->n_prefilling && budget > 0; i++) {
+        srv_req *r = in->prefilling[i];
+        int64_t q = r->target - r->prefilled < budget ? r->target - r->prefilled
+                                                      : budget;
 
-        if (in_decode(r) || r->chunk != 0)
-            continue;
-        q = r->target - r->prefilled < budget ? r->target - r->prefilled
-                                              : budget;
         r->chunk = q;
+        in->sched[in->n_sched++] = r;
         cost_batch_add_prefill(b, &in->ctx, q, r->prefilled,
                                r->prefilled + q == r->target);
         budget -= q;
@@ -204,6 +347,7 @@ static int64_t admit_waiting(srv_inst *in, cost_batch *b, int64_t budget,
         admit(in, r, now);
         q = whole || r->target < budget ? r->target : budget;
         r->chunk = q;
+        in->sched[in->n_sched++] = r;
         cost_batch_add_prefill(b, &in->ctx, q, 0, q == r->target);
         budget -= q;
         admitted++;
@@ -218,18 +362,18 @@ static bool plan_step(srv_inst *in, hs_time now, step_plan *p)
     int64_t budget = in->max_tokens;
 
     memset(p, 0, sizeof *p);
-    for (int64_t i = 0; i < in->n_running; i++)
-        in->running[i]->chunk = 0;
+    in->n_sched = 0;
     if (in->chunked) {
-        int64_t dec = schedule_decodes(in, &p->batch);
-
-        p->n_seqs = dec;
-        budget = continue_prefills(in, &p->batch, budget - dec, &p->n_seqs);
+        p->n_decodes = schedule_decodes(in, &p->batch);
+        p->n_seqs = p->n_decodes;
+        budget = continue_prefills(in, &p->batch, budget - p->n_decodes,
+                                   &p->n_seqs);
         admit_waiting(in, &p->batch, budget, false, now, &p->n_seqs,
                       &p->cap_blocked);
     } else if (admit_waiting(in, &p->batch, budget, true, now, &p->n_seqs,
                              &p->cap_blocked) == 0) {
-        p->n_seqs = schedule_decodes(in, &p->batch);
+        p->n_decodes = schedule_decodes(in, &p->batch);
+        p->n_seqs = p->n_decodes;
     }
     return p->n_seqs > 0;
 }
@@ -237,26 +381,20 @@ static bool plan_step(srv_inst *in, hs_time now, step_plan *p)
 /* ---- fast-forward --------------------------------------------------------- */
 
 /* Would plan_step() at this point form exactly "every running request
- * decodes, nobody is admitted or preempted"?  If so, fill the batch and
- * the capacity flag it would compute, without changing anything. */
+ * decodes, nobody is admitted or preempted"?  If so, fill the plan it
+ * would make, capacity flag included, without changing anything. */
 static bool decode_only_next(const srv_inst *in, step_plan *p)
 {
-    int64_t growth = 0, free_after;
+    int64_t growth, free_after;
 
-    if (in->n_running == 0)
+    if (in->n_running == 0 || in->n_prefilling > 0)
         return false;
-    memset(p, 0, sizeof *p);
-    for (int64_t i = 0; i < in->n_running; i++) {
-        const srv_req *r = in->running[i];
-
-        if (!in_decode(r))
-            return false;
-        growth += srv_blocks_for(in, r->kv_tokens + 1) - r->blocks;
-        cost_batch_add_decode(&p->batch, r->kv_tokens);
-    }
-    p->n_seqs = in->n_running;
+    growth = in->cross[crossing_slot(in)];
     if (growth > free_blocks(in))
         return false; /* a preemption is due: plan it normally */
+    memset(p, 0, sizeof *p);
+    add_decodes(in, &p->batch);
+    p->n_seqs = p->n_decodes = in->n_dec;
     free_after = in->chunked ? free_blocks(in) - growth : free_blocks(in);
     if (in->wait_head != NULL && in->n_running < in->max_batch &&
         (!in->chunked || in->max_tokens - in->n_running > 0)) {
@@ -269,49 +407,34 @@ static bool decode_only_next(const srv_inst *in, step_plan *p)
     return true;
 }
 
-static void grow_decodes(srv_inst *in)
-{
-    for (int64_t i = 0; i < in->n_running; i++) {
-        srv_req *r = in->running[i];
-        int64_t need = srv_blocks_for(in, r->kv_tokens + 1) - r->blocks;
-
-        in->used_blocks += need;
-        r->blocks += need;
-        r->chunk = -1;
-    }
-}
-
 /* ---- applying an iteration ------------------------------------------------ */
 
-/* Advance every scheduled request by its iteration ending at 'end'.
- * Returns how many have produced their last token. */
-static int64_t apply_step(srv_inst *in, hs_time end)
+/* Advance the planned iteration ending at 'end'.  Returns true when some
+ * request has produced its last token. */
+static bool apply_step(srv_inst *in, const step_plan *p, hs_time end)
 {
-    int64_t finishing = 0;
+    if (p->n_decodes > 0) {
+        in->dec_it++;
+        in->outstanding -= p->n_decodes;
+    }
+    for (int64_t i = 0; i < in->n_sched; i++) {
+        srv_req *r = in->sched[i];
 
-    for (int64_t i = 0; i < in->n_running; i++) {
-        srv_req *r = in->running[i];
-
-        if (r->chunk > 0) {
-            r->prefilled += r->chunk;
-            r->kv_tokens = r->prefilled;
-            in->outstanding -= r->chunk;
-            if (r->prefilled == r->target) {
-                r->generated++;
-                in->outstanding--;
-                if (r->first_token < 0)
-                    r->first_token = end;
-            }
-        } else if (r->chunk < 0) {
-            r->kv_tokens++;
+        r->prefilled += r->chunk;
+        r->kv_tokens = r->prefilled;
+        in->outstanding -= r->chunk;
+        r->chunk = 0;
+        if (r->prefilled == r->target) {
             r->generated++;
             in->outstanding--;
+            if (r->first_token < 0)
+                r->first_token = end;
+            list_remove(in->prefilling, &in->n_prefilling, r);
+            enter_decode(in, r);
         }
-        r->chunk = 0;
-        if (r->generated >= r->output)
-            finishing++;
     }
-    return finishing;
+    in->n_sched = 0;
+    return in->n_heap > 0 && in->heap[0]->finish_it <= in->dec_it;
 }
 
 static const char *phase_of(const cost_batch *b)
@@ -321,30 +444,29 @@ static const char *phase_of(const cost_batch *b)
     return b->prefill_seqs == 0 ? "decode" : "mixed";
 }
 
-/* Cost one planned iteration starting at 'start'; record it; return its
- * end. */
-static hs_time cost_and_record(srv_sim *s, srv_inst *in, const step_plan *p,
-                               hs_time start, const cost_step *given)
+static hs_time duration(const cost_step *st)
 {
-    cost_step st;
-    hs_time dt, end;
-    srv_step_rec rec;
-    double kv_used = (double)in->used_blocks * in->block_bytes;
+    hs_time dt = hs_time_from_s(st->time_s);
 
-    if (given != NULL)
-        st = *given;
-    else
-        cost_step_eval(&in->ctx, &p->batch, &st);
-    dt = hs_time_from_s(st.time_s);
-    if (dt < 1)
-        dt = 1;
-    end = start + dt;
-    in->busy_s += hs_time_to_s(dt);
-    in->flops += st.flops;
-    in->bytes += st.bytes;
+    return dt < 1 ? 1 : dt;
+}
+
+/* Record one costed iteration starting at 'start'; return its end. */
+static hs_time record(srv_sim *s, srv_inst *in, const step_plan *p,
+                      hs_time start, const cost_step *st)
+{
+    hs_time end = start + duration(st);
+    double kv_used = (double)in->used_blocks * in->block_bytes;
+    srv_step_rec rec;
+
+    in->busy_s += hs_time_to_s(end - start);
+    in->flops += st->flops;
+    in->bytes += st->bytes;
     in->steps++;
     if (p->cap_blocked)
-        in->cap_bound_s += hs_time_to_s(dt);
+        in->cap_bound_s += hs_time_to_s(end - start);
+    if (s->sink.step == NULL)
+        return end;
     rec.instance = in->name;
     rec.start_s = hs_time_to_s(start);
     rec.end_s = hs_time_to_s(end);
@@ -352,16 +474,16 @@ static hs_time cost_and_record(srv_sim *s, srv_inst *in, const step_plan *p,
     rec.batch_size = p->n_seqs;
     rec.prefill_tokens = p->batch.prefill_tokens;
     rec.decode_tokens = p->batch.decode_seqs;
-    rec.flops = st.flops;
-    rec.bytes = st.bytes;
-    rec.oi = st.oi;
+    rec.flops = st->flops;
+    rec.bytes = st->bytes;
+    rec.oi = st->oi;
     rec.kv_used_bytes = kv_used;
     rec.cf_bytes = in->ctx.weight_bytes + kv_used +
                    cost_workspace_bytes(&in->ctx,
                                         p->batch.prefill_tokens +
                                             p->batch.decode_seqs,
                                         p->batch.logits_tokens);
-    rec.bound = p->cap_blocked ? "capacity" : cost_bound_name(st.bound);
+    rec.bound = p->cap_blocked ? "capacity" : cost_bound_name(st->bound);
     srv_sim_emit_step(s, &rec);
     return end;
 }
@@ -372,59 +494,85 @@ void srv_inst_kick(srv_sim *s, int idx)
     hs_time t = eng_now(s->eng);
     hs_time horizon;
     step_plan p;
-    int64_t iters = 0, finishing;
+    cost_step st;
+    int64_t iters = 1;
+    bool finishing;
 
     if (in->busy || !plan_step(in, t, &p))
         return;
-    t = cost_and_record(s, in, &p, t, NULL);
-    finishing = apply_step(in, t);
-    iters = 1;
+    cost_step_eval(&in->ctx, &p.batch, &st);
+    t = record(s, in, &p, t, &st);
+    finishing = apply_step(in, &p, t);
     horizon = srv_sim_horizon(s);
-    while (finishing == 0 && !s->opt.no_fast_forward &&
+    while (!finishing && !s->opt.no_fast_forward &&
            iters < MAX_CHUNK_ITERS && decode_only_next(in, &p)) {
-        cost_step st;
-
         cost_step_eval(&in->ctx, &p.batch, &st);
-        if (t + (hs_time_from_s(st.time_s) < 1 ? 1
-                                               : hs_time_from_s(st.time_s)) >
-            horizon)
+        if (t + duration(&st) > horizon)
             break;
-        grow_decodes(in);
-        t = cost_and_record(s, in, &p, t, &st);
-        finishing = apply_step(in, t);
+        in->used_blocks += in->cross[crossing_slot(in)];
+        t = record(s, in, &p, t, &st);
+        finishing = apply_step(in, &p, t);
         iters++;
     }
     in->busy = true;
-    in->chunk_iters = iters;
-    in->n_finishing = finishing;
     eng_schedule(s->eng, t, ENG_PRIO_COMPLETION, srv_on_event, s,
                  SRV_EV_STEP_END, (uint64_t)idx);
 }
 
-/* Remove finished requests from the batch (keeping admission order) and
- * retire them. */
+/* Retire the requests that produced their last token, in (finish
+ * iteration, admission) order, and drop them from the batch. */
+static void retire_finished(srv_sim *s, srv_inst *in)
+{
+    int64_t k = 0, n = 0;
+
+    while (in->n_heap > 0 && in->heap[0]->finish_it <= in->dec_it) {
+        srv_req *r = in->heap[0];
+
+        leave_decode(in, r);
+        in->used_blocks -= r->blocks;
+        r->blocks = 0;
+        r->chunk = 1; /* mark: leaving the batch */
+        n++;
+    }
+    if (n == 0)
+        return;
+    for (int64_t i = 0; i < in->n_running; i++) {
+        srv_req *r = in->running[i];
+
+        if (in_decode(r) && r->chunk == 1 && r->generated >= r->output) {
+            r->chunk = 0;
+            srv_sim_retire(s, r, SRV_REQ_DONE);
+        } else {
+            in->running[k++] = r;
+        }
+    }
+    in->n_running = k;
+}
+
 void srv_inst_step_end(srv_sim *s, int idx)
 {
     srv_inst *in = &s->insts[idx];
-    int64_t k = 0;
 
     in->busy = false;
-    if (in->n_finishing > 0) {
-        for (int64_t i = 0; i < in->n_running; i++) {
-            srv_req *r = in->running[i];
-
-            if (r->generated >= r->output) {
-                in->used_blocks -= r->blocks;
-                r->blocks = 0;
-                srv_sim_retire(s, r, SRV_REQ_DONE);
-            } else {
-                in->running[k++] = r;
-            }
-        }
-        in->n_running = k;
-        in->n_finishing = 0;
-    }
+    retire_finished(s, in);
     srv_inst_kick(s, idx);
+}
+
+void srv_inst_drain(srv_sim *s, int idx)
+{
+    srv_inst *in = &s->insts[idx];
+
+    for (int64_t i = 0; i < in->n_running; i++) {
+        srv_req *r = in->running[i];
+
+        if (in_decode(r))
+            leave_decode(in, r);
+        srv_sim_retire(s, r, SRV_REQ_UNFINISHED);
+    }
+    in->n_running = 0;
+    in->n_prefilling = 0;
+    while (in->wait_head != NULL)
+        srv_sim_retire(s, pop_front(in), SRV_REQ_UNFINISHED);
 }
 
 /* ---- set-up and checks ----------------------------------------------------- */
@@ -436,6 +584,7 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
     const cost_link *link =
         g->link != SC_NONE ? &sc->links[g->link].link : NULL;
     double kv_cap;
+    size_t mb;
 
     memset(in, 0, sizeof *in);
     snprintf(in->name, sizeof in->name, "%s", name);
@@ -462,38 +611,73 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
             hw->name,
             cost_instance_mem_bytes(&in->ctx) * (1 - hw->dev.mem_margin) /
                 1e9);
-    in->running = hs_calloc((size_t)in->max_batch, sizeof *in->running);
+    mb = (size_t)in->max_batch;
+    in->running = hs_calloc(mb, sizeof *in->running);
+    in->prefilling = hs_calloc(mb, sizeof *in->prefilling);
+    in->sched = hs_calloc(mb, sizeof *in->sched);
+    in->heap = hs_calloc(mb, sizeof *in->heap);
+    in->cross = hs_calloc((size_t)in->block_size, sizeof *in->cross);
     return HS_OK;
 }
 
 void srv_inst_fini(srv_inst *in)
 {
     free(in->running);
-    in->running = NULL;
+    free(in->prefilling);
+    free(in->sched);
+    free(in->heap);
+    free(in->cross);
+    in->running = in->prefilling = in->sched = in->heap = NULL;
+    in->cross = NULL;
+}
+
+static const char *check_running(const srv_inst *in, int64_t *used,
+                                 int64_t *out)
+{
+    int64_t n_dec = 0, kv_base = 0, n_pre = 0;
+
+    for (int64_t i = 0; i < in->n_running; i++) {
+        const srv_req *r = in->running[i];
+        bool dec = in_decode(r);
+        int64_t blocks = dec ? srv_blocks_for(in, kv_now(in, r)) : r->blocks;
+        int64_t gen = dec ? gen_now(in, r) : r->generated;
+
+        *used += blocks;
+        *out += (r->target - r->prefilled) + (r->output - gen);
+        if (!dec && r->blocks != srv_blocks_for(in, r->target))
+            return "I2 blocks of a prefilling request";
+        if (i > 0 && in->running[i - 1]->admit_seq >= r->admit_seq)
+            return "I3 admission order";
+        if (dec) {
+            n_dec++;
+            kv_base += r->kv0 - r->dec_it0;
+            if (in->heap[r->heap_idx] != r)
+                return "I5 finish heap";
+        } else if (in->prefilling[n_pre++] != r) {
+            return "I5 prefilling list";
+        }
+    }
+    if (n_dec != in->n_dec || n_dec != in->n_heap || kv_base != in->dec_kv_base ||
+        n_pre != in->n_prefilling)
+        return "I5 decode aggregates";
+    return NULL;
 }
 
 bool srv_inst_check(const srv_inst *in, FILE *why)
 {
-    int64_t used = 0, out = 0;
-    const char *broken = NULL;
+    int64_t used = 0, out = 0, crossing = 0;
+    const char *broken = check_running(in, &used, &out);
 
-    for (int64_t i = 0; i < in->n_running; i++) {
-        const srv_req *r = in->running[i];
-        int64_t want = in_decode(r) ? srv_blocks_for(in, r->kv_tokens)
-                                    : srv_blocks_for(in, r->target);
-
-        used += r->blocks;
-        out += (r->target - r->prefilled) + (r->output - r->generated);
-        if (r->blocks != want && !(in_decode(r) && r->blocks == want + 1))
-            broken = "I2 blocks of a running request";
-        if (i > 0 && in->running[i - 1]->admit_seq >= r->admit_seq)
-            broken = "I3 admission order";
-    }
     for (const srv_req *r = in->wait_head; r != NULL; r = r->next)
         out += (r->target - r->prefilled) + (r->output - r->generated);
-    if (used != in->used_blocks || used > in->total_blocks || used < 0)
+    for (int64_t i = 0; i < in->block_size; i++)
+        crossing += in->cross[i];
+    if (broken == NULL && crossing != in->n_dec)
+        broken = "I5 residue counts";
+    if (broken == NULL &&
+        (used != in->used_blocks || used > in->total_blocks || used < 0))
         broken = "I1 used blocks";
-    if (out != in->outstanding)
+    if (broken == NULL && out != in->outstanding)
         broken = "I4 outstanding tokens";
     if (broken != NULL && why != NULL)
         fprintf(why, "srv_inst_check: %s: %s\n", in->name, broken);

@@ -481,21 +481,8 @@ static void start(srv_sim *s)
 /* Requests still queued or running when the run stopped. */
 static void retire_unfinished(srv_sim *s)
 {
-    for (int i = 0; i < s->n_insts; i++) {
-        srv_inst *in = &s->insts[i];
-
-        for (int64_t j = 0; j < in->n_running; j++)
-            srv_sim_retire(s, in->running[j], SRV_REQ_UNFINISHED);
-        in->n_running = 0;
-        while (in->wait_head != NULL) {
-            srv_req *r = in->wait_head;
-
-            in->wait_head = r->next;
-            srv_sim_retire(s, r, SRV_REQ_UNFINISHED);
-        }
-        in->wait_tail = NULL;
-        in->n_wait = 0;
-    }
+    for (int i = 0; i < s->n_insts; i++)
+        srv_inst_drain(s, i);
 }
 
 static void instance_totals(srv_sim *s, double sim_s)
