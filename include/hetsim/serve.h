@@ -77,10 +77,10 @@ typedef struct srv_step_rec {
 
 typedef struct srv_instance_rec {
     const char *instance;
-    const char *role;   /* "mono", "prefill" or "decode" */
+    const char *role;   /* "monolithic", "prefill" or "decode" */
     const char *device; /* hardware name */
-    int64_t count;      /* devices in the instance (= tp) */
-    int tp;
+    int64_t count;      /* replicas this row stands for (1) */
+    int tp;             /* devices in the instance */
     double busy_s;
     double energy_j;
     double cost_usd;

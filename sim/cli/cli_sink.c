@@ -8,8 +8,7 @@
  *   step      -> steps, thinned by output.steps: all; sampled = steps
  *                0, N, 2N, ... of each instance (N = step_sample_every);
  *                none = no rows
- *   instance  -> instances; role "mono" -> "monolithic"; count 1 (one
- *                row stands for one replica of 'tp' devices)
+ *   instance  -> instances
  *   sample    -> timeseries
  *   metric    -> metrics
  * NaN doubles and NULL strings are stored as SQL NULL by the store; the
@@ -160,10 +159,8 @@ static int on_instance(void *ctx, const srv_instance_rec *r)
 
     w.instance = r->instance;
     w.role = r->role;
-    if (w.role != NULL && strcmp(w.role, "mono") == 0)
-        w.role = "monolithic";
     w.device = r->device;
-    w.count = 1;
+    w.count = r->count;
     w.tp = r->tp;
     w.busy_s = r->busy_s;
     w.energy_j = r->energy_j;

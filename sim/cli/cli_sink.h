@@ -4,8 +4,8 @@
  * side-by-side runs table both commands print.
  *
  * The sink maps serve's records (serve.h) onto store rows (store.h,
- * docs/schema.md): NaN and NULL strings become SQL NULL, serve's role
- * "mono" becomes "monolithic", a decode instance equal to the prefill
+ * docs/schema.md): NaN and NULL strings become SQL NULL, a decode
+ * instance equal to the prefill
  * instance is stored as NULL, and steps are thinned out according to
  * output.steps (all, every step_sample_every-th per instance, none).
  */

@@ -79,7 +79,7 @@ struct srv_req {
 /* One model replica on 'tp' devices. */
 typedef struct srv_inst {
     char name[64];
-    const char *role;   /* "mono" */
+    const char *role;   /* "monolithic" */
     const char *device; /* hardware name (borrowed from the scenario) */
     cost_ctx ctx;
     int64_t max_batch;

@@ -588,7 +588,7 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
 
     memset(in, 0, sizeof *in);
     snprintf(in->name, sizeof in->name, "%s", name);
-    in->role = "mono";
+    in->role = "monolithic";
     in->device = hw->name;
     cost_ctx_init(&in->ctx, &sc->model, &sc->precision, &hw->dev, g->tp,
                   g->tp > 1 ? link : NULL, NULL);

@@ -495,7 +495,7 @@ static void instance_totals(srv_sim *s, double sim_s)
             .instance = in->name,
             .role = in->role,
             .device = in->device,
-            .count = in->ctx.tp,
+            .count = 1,
             .tp = in->ctx.tp,
             .busy_s = in->busy_s,
             .energy_j = in->ctx.tp * (in->busy_s * dev->power_busy_w +
