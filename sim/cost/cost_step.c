@@ -21,7 +21,10 @@
  *  - MLA prefill runs the naive form (up-project the latent of every
  *    token in context), decode the absorbed form;
  *  - norms cost 4 FLOPs per element, residual adds 1, the gated
- *    activation 4 per intermediate element.
+ *    activation 4 per intermediate element;
+ *  - under tensor parallelism every operator is split over the 'tp'
+ *    devices except norms and residual adds, which every rank runs whole
+ *    on the full hidden state (counted 'tp' times).
  * Evaluating a step allocates nothing and costs O(operators).
  */
 #include "hetsim/cost.h"
@@ -42,12 +45,16 @@ typedef struct acc {
     double bytes_rate; /* tp * eta_m * BW */
 } acc;
 
-static void add_op(acc *a, const char *name, double count, double flops,
-                   double wbytes, double kvbytes, double actbytes)
+/* Add an operator run 'count' times per step by each of 'copies'
+ * devices (1: split over the tp devices; tp: replicated on each). */
+static void add_op_copies(acc *a, const char *name, double count,
+                          double copies, double flops, double wbytes,
+                          double kvbytes, double actbytes)
 {
     cost_step *st = a->st;
-    double f = count * flops, w = count * wbytes;
-    double kv = count * kvbytes, act = count * actbytes;
+    double n = count * copies;
+    double f = n * flops, w = n * wbytes;
+    double kv = n * kvbytes, act = n * actbytes;
     double tc = f / a->flops_rate;
     double tm = (w + kv + act) / a->bytes_rate;
 
@@ -75,6 +82,12 @@ static void add_op(acc *a, const char *name, double count, double flops,
     a->n++;
 }
 
+static void add_op(acc *a, const char *name, double count, double flops,
+                   double wbytes, double kvbytes, double actbytes)
+{
+    add_op_copies(a, name, count, 1, flops, wbytes, kvbytes, actbytes);
+}
+
 /* T tokens through an ic x oc weight; 'wmult' copies of the weight are
  * read (MoE experts touched), 'kv_out' when the output goes to KV. */
 static void gemm(acc *a, const char *name, double count, double t,
@@ -95,8 +108,8 @@ static void norm(acc *a, const char *name, double count, double t,
 
     if (t <= 0)
         return;
-    add_op(a, name, count, 4.0 * t * width, width * c->b_w, 0,
-           2.0 * t * width * c->b_a);
+    add_op_copies(a, name, count, c->tp, 4.0 * t * width, width * c->b_w, 0,
+                  2.0 * t * width * c->b_a);
 }
 
 static void residual(acc *a, double count, double t)
@@ -104,7 +117,8 @@ static void residual(acc *a, double count, double t)
     const cost_ctx *c = a->ctx;
     double d = c->model.hidden;
 
-    add_op(a, "residual", count, t * d, 0, 0, 3.0 * t * d * c->b_a);
+    add_op_copies(a, "residual", count, c->tp, t * d, 0, 0,
+                  3.0 * t * d * c->b_a);
 }
 
 /* An MLP of width f over t tokens; 'wmult' weight copies read. */
