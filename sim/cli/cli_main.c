@@ -16,7 +16,7 @@ typedef struct cli_command {
 static const cli_command commands[] = {
     {"run", cli_run,
      "run SCENARIO.yaml [-o DB] [--seed N] [--set PATH=VALUE]... "
-     "[--variant NAME] [--quiet]"},
+     "[--variant NAME] [--quiet] [--no-fast-forward]"},
     {"check", cli_check, "check SCENARIO.yaml"},
     {"oicf", cli_oicf,
      "oicf --model M --hardware H [--phase prefill|decode] [--prompt N] "
