@@ -118,6 +118,7 @@ typedef struct srv_inst {
     double cap_bound_s;
     double flops, bytes;
     int64_t steps;
+    int64_t tokens_out; /* output tokens produced */
 } srv_inst;
 
 /* A router policy: a pure choice among the instances (no mutation

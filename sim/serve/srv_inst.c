@@ -416,6 +416,7 @@ static bool apply_step(srv_inst *in, const step_plan *p, hs_time end)
     if (p->n_decodes > 0) {
         in->dec_it++;
         in->outstanding -= p->n_decodes;
+        in->tokens_out += p->n_decodes;
     }
     for (int64_t i = 0; i < in->n_sched; i++) {
         srv_req *r = in->sched[i];
@@ -427,6 +428,7 @@ static bool apply_step(srv_inst *in, const step_plan *p, hs_time end)
         if (r->prefilled == r->target) {
             r->generated++;
             in->outstanding--;
+            in->tokens_out++;
             if (r->first_token < 0)
                 r->first_token = end;
             list_remove(in->prefilling, &in->n_prefilling, r);

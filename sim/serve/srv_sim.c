@@ -515,6 +515,8 @@ static void instance_totals(srv_sim *s, double sim_s)
         emit_metric(s, in->name, "mean_oi",
                     in->bytes > 0 ? in->flops / in->bytes : 0);
         emit_metric(s, in->name, "steps", (double)in->steps);
+        emit_metric(s, in->name, "throughput_tok_s",
+                    sim_s > 0 ? (double)in->tokens_out / sim_s : 0);
         emit_metric(s, in->name, "kv_capacity_bytes",
                     (double)in->total_blocks * in->block_bytes);
     }
