@@ -19,7 +19,8 @@ What it does (all times are one layer on one GPU):
    input_layernorm, attn_pre_proj, attn_rope, attn_post_proj, post_attention_layernorm,
    mlp_up_proj, mlp_act, mlp_down_proj, add.  Predicted = sum over hetsim's per-layer
    non-attention operators (attn_norm, qkv_proj, o_proj, residual x2, mlp_norm, mlp_gate_up,
-   mlp_act, mlp_down; from `hetsim oicf --ops`, divided by count and tp) of
+   mlp_act, mlp_down; from `hetsim oicf --ops`, divided by count and tp -- hetsim counts the
+   norms and residual adds tp times, once per rank, so this gives one rank's share) of
    max(F/(eta_c*peak), B/(eta_m*BW)) + t_layer.  eta_c, eta_m on a 0.01 grid (coarse 0.05
    grid, then 0.01 around the best coarse points; --full-grid scans every 0.01 pair, and
    finds the same optimum), t_layer >= 0 in closed form, minimising the weighted mean squared
@@ -30,7 +31,7 @@ What it does (all times are one layer on one GPU):
    operator with the fitted efficiencies; the per-kernel minimum of attention (added to
    overhead.layer); vLLM 0.19 bf16 GEMMs on H100 against hetsim's GEMM formula.
 3. Consistency: hetsim's own step time with the rounded values (temporary catalog) equals
-   the script's roofline sum.
+   the script's roofline sum (plus the ring all-reduces), at TP 1, 4 and 8.
 
 The output is Markdown on stdout.
 """
@@ -116,6 +117,33 @@ def hardware_params(catalog, name):
     return peak, bw
 
 
+def link_params(catalog, hw):
+    """(bandwidth B/s, latency s) of the link a hardware entry names."""
+    link = None
+    with open(os.path.join(catalog, "hardware", hw + ".yaml")) as f:
+        for line in f:
+            m = re.match(r"^link:\s*([\w.-]+)", line)
+            if m:
+                link = m.group(1)
+    if link is None:
+        die("no link in hardware entry " + hw)
+    path = os.path.join(catalog, "links", link + ".yaml")
+    bw = lat = None
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].rstrip()
+            m = re.match(r"^bandwidth:\s*([\d.]+)\s*([KMGTP]?)B/s", line)
+            if m:
+                bw = float(m.group(1)) * UNITS[m.group(2)]
+            m = re.match(r"^latency:\s*([\d.]+)\s*(ns|us|ms|s)$", line)
+            if m:
+                lat = float(m.group(1)) * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[
+                    m.group(2)]
+    if bw is None or lat is None:
+        die("cannot read bandwidth / latency from " + path)
+    return bw, lat
+
+
 def model_params(catalog, name):
     path = os.path.join(catalog, "models", name + ".yaml")
     out = {}
@@ -185,7 +213,9 @@ def hetsim_points(args, model, hw, tp, phase, prompts, env):
 
 
 def layer_terms(ops, tp, names):
-    """Per-layer, per-GPU (flops, bytes) of the named operators."""
+    """Per-layer, per-GPU (flops, bytes) of the named operators.  hetsim's instance totals
+    count split operators once and replicated ones (norms, residual adds) once per rank, so
+    dividing by tp gives one rank's work in both cases."""
     return [(f / c / tp, b / c / tp) for (n, c, f, b) in ops if n in names]
 
 
@@ -387,13 +417,15 @@ def load_vidur(path, exclude_rope=False):
 
 
 # Operators that Megatron-style tensor parallelism runs replicated on every rank (the
-# hidden vector is not sharded); hetsim divides them by tp like every other operator.
+# hidden vector is not sharded).  hetsim counts them once per rank (sim/cost/cost_step.c
+# add_op_copies); before commit c5cfed1 it split them over tp like every other operator.
 REPLICATED = {"attn_norm", "mlp_norm", "residual"}
 
 
-def vidur_rows(args, dev, exclude_rope=False, replicate_norms=False):
-    """One Row per (model, tp, tokens).  replicate_norms=True is a what-if: norms and
-    residual adds are not divided by tp (not what hetsim does today)."""
+def vidur_rows(args, dev, exclude_rope=False, split_norms=False):
+    """One Row per (model, tp, tokens), with hetsim's per-rank operators.  split_norms=True
+    reproduces the cost model before c5cfed1 for comparison: norms and residual adds split
+    over the tp ranks (one tp-th of the replicated per-rank work)."""
     rows = []
     hw = HARDWARE[dev]
     for folder, model in VIDUR[dev]:
@@ -410,7 +442,7 @@ def vidur_rows(args, dev, exclude_rope=False, replicate_norms=False):
             ops = hetsim_ops(args, model, hw, tp, "prefill", prompts=toks)
             for t in toks:
                 terms = layer_terms(ops[(1, t, 0)], tp, LAYER_OPS - REPLICATED)
-                terms += layer_terms(ops[(1, t, 0)], 1 if replicate_norms else tp,
+                terms += layer_terms(ops[(1, t, 0)], tp * tp if split_norms else tp,
                                      REPLICATED)
                 rows.append(Row(meas[(t, tp)], terms, model, tp, t))
     return rows
@@ -507,10 +539,10 @@ def step1(args, dev):
     log_weights(norope)
     variant("measured without attn_rope", norope)
     variant("t_layer forced to 0", rows, fixed_t=0.0)
-    repl = vidur_rows(args, dev, replicate_norms=True)
-    prepare(repl, peak, bw, 0.01)
-    log_weights(repl)
-    variant("what-if: norms + residual replicated per TP rank", repl)
+    split = vidur_rows(args, dev, split_norms=True)
+    prepare(split, peak, bw, 0.01)
+    log_weights(split)
+    old = variant("before c5cfed1: norms + residual split over tp", split)
     variant("TP1 rows only", [r for r in rows if r.tp == 1])
     variant("TP8 rows only", [r for r in rows if r.tp == 8])
     variant("T <= 64 only (eta_c fixed at the fit)", [r for r in rows if r.tokens <= 64],
@@ -520,12 +552,37 @@ def step1(args, dev):
     for _, m in VIDUR[dev]:
         variant("%s only" % m, [r for r in rows if r.model == m])
 
-    report_fit(rows, ecr, emr, tr, peak, bw, "catalog values (%.2g / %.2g / %d us)"
-               % (ecr, emr, round(tr * 1e6)))
+    e_now = report_fit(rows, ecr, emr, tr, peak, bw, "catalog values (%.2g / %.2g / %d us)"
+                       % (ecr, emr, round(tr * 1e6)))
+
+    # Before / after c5cfed1 (norms and residual adds replicated per rank instead of split):
+    # each cost model at its own rounded fit, on the same rows and weights.
+    oec, oem, ot = round_sig(old[0]), round_sig(old[1]), round(old[2] * 1e6) * 1e-6
+    _, omse = objective(split, oec, oem, peak, bw, fixed_t=ot)
+    e_old = errs(split, [predict(r, oec, oem, peak, bw) + ot for r in split])
+    print("\nBefore / after c5cfed1, each at its own rounded fit: before (norms split over tp) "
+          "%.2g / %.2g / %d us, weighted RMS %.1f%%; after (replicated per rank) %.2g / %.2g / "
+          "%d us, weighted RMS %.1f%%. Each cell: median |err| / p90 |err| / max |err| / "
+          "median signed err, in %%:\n" % (oec, oem, round(ot * 1e6), 100 * math.sqrt(omse),
+                                            ecr, emr, round(tr * 1e6), 100 * math.sqrt(mse_r)))
+    print("| rows | n | before | after |")
+    print("|---|---:|---:|---:|")
+    ranges = ["T <= 64 (weight-bound)", "64 < T < 1024", "T >= 1024 (compute-bound)"]
+    keys = [("all", lambda r: True)]
+    keys += [("TP%d" % tp, (lambda tp: lambda r: r.tp == tp)(tp))
+             for tp in sorted({r.tp for r in rows})]
+    keys += [(rg, (lambda rg: lambda r: token_range(r.tokens) == rg)(rg)) for rg in ranges]
+    for name, sel in keys:
+        cells = []
+        for rs, e in ((split, e_old), (rows, e_now)):
+            sub = [x for r, x in zip(rs, e) if sel(r)]
+            n, med, p90, mx, sgn = summary(sub)
+            cells.append("%.1f / %.1f / %.1f / %+.1f" % (med, p90, mx, sgn))
+        print("| %s | %d | %s |" % (name, n, " | ".join(cells)))
 
     # Where the model misses: norm/add kernels replicated on every TP rank.
     print("\nTP replication check (%s at its largest T): Vidur's two norms + add (medians) "
-          "vs hetsim's two norms + two residual adds at the catalog values.\n"
+          "vs hetsim's two norms + two residual adds per rank at the catalog values.\n"
           % VIDUR[dev][0][1])
     print("| model | T | tp | measured norms+add (us) | hetsim norms+residual (us) |")
     print("|---|---:|---:|---:|---:|")
@@ -768,7 +825,7 @@ def step3(args, cal):
     try:
         for sub in ("models", "hardware", "links"):
             shutil.copytree(os.path.join(args.catalog, sub), os.path.join(tmp, sub))
-        print("| hardware | model | T | hetsim time_s (ms) | script (ms) | diff |")
+        print("| hardware | model, tp | T | hetsim time_s (ms) | script (ms) | diff |")
         print("|---|---|---:|---:|---:|---:|")
         worst = 0.0
         for dev, c in sorted(cal.items()):
@@ -784,19 +841,28 @@ def step3(args, cal):
             with open(path, "w") as f:
                 f.write(text)
             env = dict(os.environ, HETSIM_CATALOG=tmp)
-            model = "llama-2-7b"
-            layers = model_params(args.catalog, model)["layers"]
+            lbw, lat = link_params(tmp, hw)
             toks = [1, 512, 4096]
-            got = hetsim_points(args, model, hw, 1, "prefill", toks, env)
-            ops = hetsim_ops(args, model, hw, 1, "prefill", prompts=toks, env=env)
-            for t in toks:
-                mine = sum(max(f / (c["ecr"] * c["peak"]), b / (c["emr"] * c["bw"]))
-                           for (_, _, f, b) in ops[(1, t, 0)])
-                mine += step_s + layers * c["layer_us"] * 1e-6
-                d = got[t] / mine - 1.0
-                worst = max(worst, abs(d))
-                print("| %s | %s | %d | %.4f | %.4f | %+.2e |" % (hw, model, t, got[t] * 1e3,
-                                                                   mine * 1e3, d))
+            # TP > 1 exercises the replicated norms / residual adds (and the all-reduces).
+            for model, tp in (("llama-2-7b", 1), ("llama-2-7b", 8), ("llama-2-70b", 4)):
+                mp = model_params(args.catalog, model)
+                layers = mp["layers"]
+                got = hetsim_points(args, model, hw, tp, "prefill", toks, env)
+                ops = hetsim_ops(args, model, hw, tp, "prefill", prompts=toks, env=env)
+                for t in toks:
+                    # Instance totals / tp = one rank's work (split and replicated ops alike).
+                    mine = sum(max(f / tp / (c["ecr"] * c["peak"]),
+                                   b / tp / (c["emr"] * c["bw"]))
+                               for (_, _, f, b) in ops[(1, t, 0)])
+                    mine += step_s + layers * c["layer_us"] * 1e-6
+                    if tp > 1:  # two ring all-reduces of T * hidden * 2 B per layer
+                        steps = 2.0 * (tp - 1)
+                        mine += 2 * layers * (steps * lat +
+                                              steps / tp * t * mp["hidden"] * 2.0 / lbw)
+                    d = got[t] / mine - 1.0
+                    worst = max(worst, abs(d))
+                    print("| %s | %s TP%d | %d | %.4f | %.4f | %+.2e |"
+                          % (hw, model, tp, t, got[t] * 1e3, mine * 1e3, d))
         print("\nLargest difference %.1e (the script reproduces hetsim's roofline)." % worst)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
