@@ -137,7 +137,7 @@ static void print_table(const oicf_row *rows, size_t n)
     if (labels)
         printf("%-16s ", "label");
     printf("%-14s %-12s %-7s %5s %7s %7s %3s %-8s %9s %9s %8s %8s %9s %9s "
-           "%9s %-9s\n",
+           "%9s %s\n",
            "model", "hardware", "phase", "batch", "prompt", "context", "tp",
            "w/kv", "TFLOP", "GB moved", "OI", "ridge", "CF GB", "mem GB",
            "time ms", "bound");
@@ -152,7 +152,7 @@ static void print_table(const oicf_row *rows, size_t n)
         if (labels)
             printf("%-16s ", w->p->label);
         printf("%-14s %-12s %-7s %5lld %7lld %7lld %3d %-8s %9.3f %9.3f "
-               "%8.2f %8.1f %9.2f %9.1f %9.3f %-9s\n",
+               "%8.2f %8.1f %9.2f %9.1f %9.3f %s\n",
                w->p->model, w->p->hardware, cost_phase_name(w->p->pt.phase),
                (long long)w->p->pt.batch, (long long)w->p->pt.prompt,
                (long long)w->p->pt.context, w->p->tp, prec, st->flops / 1e12,
