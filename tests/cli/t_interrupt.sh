@@ -1,0 +1,47 @@
+#!/bin/sh
+# t_interrupt.sh -- SIGINT during 'hetsim run': the run is marked
+# 'interrupted' (never 'done'), the process exits 1, the rows written so
+# far stay, and a later run in the same file is unaffected.
+# Run by tests/cli/run.sh from the repository root with $HETSIM set.
+set -u
+: "${HETSIM:?HETSIM must name the hetsim binary}"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+db=$tmp/i.db
+
+fail() {
+    echo "t_interrupt: $*"
+    exit 1
+}
+
+# A run long enough to be interrupted: the 1M-request benchmark.
+"$HETSIM" run configs/bench/azure-1m.yaml -o "$db" --quiet 2>"$tmp/err" &
+pid=$!
+# Wait until the run has started writing (its row is 'running').
+i=0
+while [ "$i" -lt 600 ]; do
+    st=$(sqlite3 "$db" "SELECT status FROM runs WHERE run_id = 1" 2>/dev/null)
+    [ "$st" = running ] && break
+    sleep 0.1
+    i=$((i + 1))
+done
+[ "$st" = running ] || fail "the run never started (status '$st')"
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" -eq 1 ] || fail "exit status $rc after SIGINT, want 1"
+grep -q interrupted "$tmp/err" || fail "no 'interrupted' on stderr"
+st=$(sqlite3 "$db" "SELECT status FROM runs WHERE run_id = 1")
+[ "$st" = interrupted ] || fail "status '$st', want interrupted"
+n=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
+[ "$n" -lt 1000000 ] || fail "$n request rows: the run was not cut short"
+
+# A second run in the same file finishes and leaves the first as it was.
+"$HETSIM" run tests/data/run/tiny.yaml -o "$db" --quiet 2>"$tmp/err" ||
+    fail "second run failed"
+st=$(sqlite3 "$db" "SELECT group_concat(status) FROM runs ORDER BY run_id")
+[ "$st" = "interrupted,done" ] || fail "statuses '$st'"
+n2=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
+[ "$n2" -eq "$n" ] || fail "run 1 changed: $n2 rows, was $n"
+exit 0
