@@ -111,6 +111,14 @@ static void set_default(int_list *l, int64_t v)
     }
 }
 
+/* The precision an option sets: --weights, --kv or --act. */
+static cost_dtype *precision_field(oicf_args *a, const char *opt)
+{
+    if (strcmp(opt, "--weights") == 0)
+        return &a->prec.weights;
+    return strcmp(opt, "--kv") == 0 ? &a->prec.kv : &a->prec.activations;
+}
+
 /* Parse argv into 'a'; returns CLI_OK or CLI_USAGE (message printed). */
 static int parse_args(int argc, char **argv, oicf_args *a)
 {
@@ -167,21 +175,17 @@ static int parse_args(int argc, char **argv, oicf_args *a)
                 return usage_error("--tp: expected positive integers, "
                                    "found '%s'",
                                    val);
-        } else if (strcmp(opt, "--weights") == 0) {
-            if (!cost_dtype_parse(val, &a->prec.weights))
-                return usage_error("--weights: expected fp32, bf16, fp16, "
-                                   "fp8, int8, int4 or fp4, found '%s'",
-                                   val);
-        } else if (strcmp(opt, "--kv") == 0) {
-            if (!cost_dtype_parse(val, &a->prec.kv))
-                return usage_error("--kv: expected fp32, bf16, fp16, fp8, "
-                                   "int8, int4 or fp4, found '%s'",
-                                   val);
-        } else if (strcmp(opt, "--act") == 0) {
-            if (!cost_dtype_parse(val, &a->prec.activations))
-                return usage_error("--act: expected fp32, bf16, fp16, fp8, "
-                                   "int8, int4 or fp4, found '%s'",
-                                   val);
+        } else if (strcmp(opt, "--weights") == 0 ||
+                   strcmp(opt, "--kv") == 0 || strcmp(opt, "--act") == 0) {
+            if (!cost_dtype_parse(val, precision_field(a, opt))) {
+                char what[160];
+
+                snprintf(what, sizeof what,
+                         "%s: expected fp32, bf16, fp16, fp8, int8, int4 or "
+                         "fp4, found '%s'",
+                         opt, val);
+                return usage_error("%s", what);
+            }
         } else {
             return usage_error("unknown option '%s'", opt);
         }
