@@ -4,6 +4,7 @@
  */
 #include "cli.h"
 
+#include "hetsim_config.h"
 #include <stdio.h>
 #include <string.h>
 

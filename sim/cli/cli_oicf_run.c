@@ -10,6 +10,7 @@
  */
 #include "cli_oicf.h"
 
+#include "hetsim_config.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

@@ -34,6 +34,7 @@
  */
 #include "cli.h"
 
+#include "hetsim_config.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>

@@ -7,6 +7,7 @@
  */
 #include "io_int.h"
 
+#include "hetsim_config.h"
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
