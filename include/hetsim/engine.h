@@ -20,7 +20,14 @@
  *
  * Storage: events live in an engine-owned pool that grows by doubling and
  * is never shrunk during a run, so steady-state scheduling does not
- * allocate.  Insert, pop, cancel and reschedule are O(log n).
+ * allocate.  Insert, pop and reschedule are O(log n) amortised, cancel
+ * O(1) amortised (a ladder queue of time buckets in front of a small
+ * 4-ary heap; sim/engine/engine_int.h); a single call may occasionally
+ * redistribute a bucket or purge cancelled entries.
+ *
+ * eng_stop() called while no run is in progress makes the next eng_run()
+ * return HS_EINTR at once, so a signal between runs is not lost.  An
+ * event's handle is already stale while its own handler runs.
  */
 #ifndef HETSIM_ENGINE_H
 #define HETSIM_ENGINE_H
