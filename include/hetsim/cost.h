@@ -29,13 +29,13 @@
 /* X(enum, name, bits, bytes per element including scale overhead).
  * int4 is weight-only with one fp16 scale per group of 128 (GPTQ/AWQ):
  * 0.5 + 2/128 B; fp4 is MXFP4 with one 8-bit scale per 32: 0.5 + 1/32 B. */
-#define COST_DTYPES(X)                                                    \
-    X(COST_FP32, "fp32", 32, 4.0)                                          \
-    X(COST_BF16, "bf16", 16, 2.0)                                          \
-    X(COST_FP16, "fp16", 16, 2.0)                                          \
-    X(COST_FP8, "fp8", 8, 1.0)                                             \
-    X(COST_INT8, "int8", 8, 1.0)                                           \
-    X(COST_INT4, "int4", 4, 0.515625)                                      \
+#define COST_DTYPES(X)                                                        \
+    X(COST_FP32, "fp32", 32, 4.0)                                             \
+    X(COST_BF16, "bf16", 16, 2.0)                                             \
+    X(COST_FP16, "fp16", 16, 2.0)                                             \
+    X(COST_FP8, "fp8", 8, 1.0)                                                \
+    X(COST_INT8, "int8", 8, 1.0)                                              \
+    X(COST_INT4, "int4", 4, 0.515625)                                         \
     X(COST_FP4, "fp4", 4, 0.53125)
 
 typedef enum cost_dtype {
@@ -72,14 +72,14 @@ cost_precision cost_precision_default(void);
 typedef struct cost_model {
     char name[64];
     int layers;
-    int hidden;       /* d */
-    int heads;        /* H, query heads */
-    int kv_heads;     /* H_kv; ignored with MLA */
-    int head_dim;     /* d_h */
-    int ffn;          /* F, dense MLP intermediate size */
-    int vocab;        /* V */
+    int hidden;   /* d */
+    int heads;    /* H, query heads */
+    int kv_heads; /* H_kv; ignored with MLA */
+    int head_dim; /* d_h */
+    int ffn;      /* F, dense MLP intermediate size */
+    int vocab;    /* V */
     bool tied_embeddings;
-    bool gated_mlp;   /* SwiGLU: gate, up, down (3 matrices) */
+    bool gated_mlp;      /* SwiGLU: gate, up, down (3 matrices) */
     int64_t max_context; /* 0 = unknown */
 
     int moe_experts;        /* E, 0 = dense model */
@@ -118,19 +118,19 @@ typedef struct cost_device {
     char name[64];
     double peak_flops[COST_N_DTYPES]; /* FLOP/s per compute format, dense;
                                          0 = format not supported */
-    double mem_bytes;       /* device memory capacity */
-    double mem_bw;          /* device memory bandwidth, B/s */
-    double eta_compute;     /* achievable fraction of peak FLOP/s */
-    double eta_memory;      /* achievable fraction of memory bandwidth */
-    double step_overhead_s; /* fixed cost per step (launch, scheduling) */
+    double mem_bytes;                 /* device memory capacity */
+    double mem_bw;                    /* device memory bandwidth, B/s */
+    double eta_compute;               /* achievable fraction of peak FLOP/s */
+    double eta_memory;       /* achievable fraction of memory bandwidth */
+    double step_overhead_s;  /* fixed cost per step (launch, scheduling) */
     double layer_overhead_s; /* fixed cost per layer per step (kernel
                                 launches not hidden by graphs) */
-    double mem_margin;      /* fraction of memory kept free (fragmentation,
+    double mem_margin;       /* fraction of memory kept free (fragmentation,
                                runtime) */
     double power_busy_w;
     double power_idle_w;
-    double cost_per_hour;   /* USD per device-hour */
-    bool hypothetical;      /* not a real product */
+    double cost_per_hour; /* USD per device-hour */
+    bool hypothetical;    /* not a real product */
 } cost_device;
 
 /* The compute format a step runs in for 'p' on 'dev': the wider of the
@@ -170,14 +170,14 @@ typedef struct cost_ctx {
     bool has_link;
     int tp;
     cost_options opts;
-    cost_dtype compute;  /* format whose peak the step uses */
-    double peak;         /* peak FLOP/s of one device in that format */
+    cost_dtype compute; /* format whose peak the step uses */
+    double peak;        /* peak FLOP/s of one device in that format */
 
     /* derived, filled by cost_ctx_init */
-    double b_w, b_kv, b_a;          /* bytes per weight/KV/act element */
-    double weight_bytes;            /* whole model, all devices */
-    double kv_bytes_per_token;      /* whole instance */
-    double kv_shard;                /* devices KV is split over (<= tp) */
+    double b_w, b_kv, b_a;     /* bytes per weight/KV/act element */
+    double weight_bytes;       /* whole model, all devices */
+    double kv_bytes_per_token; /* whole instance */
+    double kv_shard;           /* devices KV is split over (<= tp) */
 } cost_ctx;
 
 /* Fill 'ctx'.  'link' may be NULL when tp == 1 (asserted otherwise).
@@ -189,13 +189,13 @@ void cost_ctx_init(cost_ctx *ctx, const cost_model *m, const cost_precision *p,
 /* Aggregate description of one batch iteration: O(1) to add a sequence,
  * O(operators) to evaluate, whatever the batch size. */
 typedef struct cost_batch {
-    int64_t prefill_seqs;     /* sequences with a prefill chunk */
-    int64_t prefill_tokens;   /* new tokens in those chunks */
-    int64_t prefill_cached;   /* sum of cached tokens before each chunk */
-    double prefill_pairs;     /* sum of attention score pairs */
-    int64_t decode_seqs;      /* sequences decoding one token each */
-    int64_t decode_context;   /* sum of their context lengths (KV read) */
-    int64_t logits_tokens;    /* tokens that produce logits */
+    int64_t prefill_seqs;   /* sequences with a prefill chunk */
+    int64_t prefill_tokens; /* new tokens in those chunks */
+    int64_t prefill_cached; /* sum of cached tokens before each chunk */
+    double prefill_pairs;   /* sum of attention score pairs */
+    int64_t decode_seqs;    /* sequences decoding one token each */
+    int64_t decode_context; /* sum of their context lengths (KV read) */
+    int64_t logits_tokens;  /* tokens that produce logits */
 } cost_batch;
 
 /* A prefill chunk of 'q' new tokens after 'cached' tokens already in KV.
@@ -218,19 +218,19 @@ const char *cost_bound_name(cost_bound b);
 /* The cost of one step on the whole instance (all 'tp' devices). */
 typedef struct cost_step {
     double flops;
-    double weight_bytes;  /* weights read */
-    double kv_bytes;      /* KV read and written */
-    double act_bytes;     /* activations read and written */
-    double bytes;         /* weight + kv + act */
-    double compute_s;     /* sum over operators of their compute time */
-    double memory_s;      /* sum over operators of their memory time */
-    double roofline_s;    /* sum over operators of max(compute, memory) */
-    double comm_s;        /* tensor-parallel collectives */
-    double overhead_s;    /* fixed per-step and per-layer costs */
-    double time_s;        /* roofline + comm + overhead */
-    double oi;            /* flops / bytes */
+    double weight_bytes;    /* weights read */
+    double kv_bytes;        /* KV read and written */
+    double act_bytes;       /* activations read and written */
+    double bytes;           /* weight + kv + act */
+    double compute_s;       /* sum over operators of their compute time */
+    double memory_s;        /* sum over operators of their memory time */
+    double roofline_s;      /* sum over operators of max(compute, memory) */
+    double comm_s;          /* tensor-parallel collectives */
+    double overhead_s;      /* fixed per-step and per-layer costs */
+    double time_s;          /* roofline + comm + overhead */
+    double oi;              /* flops / bytes */
     double compute_bound_s; /* time of operators that were compute-bound */
-    cost_bound bound;     /* compute or bandwidth, by which dominated */
+    cost_bound bound;       /* compute or bandwidth, by which dominated */
 } cost_step;
 
 /* Evaluate one step.  No allocation.  An empty batch costs zero. */
@@ -238,12 +238,12 @@ void cost_step_eval(const cost_ctx *ctx, const cost_batch *b, cost_step *out);
 
 /* Operator-level breakdown, for tests and 'hetsim oicf --ops'. */
 typedef struct cost_op {
-    const char *name;     /* static string, e.g. "qkv_proj" */
+    const char *name; /* static string, e.g. "qkv_proj" */
     double flops;
     double weight_bytes;
     double kv_bytes;
     double act_bytes;
-    double count;         /* how many times per step (layers) */
+    double count; /* how many times per step (layers) */
 } cost_op;
 
 /* Write up to 'cap' per-operator costs (each already multiplied by its
@@ -287,7 +287,7 @@ typedef struct cost_point {
 
 typedef struct cost_point_result {
     cost_step step;
-    double ridge_oi;       /* peak / bandwidth of one device, compute format */
+    double ridge_oi; /* peak / bandwidth of one device, compute format */
     double kv_resident_bytes; /* KV held by the batch after the step */
     double workspace_bytes;
     double cf_bytes;       /* weights + resident KV + workspace */

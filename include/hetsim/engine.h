@@ -72,9 +72,8 @@ size_t eng_pending(const eng_sim *sim);
 
 /* Queue an event at absolute time 'at' (>= eng_now(), asserted) with
  * priority 'prio' (0..255).  Returns its handle.  O(log n). */
-eng_event_id eng_schedule(eng_sim *sim, hs_time at, int prio,
-                          eng_handler fn, void *target, uint32_t kind,
-                          uint64_t arg);
+eng_event_id eng_schedule(eng_sim *sim, hs_time at, int prio, eng_handler fn,
+                          void *target, uint32_t kind, uint64_t arg);
 
 /* Remove a pending event.  Returns false (and does nothing) when 'id' is
  * not pending: already fired, cancelled, or ENG_NO_EVENT.  O(log n). */

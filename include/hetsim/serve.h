@@ -40,10 +40,10 @@ typedef enum srv_request_status {
 const char *srv_request_status_name(srv_request_status s);
 
 typedef struct srv_request_rec {
-    int64_t request_id;  /* unique in the run, in arrival order */
-    const char *source;  /* workload source name */
-    int64_t session_id;  /* -1 when none */
-    int32_t turn;        /* -1 when none */
+    int64_t request_id; /* unique in the run, in arrival order */
+    const char *source; /* workload source name */
+    int64_t session_id; /* -1 when none */
+    int32_t turn;       /* -1 when none */
     double arrival_s;
     int64_t prompt_tokens;
     int64_t cached_tokens;
@@ -53,10 +53,10 @@ typedef struct srv_request_rec {
     double first_token_s;         /* NaN when none */
     double finish_s;              /* NaN when not done */
     double ttft_s;                /* first_token - arrival, NaN when none */
-    double tpot_s;   /* (finish - first_token) / (output - 1); NaN when
+    double tpot_s;        /* (finish - first_token) / (output - 1); NaN when
                         output <= 1 or not done */
-    double e2e_s;    /* finish - arrival, NaN when not done */
-    double queue_s;  /* first admission - arrival, NaN when never */
+    double e2e_s;         /* finish - arrival, NaN when not done */
+    double queue_s;       /* first admission - arrival, NaN when never */
     double kv_transfer_s; /* 0 in monolithic mode */
     int32_t preemptions;
     srv_request_status status;
@@ -110,8 +110,8 @@ typedef struct srv_sink {
 /* ---- running ------------------------------------------------------------ */
 
 typedef struct srv_options {
-    uint64_t seed;       /* randomness: workload streams, random router */
-    bool no_fast_forward; /* step decode batches one iteration per event
+    uint64_t seed;         /* randomness: workload streams, random router */
+    bool no_fast_forward;  /* step decode batches one iteration per event
                              (same results, slower; for tests) */
     bool check_invariants; /* check every instance's invariants after
                               every event; a violation ends the run with
@@ -146,23 +146,23 @@ void srv_sim_stop(srv_sim *s);
  * the sink's 'metric' callback with scope "run"). */
 typedef struct srv_summary {
     int64_t arrived, done, dropped, unfinished;
-    double sim_s;              /* simulated time at the end */
+    double sim_s; /* simulated time at the end */
     uint64_t events;
     int64_t input_tokens, output_tokens;
-    double throughput_tok_s;   /* output tokens / sim_s */
-    double throughput_req_s;   /* done / sim_s */
-    double ttft_s[3];          /* p50, p90, p99 */
+    double throughput_tok_s; /* output tokens / sim_s */
+    double throughput_req_s; /* done / sim_s */
+    double ttft_s[3];        /* p50, p90, p99 */
     double tpot_s[3];
     double e2e_s[3];
     double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s;
-    double goodput_req_s;      /* requests meeting every SLO / sim_s */
-    double slo_attainment;     /* fraction of finished requests meeting
+    double goodput_req_s;       /* requests meeting every SLO / sim_s */
+    double slo_attainment;      /* fraction of finished requests meeting
                                   every SLO (1 when no SLO) */
-    double mean_oi;            /* sum of step FLOPs / sum of step bytes */
+    double mean_oi;             /* sum of step FLOPs / sum of step bytes */
     double capacity_bound_frac; /* busy time in capacity-bound steps */
     double energy_j;
     double cost_usd;
-    double tokens_per_usd;     /* output tokens per dollar */
+    double tokens_per_usd; /* output tokens per dollar */
     double tokens_per_j;
     int64_t preemptions;
 } srv_summary;

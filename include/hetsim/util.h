@@ -24,13 +24,13 @@
 #endif
 
 /* X(name, value, text): the one place where status codes are defined. */
-#define HS_STATUS(X)                                                       \
-    X(HS_OK, 0, "success")                                                 \
-    X(HS_ENOMEM, -1, "out of memory")                                      \
-    X(HS_EIO, -2, "input/output error")                                    \
-    X(HS_EINPUT, -3, "invalid input")                                      \
-    X(HS_ERANGE, -4, "value out of range")                                 \
-    X(HS_ERUNTIME, -5, "runtime failure")                                  \
+#define HS_STATUS(X)                                                          \
+    X(HS_OK, 0, "success")                                                    \
+    X(HS_ENOMEM, -1, "out of memory")                                         \
+    X(HS_EIO, -2, "input/output error")                                       \
+    X(HS_EINPUT, -3, "invalid input")                                         \
+    X(HS_ERANGE, -4, "value out of range")                                    \
+    X(HS_ERUNTIME, -5, "runtime failure")                                     \
     X(HS_EINTR, -6, "interrupted")
 
 enum hs_status {
@@ -47,7 +47,7 @@ const char *hs_status_text(int status);
 HS_NORETURN void hs_assert_fail(const char *expr, const char *file, int line,
                                 const char *func);
 
-#define HS_ASSERT(expr)                                                    \
+#define HS_ASSERT(expr)                                                       \
     ((expr) ? (void)0 : hs_assert_fail(#expr, __FILE__, __LINE__, __func__))
 #define HS_UNREACHABLE(why) hs_assert_fail((why), __FILE__, __LINE__, __func__)
 
@@ -100,8 +100,7 @@ void hs_diag_free(hs_diag *d); /* NULL is a no-op */
 /* Append one error at 'at' and return HS_EINPUT so that call sites can
  * write 'return hs_diag_error(d, at, ...)'.  'd' may be NULL (the error
  * is then only returned).  Identical consecutive messages are kept once. */
-int hs_diag_error(hs_diag *d, hs_loc at, const char *fmt, ...)
-    HS_PRINTF(3, 4);
+int hs_diag_error(hs_diag *d, hs_loc at, const char *fmt, ...) HS_PRINTF(3, 4);
 int hs_diag_verror(hs_diag *d, hs_loc at, const char *fmt, va_list ap)
     HS_PRINTF(3, 0);
 
@@ -152,12 +151,10 @@ const char *hs_unit_kind_example(hs_unit_kind kind);
 int hs_parse_double(const char *text, double *out);
 /* Parse a plain integer in [min, max]; returns HS_OK, HS_EINPUT (not an
  * integer) or HS_ERANGE. */
-int hs_parse_int64(const char *text, int64_t min, int64_t max,
-                   int64_t *out);
+int hs_parse_int64(const char *text, int64_t min, int64_t max, int64_t *out);
 
 /* Format 'v' SI base units with a readable prefix ("80.0 GB",
  * "3.35 TB/s"). Writes at most 'len' bytes; returns 'buf'. */
-char *hs_format_quantity(double v, hs_unit_kind kind, char *buf,
-                         size_t len);
+char *hs_format_quantity(double v, hs_unit_kind kind, char *buf, size_t len);
 
 #endif /* HETSIM_UTIL_H */

@@ -23,7 +23,8 @@ static const cli_command commands[] = {
      "oicf --model M --hardware H [--phase prefill|decode] [--prompt N] "
      "[--context N] [--batch B] [--tp N] [--weights FMT] [--kv FMT] "
      "[--format table|csv|json] [--db DB] | oicf --scenario FILE"},
-    {"report", cli_report, "report DB [--run ID|NAME] [--format table|csv|json]"},
+    {"report", cli_report,
+     "report DB [--run ID|NAME] [--format table|csv|json]"},
     {"list", cli_list, "list models|hardware|links|presets"},
 };
 

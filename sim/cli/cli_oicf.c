@@ -175,8 +175,8 @@ static int parse_args(int argc, char **argv, oicf_args *a)
                 return usage_error("--tp: expected positive integers, "
                                    "found '%s'",
                                    val);
-        } else if (strcmp(opt, "--weights") == 0 ||
-                   strcmp(opt, "--kv") == 0 || strcmp(opt, "--act") == 0) {
+        } else if (strcmp(opt, "--weights") == 0 || strcmp(opt, "--kv") == 0 ||
+                   strcmp(opt, "--act") == 0) {
             if (!cost_dtype_parse(val, precision_field(a, opt))) {
                 char what[160];
 
@@ -220,24 +220,22 @@ static size_t prompts_for(const oicf_args *a, int64_t phase)
 /* Expand the option lists into points (cartesian product). */
 static size_t expand_points(const oicf_args *a, oicf_point **out)
 {
-    size_t n = a->phases.n * a->prompts.n * a->contexts.n * a->batches.n *
-               a->tps.n;
+    size_t n =
+        a->phases.n * a->prompts.n * a->contexts.n * a->batches.n * a->tps.n;
     oicf_point *pts = hs_calloc(n, sizeof *pts);
     size_t k = 0;
 
     for (size_t ph = 0; ph < a->phases.n; ph++)
         for (size_t t = 0; t < a->tps.n; t++)
             for (size_t c = 0; c < a->contexts.n; c++)
-                for (size_t p = 0; p < prompts_for(a, a->phases.v[ph]);
-                     p++)
+                for (size_t p = 0; p < prompts_for(a, a->phases.v[ph]); p++)
                     for (size_t b = 0; b < a->batches.n; b++) {
                         oicf_point *o = &pts[k++];
                         int64_t ctx = a->contexts.v[c];
 
                         o->pt.phase = (cost_phase)a->phases.v[ph];
                         if (ctx < 0)
-                            ctx = o->pt.phase == COST_PHASE_DECODE ? 4096
-                                                                   : 0;
+                            ctx = o->pt.phase == COST_PHASE_DECODE ? 4096 : 0;
                         o->pt.context = ctx;
                         o->pt.prompt = o->pt.phase == COST_PHASE_DECODE
                                            ? 0

@@ -62,9 +62,8 @@ void cost_ctx_init(cost_ctx *ctx, const cost_model *m, const cost_precision *p,
     ctx->b_a = cost_dtype_bytes(p->activations);
     ctx->weight_bytes = cost_model_params_total(m) * ctx->b_w;
     ctx->kv_bytes_per_token = kv_copies_per_token(m, tp) * ctx->b_kv;
-    ctx->kv_shard = m->has_mla ? 1.0
-                               : (double)(tp < m->kv_heads ? tp
-                                                           : m->kv_heads);
+    ctx->kv_shard =
+        m->has_mla ? 1.0 : (double)(tp < m->kv_heads ? tp : m->kv_heads);
 }
 
 /* Live activations at the widest operator: the residual stream and its

@@ -15,13 +15,12 @@ static double attn_params(const cost_model *m)
         double dqc = m->mla_q_lora_rank, dc = m->mla_kv_lora_rank;
         double dr = m->mla_qk_rope_dim, dn = m->mla_qk_nope_dim;
         double dv = m->mla_v_head_dim;
-        double q = dqc > 0 ? d * dqc + dqc + dqc * h * (dn + dr)
-                           : d * h * (dn + dr);
+        double q =
+            dqc > 0 ? d * dqc + dqc + dqc * h * (dn + dr) : d * h * (dn + dr);
 
         return q + d * (dc + dr) + dc + dc * h * (dn + dv) + h * dv * d;
     }
-    return d * (h + 2.0 * m->kv_heads) * m->head_dim +
-           h * m->head_dim * d;
+    return d * (h + 2.0 * m->kv_heads) * m->head_dim + h * m->head_dim * d;
 }
 
 /* Elements of one MLP of intermediate width 'f'. */
@@ -64,8 +63,7 @@ double cost_model_params_active(const cost_model *m)
 double cost_model_kv_elems_per_token(const cost_model *m)
 {
     if (m->has_mla)
-        return (double)m->layers *
-               (m->mla_kv_lora_rank + m->mla_qk_rope_dim);
+        return (double)m->layers * (m->mla_kv_lora_rank + m->mla_qk_rope_dim);
     return 2.0 * m->layers * m->kv_heads * m->head_dim;
 }
 

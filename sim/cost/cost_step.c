@@ -90,8 +90,8 @@ static void add_op(acc *a, const char *name, double count, double flops,
 
 /* T tokens through an ic x oc weight; 'wmult' copies of the weight are
  * read (MoE experts touched), 'kv_out' when the output goes to KV. */
-static void gemm(acc *a, const char *name, double count, double t,
-                 double ic, double oc, double wmult)
+static void gemm(acc *a, const char *name, double count, double t, double ic,
+                 double oc, double wmult)
 {
     const cost_ctx *c = a->ctx;
 
@@ -201,8 +201,7 @@ static void mla_attention(acc *a, const cost_batch *b, double t)
                ctx_tok * h * (dn + dv) * c->b_a);
         add_op(a, "mla_prefill", l,
                2.0 * b->prefill_pairs * h * (dn + dr + dv), 0, 0,
-               (tp * h * (dn + dr) + ctx_tok * h * (dn + dv) +
-                tp * h * dv) *
+               (tp * h * (dn + dr) + ctx_tok * h * (dn + dv) + tp * h * dv) *
                    c->b_a);
     }
     if (td > 0) {
@@ -221,8 +220,7 @@ static void mla_attention(acc *a, const cost_batch *b, double t)
 
 static void feed_forward(acc *a, double t)
 {
-    static const char *const dense[3] = {"mlp_gate_up", "mlp_act",
-                                         "mlp_down"};
+    static const char *const dense[3] = {"mlp_gate_up", "mlp_act", "mlp_down"};
     static const char *const routed[3] = {"moe_gate_up", "moe_act",
                                           "moe_down"};
     static const char *const shared[3] = {"shared_gate_up", "shared_act",
@@ -238,8 +236,8 @@ static void feed_forward(acc *a, double t)
     gemm(a, "moe_router", lm, t, m->hidden, e, 1);
     mlp(a, routed, lm, t * k, m->moe_expert_ffn, experts_touched(e, k, t));
     if (m->moe_shared_experts > 0)
-        mlp(a, shared, lm, t, (double)m->moe_shared_experts *
-                                  m->moe_expert_ffn, 1);
+        mlp(a, shared, lm, t,
+            (double)m->moe_shared_experts * m->moe_expert_ffn, 1);
 }
 
 static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
@@ -248,7 +246,12 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
     const cost_model *m = &c->model;
     double t = (double)(b->prefill_tokens + b->decode_seqs);
     double d = m->hidden, l = m->layers;
-    acc a = {c, st, ops, cap, 0, c->tp * c->dev.eta_compute * c->peak,
+    acc a = {c,
+             st,
+             ops,
+             cap,
+             0,
+             c->tp * c->dev.eta_compute * c->peak,
              c->tp * c->dev.eta_memory * c->dev.mem_bw};
 
     *st = (cost_step){0};
@@ -268,8 +271,8 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
         norm(&a, "final_norm", 1, t, d);
         gemm(&a, "lm_head", 1, (double)b->logits_tokens, d, m->vocab, 1);
         if (c->tp > 1)
-            st->comm_s = 2.0 * l * cost_allreduce_s(&c->link, c->tp,
-                                                    t * d * c->b_a);
+            st->comm_s =
+                2.0 * l * cost_allreduce_s(&c->link, c->tp, t * d * c->b_a);
         st->overhead_s = c->dev.step_overhead_s + l * c->dev.layer_overhead_s;
     }
     st->bytes = st->weight_bytes + st->kv_bytes + st->act_bytes;

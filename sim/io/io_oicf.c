@@ -10,11 +10,10 @@
 
 #include "io_int.h"
 
-static const char *const top_keys[] = {"name", "description", "points",
-                                       NULL};
+static const char *const top_keys[] = {"name", "description", "points", NULL};
 static const char *const point_keys[] = {
-    "label",   "model",   "hardware", "phase",       "batch",
-    "prompt",  "context", "tp",       "weights",     "kv",
+    "label",       "model",          "hardware", "phase",   "batch",
+    "prompt",      "context",        "tp",       "weights", "kv",
     "activations", "full_attention", NULL};
 static const char *const phases[] = {"prefill", "decode"};
 
@@ -26,8 +25,7 @@ static int dtype_field(io_errs *e, const io_node *map, const char *key,
 
     for (int i = 0; i < COST_N_DTYPES; i++)
         names[i] = cost_dtype_name((cost_dtype)i);
-    if (io_field_enum(e, map, key, false, names, COST_N_DTYPES, &v) !=
-        HS_OK)
+    if (io_field_enum(e, map, key, false, names, COST_N_DTYPES, &v) != HS_OK)
         return HS_EINPUT;
     *out = (cost_dtype)v;
     return HS_OK;
@@ -43,8 +41,9 @@ static int catalog_name(io_errs *e, const io_node *map, const char *key,
     if (n == NULL || io_name(e, n, buf, len) != HS_OK)
         return HS_EINPUT;
     if (dir != NULL && !io_catalog_has(dir, kind, buf))
-        return io_node_error(e, n, "expected a name from the %s catalog "
-                                   "(hetsim list %s), found '%s'",
+        return io_node_error(e, n,
+                             "expected a name from the %s catalog "
+                             "(hetsim list %s), found '%s'",
                              io_catalog_kind_name(kind),
                              io_catalog_kind_name(kind), buf);
     return HS_OK;
@@ -70,8 +69,8 @@ static int bind_point(io_errs *e, const io_node *map, const char *dir,
     if (catalog_name(e, map, "model", dir, IO_CATALOG_MODELS, p->model,
                      sizeof p->model) != HS_OK)
         rc = HS_EINPUT;
-    if (catalog_name(e, map, "hardware", dir, IO_CATALOG_HARDWARE,
-                     p->hardware, sizeof p->hardware) != HS_OK)
+    if (catalog_name(e, map, "hardware", dir, IO_CATALOG_HARDWARE, p->hardware,
+                     sizeof p->hardware) != HS_OK)
         rc = HS_EINPUT;
     if (io_field_enum(e, map, "phase", false, phases, 2, &phase) != HS_OK)
         rc = HS_EINPUT;
@@ -147,9 +146,10 @@ int io_oicf_load(const char *path, oicf_point **out, size_t *n, hs_diag *d)
     if (rc == HS_OK)
         rc = io_parse(&e, text, len, path, 0, &root);
     if (rc == HS_OK && root == NULL)
-        rc = io_error(&e, (hs_loc){path, 1, 1}, "expected a mapping with "
-                                                "'points', found an empty "
-                                                "document");
+        rc = io_error(&e, (hs_loc){path, 1, 1},
+                      "expected a mapping with "
+                      "'points', found an empty "
+                      "document");
     if (rc == HS_OK)
         rc = io_catalog_find(&dir, d);
     if (rc == HS_OK)

@@ -310,8 +310,9 @@ static int64_t continue_prefills(srv_inst *in, cost_batch *b, int64_t budget,
 {
     for (int64_t i = 0; i < in->n_prefilling && budget > 0; i++) {
         srv_req *r = in->prefilling[i];
-        int64_t q = r->target - r->prefilled < budget ? r->target - r->prefilled
-                                                      : budget;
+        int64_t q = r->target - r->prefilled < budget
+                        ? r->target - r->prefilled
+                        : budget;
 
         r->chunk = q;
         in->sched[in->n_sched++] = r;
@@ -480,11 +481,11 @@ static hs_time record(srv_sim *s, srv_inst *in, const step_plan *p,
     rec.bytes = st->bytes;
     rec.oi = st->oi;
     rec.kv_used_bytes = kv_used;
-    rec.cf_bytes = in->ctx.weight_bytes + kv_used +
-                   cost_workspace_bytes(&in->ctx,
-                                        p->batch.prefill_tokens +
-                                            p->batch.decode_seqs,
-                                        p->batch.logits_tokens);
+    rec.cf_bytes =
+        in->ctx.weight_bytes + kv_used +
+        cost_workspace_bytes(&in->ctx,
+                             p->batch.prefill_tokens + p->batch.decode_seqs,
+                             p->batch.logits_tokens);
     rec.bound = p->cap_blocked ? "capacity" : cost_bound_name(st->bound);
     srv_sim_emit_step(s, &rec);
     return end;
@@ -506,8 +507,8 @@ void srv_inst_kick(srv_sim *s, int idx)
     t = record(s, in, &p, t, &st);
     finishing = apply_step(in, &p, t);
     horizon = srv_sim_horizon(s);
-    while (!finishing && !s->opt.no_fast_forward &&
-           iters < MAX_CHUNK_ITERS && decode_only_next(in, &p)) {
+    while (!finishing && !s->opt.no_fast_forward && iters < MAX_CHUNK_ITERS &&
+           decode_only_next(in, &p)) {
         cost_step_eval(&in->ctx, &p.batch, &st);
         if (t + duration(&st) > horizon)
             break;
@@ -599,18 +600,17 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
     in->chunked = g->chunked_prefill;
     in->block_size = sc->cluster.block_size;
     in->block_bytes = (double)in->block_size * in->ctx.kv_bytes_per_token;
-    kv_cap = cost_kv_capacity_bytes(
-        &in->ctx, g->max_batch_tokens,
-        g->max_batch < g->max_batch_tokens ? g->max_batch
-                                           : g->max_batch_tokens);
+    kv_cap = cost_kv_capacity_bytes(&in->ctx, g->max_batch_tokens,
+                                    g->max_batch < g->max_batch_tokens
+                                        ? g->max_batch
+                                        : g->max_batch_tokens);
     in->total_blocks = kv_cap > 0 ? (int64_t)(kv_cap / in->block_bytes) : 0;
     if (in->total_blocks < 1)
         return hs_diag_error(
             d, g->loc,
             "cluster: instance '%s': model '%s' (%.1f GB of weights) "
             "leaves no room for KV cache on %d x %s (%.1f GB usable)",
-            name, sc->model.name, in->ctx.weight_bytes / 1e9, g->tp,
-            hw->name,
+            name, sc->model.name, in->ctx.weight_bytes / 1e9, g->tp, hw->name,
             cost_instance_mem_bytes(&in->ctx) * (1 - hw->dev.mem_margin) /
                 1e9);
     mb = (size_t)in->max_batch;
@@ -659,8 +659,8 @@ static const char *check_running(const srv_inst *in, int64_t *used,
             return "I5 prefilling list";
         }
     }
-    if (n_dec != in->n_dec || n_dec != in->n_heap || kv_base != in->dec_kv_base ||
-        n_pre != in->n_prefilling)
+    if (n_dec != in->n_dec || n_dec != in->n_heap ||
+        kv_base != in->dec_kv_base || n_pre != in->n_prefilling)
         return "I5 decode aggregates";
     return NULL;
 }

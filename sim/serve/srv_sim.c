@@ -115,8 +115,7 @@ static void quantiles_add(srv_quantiles *q, double v)
     q->n++;
 }
 
-static void quantiles_get(const srv_quantiles *q, double out[3],
-                          double *mean)
+static void quantiles_get(const srv_quantiles *q, double out[3], double *mean)
 {
     for (int i = 0; i < 3; i++)
         out[i] = q->n > 0 ? gsl_rstat_quantile_get(q->q[i]) : (double)NAN;
@@ -143,10 +142,10 @@ static void fill_record(const srv_sim *s, const srv_req *r,
                         srv_request_status st, srv_request_rec *rec)
 {
     double arrival = hs_time_to_s(r->arrival);
-    double first = r->first_token >= 0 ? hs_time_to_s(r->first_token)
-                                       : (double)NAN;
-    double finish = st == SRV_REQ_DONE ? hs_time_to_s(eng_now(s->eng))
-                                       : (double)NAN;
+    double first =
+        r->first_token >= 0 ? hs_time_to_s(r->first_token) : (double)NAN;
+    double finish =
+        st == SRV_REQ_DONE ? hs_time_to_s(eng_now(s->eng)) : (double)NAN;
     const char *inst = r->admitted >= 0 ? s->insts[r->inst].name : NULL;
 
     memset(rec, 0, sizeof *rec);
@@ -167,8 +166,8 @@ static void fill_record(const srv_sim *s, const srv_req *r,
                       ? (finish - first) / (double)(r->output - 1)
                       : (double)NAN;
     rec->e2e_s = finish - arrival;
-    rec->queue_s = r->admitted >= 0 ? hs_time_to_s(r->admitted) - arrival
-                                    : (double)NAN;
+    rec->queue_s =
+        r->admitted >= 0 ? hs_time_to_s(r->admitted) - arrival : (double)NAN;
     rec->kv_transfer_s = 0;
     rec->preemptions = r->preemptions;
     rec->status = st;
@@ -328,8 +327,8 @@ static void on_sample(srv_sim *s)
     s->next_sample = HS_TIME_MAX;
     if (eng_pending(s->eng) > 0) {
         s->next_sample = now + s->sample_every;
-        eng_schedule(s->eng, s->next_sample, ENG_PRIO_SAMPLE, srv_on_event,
-                     s, SRV_EV_SAMPLE, 0);
+        eng_schedule(s->eng, s->next_sample, ENG_PRIO_SAMPLE, srv_on_event, s,
+                     SRV_EV_SAMPLE, 0);
     }
 }
 
@@ -379,8 +378,9 @@ static int build_instances(srv_sim *s, hs_diag *d)
     for (size_t g = 0; g < c->n_instances; g++)
         total += c->instances[g].count;
     if (total > 100000)
-        return hs_diag_error(d, c->loc, "cluster: %lld instances is more "
-                                        "than the 100000 supported",
+        return hs_diag_error(d, c->loc,
+                             "cluster: %lld instances is more "
+                             "than the 100000 supported",
                              (long long)total);
     s->insts = hs_calloc((size_t)total, sizeof *s->insts);
     s->n_insts = (int)total;
@@ -508,8 +508,8 @@ static void instance_totals(srv_sim *s, double sim_s)
         if (s->sink.instance != NULL &&
             s->sink.instance(s->sink.ctx, &rec) != 0)
             fail(s, HS_EIO, NULL);
-        emit_metric(s, in->name, "busy_frac", sim_s > 0 ? in->busy_s / sim_s
-                                                        : 0);
+        emit_metric(s, in->name, "busy_frac",
+                    sim_s > 0 ? in->busy_s / sim_s : 0);
         emit_metric(s, in->name, "capacity_bound_frac",
                     in->busy_s > 0 ? in->cap_bound_s / in->busy_s : 0);
         emit_metric(s, in->name, "mean_oi",
@@ -554,8 +554,7 @@ static void summarize(srv_sim *s)
         m->throughput_req_s = (double)m->done / m->sim_s;
         m->goodput_req_s = (double)s->slo_met / m->sim_s;
     }
-    m->slo_attainment =
-        m->done > 0 ? (double)s->slo_met / (double)m->done : 0;
+    m->slo_attainment = m->done > 0 ? (double)s->slo_met / (double)m->done : 0;
 }
 
 static void emit_summary(srv_sim *s)

@@ -14,8 +14,8 @@
 const char *hs_status_text(int status)
 {
     switch (status) {
-#define X(name, value, text)                                                \
-    case name:                                                              \
+#define X(name, value, text)                                                  \
+    case name:                                                                \
         return text;
         HS_STATUS(X)
 #undef X

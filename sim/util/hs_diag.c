@@ -55,8 +55,8 @@ int hs_diag_verror(hs_diag *d, hs_loc at, const char *fmt, va_list ap)
     else if (at.col == 0)
         line = hs_asprintf("%s:%u: error: %s", at.file, at.line, text);
     else
-        line = hs_asprintf("%s:%u:%u: error: %s", at.file, at.line, at.col,
-                           text);
+        line =
+            hs_asprintf("%s:%u:%u: error: %s", at.file, at.line, at.col, text);
     free(text);
     if (d->n > 0 && strcmp(d->msg[d->n - 1], line) == 0) {
         free(line);

@@ -21,34 +21,56 @@ typedef struct unit_suffix {
 } unit_suffix;
 
 static const unit_suffix bytes_units[] = {
-    {"B", 1.0},         {"KB", 1e3},        {"MB", 1e6},
-    {"GB", 1e9},        {"TB", 1e12},       {"PB", 1e15},
-    {"kB", 1e3},        {"KiB", 1024.0},    {"MiB", 1048576.0},
-    {"GiB", 1073741824.0}, {"TiB", 1099511627776.0},
-    {"PiB", 1125899906842624.0}, {NULL, 0},
+    {"B", 1.0},
+    {"KB", 1e3},
+    {"MB", 1e6},
+    {"GB", 1e9},
+    {"TB", 1e12},
+    {"PB", 1e15},
+    {"kB", 1e3},
+    {"KiB", 1024.0},
+    {"MiB", 1048576.0},
+    {"GiB", 1073741824.0},
+    {"TiB", 1099511627776.0},
+    {"PiB", 1125899906842624.0},
+    {NULL, 0},
 };
 
 static const unit_suffix bandwidth_units[] = {
-    {"B/s", 1.0},       {"KB/s", 1e3},      {"kB/s", 1e3},
-    {"MB/s", 1e6},      {"GB/s", 1e9},      {"TB/s", 1e12},
-    {"PB/s", 1e15},     {"KiB/s", 1024.0},  {"MiB/s", 1048576.0},
-    {"GiB/s", 1073741824.0}, {"TiB/s", 1099511627776.0},
-    {"b/s", 0.125},     {"Kb/s", 125.0},    {"kb/s", 125.0},
-    {"Mb/s", 1.25e5},   {"Gb/s", 1.25e8},   {"Tb/s", 1.25e11},
-    {"bps", 0.125},     {"Kbps", 125.0},    {"kbps", 125.0},
-    {"Mbps", 1.25e5},   {"Gbps", 1.25e8},   {"Tbps", 1.25e11},
+    {"B/s", 1.0},
+    {"KB/s", 1e3},
+    {"kB/s", 1e3},
+    {"MB/s", 1e6},
+    {"GB/s", 1e9},
+    {"TB/s", 1e12},
+    {"PB/s", 1e15},
+    {"KiB/s", 1024.0},
+    {"MiB/s", 1048576.0},
+    {"GiB/s", 1073741824.0},
+    {"TiB/s", 1099511627776.0},
+    {"b/s", 0.125},
+    {"Kb/s", 125.0},
+    {"kb/s", 125.0},
+    {"Mb/s", 1.25e5},
+    {"Gb/s", 1.25e8},
+    {"Tb/s", 1.25e11},
+    {"bps", 0.125},
+    {"Kbps", 125.0},
+    {"kbps", 125.0},
+    {"Mbps", 1.25e5},
+    {"Gbps", 1.25e8},
+    {"Tbps", 1.25e11},
     {NULL, 0},
 };
 
 static const unit_suffix time_units[] = {
-    {"ps", 1e-12}, {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1.0},
-    {"min", 60.0}, {"h", 3600.0}, {NULL, 0},
+    {"ps", 1e-12}, {"ns", 1e-9},  {"us", 1e-6},  {"ms", 1e-3},
+    {"s", 1.0},    {"min", 60.0}, {"h", 3600.0}, {NULL, 0},
 };
 
 static const unit_suffix flops_units[] = {
-    {"FLOP/s", 1.0},    {"KFLOP/s", 1e3},   {"MFLOP/s", 1e6},
-    {"GFLOP/s", 1e9},   {"TFLOP/s", 1e12},  {"PFLOP/s", 1e15},
-    {"EFLOP/s", 1e18},  {NULL, 0},
+    {"FLOP/s", 1.0},   {"KFLOP/s", 1e3},  {"MFLOP/s", 1e6},  {"GFLOP/s", 1e9},
+    {"TFLOP/s", 1e12}, {"PFLOP/s", 1e15}, {"EFLOP/s", 1e18}, {NULL, 0},
 };
 
 static const unit_suffix power_units[] = {
@@ -56,13 +78,15 @@ static const unit_suffix power_units[] = {
 };
 
 static const unit_suffix energy_units[] = {
-    {"fJ", 1e-15}, {"pJ", 1e-12}, {"nJ", 1e-9}, {"uJ", 1e-6},
-    {"mJ", 1e-3},  {"J", 1.0},    {"kJ", 1e3},  {"kWh", 3.6e6},
-    {NULL, 0},
+    {"fJ", 1e-15}, {"pJ", 1e-12}, {"nJ", 1e-9},   {"uJ", 1e-6}, {"mJ", 1e-3},
+    {"J", 1.0},    {"kJ", 1e3},   {"kWh", 3.6e6}, {NULL, 0},
 };
 
 static const unit_suffix rate_units[] = {
-    {"/s", 1.0}, {"/min", 1.0 / 60.0}, {"/h", 1.0 / 3600.0}, {NULL, 0},
+    {"/s", 1.0},
+    {"/min", 1.0 / 60.0},
+    {"/h", 1.0 / 3600.0},
+    {NULL, 0},
 };
 
 typedef struct unit_kind_info {
@@ -184,9 +208,9 @@ char *hs_format_quantity(double v, hs_unit_kind kind, char *buf, size_t len)
 {
     static const char *const si[] = {"", "K", "M", "G", "T", "P", "E"};
     static const char *const base[] = {
-        [HS_UNIT_BYTES] = "B",      [HS_UNIT_BANDWIDTH] = "B/s",
-        [HS_UNIT_TIME] = "s",       [HS_UNIT_FLOPS] = "FLOP/s",
-        [HS_UNIT_POWER] = "W",      [HS_UNIT_ENERGY] = "J",
+        [HS_UNIT_BYTES] = "B", [HS_UNIT_BANDWIDTH] = "B/s",
+        [HS_UNIT_TIME] = "s",  [HS_UNIT_FLOPS] = "FLOP/s",
+        [HS_UNIT_POWER] = "W", [HS_UNIT_ENERGY] = "J",
         [HS_UNIT_RATE] = "/s",
     };
     size_t i = 0;

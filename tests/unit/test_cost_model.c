@@ -140,14 +140,14 @@ START_TEST(dense_gqa_decode_by_hand)
     cost_batch b = {0};
     cost_step st;
     double L = 32, d = 4096, F = 14336, V = 128256, ctx = 4096;
-    double layer_flops = 2 * d * 6144      /* qkv: (32 + 2*8) * 128 */
+    double layer_flops = 2 * d * 6144         /* qkv: (32 + 2*8) * 128 */
                          + 4 * 32 * 128 * ctx /* attention */
-                         + 2 * d * d       /* o_proj */
-                         + 2 * d * 2 * F   /* gate+up */
-                         + 4 * F           /* SiLU * up */
-                         + 2 * F * d       /* down */
-                         + 2 * 4 * d       /* two norms */
-                         + 2 * d;          /* two residual adds */
+                         + 2 * d * d          /* o_proj */
+                         + 2 * d * 2 * F      /* gate+up */
+                         + 4 * F              /* SiLU * up */
+                         + 2 * F * d          /* down */
+                         + 2 * 4 * d          /* two norms */
+                         + 2 * d;             /* two residual adds */
     double flops = L * layer_flops + 4 * d + 2 * d * V;
     /* All weights but the embedding, of which one row is read. */
     double weights = (8030261248.0 - V * d + d) * 2;
@@ -392,8 +392,7 @@ START_TEST(tensor_parallel_allreduce)
            s1.flops + 3 * (32 * (2 * 4 * 4096.0 + 2 * 4096) + 4 * 4096));
     ck_assert(s4.roofline_s > s1.roofline_s / 4);
     ck_assert(s4.roofline_s < s1.roofline_s / 3);
-    REL_EQ(s4.comm_s,
-           2 * 32 * (6 * 1e-6 + 1.5 * 4096 * 2 / 450e9));
+    REL_EQ(s4.comm_s, 2 * 32 * (6 * 1e-6 + 1.5 * 4096 * 2 / 450e9));
 }
 END_TEST
 

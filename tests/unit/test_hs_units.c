@@ -13,8 +13,7 @@ static double parse_ok(const char *text, hs_unit_kind kind)
     double v = -1;
     char why[128];
 
-    ck_assert_msg(hs_parse_quantity(text, kind, &v, why, sizeof why) ==
-                      HS_OK,
+    ck_assert_msg(hs_parse_quantity(text, kind, &v, why, sizeof why) == HS_OK,
                   "%s: %s", text, why);
     return v;
 }
@@ -33,7 +32,8 @@ static void parse_bad(const char *text, hs_unit_kind kind, const char *want)
 START_TEST(bytes_decimal_and_binary)
 {
     ck_assert_double_eq(parse_ok("80GB", HS_UNIT_BYTES), 80e9);
-    ck_assert_double_eq(parse_ok("80 GiB", HS_UNIT_BYTES), 80.0 * 1073741824.0);
+    ck_assert_double_eq(parse_ok("80 GiB", HS_UNIT_BYTES),
+                        80.0 * 1073741824.0);
     ck_assert_double_eq(parse_ok("512B", HS_UNIT_BYTES), 512.0);
     ck_assert_double_eq(parse_ok("1.5KiB", HS_UNIT_BYTES), 1536.0);
     ck_assert_double_eq(parse_ok("16TB", HS_UNIT_BYTES), 16e12);
@@ -63,8 +63,7 @@ START_TEST(time_flops_power_energy_rate)
     ck_assert_double_eq(parse_ok("2PFLOP/s", HS_UNIT_FLOPS), 2e15);
     ck_assert_double_eq(parse_ok("700W", HS_UNIT_POWER), 700.0);
     ck_assert_double_eq(parse_ok("1.2kW", HS_UNIT_POWER), 1200.0);
-    ck_assert_double_eq_tol(parse_ok("3.1pJ", HS_UNIT_ENERGY), 3.1e-12,
-                            1e-24);
+    ck_assert_double_eq_tol(parse_ok("3.1pJ", HS_UNIT_ENERGY), 3.1e-12, 1e-24);
     ck_assert_double_eq(parse_ok("5/s", HS_UNIT_RATE), 5.0);
     ck_assert_double_eq(parse_ok("300/min", HS_UNIT_RATE), 5.0);
     ck_assert_double_eq(parse_ok("0.5/s", HS_UNIT_RATE), 0.5);

@@ -33,8 +33,8 @@ typedef struct rows {
     size_t n_step, cap_step;
     double occupancy_sum; /* sum over samples of queue + running */
     int64_t n_samples;
-    double sample_t;      /* time of the samples being summed */
-    int64_t in_flight;    /* queue + running over instances at sample_t */
+    double sample_t;   /* time of the samples being summed */
+    int64_t in_flight; /* queue + running over instances at sample_t */
     int64_t max_in_flight;
 } rows;
 
@@ -44,7 +44,7 @@ static int on_request(void *ctx, const srv_request_rec *r)
 
     hs_grow((void **)&w->req, &w->cap_req, w->n_req + 1, sizeof *w->req);
     memcpy(&w->req[w->n_req], r, sizeof *r); /* padding too: memcmp */
-    w->req[w->n_req].source = NULL; /* borrowed strings: not kept */
+    w->req[w->n_req].source = NULL;          /* borrowed strings: not kept */
     w->req[w->n_req].prefill_instance = NULL;
     w->req[w->n_req].decode_instance = NULL;
     w->n_req++;
@@ -177,8 +177,7 @@ static void check_md1(double rho)
 
     ck_assert_uint_eq(w.n_req, 200000);
     for (size_t i = 0; i < w.n_req; i++) {
-        ck_assert_double_eq_tol(w.req[i].e2e_s - w.req[i].queue_s, svc,
-                                2e-9);
+        ck_assert_double_eq_tol(w.req[i].e2e_s - w.req[i].queue_s, svc, 2e-9);
         wq += w.req[i].queue_s;
     }
     wq /= (double)w.n_req;
