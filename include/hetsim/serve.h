@@ -95,6 +95,17 @@ typedef struct srv_sample_rec {
     double kv_capacity_bytes;
 } srv_sample_rec;
 
+/* A transfer between devices (split mode: a request's KV cache from its
+ * prefill instance to its decode instance). */
+typedef struct srv_transfer_rec {
+    int64_t transfer_id;
+    int64_t request_id;
+    const char *link;  /* the link's name in the scenario */
+    const char *kind;  /* "kv_pd" */
+    double bytes;
+    double start_s, end_s;
+} srv_transfer_rec;
+
 /* Callbacks; any may be NULL.  A nonzero return stops the simulation
  * with HS_EIO (the sink failed). */
 typedef struct srv_sink {
@@ -103,6 +114,7 @@ typedef struct srv_sink {
     int (*step)(void *ctx, const srv_step_rec *r);
     int (*instance)(void *ctx, const srv_instance_rec *r);
     int (*sample)(void *ctx, const srv_sample_rec *r);
+    int (*transfer)(void *ctx, const srv_transfer_rec *r);
     int (*metric)(void *ctx, const char *scope, const char *name,
                   double value);
 } srv_sink;

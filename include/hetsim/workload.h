@@ -1,6 +1,7 @@
 /*
  * workload.h -- where requests come from: synthetic generators driven by
- * GSL random streams, and streamed readers of real traces.
+ * GSL random streams, streamed readers of real traces, and closed-loop
+ * agent sessions (generated from a preset, or replayed from a trace).
  *
  * This first part is plain data: the workload section of a scenario as
  * io/ fills it (one wl_source_spec per entry of 'workload:').  The
@@ -75,8 +76,57 @@ typedef struct wl_trace_spec {
     int64_t max_requests; /* 0 = all */
 } wl_trace_spec;
 
+/* ---- agent presets ------------------------------------------------------
+ *
+ * A preset describes the sessions of one kind of agent (chat, coding, web,
+ * computer-use): how many calls a session makes, the tokens of each call,
+ * and the gaps between calls.  io/ loads configs/presets/<name>.yaml into
+ * a wl_preset (include/hetsim/preset.h; every figure and its source is in
+ * docs/presets.md).  Plain data: copy it by assignment; it owns nothing.
+ */
+
+/* One distribution of a preset.  Token counts (calls, start_context,
+ * appended, output) are rounded to the nearest integer and clamped to
+ * [max(1, min), max]; times (tool_latency, think_time) are in seconds,
+ * clamped to [min, max] and >= 0, uniform times are continuous.  max 0
+ * means no upper bound (lognormal only; uniform needs its max). */
+typedef struct wl_preset_dist {
+    wl_dist_kind kind; /* WL_DIST_FIXED, WL_DIST_UNIFORM or _LOGNORMAL */
+    double value;      /* fixed */
+    double min, max;   /* uniform: the range; lognormal: optional clamp */
+    double mean, cv;   /* lognormal: mean and std/mean */
+} wl_preset_dist;
+
+/* What a session does when its next call's prompt (context + appended)
+ * would exceed max_context. */
+typedef enum wl_overflow {
+    WL_OVERFLOW_END,    /* the session ends there (the call is not made) */
+    WL_OVERFLOW_COMPACT /* the context is replaced by a fresh start: the
+                           call's prompt is a new start_context draw with
+                           nothing cached (prefix 0), as after an agent's
+                           context compaction */
+} wl_overflow;
+
+typedef struct wl_preset {
+    char name[64];
+    char description[256];
+    wl_preset_dist calls;         /* calls per session (>= 1) */
+    wl_preset_dist start_context; /* tokens of the first call's prompt */
+    wl_preset_dist appended;      /* tokens appended before each later
+                                     call (tool output, user message) */
+    wl_preset_dist output;        /* tokens each call produces */
+    wl_preset_dist tool_latency;  /* s: gap after a call that used a tool */
+    wl_preset_dist think_time;    /* s: gap after a call that returns to
+                                     the human */
+    double tool_fraction;         /* probability that a gap is a tool
+                                     call rather than a human turn */
+    int64_t max_context;          /* tokens: no prompt is longer */
+    wl_overflow on_max_context;
+} wl_preset;
+
 typedef struct wl_agent_spec {
-    char *preset;        /* owned: chat, coding, web, computer-use */
+    char *preset;        /* owned: the preset's name (chat, coding, ...) */
+    wl_preset params;    /* its content, loaded by io/ with the scenario */
     double session_rate; /* sessions per second */
     int64_t sessions;    /* number of sessions; 0 = until horizon */
     double horizon_s;
@@ -118,18 +168,25 @@ typedef struct wl_request {
      * the next wl_source_next/peek/close on the same source. */
     const uint32_t *hash_ids;
     size_t n_hash_ids;
-    /* Session traces only (0 otherwise): the part of prompt_tokens that
-     * repeats the session's earlier context (prefix_len), and the tool or
-     * think gap after this call's answer before the session's next call
-     * (tool_wait_after_ms, in ns). */
+    /* Session traces and agent sources only (0 otherwise): the part of
+     * prompt_tokens that repeats the session's earlier context (the part
+     * a prefix cache may hold), and the tool or think gap after this
+     * call's answer before the session's next call (ns; 0 after the
+     * session's last call).  The source itself applies the gap (see
+     * wl_source_finished); consumers may read it, e.g. to decide whether
+     * to keep the session's KV. */
     int64_t prefix_tokens;
     hs_time tool_wait;
+    /* Session traces and agent sources: true on a session's last call
+     * (nothing follows it, so its KV need not be kept).  False otherwise. */
+    bool session_last;
 } wl_request;
 
 /* ---- sources ------------------------------------------------------------
  *
  * A source is a pull-based stream of requests with non-decreasing arrival
- * times: a trace read line by line from disk, or a synthetic generator.
+ * times: a trace read line by line from disk, a synthetic generator, or
+ * agent sessions whose calls wait for the previous call to finish.
  * The consumer (serve/) merges several sources by arrival time, using
  * wl_source_peek() to look at each one's next arrival.
  *
@@ -155,12 +212,19 @@ typedef struct wl_request {
  *             seconds (exact to the ns).
  *   sessions  header naming session_id, round_idx, prefix_len,
  *             input_len, output_len, tool_wait_after_ms and optionally
- *             arrival_time (ms), in any order.  For now each row is one
- *             request: prompt_tokens = prefix_len + input_len, turn =
- *             round_idx, and every call of a session arrives at the
- *             session's arrival_time (0 without that column); the gap to
- *             chain the calls is in wl_request.tool_wait.  A session's
- *             rows must be consecutive with round_idx 0, 1, 2, ...
+ *             arrival_time (ms), in any order.  Each row is one call:
+ *             prompt_tokens = prefix_len + input_len, prefix_tokens =
+ *             prefix_len, turn = round_idx, tool_wait = tool_wait_after_ms
+ *             (not scaled by time_scale).  Replay is closed-loop, like
+ *             agent sources (below): a session's first call arrives at
+ *             its arrival_time (0 without that column), each later call
+ *             only after wl_source_finished() reported the previous one,
+ *             at that time + the previous row's tool_wait_after_ms.  A
+ *             session's rows must be consecutive with round_idx 0, 1,
+ *             2, ...; they are read when the session starts and held
+ *             until it ends (memory: the rows of the active sessions).
+ *             A session id may not start again while a session with the
+ *             same id is still running (an error at that row).
  * max_requests > 0 stops after that many requests (later lines unread).
  *
  * Synthetic sources (wl_synthetic_spec).  Three GSL mt19937 streams per
@@ -182,12 +246,44 @@ typedef struct wl_request {
  * limit) or at the first arrival >= horizon_s (0 = no limit); at least
  * one of the two must be set.
  *
+ * Agent sources (wl_agent_spec, with the preset in 'params').  Sessions
+ * start as a Poisson process at session_rate, the first at t = 0, until
+ * 'sessions' have started or the next start would be at or after
+ * 'horizon' (sessions already started run to their end).  Session k (ids
+ * 0, 1, 2, ... in start order) draws its number of calls n; call 0
+ * arrives at the start with prompt = start_context, prefix 0; after call
+ * i the context is prompt_i + output_i, and call i+1 has prompt = context
+ * + appended, prefix = context (see wl_overflow for prompts over
+ * max_context; a first prompt is clamped to it).  Call i+1 is produced
+ * only after wl_source_finished(s, k, now) reported call i finished: it
+ * arrives at now + gap, gap = tool_latency with probability
+ * tool_fraction, think_time otherwise.  Randomness: session starts come
+ * from a GSL mt19937 stream seeded from (seed, source_index, 0) as the
+ * synthetic arrivals are; every draw of session k (calls, lengths, gap
+ * kind and length of turn i) is a counter-based draw keyed by (seed,
+ * source_index, k, i, quantity) through splitmix64, so a session's
+ * calls are the same whatever order and times the consumer finishes
+ * them in: a slower cluster delays the calls but does not change them.
+ *
+ * Closed-loop sessions (agent sources and session traces).  Pending next
+ * calls are kept in a binary heap ordered by (arrival, session_id) and
+ * merged with the session starts, so wl_source_next() returns calls in
+ * non-decreasing arrival order, ties by session id.  While sessions wait
+ * for wl_source_finished() and nothing else is due, next() returns 0 and
+ * wl_source_blocked() is true.  Memory: O(active sessions).  A peeked
+ * arrival is not a promise here: wl_source_finished() may make an earlier
+ * call (at >= now) the next one, so peek again after each finished()
+ * call, and call next() only when the simulation clock has reached the
+ * peeked arrival (finished() asserts that 'now' is not earlier than the
+ * last arrival next() returned).
+ *
  * Lifecycle (closed-loop sources use all of it; the others never block):
  *
  *   wl_source_open() --> READY --next()=1--> READY
  *                         |  ^
- *      next()=0 and       |  |  wl_source_release()
- *      wl_source_blocked()+--+  (BLOCKED: waiting for a finished request)
+ *      next()=0 and       |  |  wl_source_release() (synthetic closed)
+ *      wl_source_blocked()+--+  wl_source_finished() (sessions)
+ *                                (BLOCKED: waiting for a finished request)
  *                         |
  *                         +--next()=0, !blocked--> EXHAUSTED (0 forever)
  *                         +--next()<0-------------> FAILED (same status
@@ -201,9 +297,9 @@ typedef struct wl_source wl_source; /* opaque */
  * 'seed', selects the random streams.  For traces the file is opened and
  * its header checked here.  Returns NULL with the errors in 'd' (for
  * example "path: error: cannot open: No such file or directory", or an
- * invalid spec reported at spec->loc).  Agent sources are not implemented
- * yet (an error).  O(1), except empirical distributions, which read their
- * trace once: O(rows). */
+ * invalid spec reported at spec->loc, an agent spec's preset included).
+ * O(1), except empirical distributions, which read their trace once:
+ * O(rows). */
 wl_source *wl_source_open(const wl_source_spec *spec, int32_t source_index,
                           uint64_t seed, hs_diag *d);
 
@@ -212,17 +308,22 @@ wl_source *wl_source_open(const wl_source_spec *spec, int32_t source_index,
  * negative HS_* status with the error in 'd' (HS_EINPUT for a malformed
  * line, HS_EIO for a read error).  Never allocates once warmed up (the
  * line buffer and the hash-id buffer grow to the longest line and are
- * reused).  O(length of the line) for traces, O(1) otherwise. */
+ * reused; session sources reuse the slots of ended sessions).
+ * O(length of the line) for traces, O(log active sessions) for session
+ * sources, O(1) otherwise. */
 int wl_source_next(wl_source *s, wl_request *out, hs_diag *d);
 
 /* Look at the next request's arrival time without consuming it: the same
  * returns as wl_source_next(), with the time in '*arrival' on 1.  The
- * request is kept and returned by the next wl_source_next(). */
+ * request is kept and returned by the next wl_source_next() (session
+ * sources: unless a wl_source_finished() in between makes an earlier
+ * call due, see above). */
 int wl_source_peek(wl_source *s, hs_time *arrival, hs_diag *d);
 
-/* True when the source is closed-loop and waits for a release: the last
- * next/peek returned 0 but more requests will come after
- * wl_source_release().  False for every other source and state. */
+/* True when the source is closed-loop and waits: the last next/peek
+ * returned 0 but more requests will come after wl_source_release()
+ * (synthetic closed loop) or wl_source_finished() (sessions).  False for
+ * every other source and state. */
 bool wl_source_blocked(const wl_source *s);
 
 /* Tell the source that one of its requests finished at 'now'.  A
@@ -232,6 +333,17 @@ bool wl_source_blocked(const wl_source *s);
  * must come with non-decreasing 'now', at most once per request produced
  * (checked by assertion). */
 void wl_source_release(wl_source *s, hs_time now);
+
+/* Tell a closed-loop session source (agent, session trace) that the call
+ * of session 'session_id' it produced last finished at 'now' (the answer
+ * is complete; for a dropped call, when it was dropped).  The session's
+ * next call, if any, then becomes due at now + its gap; after its last
+ * call the session is forgotten.  Call it once for every call such a
+ * source produced, with non-decreasing 'now' >= the last arrival next()
+ * returned (checked by assertion, as is a session with no call out).
+ * Other sources, and session_id < 0, ignore it, so a consumer may call it
+ * for every finished request.  O(log active sessions). */
+void wl_source_finished(wl_source *s, int64_t session_id, hs_time now);
 
 /* Requests produced so far by wl_source_next() (peeked ones excluded). */
 int64_t wl_source_count(const wl_source *s);

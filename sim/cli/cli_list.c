@@ -2,8 +2,10 @@
  * cli_list.c -- 'hetsim list models|hardware|links|presets': print one
  * catalog as a table.  The catalog directory is found by
  * io_catalog_find() ($HETSIM_CATALOG, configs/ next to the binary, the
- * installed copy).  A catalog file with an error is reported with its
- * file:line:col and nothing is listed (exit 2).
+ * installed copy); presets are its presets/ (docs/presets.md), shown
+ * with the means of their distributions.  A catalog or preset file with
+ * an error is reported with its file:line:col and nothing is listed
+ * (exit 2).
  */
 #include "cli.h"
 
@@ -12,6 +14,7 @@
 
 #include "hetsim/cost.h"
 #include "hetsim/io.h"
+#include "hetsim/preset.h"
 
 static int usage(FILE *out, int status)
 {
@@ -113,6 +116,86 @@ static void list_links(const io_catalog *c)
     }
 }
 
+/* ---- presets ------------------------------------------------------------ */
+
+/* The mean of a preset distribution before rounding and clamping. */
+static double dist_mean(const wl_preset_dist *d)
+{
+    switch (d->kind) {
+    case WL_DIST_FIXED:
+        return d->value;
+    case WL_DIST_UNIFORM:
+        return (d->min + d->max) / 2;
+    case WL_DIST_LOGNORMAL:
+    case WL_DIST_EMPIRICAL:
+        break;
+    }
+    return d->mean;
+}
+
+/* A time as "0.3s", "18.4s", "46.7min" or "2.5h". */
+static void fmt_time(double s, char *buf, size_t len)
+{
+    if (s < 60)
+        snprintf(buf, len, "%.3gs", s);
+    else if (s < 3600)
+        snprintf(buf, len, "%.3gmin", s / 60);
+    else
+        snprintf(buf, len, "%.3gh", s / 3600);
+}
+
+static void preset_row(const wl_preset *p, int w)
+{
+    char tool[32], think[32];
+
+    if (p->tool_fraction > 0)
+        fmt_time(dist_mean(&p->tool_latency), tool, sizeof tool);
+    else
+        snprintf(tool, sizeof tool, "-");
+    if (p->tool_fraction < 1)
+        fmt_time(dist_mean(&p->think_time), think, sizeof think);
+    else
+        snprintf(think, sizeof think, "-");
+    printf("%-*s %10.1f %13.0f %13.0f %11.0f %9.2f %12s %12s %11lld\n", w,
+           p->name, dist_mean(&p->calls), dist_mean(&p->start_context),
+           dist_mean(&p->appended), dist_mean(&p->output), p->tool_fraction,
+           tool, think, (long long)p->max_context);
+}
+
+/* 'hetsim list presets': every preset of <catalog>/presets, loaded. */
+static int list_presets(const char *dir, hs_diag *d)
+{
+    wl_preset *v;
+    char **names;
+    size_t n, longest = 0;
+    hs_loc none = {NULL, 0, 0};
+    int rc = io_preset_list(dir, &names, &n, d);
+    int w;
+
+    if (rc != HS_OK)
+        return rc;
+    v = hs_calloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < n; i++) {
+        if (io_preset_load(dir, names[i], &v[i], none, d) != HS_OK)
+            rc = HS_EINPUT;
+        if (strlen(names[i]) > longest)
+            longest = strlen(names[i]);
+    }
+    io_names_free(names, n);
+    if (rc != HS_OK) {
+        free(v);
+        return rc;
+    }
+    w = width_of(longest);
+    printf("%-*s %10s %13s %13s %11s %9s %12s %12s %11s\n", w, "name",
+           "calls_mean", "start_context", "appended_mean", "output_mean",
+           "tool_frac", "tool_latency", "think_time", "max_context");
+    for (size_t i = 0; i < n; i++)
+        preset_row(&v[i], w);
+    free(v);
+    return HS_OK;
+}
+
 static int parse_kind(const char *s, io_catalog_kind *kind)
 {
     for (int k = IO_CATALOG_MODELS; k <= IO_CATALOG_LINKS; k++) {
@@ -126,7 +209,7 @@ static int parse_kind(const char *s, io_catalog_kind *kind)
 
 int cli_list(int argc, char **argv)
 {
-    io_catalog_kind kind;
+    io_catalog_kind kind = IO_CATALOG_MODELS;
     io_catalog *c = NULL;
     char *dir = NULL;
     hs_diag *d;
@@ -135,17 +218,21 @@ int cli_list(int argc, char **argv)
     if (argc == 2 &&
         (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
         return usage(stdout, CLI_OK);
-    if (argc == 2 && strcmp(argv[1], "presets") == 0) {
-        printf("no presets yet (agent workloads come with the agents "
-               "issue)\n");
-        return CLI_OK;
-    }
-    if (argc != 2 || parse_kind(argv[1], &kind) != HS_OK)
+    if (argc != 2 || (strcmp(argv[1], "presets") != 0 &&
+                      parse_kind(argv[1], &kind) != HS_OK))
         return usage(stderr, CLI_USAGE);
     d = hs_diag_new();
     rc = io_catalog_find(&dir, d);
-    if (rc == HS_OK)
+    if (rc == HS_OK && strcmp(argv[1], "presets") == 0) {
+        rc = list_presets(dir, d);
+        if (rc == HS_OK) {
+            hs_diag_free(d);
+            free(dir);
+            return CLI_OK;
+        }
+    } else if (rc == HS_OK) {
         rc = io_catalog_load_all(dir, kind, &c, d);
+    }
     if (rc != HS_OK) {
         cli_print_diag(d, stderr);
         hs_diag_free(d);

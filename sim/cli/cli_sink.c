@@ -10,6 +10,7 @@
  *                none = no rows
  *   instance  -> instances
  *   sample    -> timeseries
+ *   transfer  -> transfers
  *   metric    -> metrics
  * NaN doubles and NULL strings are stored as SQL NULL by the store; the
  * first append failure is kept and stops the simulation (nonzero
@@ -193,6 +194,21 @@ static int on_metric(void *ctx, const char *scope, const char *name,
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
+static int on_transfer(void *ctx, const srv_transfer_rec *r)
+{
+    cli_sink *k = ctx;
+    io_transfer_row w;
+
+    w.transfer_id = r->transfer_id;
+    w.request_id = r->request_id;
+    w.link = r->link;
+    w.kind = r->kind;
+    w.bytes = r->bytes;
+    w.start_s = r->start_s;
+    w.end_s = r->end_s;
+    return note(k, io_store_add_transfer(k->store, k->run_id, &w, k->d));
+}
+
 void cli_sink_init(cli_sink *k, const sc_scenario *sc, io_store *store,
                    int64_t run_id, hs_diag *d)
 {
@@ -224,6 +240,7 @@ srv_sink cli_sink_callbacks(cli_sink *k)
     s.step = on_step;
     s.instance = on_instance;
     s.sample = on_sample;
+    s.transfer = on_transfer;
     s.metric = on_metric;
     return s;
 }

@@ -13,6 +13,7 @@
  * rest.
  */
 #include "io_int.h"
+#include "io_preset_int.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -133,8 +134,6 @@ static const char *const process_names[] = {"poisson", "gamma", "constant",
                                             "closed"};
 static const char *const dist_names[] = {"fixed", "uniform", "lognormal",
                                          "empirical"};
-static const char *const preset_names[] = {"chat", "coding", "web",
-                                           "computer-use"};
 
 /* Keys each arrival process and each distribution accepts. */
 static const char *const arrival_by_process[][4] = {
@@ -994,18 +993,28 @@ static void bind_synthetic(ctx *c, const io_node *n, wl_synthetic_spec *s)
         need_end(c, n, "requests", s->requests > 0, s->horizon_s > 0);
 }
 
+/* The preset named at 'preset:', loaded from the catalog's presets/ into
+ * a->params; an unknown name is reported there with the known ones. */
+static void bind_preset(ctx *c, const io_node *n, wl_agent_spec *a)
+{
+    const io_node *pn = io_get(n, "preset");
+    const char *dir;
+
+    if (io_field_string(c->e, n, "preset", true, &a->preset) != HS_OK ||
+        a->preset == NULL)
+        return;
+    if ((dir = catalog(c, pn)) != NULL)
+        io_preset_at(c->e, dir, a->preset, pn, &a->params);
+}
+
 static void bind_agent(ctx *c, const io_node *n, wl_agent_spec *a)
 {
     size_t before = c->e->n;
-    int v = -1;
 
     if (!io_expect_map(c->e, n))
         return;
     io_check_keys(c->e, n, agent_keys);
-    if (io_field_enum(c->e, n, "preset", true, preset_names,
-                      N_OF(preset_names), &v) == HS_OK &&
-        v >= 0)
-        a->preset = hs_strdup(preset_names[v]);
+    bind_preset(c, n, a);
     io_field_quantity(c->e, n, "session_rate", true, HS_UNIT_RATE, true,
                       &a->session_rate);
     io_field_int(c->e, n, "sessions", false, 0, INT64_MAX, &a->sessions);

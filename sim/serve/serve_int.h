@@ -13,6 +13,16 @@
  *        prompt and generated tokens to be prefilled again (recompute)
  *   WAITING --drop (can never fit the instance)--> record emitted
  *
+ * Split mode (prefill and decode pools): a prefill instance hands the
+ * request off when its prefill is done (HANDOFF, KV still held there);
+ * at the step's end a decode instance is chosen and the KV blocks are
+ * reserved on it (XWAIT in its transfer queue while they do not fit),
+ * then the KV moves over the transfer link (MOVING, hw_net); on arrival
+ * the prefill blocks are freed and the request waits in the decode
+ * instance's queue for a batch slot, then decodes there.  A request
+ * preempted on a decode instance goes back to the prefill pool to be
+ * prefilled again (recompute).
+ *
  * Decode is tracked lazily, so that an iteration costs O(1) however large
  * the batch: every running request in its decode phase advances by one
  * token per decode iteration of its instance ('dec_it'), so its KV length
@@ -24,7 +34,10 @@
  * back when a request leaves its decode phase.
  *
  * Invariants (checked by srv_inst_check in tests):
- *   I1  used_blocks == sum of 'blocks' over running requests, and
+ *   I1  used_blocks == blocks of running requests + held_blocks (blocks
+ *       of this instance's requests outside the batch: handed off or
+ *       moving away on a prefill instance; reserved for an incoming or
+ *       queued request on a decode instance), and
  *       0 <= used_blocks <= total_blocks;
  *   I2  every running request holds ceil(kv / block_size) blocks in its
  *       decode phase (kv its derived KV length), or ceil(target /
@@ -72,14 +85,30 @@ struct srv_req {
     hs_time first_token; /* -1 before */
     int64_t admit_seq; /* order of (last) admission on its instance */
     int32_t preemptions;
-    int32_t inst;      /* instance it was routed to */
+    int32_t inst;      /* instance it is on (split: decode, once handed
+                          off) */
+    int32_t pinst;     /* instance that ran (or runs) its prefill */
+    int64_t pblocks;   /* split: KV blocks it holds on the prefill
+                          instance while its KV moves */
+    hs_time prefill_end;  /* split: hand-off time, -1 before */
+    double xfer_s;        /* split: time from hand-off to KV arrival,
+                             summed over its transfers (recomputes) */
+    int32_t dinst;        /* split: last decode instance reached, -1 */
     srv_req *prev, *next; /* waiting queue links, or free list */
 };
+
+typedef enum srv_kind {
+    SRV_KIND_MONO,    /* prefill and decode */
+    SRV_KIND_PREFILL, /* prefill only: hands requests off */
+    SRV_KIND_DECODE   /* decode only: receives KV caches */
+} srv_kind;
 
 /* One model replica on 'tp' devices. */
 typedef struct srv_inst {
     char name[64];
-    const char *role;   /* "monolithic" */
+    srv_kind kind;
+    const char *role;   /* "monolithic", "prefill" or "decode" */
+    const char *pool;   /* split: "prefill" or "decode"; NULL otherwise */
     const char *device; /* hardware name (borrowed from the scenario) */
     cost_ctx ctx;
     int64_t max_batch;
@@ -99,6 +128,15 @@ typedef struct srv_inst {
     int64_t n_prefilling;
     srv_req **sched;      /* prefills scheduled in the planned step */
     int64_t n_sched;
+    srv_req **handoff;    /* prefill kind: prefills finished in the
+                             pending step, handed off at its end */
+    int64_t n_handoff;
+    srv_req *evicted;     /* decode kind: preempted, to re-prefill
+                             (singly linked through 'next') */
+    srv_req *xwait_head, *xwait_tail; /* decode kind: hand-offs waiting
+                                         for KV blocks */
+    int64_t held_blocks;  /* I1 */
+    int port;             /* split: this instance's port in the network */
 
     /* decode aggregates (see the header comment) */
     int64_t dec_it;       /* decode iterations run */
@@ -119,6 +157,7 @@ typedef struct srv_inst {
     double flops, bytes;
     int64_t steps;
     int64_t tokens_out; /* output tokens produced */
+    int64_t tokens_in;  /* prompt tokens prefilled */
 } srv_inst;
 
 /* A router policy: a pure choice among the instances (no mutation
@@ -134,6 +173,8 @@ struct srv_router {
     const srv_router_ops *ops;
     int cursor;       /* round-robin */
     void *rng;        /* random: a gsl_rng (opaque here) */
+    bool by_kv;       /* least-loaded compares KV use, not tokens (the
+                         decode router of split mode) */
 };
 
 /* Initialise a router for 'policy'; 'seed' feeds the random policy. */
@@ -151,6 +192,13 @@ typedef struct srv_source {
     bool exhausted;
 } srv_source;
 
+/* Requests whose KV is on the wire (split mode), linked through
+ * prev/next so a stopped run can still account for them. */
+typedef struct srv_moving {
+    srv_req *head;
+    int64_t n;
+} srv_moving;
+
 /* Quantile estimators for the summary (GSL P^2, opaque here). */
 typedef struct srv_quantiles {
     void *q[3]; /* p50, p90, p99 */
@@ -166,7 +214,16 @@ struct srv_sim {
 
     srv_inst *insts;
     int n_insts;
+    int n_prefill;        /* split: instances [0, n_prefill) prefill, the
+                             rest decode; 0 in monolithic mode */
     srv_router router;
+    srv_router drouter;   /* split: chooses the decode instance */
+    struct hw_net *net;   /* split: the KV transfer network */
+    const char *xfer_link; /* its link's name */
+    double xfer_epb;      /* its energy per bit */
+    double kv_token_bytes; /* KV of one token, model-level (one copy) */
+    srv_moving moving;
+    int64_t next_xfer_id;
     srv_source *sources;
     int n_sources;
 
@@ -198,7 +255,7 @@ struct srv_sim {
 /* Build instance 'inst' of group 'g'.  Returns HS_OK, or HS_EINPUT when
  * the model does not fit (reported to 'd'). */
 int srv_inst_init(srv_inst *inst, const sc_scenario *sc, const sc_group *g,
-                  const char *name, hs_diag *d);
+                  srv_kind kind, const char *name, hs_diag *d);
 void srv_inst_fini(srv_inst *inst);
 
 /* Blocks a request of 'tokens' KV tokens needs. */
@@ -218,9 +275,19 @@ void srv_inst_step_end(srv_sim *s, int idx);
 /* Check invariants I1-I5; describe a violation to 'why'.  O(batch). */
 bool srv_inst_check(const srv_inst *inst, FILE *why);
 
-/* Retire every queued and running request as unfinished (end of a
+/* Retire every request the instance holds as unfinished (end of a
  * stopped run). */
 void srv_inst_drain(srv_sim *s, int idx);
+
+/* Decode kind: a hand-off whose blocks are reserved here ('blocks' set,
+ * counted in held_blocks) and whose KV has arrived joins the queue for a
+ * batch slot. */
+void srv_inst_receive(srv_inst *inst, srv_req *r);
+
+/* Decode kind: queue a hand-off waiting for KV blocks, and take the next
+ * one whose blocks now fit (reserving them), or NULL. */
+void srv_inst_xwait_push(srv_inst *inst, srv_req *r);
+srv_req *srv_inst_xwait_take(srv_inst *inst);
 
 /* ---- the simulation (srv_sim.c) ------------------------------------------ */
 
@@ -235,6 +302,16 @@ void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st);
 /* The engine handler of every serving event ('kind' says which). */
 enum { SRV_EV_ARRIVAL = 1, SRV_EV_STEP_END = 2, SRV_EV_SAMPLE = 3 };
 void srv_on_event(eng_sim *eng, void *target, uint32_t kind, uint64_t arg);
+
+/* Split mode: the prefill of 'r' on instance 'pidx' is done; choose its
+ * decode instance and start moving its KV (or queue it). */
+void srv_sim_handoff(srv_sim *s, int pidx, srv_req *r);
+/* Split mode: 'r' was preempted on a decode instance; send it back to
+ * the prefill pool. */
+void srv_sim_reroute(srv_sim *s, srv_req *r);
+/* Split mode: start every transfer that decode instance 'didx' now has
+ * room for. */
+void srv_sim_pump(srv_sim *s, int didx);
 
 /* Emit a step record (handles sink failure). */
 void srv_sim_emit_step(srv_sim *s, const srv_step_rec *rec);

@@ -260,6 +260,13 @@ static void preempt_newest(srv_inst *in)
     r->kv_tokens = 0;
     r->chunk = 0;
     r->preemptions++;
+    if (in->kind == SRV_KIND_DECODE) {
+        /* Recompute needs a prefill: back to the prefill pool. */
+        in->outstanding -= before + (r->output - r->generated);
+        r->next = in->evicted;
+        in->evicted = r;
+        return;
+    }
     in->outstanding += r->target - before;
     push_front(in, r);
 }
@@ -357,6 +364,20 @@ static int64_t admit_waiting(srv_inst *in, cost_batch *b, int64_t budget,
     return admitted;
 }
 
+/* Decode kind: requests whose KV has arrived join the batch, in arrival
+ * order, while it has room. */
+static void admit_ready(srv_inst *in)
+{
+    while (in->wait_head != NULL && in->n_running < in->max_batch) {
+        srv_req *r = pop_front(in);
+
+        r->admit_seq = in->admit_seq++;
+        in->running[in->n_running++] = r;
+        in->held_blocks -= r->blocks;
+        enter_decode(in, r);
+    }
+}
+
 /* Form the next iteration.  Returns false when there is nothing to run. */
 static bool plan_step(srv_inst *in, hs_time now, step_plan *p)
 {
@@ -364,7 +385,13 @@ static bool plan_step(srv_inst *in, hs_time now, step_plan *p)
 
     memset(p, 0, sizeof *p);
     in->n_sched = 0;
-    if (in->chunked) {
+    if (in->kind == SRV_KIND_DECODE) {
+        admit_ready(in);
+        p->n_decodes = schedule_decodes(in, &p->batch);
+        p->n_seqs = p->n_decodes;
+        p->cap_blocked =
+            in->xwait_head != NULL && in->n_running < in->max_batch;
+    } else if (in->chunked) {
         p->n_decodes = schedule_decodes(in, &p->batch);
         p->n_seqs = p->n_decodes;
         budget = continue_prefills(in, &p->batch, budget - p->n_decodes,
@@ -388,7 +415,7 @@ static bool decode_only_next(const srv_inst *in, step_plan *p)
 {
     int64_t growth, free_after;
 
-    if (in->n_running == 0 || in->n_prefilling > 0)
+    if (in->n_running == 0 || in->n_dec != in->n_running)
         return false;
     growth = in->cross[crossing_slot(in)];
     if (growth > free_blocks(in))
@@ -396,6 +423,14 @@ static bool decode_only_next(const srv_inst *in, step_plan *p)
     memset(p, 0, sizeof *p);
     add_decodes(in, &p->batch);
     p->n_seqs = p->n_decodes = in->n_dec;
+    if (in->kind == SRV_KIND_DECODE) {
+        bool room = in->n_running < in->max_batch;
+
+        if (in->wait_head != NULL && room)
+            return false; /* an arrived KV cache would join */
+        p->cap_blocked = in->xwait_head != NULL && room;
+        return true;
+    }
     free_after = in->chunked ? free_blocks(in) - growth : free_blocks(in);
     if (in->wait_head != NULL && in->n_running < in->max_batch &&
         (!in->chunked || in->max_tokens - in->n_running > 0)) {
@@ -409,6 +444,16 @@ static bool decode_only_next(const srv_inst *in, step_plan *p)
 }
 
 /* ---- applying an iteration ------------------------------------------------ */
+
+/* Prefill kind: the request leaves the batch with its KV blocks still
+ * held here; it is handed off at the step's end. */
+static void hand_off(srv_inst *in, srv_req *r)
+{
+    list_remove(in->running, &in->n_running, r);
+    in->held_blocks += r->blocks;
+    in->outstanding -= r->output - r->generated;
+    in->handoff[in->n_handoff++] = r;
+}
 
 /* Advance the planned iteration ending at 'end'.  Returns true when some
  * request has produced its last token. */
@@ -425,6 +470,7 @@ static bool apply_step(srv_inst *in, const step_plan *p, hs_time end)
         r->prefilled += r->chunk;
         r->kv_tokens = r->prefilled;
         in->outstanding -= r->chunk;
+        in->tokens_in += r->chunk;
         r->chunk = 0;
         if (r->prefilled == r->target) {
             r->generated++;
@@ -433,7 +479,10 @@ static bool apply_step(srv_inst *in, const step_plan *p, hs_time end)
             if (r->first_token < 0)
                 r->first_token = end;
             list_remove(in->prefilling, &in->n_prefilling, r);
-            enter_decode(in, r);
+            if (in->kind == SRV_KIND_PREFILL)
+                hand_off(in, r);
+            else
+                enter_decode(in, r);
         }
     }
     in->n_sched = 0;
@@ -491,6 +540,24 @@ static hs_time record(srv_sim *s, srv_inst *in, const step_plan *p,
     return end;
 }
 
+/* Decode kind: requests preempted while planning go back to the prefill
+ * pool, and the blocks they freed may let waiting transfers start. */
+static void send_evicted(srv_sim *s, int idx)
+{
+    srv_inst *in = &s->insts[idx];
+
+    if (in->evicted == NULL)
+        return;
+    while (in->evicted != NULL) {
+        srv_req *r = in->evicted;
+
+        in->evicted = r->next;
+        r->next = NULL;
+        srv_sim_reroute(s, r);
+    }
+    srv_sim_pump(s, idx);
+}
+
 void srv_inst_kick(srv_sim *s, int idx)
 {
     srv_inst *in = &s->insts[idx];
@@ -501,8 +568,13 @@ void srv_inst_kick(srv_sim *s, int idx)
     int64_t iters = 1;
     bool finishing;
 
-    if (in->busy || !plan_step(in, t, &p))
+    if (in->busy)
         return;
+    if (!plan_step(in, t, &p)) {
+        send_evicted(s, idx);
+        return;
+    }
+    send_evicted(s, idx);
     cost_step_eval(&in->ctx, &p.batch, &st);
     t = record(s, in, &p, t, &st);
     finishing = apply_step(in, &p, t);
@@ -558,6 +630,13 @@ void srv_inst_step_end(srv_sim *s, int idx)
 
     in->busy = false;
     retire_finished(s, in);
+    if (in->kind == SRV_KIND_PREFILL) {
+        for (int64_t i = 0; i < in->n_handoff; i++)
+            srv_sim_handoff(s, idx, in->handoff[i]);
+        in->n_handoff = 0;
+    } else if (in->kind == SRV_KIND_DECODE) {
+        srv_sim_pump(s, idx);
+    }
     srv_inst_kick(s, idx);
 }
 
@@ -574,14 +653,62 @@ void srv_inst_drain(srv_sim *s, int idx)
     }
     in->n_running = 0;
     in->n_prefilling = 0;
+    for (int64_t i = 0; i < in->n_handoff; i++)
+        srv_sim_retire(s, in->handoff[i], SRV_REQ_UNFINISHED);
+    in->n_handoff = 0;
     while (in->wait_head != NULL)
         srv_sim_retire(s, pop_front(in), SRV_REQ_UNFINISHED);
+    while (in->xwait_head != NULL) {
+        srv_req *r = in->xwait_head;
+
+        in->xwait_head = r->next;
+        srv_sim_retire(s, r, SRV_REQ_UNFINISHED);
+    }
+    in->xwait_tail = NULL;
+}
+
+void srv_inst_receive(srv_inst *in, srv_req *r)
+{
+    srv_inst_enqueue(in, r);
+}
+
+void srv_inst_xwait_push(srv_inst *in, srv_req *r)
+{
+    r->next = NULL;
+    r->prev = in->xwait_tail;
+    if (in->xwait_tail != NULL)
+        in->xwait_tail->next = r;
+    else
+        in->xwait_head = r;
+    in->xwait_tail = r;
+}
+
+srv_req *srv_inst_xwait_take(srv_inst *in)
+{
+    srv_req *r = in->xwait_head;
+    int64_t need;
+
+    if (r == NULL)
+        return NULL;
+    need = srv_blocks_for(in, r->target);
+    if (need > free_blocks(in))
+        return NULL;
+    in->xwait_head = r->next;
+    if (in->xwait_head != NULL)
+        in->xwait_head->prev = NULL;
+    else
+        in->xwait_tail = NULL;
+    r->next = r->prev = NULL;
+    in->used_blocks += need;
+    in->held_blocks += need;
+    r->blocks = need;
+    return r;
 }
 
 /* ---- set-up and checks ----------------------------------------------------- */
 
 int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
-                  const char *name, hs_diag *d)
+                  srv_kind kind, const char *name, hs_diag *d)
 {
     const sc_hardware *hw = &sc->hardware[g->device];
     const cost_link *link =
@@ -591,7 +718,11 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
 
     memset(in, 0, sizeof *in);
     snprintf(in->name, sizeof in->name, "%s", name);
-    in->role = "monolithic";
+    in->kind = kind;
+    in->role = kind == SRV_KIND_PREFILL  ? "prefill"
+               : kind == SRV_KIND_DECODE ? "decode"
+                                         : "monolithic";
+    in->pool = kind == SRV_KIND_MONO ? NULL : in->role;
     in->device = hw->name;
     cost_ctx_init(&in->ctx, &sc->model, &sc->precision, &hw->dev, g->tp,
                   g->tp > 1 ? link : NULL, NULL);
@@ -618,6 +749,7 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
     in->prefilling = hs_calloc(mb, sizeof *in->prefilling);
     in->sched = hs_calloc(mb, sizeof *in->sched);
     in->heap = hs_calloc(mb, sizeof *in->heap);
+    in->handoff = hs_calloc(mb, sizeof *in->handoff);
     in->cross = hs_calloc((size_t)in->block_size, sizeof *in->cross);
     return HS_OK;
 }
@@ -628,8 +760,10 @@ void srv_inst_fini(srv_inst *in)
     free(in->prefilling);
     free(in->sched);
     free(in->heap);
+    free(in->handoff);
     free(in->cross);
     in->running = in->prefilling = in->sched = in->heap = NULL;
+    in->handoff = NULL;
     in->cross = NULL;
 }
 
@@ -676,8 +810,9 @@ bool srv_inst_check(const srv_inst *in, FILE *why)
         crossing += in->cross[i];
     if (broken == NULL && crossing != in->n_dec)
         broken = "I5 residue counts";
-    if (broken == NULL &&
-        (used != in->used_blocks || used > in->total_blocks || used < 0))
+    if (broken == NULL && (used + in->held_blocks != in->used_blocks ||
+                           in->used_blocks > in->total_blocks ||
+                           in->held_blocks < 0))
         broken = "I1 used blocks";
     if (broken == NULL && out != in->outstanding)
         broken = "I4 outstanding tokens";

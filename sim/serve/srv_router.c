@@ -22,17 +22,22 @@ static int select_round_robin(srv_router *r, const srv_inst *insts, int n,
 }
 
 /* Fewest outstanding tokens (prefill still to do + output still to
- * produce, over waiting and running requests). */
+ * produce, over waiting and running requests); with 'by_kv', the
+ * smallest share of KV blocks in use (held or reserved). */
 static int select_least_loaded(srv_router *r, const srv_inst *insts, int n,
                                const srv_req *req)
 {
     int best = 0;
 
-    (void)r;
     (void)req;
-    for (int i = 1; i < n; i++)
-        if (insts[i].outstanding < insts[best].outstanding)
+    for (int i = 1; i < n; i++) {
+        if (r->by_kv ? (double)insts[i].used_blocks /
+                               (double)insts[i].total_blocks <
+                           (double)insts[best].used_blocks /
+                               (double)insts[best].total_blocks
+                     : insts[i].outstanding < insts[best].outstanding)
             best = i;
+    }
     return best;
 }
 
@@ -88,6 +93,7 @@ void srv_router_init(srv_router *r, sc_router_policy policy, uint64_t seed)
     r->ops = &policies[policy];
     r->cursor = 0;
     r->rng = NULL;
+    r->by_kv = false;
     if (policy == SC_ROUTER_RANDOM) {
         gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
 

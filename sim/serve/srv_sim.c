@@ -13,6 +13,8 @@
  */
 #include "serve_int.h"
 
+#include "hetsim/hw.h"
+
 #include <gsl/gsl_rstat.h>
 #include <math.h>
 #include <stdlib.h>
@@ -146,7 +148,11 @@ static void fill_record(const srv_sim *s, const srv_req *r,
         r->first_token >= 0 ? hs_time_to_s(r->first_token) : (double)NAN;
     double finish =
         st == SRV_REQ_DONE ? hs_time_to_s(eng_now(s->eng)) : (double)NAN;
-    const char *inst = r->admitted >= 0 ? s->insts[r->inst].name : NULL;
+    const char *pinst = r->admitted >= 0 ? s->insts[r->pinst].name : NULL;
+    bool moved = r->dinst >= 0;
+    const char *dinst = s->n_prefill == 0 ? pinst
+                        : moved           ? s->insts[r->dinst].name
+                                          : NULL;
 
     memset(rec, 0, sizeof *rec);
     rec->request_id = r->id;
@@ -157,8 +163,8 @@ static void fill_record(const srv_sim *s, const srv_req *r,
     rec->prompt_tokens = r->prompt;
     rec->cached_tokens = 0;
     rec->output_tokens = r->output;
-    rec->prefill_instance = inst;
-    rec->decode_instance = r->generated > 1 ? inst : NULL;
+    rec->prefill_instance = pinst;
+    rec->decode_instance = r->generated > 1 ? dinst : NULL;
     rec->first_token_s = first;
     rec->finish_s = finish;
     rec->ttft_s = first - arrival;
@@ -168,7 +174,10 @@ static void fill_record(const srv_sim *s, const srv_req *r,
     rec->e2e_s = finish - arrival;
     rec->queue_s =
         r->admitted >= 0 ? hs_time_to_s(r->admitted) - arrival : (double)NAN;
-    rec->kv_transfer_s = 0;
+    rec->kv_transfer_s =
+        s->n_prefill == 0 ? 0
+        : moved           ? r->xfer_s
+                          : (double)NAN;
     rec->preemptions = r->preemptions;
     rec->status = st;
 }
@@ -194,7 +203,7 @@ static void account(srv_sim *s, const srv_request_rec *rec)
     s->preemptions += rec->preemptions;
 }
 
-static void pull_next(srv_sim *s, int idx);
+static void arm(srv_sim *s, int idx);
 
 void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st)
 {
@@ -207,37 +216,64 @@ void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st)
     if (s->sink.request != NULL && s->sink.request(s->sink.ctx, &rec) != 0)
         fail(s, HS_EIO, NULL);
     s->in_flight--;
-    req_free(s, r);
     if (src->closed && st != SRV_REQ_UNFINISHED) {
+        /* Closed loops: a finished (or dropped) request lets the next
+         * one come -- the benchmark client's next request, or the
+         * session's next call after its tool or think gap. */
         wl_source_release(src->src, eng_now(s->eng));
-        if (src->ev == ENG_NO_EVENT && !src->exhausted)
-            pull_next(s, idx);
+        wl_source_finished(src->src, r->session_id, eng_now(s->eng));
+        if (!src->exhausted)
+            arm(s, idx);
     }
+    req_free(s, r);
 }
 
 /* ---- arrivals ---------------------------------------------------------------------- */
 
-/* Take the next request of source 'idx' and schedule its arrival. */
-static void pull_next(srv_sim *s, int idx)
+/* (Re)schedule source 'idx''s pending arrival at the time of its next
+ * request.  A closed-loop source may have an earlier request due after a
+ * completion than the one already scheduled: the event moves. */
+static void arm(srv_sim *s, int idx)
+{
+    srv_source *src = &s->sources[idx];
+    hs_time t;
+    int rc = wl_source_peek(src->src, &t, s->diag);
+
+    if (rc < 0) {
+        fail(s, rc, NULL);
+        return;
+    }
+    if (rc == 0) {
+        HS_ASSERT(src->ev == ENG_NO_EVENT);
+        src->exhausted = !wl_source_blocked(src->src);
+        src->next_time = HS_TIME_MAX;
+        return;
+    }
+    if (t < eng_now(s->eng))
+        t = eng_now(s->eng);
+    if (src->ev == ENG_NO_EVENT)
+        src->ev = eng_schedule(s->eng, t, ENG_PRIO_ARRIVAL, srv_on_event, s,
+                               SRV_EV_ARRIVAL, (uint64_t)idx);
+    else if (t != src->next_time)
+        eng_reschedule(s->eng, src->ev, t);
+    src->next_time = t;
+}
+
+/* Take the request whose arrival is now from source 'idx'. */
+static bool take(srv_sim *s, int idx)
 {
     srv_source *src = &s->sources[idx];
     int rc = wl_source_next(src->src, &src->next, s->diag);
 
     src->ev = ENG_NO_EVENT;
     src->next_time = HS_TIME_MAX;
-    if (rc < 0) {
-        fail(s, rc, NULL);
-        return;
+    if (rc != 1) {
+        fail(s, rc < 0 ? rc : HS_ERUNTIME,
+             rc < 0 ? NULL : "workload source lost a peeked request");
+        return false;
     }
-    if (rc == 0) {
-        src->exhausted = !wl_source_blocked(src->src);
-        return;
-    }
-    if (src->next.arrival < eng_now(s->eng))
-        src->next.arrival = eng_now(s->eng);
-    src->next_time = src->next.arrival;
-    src->ev = eng_schedule(s->eng, src->next.arrival, ENG_PRIO_ARRIVAL,
-                           srv_on_event, s, SRV_EV_ARRIVAL, (uint64_t)idx);
+    src->next.arrival = eng_now(s->eng);
+    return true;
 }
 
 static srv_req *make_request(srv_sim *s, int idx)
@@ -257,24 +293,48 @@ static srv_req *make_request(srv_sim *s, int idx)
     r->target = r->prompt;
     r->admitted = -1;
     r->first_token = -1;
+    r->prefill_end = -1;
+    r->dinst = -1;
     s->arrived++;
     s->in_flight++;
     s->input_tokens += r->prompt;
     return r;
 }
 
+/* Instances a new request may be routed to: all of them, or in split
+ * mode the prefill pool. */
+static int route(srv_sim *s, const srv_req *r)
+{
+    int n = s->n_prefill > 0 ? s->n_prefill : s->n_insts;
+
+    return s->router.ops->select(&s->router, s->insts, n, r);
+}
+
+/* Would 'r' never fit?  Its prompt and output cannot be held even alone
+ * by the instance that prefills it (monolithic) or decodes it (split). */
+static bool never_fits(const srv_sim *s, const srv_req *r, int dst)
+{
+    const srv_inst *in = &s->insts[dst];
+    const srv_inst *dec = s->n_prefill > 0 ? &s->insts[s->n_prefill] : in;
+
+    return srv_blocks_for(in, r->prompt) > in->total_blocks ||
+           srv_blocks_for(dec, r->prompt + r->output) > dec->total_blocks;
+}
+
 static void on_arrival(srv_sim *s, int idx)
 {
-    srv_req *r = make_request(s, idx);
-    int dst = s->router.ops->select(&s->router, s->insts, s->n_insts, r);
-    srv_inst *in = &s->insts[dst];
+    srv_req *r;
+    int dst;
+    srv_inst *in;
 
-    r->inst = dst;
-    s->sources[idx].ev = ENG_NO_EVENT;
-    pull_next(s, idx);
-    /* A request whose prompt and output cannot fit the instance's KV
-     * memory even alone would never finish: it is dropped. */
-    if (srv_blocks_for(in, r->prompt + r->output) > in->total_blocks) {
+    if (!take(s, idx))
+        return;
+    r = make_request(s, idx);
+    dst = route(s, r);
+    in = &s->insts[dst];
+    r->inst = r->pinst = dst;
+    arm(s, idx);
+    if (never_fits(s, r, dst)) {
         srv_sim_retire(s, r, SRV_REQ_DROPPED);
         return;
     }
@@ -282,18 +342,131 @@ static void on_arrival(srv_sim *s, int idx)
     srv_inst_kick(s, dst);
 }
 
+/* ---- split mode: hand-off, KV transfer, recompute ------------------------------ */
+
+static void moving_add(srv_sim *s, srv_req *r)
+{
+    r->prev = NULL;
+    r->next = s->moving.head;
+    if (s->moving.head != NULL)
+        s->moving.head->prev = r;
+    s->moving.head = r;
+    s->moving.n++;
+}
+
+static void moving_remove(srv_sim *s, srv_req *r)
+{
+    if (r->prev != NULL)
+        r->prev->next = r->next;
+    else
+        s->moving.head = r->next;
+    if (r->next != NULL)
+        r->next->prev = r->prev;
+    r->prev = r->next = NULL;
+    s->moving.n--;
+}
+
+/* Free the blocks 'r' held on its prefill instance. */
+static void release_prefill(srv_sim *s, srv_req *r)
+{
+    srv_inst *p = &s->insts[r->pinst];
+
+    p->used_blocks -= r->pblocks;
+    p->held_blocks -= r->pblocks;
+    r->pblocks = 0;
+}
+
+static void on_transfer_done(void *ctx, uint64_t tag, hs_time start,
+                             hs_time end)
+{
+    srv_sim *s = ctx;
+    srv_req *r = (srv_req *)(uintptr_t)tag;
+    srv_transfer_rec rec = {
+        .transfer_id = s->next_xfer_id++,
+        .request_id = r->id,
+        .link = s->xfer_link,
+        .kind = "kv_pd",
+        .bytes = (double)r->kv_tokens * s->kv_token_bytes,
+        .start_s = hs_time_to_s(start),
+        .end_s = hs_time_to_s(end),
+    };
+
+    moving_remove(s, r);
+    r->xfer_s += hs_time_to_s(end - r->prefill_end);
+    r->dinst = r->inst;
+    if (s->sink.transfer != NULL &&
+        s->sink.transfer(s->sink.ctx, &rec) != 0)
+        fail(s, HS_EIO, NULL);
+    release_prefill(s, r);
+    srv_inst_receive(&s->insts[r->inst], r);
+    srv_inst_kick(s, r->inst);
+    srv_inst_kick(s, r->pinst);
+}
+
+static void start_transfer(srv_sim *s, srv_req *r)
+{
+    int res[2] = {s->insts[r->pinst].port, s->insts[r->inst].port};
+
+    moving_add(s, r);
+    hw_net_start(s->net, res, 2, (double)r->kv_tokens * s->kv_token_bytes,
+                 s->xfer_epb, on_transfer_done, s, (uint64_t)(uintptr_t)r);
+}
+
+void srv_sim_pump(srv_sim *s, int didx)
+{
+    srv_req *r;
+
+    while ((r = srv_inst_xwait_take(&s->insts[didx])) != NULL)
+        start_transfer(s, r);
+}
+
+void srv_sim_handoff(srv_sim *s, int pidx, srv_req *r)
+{
+    const srv_inst *dec = &s->insts[s->n_prefill];
+    int d;
+
+    r->prefill_end = eng_now(s->eng);
+    r->pblocks = r->blocks;
+    r->blocks = 0;
+    if (r->generated >= r->output) { /* the first token was the last */
+        release_prefill(s, r);
+        srv_sim_retire(s, r, SRV_REQ_DONE);
+        srv_inst_kick(s, pidx);
+        return;
+    }
+    d = s->n_prefill + s->drouter.ops->select(&s->drouter, dec,
+                                              s->n_insts - s->n_prefill, r);
+    r->inst = d;
+    srv_inst_xwait_push(&s->insts[d], r);
+    srv_sim_pump(s, d);
+}
+
+void srv_sim_reroute(srv_sim *s, srv_req *r)
+{
+    int dst = route(s, r);
+
+    r->inst = r->pinst = dst;
+    srv_inst_enqueue(&s->insts[dst], r);
+    srv_inst_kick(s, dst);
+}
+
 hs_time srv_sim_horizon(const srv_sim *s)
 {
     hs_time h = s->next_sample;
+
+    /* Split mode: hand-offs and KV arrivals change decode instances at
+     * any pending event. */
+    if (s->net != NULL)
+        return eng_next_time(s->eng) < h ? eng_next_time(s->eng) : h;
 
     for (int i = 0; i < s->n_sources; i++) {
         const srv_source *src = &s->sources[i];
 
         if (src->next_time < h)
             h = src->next_time;
-        /* A blocked closed-loop source releases its next request when
-         * any request finishes, on any instance: a step end. */
-        if (src->closed && src->ev == ENG_NO_EVENT && !src->exhausted) {
+        /* A closed-loop source's next request can become due when any
+         * request finishes, on any instance: at a step end. */
+        if (src->closed && !src->exhausted) {
             hs_time n = eng_next_time(s->eng);
 
             if (n < h)
@@ -364,46 +537,88 @@ void srv_on_event(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
 
 /* ---- building ----------------------------------------------------------------------- */
 
-static int build_instances(srv_sim *s, hs_diag *d)
+/* Build the 'grp->count' instances of one group at s->insts[*k...].
+ * 'indexed': always name them <group>.<i> (split pools, whose names are
+ * also metric scopes). */
+static int build_group(srv_sim *s, const sc_group *grp, srv_kind kind,
+                       bool indexed, int *k, hs_diag *d)
 {
-    const sc_cluster *c = &s->sc->cluster;
-    int64_t total = 0;
-    int k = 0, rc = HS_OK;
+    for (int64_t i = 0; i < grp->count; i++, (*k)++) {
+        char name[64];
 
-    if (c->mode != SC_MODE_MONOLITHIC)
-        return hs_diag_error(d, c->loc,
-                             "cluster.mode: split is not simulated yet "
-                             "(it comes with the disaggregation issue); "
-                             "use monolithic");
-    for (size_t g = 0; g < c->n_instances; g++)
-        total += c->instances[g].count;
+        if (grp->count == 1 && !indexed)
+            snprintf(name, sizeof name, "%s", grp->name);
+        else
+            snprintf(name, sizeof name, "%s.%lld", grp->name, (long long)i);
+        if (srv_inst_init(&s->insts[*k], s->sc, grp, kind, name, d) != HS_OK)
+            return HS_EINPUT; /* the same message for every copy */
+    }
+    return HS_OK;
+}
+
+static int alloc_instances(srv_sim *s, int64_t total, hs_diag *d)
+{
     if (total > 100000)
-        return hs_diag_error(d, c->loc,
+        return hs_diag_error(d, s->sc->cluster.loc,
                              "cluster: %lld instances is more "
                              "than the 100000 supported",
                              (long long)total);
     s->insts = hs_calloc((size_t)total, sizeof *s->insts);
     s->n_insts = (int)total;
-    for (size_t g = 0; g < c->n_instances; g++) {
-        const sc_group *grp = &c->instances[g];
+    return HS_OK;
+}
 
-        for (int64_t i = 0; i < grp->count; i++, k++) {
-            char name[64];
+/* Split mode: the prefill pool, the decode pool, and the network of
+ * their ports on the KV transfer link (one port per instance: a shared
+ * fabric with per-port bandwidth, docs/disaggregation.md). */
+static int build_split(srv_sim *s, hs_diag *d)
+{
+    const sc_cluster *c = &s->sc->cluster;
+    const sc_link *link = &s->sc->links[c->kv_transfer_link];
+    int k = 0;
 
-            if (grp->count == 1)
-                snprintf(name, sizeof name, "%s", grp->name);
-            else
-                snprintf(name, sizeof name, "%s.%lld", grp->name,
-                         (long long)i);
-            if (srv_inst_init(&s->insts[k], s->sc, grp, name, d) != HS_OK) {
-                rc = HS_EINPUT;
-                break; /* the same message for every copy */
-            }
-        }
-        if (rc != HS_OK)
-            break;
-    }
-    return rc;
+    if (c->mixed_fallback)
+        return hs_diag_error(d, c->loc,
+                             "cluster.mixed_fallback: not simulated yet; "
+                             "set it to false");
+    if (alloc_instances(s, c->prefill.count + c->decode.count, d) != HS_OK)
+        return HS_EINPUT;
+    if (build_group(s, &c->prefill, SRV_KIND_PREFILL, true, &k, d) != HS_OK ||
+        build_group(s, &c->decode, SRV_KIND_DECODE, true, &k, d) != HS_OK)
+        return HS_EINPUT;
+    s->n_prefill = (int)c->prefill.count;
+    s->net = hw_net_new(s->eng);
+    for (int i = 0; i < s->n_insts; i++)
+        s->insts[i].port = hw_net_add(s->net, s->insts[i].name,
+                                      link->link.bandwidth,
+                                      link->link.latency_s);
+    s->xfer_link = link->name;
+    s->xfer_epb = link->link.energy_per_bit;
+    s->kv_token_bytes = cost_model_kv_elems_per_token(&s->sc->model) *
+                        cost_dtype_bytes(s->sc->precision.kv);
+    srv_router_init(&s->drouter, s->sc->router.decode_policy,
+                    s->opt.seed ^ UINT64_C(0x4445434f4445));
+    s->drouter.by_kv = true;
+    return HS_OK;
+}
+
+static int build_instances(srv_sim *s, hs_diag *d)
+{
+    const sc_cluster *c = &s->sc->cluster;
+    int64_t total = 0;
+    int k = 0;
+
+    if (c->mode == SC_MODE_SPLIT)
+        return build_split(s, d);
+    for (size_t g = 0; g < c->n_instances; g++)
+        total += c->instances[g].count;
+    if (alloc_instances(s, total, d) != HS_OK)
+        return HS_EINPUT;
+    for (size_t g = 0; g < c->n_instances; g++)
+        if (build_group(s, &c->instances[g], SRV_KIND_MONO, false, &k, d) !=
+            HS_OK)
+            return HS_EINPUT;
+    return HS_OK;
 }
 
 static int open_sources(srv_sim *s, hs_diag *d)
@@ -417,8 +632,11 @@ static int open_sources(srv_sim *s, hs_diag *d)
         srv_source *src = &s->sources[i];
 
         src->name = spec->name;
-        src->closed = spec->kind == WL_SOURCE_SYNTHETIC &&
-                      spec->synthetic.arrival.kind == WL_ARRIVAL_CLOSED;
+        src->closed = spec->kind == WL_SOURCE_AGENT ||
+                      (spec->kind == WL_SOURCE_TRACE &&
+                       spec->trace.format == WL_TRACE_SESSIONS) ||
+                      (spec->kind == WL_SOURCE_SYNTHETIC &&
+                       spec->synthetic.arrival.kind == WL_ARRIVAL_CLOSED);
         src->next_time = HS_TIME_MAX;
         src->src = wl_source_open(spec, (int32_t)i, s->opt.seed, d);
         if (src->src == NULL)
@@ -462,7 +680,7 @@ int srv_sim_new(const sc_scenario *sc, const srv_options *opt,
 static void start(srv_sim *s)
 {
     for (int i = 0; i < s->n_sources; i++)
-        pull_next(s, i);
+        arm(s, i);
     if (s->sc->output.timeseries_interval_s > 0 && s->sink.sample != NULL) {
         s->sample_every = hs_time_from_s(s->sc->output.timeseries_interval_s);
         if (s->sample_every < 1)
@@ -483,10 +701,66 @@ static void retire_unfinished(srv_sim *s)
 {
     for (int i = 0; i < s->n_insts; i++)
         srv_inst_drain(s, i);
+    while (s->moving.head != NULL) {
+        srv_req *r = s->moving.head;
+
+        moving_remove(s, r);
+        srv_sim_retire(s, r, SRV_REQ_UNFINISHED);
+    }
+}
+
+/* Totals of one pool of split mode (scope = the pool's name): energy,
+ * cost and busy share of its devices, and its tokens per dollar and per
+ * joule (output tokens for decode, prompt tokens for prefill). */
+typedef struct pool_totals {
+    double energy_j, cost_usd, busy_s, device_s, tokens;
+} pool_totals;
+
+static void emit_pool(srv_sim *s, const char *pool, const pool_totals *t)
+{
+    emit_metric(s, pool, "energy_j", t->energy_j);
+    emit_metric(s, pool, "cost_usd", t->cost_usd);
+    emit_metric(s, pool, "busy_frac",
+                t->device_s > 0 ? t->busy_s / t->device_s : 0);
+    emit_metric(s, pool, "tokens_per_usd",
+                t->cost_usd > 0 ? t->tokens / t->cost_usd : 0);
+    emit_metric(s, pool, "tokens_per_j",
+                t->energy_j > 0 ? t->tokens / t->energy_j : 0);
+}
+
+/* Split mode: the KV transfer link's totals (scope = the link's name),
+ * its energy counted in the run's. */
+static void link_totals(srv_sim *s, double sim_s)
+{
+    double bytes = 0, busy = 0, bw = 0;
+    double energy = hw_net_energy_j(s->net);
+
+    for (int i = 0; i < hw_net_count(s->net); i++) {
+        hw_res_stats st;
+
+        hw_net_stats(s->net, i, &st);
+        bytes += st.bytes;
+        busy += st.busy_s;
+        bw += st.bandwidth;
+    }
+    /* Each byte crosses two ports (egress and ingress). */
+    emit_metric(s, s->xfer_link, "bytes", bytes / 2);
+    emit_metric(s, s->xfer_link, "energy_j", energy);
+    emit_metric(s, s->xfer_link, "port_busy_frac",
+                sim_s > 0 ? busy / (sim_s * hw_net_count(s->net)) : 0);
+    emit_metric(s, s->xfer_link, "utilisation",
+                sim_s > 0 && bw > 0 ? bytes / (bw * sim_s) : 0);
+    emit_metric(s, s->xfer_link, "transfers",
+                (double)hw_net_started(s->net));
+    s->summary.energy_j += energy;
 }
 
 static void instance_totals(srv_sim *s, double sim_s)
 {
+    pool_totals pools[2];
+
+    memset(pools, 0, sizeof pools);
+
     for (int i = 0; i < s->n_insts; i++) {
         const srv_inst *in = &s->insts[i];
         const cost_device *dev = &in->ctx.dev;
@@ -519,6 +793,22 @@ static void instance_totals(srv_sim *s, double sim_s)
                     sim_s > 0 ? (double)in->tokens_out / sim_s : 0);
         emit_metric(s, in->name, "kv_capacity_bytes",
                     (double)in->total_blocks * in->block_bytes);
+        if (in->kind != SRV_KIND_MONO) {
+            pool_totals *t = &pools[in->kind == SRV_KIND_DECODE];
+
+            t->energy_j += rec.energy_j;
+            t->cost_usd += rec.cost_usd;
+            t->busy_s += in->busy_s;
+            t->device_s += sim_s;
+            t->tokens += in->kind == SRV_KIND_DECODE
+                             ? (double)in->tokens_out
+                             : (double)in->tokens_in;
+        }
+    }
+    if (s->net != NULL) {
+        emit_pool(s, "prefill", &pools[0]);
+        emit_pool(s, "decode", &pools[1]);
+        link_totals(s, sim_s);
     }
 }
 
@@ -646,6 +936,8 @@ void srv_sim_free(srv_sim *s)
         free(s->slabs[i]);
     free(s->slabs);
     srv_router_fini(&s->router);
+    srv_router_fini(&s->drouter);
+    hw_net_free(s->net);
     quantiles_fini(&s->ttft);
     quantiles_fini(&s->tpot);
     quantiles_fini(&s->e2e);

@@ -574,6 +574,13 @@ int wl_trace_read(wl_trace *t, wl_request *out, hs_diag *d)
     return 1;
 }
 
+hs_loc wl_trace_loc(const wl_trace *t)
+{
+    hs_loc at = {t->path, t->prev_line, 0};
+
+    return at;
+}
+
 void wl_trace_close(wl_trace *t)
 {
     if (t == NULL)

@@ -1,8 +1,10 @@
 /*
  * workload_int.h -- private interface between the files of sim/workload:
- * the trace reader, the Mooncake line parser, the length distributions
- * and the synthetic generator, which wl_source.c puts behind the public
- * wl_source API.  Tests may include it (-Isim); other modules may not.
+ * the trace reader, the Mooncake line parser, the length distributions,
+ * the synthetic generator, and the closed-loop session sources (agent
+ * presets, session-trace replay) with their shared heap and session
+ * table, which wl_source.c puts behind the public wl_source API.  Tests
+ * may include it (-Isim); other modules may not.
  */
 #ifndef HETSIM_WORKLOAD_INT_H
 #define HETSIM_WORKLOAD_INT_H
@@ -20,7 +22,8 @@
 enum wl_stream {
     WL_STREAM_ARRIVAL = 0,
     WL_STREAM_PROMPT = 1,
-    WL_STREAM_OUTPUT = 2
+    WL_STREAM_OUTPUT = 2,
+    WL_STREAM_SESSION = 3 /* agent sources: base of the per-session draws */
 };
 
 /* Seed of stream 'stream' of source 'source_index' under scenario seed
@@ -58,6 +61,9 @@ wl_trace *wl_trace_open(const wl_trace_spec *spec, hs_diag *d);
  * Sticky: after a failure, returns the same status with no new text. */
 int wl_trace_read(wl_trace *t, wl_request *out, hs_diag *d);
 void wl_trace_close(wl_trace *t); /* NULL is a no-op */
+/* File and line of the record wl_trace_read() returned last (column 0);
+ * borrowed from the reader.  For errors found after parsing. */
+hs_loc wl_trace_loc(const wl_trace *t);
 
 /* ---- Mooncake JSONL line parser ---------------------------------------- */
 
@@ -114,5 +120,93 @@ int wl_synth_next(wl_synth *g, wl_request *out);
 bool wl_synth_blocked(const wl_synth *g);
 void wl_synth_release(wl_synth *g, hs_time now);
 void wl_synth_close(wl_synth *g); /* NULL is a no-op */
+
+/* ---- closed-loop sessions: the shared machinery (wl_loop.c) ------------
+ *
+ * The calls that are due later ("pending": a session whose previous call
+ * finished, waiting out its gap) sit in a binary min-heap ordered by
+ * (arrival, session_id); the active sessions are found by id through an
+ * open-addressing hash table (linear probing, backward-shift deletion,
+ * load <= 1/2).  Each active session owns a slot, a small integer that
+ * indexes the owner's per-session arrays; slots of ended sessions are
+ * reused, so the arrays grow to the peak number of active sessions and
+ * no further.
+ *
+ * Invariants (wl_loop_check):
+ *   I1  heap order: no entry comes before its parent
+ *   I2  every heap entry's session is active and owns the entry's slot
+ *   I3  the table holds exactly the active sessions, each slot once
+ */
+#define WL_NO_SLOT UINT32_MAX
+
+typedef struct wl_due {
+    hs_time arrival;
+    int64_t session_id;
+    uint32_t slot;
+} wl_due;
+
+typedef struct wl_loop {
+    wl_due *heap;
+    size_t n_heap, cap_heap;
+    int64_t *keys;   /* the table: session ids ... */
+    uint32_t *slots; /* ... and their slots; WL_NO_SLOT = empty */
+    size_t table_cap, n_active;
+    uint32_t *free_slots;
+    size_t n_free, cap_free;
+    uint32_t n_slots; /* slots handed out so far (per-slot array size) */
+} wl_loop;
+
+/* True if (ta, ia) comes before (tb, ib). */
+bool wl_due_before(hs_time ta, int64_t ia, hs_time tb, int64_t ib);
+
+void wl_loop_init(wl_loop *l);
+void wl_loop_fini(wl_loop *l);
+/* Make session 'id' active; its slot, or WL_NO_SLOT when 'id' is active
+ * already.  The owner grows its per-slot arrays to l->n_slots. */
+uint32_t wl_loop_add(wl_loop *l, int64_t id);
+/* The slot of active session 'id', or WL_NO_SLOT. */
+uint32_t wl_loop_find(const wl_loop *l, int64_t id);
+/* End active session 'id' (it must not be in the heap). */
+void wl_loop_remove(wl_loop *l, int64_t id);
+/* Make a call of session 'id' (slot 'slot') due at 'arrival'. */
+void wl_loop_push(wl_loop *l, hs_time arrival, int64_t id, uint32_t slot);
+/* The earliest due call, or NULL. */
+const wl_due *wl_loop_top(const wl_loop *l);
+/* Remove and return the earliest due call (the heap is not empty). */
+wl_due wl_loop_pop(wl_loop *l);
+/* Check I1-I3; false (with the reason in 'why', may be NULL) if broken.
+ * O(n).  For tests. */
+bool wl_loop_check(const wl_loop *l, const char **why);
+
+/* ---- agent sessions from a preset (wl_agent.c) ------------------------- */
+
+typedef struct wl_agent wl_agent;
+
+/* Check the spec and its preset; NULL with errors (at spec->loc) in 'd'. */
+wl_agent *wl_agent_open(const wl_source_spec *spec, int32_t source_index,
+                        uint64_t seed, hs_diag *d);
+/* The earliest due call's arrival into '*arrival': 1, or 0 (none now). */
+int wl_agent_peek(const wl_agent *g, hs_time *arrival);
+/* 1 with the call in '*out' (id and source left alone), or 0. */
+int wl_agent_next(wl_agent *g, wl_request *out);
+bool wl_agent_blocked(const wl_agent *g);
+void wl_agent_finished(wl_agent *g, int64_t session_id, hs_time now);
+void wl_agent_close(wl_agent *g); /* NULL is a no-op */
+/* Check the spec (rate, end, preset); HS_OK or errors at spec->loc. */
+int wl_agent_check(const wl_source_spec *spec, hs_diag *d);
+
+/* ---- session-trace replay (wl_replay.c) -------------------------------- */
+
+typedef struct wl_replay wl_replay;
+
+/* Open the session trace (header checked).  NULL with errors in 'd'. */
+wl_replay *wl_replay_open(const wl_trace_spec *spec, hs_diag *d);
+/* As wl_agent_peek/next, but reading the trace may fail: a negative
+ * HS_* status with the error in 'd' (then sticky, no new text). */
+int wl_replay_peek(wl_replay *r, hs_time *arrival, hs_diag *d);
+int wl_replay_next(wl_replay *r, wl_request *out, hs_diag *d);
+bool wl_replay_blocked(const wl_replay *r);
+void wl_replay_finished(wl_replay *r, int64_t session_id, hs_time now);
+void wl_replay_close(wl_replay *r); /* NULL is a no-op */
 
 #endif /* HETSIM_WORKLOAD_INT_H */

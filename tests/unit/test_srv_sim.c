@@ -36,6 +36,9 @@ typedef struct rows {
     double sample_t;   /* time of the samples being summed */
     int64_t in_flight; /* queue + running over instances at sample_t */
     int64_t max_in_flight;
+    int64_t n_transfers;
+    double transfer_bytes;
+    double min_transfer_s; /* shortest transfer */
 } rows;
 
 static int on_request(void *ctx, const srv_request_rec *r)
@@ -77,6 +80,17 @@ static int on_sample(void *ctx, const srv_sample_rec *r)
     return 0;
 }
 
+static int on_transfer(void *ctx, const srv_transfer_rec *r)
+{
+    rows *w = ctx;
+
+    if (w->n_transfers == 0 || r->end_s - r->start_s < w->min_transfer_s)
+        w->min_transfer_s = r->end_s - r->start_s;
+    w->n_transfers++;
+    w->transfer_bytes += r->bytes;
+    return 0;
+}
+
 static void rows_free(rows *w)
 {
     free(w->req);
@@ -109,7 +123,11 @@ static srv_sim *run(const sc_scenario *sc, bool no_ff, rows *w,
                     srv_summary *sum)
 {
     srv_options opt = {0};
-    srv_sink sink = {w, on_request, on_step, NULL, on_sample, NULL};
+    srv_sink sink = {.ctx = w,
+                     .request = on_request,
+                     .step = on_step,
+                     .sample = on_sample,
+                     .transfer = on_transfer};
     srv_sim *s = NULL;
     hs_diag *d = hs_diag_new();
 
@@ -391,6 +409,75 @@ START_TEST(oversized_request_is_dropped)
 }
 END_TEST
 
+/* Split mode: two prefill instances hand KV caches over a 400 Gb/s
+ * fabric to two decode instances short of memory (transfers wait for
+ * blocks, decodes are preempted and go back to be prefilled again). */
+static const char *const split_yaml =
+    "name: split\nseed: 5\nmodel: llama-3-8b\n"
+    "hardware:\n  h100: {catalog: h100-sxm}\n"
+    "  small: {catalog: h100-sxm, mem_capacity: 19GB}\n"
+    "links: {fabric: {catalog: ib-ndr-400g}}\n"
+    "cluster:\n  mode: split\n"
+    "  prefill: {device: h100, count: 2, tp: 1, max_batch_tokens: 8192}\n"
+    "  decode: {device: small, count: 2, tp: 1, max_batch: 128}\n"
+    "  kv_transfer: {link: fabric}\n"
+    "workload:\n"
+    "  - {name: conv, trace: {format: azure, path: traces/azure_conv.csv,\n"
+    "     max_requests: 2000, time_scale: 0.05}}\n"
+    "output: {timeseries_interval: 100ms}\n";
+
+START_TEST(split_conserves_requests)
+{
+    sc_scenario *sc = load(split_yaml);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+    int64_t decoded = 0;
+    /* 400 Gb/s = 50 GB/s; Llama-3-8B bf16 KV is 128 KiB per token. */
+    double bw = 50e9, lat = 3e-6, kv_tok = 131072;
+
+    ck_assert_int_eq(sum.arrived, 2000);
+    ck_assert_int_eq(sum.arrived, sum.done + sum.dropped + sum.unfinished);
+    ck_assert_int_eq(sum.unfinished, 0);
+    ck_assert_msg(sum.preemptions > 0, "decode should preempt");
+    for (size_t i = 0; i < w.n_req; i++) {
+        const srv_request_rec *r = &w.req[i];
+
+        if (r->status != SRV_REQ_DONE || r->output_tokens < 2)
+            continue;
+        decoded++;
+        /* At least a lone transfer of the prompt's KV. */
+        ck_assert(r->kv_transfer_s >=
+                  lat + (double)r->prompt_tokens * kv_tok / bw - 2e-9);
+        ck_assert(r->first_token_s + r->kv_transfer_s <= r->finish_s);
+    }
+    ck_assert_int_ge(w.n_transfers, decoded);
+    ck_assert(w.min_transfer_s >= lat);
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+}
+END_TEST
+
+START_TEST(split_fast_forward_matches)
+{
+    sc_scenario *sc = load(split_yaml);
+    rows a = {0}, b = {0};
+    srv_summary sa, sb;
+    srv_sim *s1 = run(sc, false, &a, &sa);
+    srv_sim *s2 = run(sc, true, &b, &sb);
+
+    same_rows(&a, &b);
+    ck_assert_int_eq(a.n_transfers, b.n_transfers);
+    ck_assert(a.transfer_bytes == b.transfer_bytes);
+    srv_sim_free(s1);
+    srv_sim_free(s2);
+    rows_free(&a);
+    rows_free(&b);
+    sc_scenario_free(sc);
+}
+END_TEST
+
 Suite *srv_sim_suite(void)
 {
     Suite *s = suite_create("srv_sim");
@@ -406,6 +493,8 @@ Suite *srv_sim_suite(void)
     tcase_add_test(c, same_seed_same_rows);
     tcase_add_test(c, closed_loop_keeps_n_in_flight);
     tcase_add_test(c, oversized_request_is_dropped);
+    tcase_add_test(c, split_conserves_requests);
+    tcase_add_test(c, split_fast_forward_matches);
     suite_add_tcase(s, q);
     suite_add_tcase(s, c);
     return s;

@@ -50,6 +50,9 @@ static wl_source *open_ok(const wl_source_spec *spec, hs_diag *d)
     return s;
 }
 
+/* Read the whole source.  Session traces replay closed-loop: every call
+ * is reported finished the moment it arrives (an infinitely fast
+ * cluster), so a session's next call comes tool_wait after the last. */
 static totals read_all(const wl_source_spec *spec)
 {
     hs_diag *d = hs_diag_new();
@@ -77,6 +80,7 @@ static totals read_all(const wl_source_spec *spec)
         if (r.session_id >= 0 && r.turn == 0)
             t.sessions++;
         t.n++;
+        wl_source_finished(s, r.session_id, r.arrival);
     }
     ck_assert_msg(rc == 0, "%s",
                   hs_diag_count(d) ? hs_diag_message(d, 0) : "no message");
@@ -149,8 +153,15 @@ START_TEST(sessions_example_totals)
     ck_assert_int_eq(t.output, 58678);
     ck_assert_int_eq(t.sessions, 48);
     ck_assert_int_eq(t.tool_wait, INT64_C(81628) * 1000000);
-    /* arrival_time runs from 117 ms to 9994 ms. */
-    ck_assert_int_eq(t.last, INT64_C(9877) * 1000000);
+    /* Closed loop (this used to be open-loop, every call at its session's
+     * arrival_time, the last at 9,877 ms): with calls finishing as they
+     * arrive, round k of a session comes at its arrival_time - 117 ms plus
+     * the waits of rounds 0..k-1; the latest is 12,721 ms (computed with
+     * Python from the CSV), the second call is session 1's first at
+     * 393 - 117 ms. */
+    ck_assert_int_eq(t.first, 0);
+    ck_assert_int_eq(t.second, INT64_C(276) * 1000000);
+    ck_assert_int_eq(t.last, INT64_C(12721) * 1000000);
 }
 END_TEST
 
@@ -310,17 +321,28 @@ START_TEST(sessions_any_column_order)
     ck_assert_int_eq(r.prompt_tokens, 100);
     ck_assert_int_eq(r.prefix_tokens, 0);
     ck_assert_int_eq(r.tool_wait, INT64_C(250000000));
-    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
-    ck_assert_int_eq(r.turn, 1);
-    ck_assert_int_eq(r.prompt_tokens, 130);
-    ck_assert_int_eq(r.prefix_tokens, 110);
-    ck_assert_int_eq(r.output_tokens, 12);
-    ck_assert_int_eq(r.arrival, 0);
+    ck_assert(!r.session_last);
+    /* Closed loop (session 5's round 1 used to follow at once): the next
+     * call is session 6's first, both sessions starting at 0 without an
+     * arrival_time column; session 5 waits for its round 0 to finish. */
     ck_assert_int_eq(wl_source_next(s, &r, d), 1);
     ck_assert_int_eq(r.session_id, 6);
     ck_assert_int_eq(r.tool_wait, 1500000);
     ck_assert_int_eq(r.arrival, 0);
+    ck_assert(r.session_last);
     ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    ck_assert(wl_source_blocked(s));
+    wl_source_finished(s, 5, INT64_C(1000000000));
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.session_id, 5);
+    ck_assert_int_eq(r.turn, 1);
+    ck_assert_int_eq(r.prompt_tokens, 130);
+    ck_assert_int_eq(r.prefix_tokens, 110);
+    ck_assert_int_eq(r.output_tokens, 12);
+    ck_assert_int_eq(r.arrival, INT64_C(1250000000));
+    ck_assert(r.session_last);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    ck_assert(!wl_source_blocked(s)); /* no next call will come */
     wl_source_close(s);
     hs_diag_free(d);
 }
@@ -543,7 +565,9 @@ START_TEST(other_line_errors)
     read_fails(WL_TRACE_HETSIM, FIX "hetsim_bad_arrival.csv", 1,
                FIX "hetsim_bad_arrival.csv:3: error: column 'arrival_s': "
                    "expected a non-negative number of seconds, found '-1'");
-    read_fails(WL_TRACE_SESSIONS, FIX "sessions_bad_round.csv", 1,
+    /* 0 good requests: a session's rows are read when it starts (closed
+     * loop), so its round 0 is not produced past a bad later row. */
+    read_fails(WL_TRACE_SESSIONS, FIX "sessions_bad_round.csv", 0,
                FIX "sessions_bad_round.csv:3: error: column 'round_idx': "
                    "expected 1 (a session's rows are consecutive, numbered "
                    "from 0), found '2'");
@@ -568,11 +592,12 @@ START_TEST(bad_trace_specs)
                      "s.yaml:4:5: error: 'max_requests' must be >= 0, got "
                      "-1");
     hs_diag_clear(d);
+    /* Agent sources exist now (test_wl_agent.c checks their specs): an
+     * empty one is refused for its rate first. */
     spec.kind = WL_SOURCE_AGENT;
     ck_assert_ptr_null(wl_source_open(&spec, 0, 1, d));
     ck_assert_str_eq(hs_diag_message(d, 0),
-                     "s.yaml:4:5: error: agent sources are not implemented "
-                     "yet");
+                     "s.yaml:4:5: error: 'session_rate' must be > 0, got 0");
     hs_diag_free(d);
 }
 END_TEST
