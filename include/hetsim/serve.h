@@ -100,8 +100,8 @@ typedef struct srv_sample_rec {
 typedef struct srv_transfer_rec {
     int64_t transfer_id;
     int64_t request_id;
-    const char *link;  /* the link's name in the scenario */
-    const char *kind;  /* "kv_pd" */
+    const char *link; /* the link's name in the scenario */
+    const char *kind; /* "kv_pd" */
     double bytes;
     double start_s, end_s;
 } srv_transfer_rec;
@@ -177,6 +177,10 @@ typedef struct srv_summary {
     double tokens_per_usd; /* output tokens per dollar */
     double tokens_per_j;
     int64_t preemptions;
+    double prefix_hit_rate;       /* cached prompt tokens / prompt tokens
+                                     of finished requests */
+    double prefix_block_hit_rate; /* prefix blocks served from the cache
+                                     / prefix blocks, same requests */
 } srv_summary;
 
 void srv_sim_summary(const srv_sim *s, srv_summary *out);

@@ -67,8 +67,14 @@ typedef struct hw_res {
      * only for the resources listed in hw_net.used. */
     double frozen_sum; /* rates of the frozen transfers crossing it */
     int64_t n_unfrozen;
-    bool is_bottleneck;
+    size_t adj_off, adj_len; /* its flowing transfers in hw_net.adj */
 } hw_res;
+
+/* An entry of fill()'s heap: a resource and its share when pushed. */
+typedef struct hw_share {
+    double share;
+    int res;
+} hw_share;
 
 /* One transfer, in a slot of the pool. */
 typedef struct hw_xfer {
@@ -80,6 +86,7 @@ typedef struct hw_xfer {
     double bytes;     /* total size */
     double remaining; /* bytes still to drain, as of hw_net.last */
     double rate;      /* B/s while FLOWING, 0 while LATENT */
+    double prev_rate; /* scratch of fill(): the rate before it */
     double epb;       /* J per bit */
     hs_time start;
     hs_time due; /* time of its pending event */
@@ -102,8 +109,13 @@ struct hw_net {
     size_t n_act, act_cap;
     uint32_t *fin; /* scratch: slots finishing in one event */
     size_t fin_cap;
-    int *used; /* scratch of fill(): resources crossed by flowing ones */
+    /* Scratch of fill(), grown by doubling and kept: */
+    int *used; /* resources crossed by flowing transfers */
     size_t n_used, used_cap;
+    uint32_t *adj; /* per used resource, its flowing slots (id order) */
+    size_t adj_cap;
+    hw_share *heap; /* resources by share */
+    size_t n_heap, heap_cap;
     hs_time last;     /* see I7 */
     uint64_t next_id; /* ids handed out so far */
     double energy_j;

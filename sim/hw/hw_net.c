@@ -14,9 +14,9 @@
  * together to the lowest level at which some resource saturates (its
  * capacity left over by frozen transfers, shared equally by its
  * unfrozen ones); the transfers crossing a saturated resource freeze
- * at that level; repeat until all are frozen.  At most one round per
- * resource in use, each O(resources in use + active x resources per
- * transfer); idle resources are never visited.
+ * at that level; repeat until all are frozen.  The resources in use sit
+ * in a min-heap by share, so one fill is O(P log P) for P (transfer,
+ * resource) pairs; idle resources are never visited.
  *
  * Events: each active transfer has one pending event (arg = its slot)
  * at 'due'.  The handler serves everything due at the current time --
@@ -86,6 +86,8 @@ void hw_net_free(hw_net *n)
     free(n->act);
     free(n->fin);
     free(n->used);
+    free(n->adj);
+    free(n->heap);
     free(n);
 }
 
@@ -130,14 +132,15 @@ static void advance(hw_net *n, hs_time now)
     n->last = now;
 }
 
-/* Reset the filling scratch: every flowing transfer unfrozen, and the
- * resources they cross listed in 'used' (in order of first use by id, so
- * that idle resources cost nothing).  After a fill every n_unfrozen is
- * 0 again, which marks a resource not yet listed.  Returns the number of
- * flowing transfers. */
-static size_t fill_reset(hw_net *n)
+/* Reset the filling scratch: every flowing transfer unfrozen (its rate
+ * kept in prev_rate), the resources they cross listed in 'used' in
+ * order of first use by id, so that idle resources cost nothing.  After
+ * a fill every n_unfrozen is 0 again, which marks a resource not yet
+ * listed.  Returns the number of flowing transfers; '*n_pairs' gets the
+ * number of (transfer, resource) pairs. */
+static size_t fill_reset(hw_net *n, size_t *n_pairs)
 {
-    size_t n_flow = 0;
+    size_t n_flow = 0, pairs = 0;
 
     n->n_used = 0;
     for (size_t i = 0; i < n->n_act; i++) {
@@ -146,6 +149,7 @@ static size_t fill_reset(hw_net *n)
         if (x->state != HW_XF_FLOWING)
             continue;
         x->is_frozen = false;
+        x->prev_rate = x->rate;
         for (int k = 0; k < x->n_res; k++) {
             hw_res *r = &n->res[x->res[k]];
 
@@ -154,9 +158,38 @@ static size_t fill_reset(hw_net *n)
                 n->used[n->n_used++] = x->res[k];
             }
         }
+        pairs += (size_t)x->n_res;
         n_flow++;
     }
+    *n_pairs = pairs;
     return n_flow;
+}
+
+/* Build the adjacency: for each used resource, the flowing transfers
+ * crossing it, in id order, at adj[adj_off .. adj_off + n_unfrozen). */
+static void build_adj(hw_net *n, size_t n_pairs)
+{
+    size_t off = 0;
+
+    hs_grow((void **)&n->adj, &n->adj_cap, n_pairs, sizeof *n->adj);
+    for (size_t i = 0; i < n->n_used; i++) {
+        hw_res *r = &n->res[n->used[i]];
+
+        r->adj_off = off;
+        r->adj_len = 0;
+        off += (size_t)r->n_unfrozen;
+    }
+    for (size_t i = 0; i < n->n_act; i++) {
+        hw_xfer *x = slot(n, n->act[i]);
+
+        if (x->state != HW_XF_FLOWING)
+            continue;
+        for (int k = 0; k < x->n_res; k++) {
+            hw_res *r = &n->res[x->res[k]];
+
+            n->adj[r->adj_off + r->adj_len++] = n->act[i];
+        }
+    }
 }
 
 /* Equal share of what resource r has left for its unfrozen transfers. */
@@ -165,78 +198,120 @@ static double share_of(const hw_res *r)
     return (r->bandwidth - r->frozen_sum) / (double)r->n_unfrozen;
 }
 
-/* The next water level: the lowest share among resources with unfrozen
- * transfers, never below the current level (rounding guard: exactly, a
- * share never drops as the level rises).  Marks the resources at it. */
-static double next_level(hw_net *n, double level)
+/* ---- a binary min-heap of (share, resource) for fill() ---------------- */
+
+static bool share_before(const hw_share *a, const hw_share *b)
 {
-    double low = HUGE_VAL;
-
-    for (size_t i = 0; i < n->n_used; i++) {
-        const hw_res *r = &n->res[n->used[i]];
-
-        if (r->n_unfrozen > 0 && share_of(r) < low)
-            low = share_of(r);
-    }
-    if (low < level)
-        low = level;
-    for (size_t i = 0; i < n->n_used; i++) {
-        hw_res *r = &n->res[n->used[i]];
-
-        r->is_bottleneck = r->n_unfrozen > 0 && share_of(r) <= low;
-    }
-    return low;
+    if (a->share != b->share)
+        return a->share < b->share;
+    return a->res < b->res;
 }
 
-static bool crosses_bottleneck(const hw_net *n, const hw_xfer *x)
+static void heap_push(hw_net *n, double share, int res)
 {
-    for (int k = 0; k < x->n_res; k++)
-        if (n->res[x->res[k]].is_bottleneck)
-            return true;
-    return false;
-}
+    size_t i = n->n_heap++;
 
-/* Freeze, at rate 'level', the unfrozen transfers crossing a resource
- * marked by next_level(); at least one is.  Returns how many froze. */
-static size_t freeze_at(hw_net *n, double level)
-{
-    size_t frozen = 0;
+    HS_ASSERT(i < n->heap_cap);
+    while (i > 0) {
+        size_t up = (i - 1) / 2;
+        hw_share e = {share, res};
 
-    for (size_t i = 0; i < n->n_act; i++) {
-        hw_xfer *x = slot(n, n->act[i]);
-
-        if (x->state != HW_XF_FLOWING || x->is_frozen ||
-            !crosses_bottleneck(n, x))
-            continue;
-        x->is_frozen = true;
-        x->rate = level;
-        for (int k = 0; k < x->n_res; k++) {
-            n->res[x->res[k]].frozen_sum += level;
-            n->res[x->res[k]].n_unfrozen--;
-        }
-        frozen++;
+        if (!share_before(&e, &n->heap[up]))
+            break;
+        n->heap[i] = n->heap[up];
+        i = up;
     }
-    return frozen;
+    n->heap[i].share = share;
+    n->heap[i].res = res;
 }
 
-/* Set every flowing transfer's rate to the max-min fair allocation. */
+static hw_share heap_pop(hw_net *n)
+{
+    hw_share top = n->heap[0], last = n->heap[--n->n_heap];
+    size_t i = 0;
+
+    for (;;) {
+        size_t c = 2 * i + 1;
+
+        if (c >= n->n_heap)
+            break;
+        if (c + 1 < n->n_heap && share_before(&n->heap[c + 1], &n->heap[c]))
+            c++;
+        if (!share_before(&n->heap[c], &last))
+            break;
+        n->heap[i] = n->heap[c];
+        i = c;
+    }
+    if (n->n_heap > 0)
+        n->heap[i] = last;
+    return top;
+}
+
+/* ---- the progressive filling ------------------------------------------ */
+
+/* Freeze 'x' at rate 'level'; the shares of its other resources rise,
+ * so they are pushed again (their older entries go stale). */
+static void freeze(hw_net *n, hw_xfer *x, double level)
+{
+    x->is_frozen = true;
+    x->rate = level;
+    for (int k = 0; k < x->n_res; k++) {
+        hw_res *q = &n->res[x->res[k]];
+
+        q->frozen_sum += level;
+        q->n_unfrozen--;
+    }
+    for (int k = 0; k < x->n_res; k++) {
+        const hw_res *q = &n->res[x->res[k]];
+
+        if (q->n_unfrozen > 0)
+            heap_push(n, share_of(q), x->res[k]);
+    }
+}
+
+/* Set every flowing transfer's rate to the max-min fair allocation:
+ * repeatedly take the resource with the lowest share (the next water
+ * level, never below the current one: exactly, shares only rise as
+ * transfers freeze, and the guard absorbs rounding) and freeze its
+ * unfrozen transfers at that level.  An entry whose share is no longer
+ * the resource's, or whose resource has no unfrozen transfer left, is
+ * stale and skipped.  O((used + pairs) log(used + pairs)). */
 static void fill(hw_net *n)
 {
-    size_t left = fill_reset(n);
+    size_t n_pairs, left = fill_reset(n, &n_pairs);
     double level = 0;
 
+    build_adj(n, n_pairs);
+    hs_grow((void **)&n->heap, &n->heap_cap, n->n_used + n_pairs,
+            sizeof *n->heap);
+    n->n_heap = 0;
+    for (size_t i = 0; i < n->n_used; i++)
+        heap_push(n, share_of(&n->res[n->used[i]]), n->used[i]);
     while (left > 0) {
-        size_t got;
+        hw_share e;
+        const hw_res *r;
 
-        level = next_level(n, level);
-        got = freeze_at(n, level);
-        HS_ASSERT(got > 0 && got <= left);
-        left -= got;
+        HS_ASSERT(n->n_heap > 0);
+        e = heap_pop(n);
+        r = &n->res[e.res];
+        if (r->n_unfrozen == 0 || share_of(r) != e.share)
+            continue;
+        if (e.share > level)
+            level = e.share;
+        for (size_t j = 0; j < r->adj_len; j++) {
+            hw_xfer *x = slot(n, n->adj[r->adj_off + j]);
+
+            if (!x->is_frozen) {
+                freeze(n, x, level);
+                left--;
+            }
+        }
     }
 }
 
 /* Move each flowing transfer's completion event to the end of its drain
- * at its new rate, in id order. */
+ * at its new rate, in id order.  A transfer whose rate did not change
+ * keeps its event: its drain end has not moved. */
 static void reschedule(hw_net *n, hs_time now)
 {
     for (size_t i = 0; i < n->n_act; i++) {
@@ -244,7 +319,8 @@ static void reschedule(hw_net *n, hs_time now)
         hw_xfer *x = slot(n, s);
         hs_time due;
 
-        if (x->state != HW_XF_FLOWING)
+        if (x->state != HW_XF_FLOWING ||
+            (x->ev != ENG_NO_EVENT && x->rate == x->prev_rate))
             continue;
         HS_ASSERT(x->rate > 0);
         due = after(now, x->remaining / x->rate);

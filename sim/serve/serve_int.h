@@ -61,6 +61,45 @@
 #include "hetsim/serve.h"
 #include "hetsim/workload.h"
 
+/* ---- prefix cache (srv_pcache.c) ---------------------------------------- */
+
+typedef struct srv_pentry {
+    uint64_t id;
+    int64_t nblk;      /* KV blocks it holds */
+    int32_t refs;      /* requests using it; 0 = evictable (in the LRU) */
+    bool live;
+    hs_time last_use;  /* when it was last released */
+    int64_t prev, next; /* LRU links (or free list: next) */
+} srv_pentry;
+
+typedef struct srv_pcache {
+    srv_pentry *ent;
+    int64_t n_ent;
+    size_t cap_ent;
+    int64_t free_head;
+    int64_t *table;   /* entry indexes, -1 = empty */
+    size_t table_cap; /* power of two */
+    int64_t n_live;
+    int64_t lru_head, lru_tail; /* oldest first */
+    int64_t held_blocks;
+    int64_t evictions;
+} srv_pcache;
+
+void srv_pcache_init(srv_pcache *c);
+void srv_pcache_fini(srv_pcache *c);
+/* Entry index of 'id', or -1. */
+int64_t srv_pcache_find(const srv_pcache *c, uint64_t id);
+/* A new entry for 'id' (absent), pinned once; returns its index. */
+int64_t srv_pcache_insert(srv_pcache *c, uint64_t id, int64_t nblk);
+void srv_pcache_pin(srv_pcache *c, int64_t e);
+void srv_pcache_unpin(srv_pcache *c, int64_t e, hs_time now);
+/* Last use of the least recently used evictable entry, or HS_TIME_MAX. */
+hs_time srv_pcache_oldest(const srv_pcache *c);
+/* Evict the least recently used evictable entry; returns the blocks it
+ * freed (0 when none is evictable). */
+int64_t srv_pcache_evict(srv_pcache *c);
+bool srv_pcache_check(const srv_pcache *c, FILE *why);
+
 typedef struct srv_req srv_req;
 struct srv_req {
     int64_t id;
@@ -94,6 +133,19 @@ struct srv_req {
     double xfer_s;        /* split: time from hand-off to KV arrival,
                              summed over its transfers (recomputes) */
     int32_t dinst;        /* split: last decode instance reached, -1 */
+    /* prefix cache: the request's prefix-block ids are ids[0..n_ids)
+     * (Mooncake hash ids, pooled storage) or, for agent sessions,
+     * derived from (source, session, block index); id_tokens tokens
+     * each */
+    uint32_t *ids;
+    int64_t n_ids;
+    int32_t ids_class;    /* size class of 'ids' in the pool */
+    int64_t id_tokens;
+    int64_t prefix_limit; /* tokens a cache may serve (session prefix) */
+    int64_t pinned;       /* ids [0, pinned) are pinned cache entries */
+    int64_t pinned_blk;   /* their KV blocks */
+    int64_t cached_tokens; /* served from the cache at first admission */
+    int64_t hit_blocks;    /* prefix blocks hit at first admission */
     srv_req *prev, *next; /* waiting queue links, or free list */
 };
 
@@ -136,6 +188,11 @@ typedef struct srv_inst {
     srv_req *xwait_head, *xwait_tail; /* decode kind: hand-offs waiting
                                          for KV blocks */
     int64_t held_blocks;  /* I1 */
+    srv_pcache cache;     /* prefix cache (cluster.prefix_cache) */
+    bool caching;         /* prefix cache on */
+    bool retain;          /* sessions keep their KV between calls */
+    hs_time idle_timeout; /* evict cache entries idle this long; 0 none */
+    int64_t evicted_blocks;
     int port;             /* split: this instance's port in the network */
 
     /* decode aggregates (see the header comment) */
@@ -228,6 +285,7 @@ struct srv_sim {
     int n_sources;
 
     srv_req *free_reqs;  /* recycled requests */
+    void *id_pool[24];   /* recycled prefix-id buffers by size class */
     srv_req **slabs;     /* allocated chunks of requests */
     size_t n_slabs, cap_slabs;
 
@@ -235,6 +293,8 @@ struct srv_sim {
     int64_t arrived, done, dropped, in_flight;
     int64_t input_tokens, output_tokens, preemptions;
     int64_t slo_met;
+    int64_t cached_tokens, done_prompt_tokens; /* prefix hit rates */
+    int64_t hit_blocks, id_blocks;
     srv_quantiles ttft, tpot, e2e;
     double queue_sum;
     int64_t queue_n;
@@ -312,6 +372,9 @@ void srv_sim_reroute(srv_sim *s, srv_req *r);
 /* Split mode: start every transfer that decode instance 'didx' now has
  * room for. */
 void srv_sim_pump(srv_sim *s, int didx);
+
+/* The id of prefix block 'i' of 'r'. */
+uint64_t srv_req_id(const srv_req *r, int64_t i);
 
 /* Emit a step record (handles sink failure). */
 void srv_sim_emit_step(srv_sim *s, const srv_step_rec *rec);

@@ -60,6 +60,163 @@ static bool in_decode(const srv_req *r)
     return r->prefilled == r->target;
 }
 
+/* ---- prefix cache ------------------------------------------------------------ */
+
+/* KV blocks of one prefix block of 'r' (0: 'r' has no prefix ids). */
+static int64_t id_blocks(const srv_inst *in, const srv_req *r)
+{
+    return r->id_tokens / in->block_size;
+}
+
+/* KV blocks of the cache entries 'r' pins. */
+static int64_t pinned_blocks(const srv_inst *in, const srv_req *r)
+{
+    (void)in;
+    return r->pinned_blk;
+}
+
+/* Prefix blocks of 'r' a cache could hold for a prefill of 'target'
+ * tokens: those within its shareable prefix ('whole': counting a last
+ * partial block; otherwise whole blocks only, leaving at least one token
+ * to compute, as it produces the next token). */
+static int64_t prefix_blocks(const srv_inst *in, const srv_req *r, bool whole)
+{
+    int64_t limit = r->target < r->prefix_limit ? r->target : r->prefix_limit;
+    int64_t n;
+
+    if (!in->caching || id_blocks(in, r) == 0)
+        return 0;
+    if (!whole && limit == r->target)
+        limit--;
+    n = whole ? (limit + r->id_tokens - 1) / r->id_tokens
+              : limit / r->id_tokens;
+    return r->ids != NULL && n > r->n_ids ? r->n_ids : n;
+}
+
+static void evict_until(srv_inst *in, int64_t need)
+{
+    while (need > in->total_blocks - in->used_blocks) {
+        int64_t freed = srv_pcache_evict(&in->cache);
+
+        if (freed == 0)
+            return;
+        in->used_blocks -= freed;
+        in->evicted_blocks += freed;
+    }
+}
+
+/* Drop cache entries idle for longer than the retention timeout. */
+static void expire(srv_inst *in, hs_time now)
+{
+    while (in->idle_timeout > 0 &&
+           srv_pcache_oldest(&in->cache) <= now - in->idle_timeout) {
+        int64_t freed = srv_pcache_evict(&in->cache);
+
+        in->used_blocks -= freed;
+        in->evicted_blocks += freed;
+    }
+}
+
+/* Release the entries 'r' pins (they stay cached, evictable). */
+static void unpin_all(srv_inst *in, srv_req *r, hs_time now)
+{
+    for (int64_t i = 0; i < r->pinned; i++)
+        srv_pcache_unpin(&in->cache,
+                         srv_pcache_find(&in->cache, srv_req_id(r, i)), now);
+    r->pinned = 0;
+    r->pinned_blk = 0;
+}
+
+/* Put the prefix blocks of the first 'tokens' tokens of 'r' into the
+ * cache, from its own blocks; blocks already cached are shared and its
+ * copy freed.  They stay pinned by 'r'.  Content ids (Mooncake) name the
+ * last, partial block too -- an equal id is equal content; a session's
+ * context only caches whole blocks (its last block keeps growing). */
+static void cache_prefix(srv_inst *in, srv_req *r, int64_t tokens)
+{
+    int64_t P = r->id_tokens;
+    int64_t n;
+
+    if (!in->caching || id_blocks(in, r) == 0 ||
+        (r->session_id >= 0 && !in->retain))
+        return;
+    n = r->ids != NULL ? (tokens + P - 1) / P : tokens / P;
+    if (r->ids != NULL && n > r->n_ids)
+        n = r->n_ids;
+    for (int64_t i = r->pinned; i < n; i++) {
+        uint64_t id = srv_req_id(r, i);
+        int64_t e = srv_pcache_find(&in->cache, id);
+        int64_t own =
+            srv_blocks_for(in, tokens - i * P < P ? tokens - i * P : P);
+
+        if (e >= 0) { /* shared: our copy is freed */
+            srv_pcache_pin(&in->cache, e);
+            in->used_blocks -= own;
+            r->pinned_blk += in->cache.ent[e].nblk;
+        } else { /* moved into the cache */
+            srv_pcache_insert(&in->cache, id, own);
+            r->pinned_blk += own;
+        }
+        r->blocks -= own;
+        r->pinned++;
+    }
+}
+
+/* Find, pin and make room for the KV of 'r' (its cached prefix and the
+ * blocks for the rest).  False, with nothing changed, when the rest does
+ * not fit even after evicting the cache's evictable entries. */
+static bool reserve(srv_inst *in, srv_req *r, hs_time now)
+{
+    int64_t k = 0, max = prefix_blocks(in, r, false), need;
+    int64_t found, all = prefix_blocks(in, r, true);
+
+    if (in->caching)
+        expire(in, now);
+    while (k < max) {
+        int64_t e = srv_pcache_find(&in->cache, srv_req_id(r, k));
+
+        if (e < 0)
+            break;
+        srv_pcache_pin(&in->cache, e);
+        r->pinned_blk += in->cache.ent[e].nblk;
+        k++;
+    }
+    /* Blocks found, for the block hit rate: a fully cached prompt still
+     * computes its last token, but every block of it was a hit. */
+    found = k;
+    while (k == max && found < all &&
+           srv_pcache_find(&in->cache, srv_req_id(r, found)) >= 0)
+        found++;
+    r->pinned = k;
+    need = srv_blocks_for(in, r->target) - pinned_blocks(in, r);
+    evict_until(in, need);
+    if (need > free_blocks(in)) {
+        unpin_all(in, r, now);
+        return false;
+    }
+    in->used_blocks += need;
+    r->blocks = need;
+    r->prefilled = k * r->id_tokens;
+    in->outstanding -= r->prefilled;
+    if (r->admitted < 0) {
+        r->cached_tokens = r->prefilled;
+        r->hit_blocks = found;
+    }
+    return true;
+}
+
+/* Undo reserve(). */
+static void unreserve(srv_inst *in, srv_req *r, hs_time now)
+{
+    in->used_blocks -= r->blocks;
+    r->blocks = 0;
+    in->outstanding += r->prefilled;
+    r->prefilled = 0;
+    if (r->admitted < 0)
+        r->cached_tokens = r->hit_blocks = 0;
+    unpin_all(in, r, now);
+}
+
 /* ---- lazy decode state ---------------------------------------------------- */
 
 static int64_t kv_now(const srv_inst *in, const srv_req *r)
@@ -163,7 +320,7 @@ static void leave_decode(srv_inst *in, srv_req *r)
 {
     r->kv_tokens = kv_now(in, r);
     r->generated = gen_now(in, r);
-    r->blocks = srv_blocks_for(in, r->kv_tokens);
+    r->blocks = srv_blocks_for(in, r->kv_tokens) - pinned_blocks(in, r);
     in->n_dec--;
     in->dec_kv_base -= r->kv0 - r->dec_it0;
     in->cross[residue(in, r->kv0 - r->dec_it0)]--;
@@ -226,14 +383,11 @@ static void list_remove(srv_req **v, int64_t *n, const srv_req *r)
 
 /* ---- admission and preemption -------------------------------------------- */
 
+/* Move the queue's head, reserved, into the batch. */
 static void admit(srv_inst *in, srv_req *r, hs_time now)
 {
-    int64_t need = srv_blocks_for(in, r->target);
-
-    HS_ASSERT(need <= free_blocks(in) && in->n_running < in->max_batch);
+    HS_ASSERT(in->n_running < in->max_batch);
     pop_front(in);
-    in->used_blocks += need - r->blocks;
-    r->blocks = need;
     r->admit_seq = in->admit_seq++;
     if (r->admitted < 0)
         r->admitted = now;
@@ -243,7 +397,7 @@ static void admit(srv_inst *in, srv_req *r, hs_time now)
 
 /* Preempt the newest running request: drop its KV, queue it first, to
  * prefill its prompt and generated tokens again. */
-static void preempt_newest(srv_inst *in)
+static void preempt_newest(srv_inst *in, hs_time now)
 {
     srv_req *r = in->running[--in->n_running];
     int64_t before;
@@ -255,6 +409,7 @@ static void preempt_newest(srv_inst *in)
     before = r->target - r->prefilled;
     in->used_blocks -= r->blocks;
     r->blocks = 0;
+    unpin_all(in, r, now);
     r->target = r->prompt + r->generated;
     r->prefilled = 0;
     r->kv_tokens = 0;
@@ -283,10 +438,11 @@ static void add_decodes(const srv_inst *in, cost_batch *b)
  * where needed.  When blocks run short, go through the decodes oldest
  * first, preempting the newest requests, as vLLM does.  Returns the
  * number of decodes scheduled. */
-static int64_t schedule_decodes(srv_inst *in, cost_batch *b)
+static int64_t schedule_decodes(srv_inst *in, cost_batch *b, hs_time now)
 {
     int64_t growth = in->cross[crossing_slot(in)];
 
+    evict_until(in, growth);
     if (growth > free_blocks(in)) {
         for (int64_t i = 0; i < in->n_running; i++) {
             srv_req *r = in->running[i];
@@ -297,9 +453,9 @@ static int64_t schedule_decodes(srv_inst *in, cost_batch *b)
             need = srv_blocks_for(in, kv_now(in, r) + 1) -
                    srv_blocks_for(in, kv_now(in, r));
             while (need > free_blocks(in) && in->n_running - 1 > i)
-                preempt_newest(in);
+                preempt_newest(in, now);
             if (need > free_blocks(in)) {
-                preempt_newest(in); /* r itself: the newest now */
+                preempt_newest(in, now); /* r itself: the newest now */
                 break;
             }
             in->used_blocks += need;
@@ -344,19 +500,23 @@ static int64_t admit_waiting(srv_inst *in, cost_batch *b, int64_t budget,
     while (in->wait_head != NULL && in->n_running < in->max_batch &&
            budget > 0) {
         srv_req *r = in->wait_head;
-        int64_t q;
+        int64_t rest, q;
 
-        if (srv_blocks_for(in, r->target) - r->blocks > free_blocks(in)) {
+        if (!reserve(in, r, now)) {
             *cap_blocked = true;
             break;
         }
-        if (whole && admitted > 0 && r->target > budget)
+        rest = r->target - r->prefilled;
+        if (whole && admitted > 0 && rest > budget) {
+            unreserve(in, r, now);
             break;
+        }
         admit(in, r, now);
-        q = whole || r->target < budget ? r->target : budget;
+        q = whole || rest < budget ? rest : budget;
         r->chunk = q;
         in->sched[in->n_sched++] = r;
-        cost_batch_add_prefill(b, &in->ctx, q, 0, q == r->target);
+        cost_batch_add_prefill(b, &in->ctx, q, r->prefilled,
+                               r->prefilled + q == r->target);
         budget -= q;
         admitted++;
         (*n_seqs)++;
@@ -387,12 +547,12 @@ static bool plan_step(srv_inst *in, hs_time now, step_plan *p)
     in->n_sched = 0;
     if (in->kind == SRV_KIND_DECODE) {
         admit_ready(in);
-        p->n_decodes = schedule_decodes(in, &p->batch);
+        p->n_decodes = schedule_decodes(in, &p->batch, now);
         p->n_seqs = p->n_decodes;
         p->cap_blocked =
             in->xwait_head != NULL && in->n_running < in->max_batch;
     } else if (in->chunked) {
-        p->n_decodes = schedule_decodes(in, &p->batch);
+        p->n_decodes = schedule_decodes(in, &p->batch, now);
         p->n_seqs = p->n_decodes;
         budget = continue_prefills(in, &p->batch, budget - p->n_decodes,
                                    &p->n_seqs);
@@ -400,7 +560,7 @@ static bool plan_step(srv_inst *in, hs_time now, step_plan *p)
                       &p->cap_blocked);
     } else if (admit_waiting(in, &p->batch, budget, true, now, &p->n_seqs,
                              &p->cap_blocked) == 0) {
-        p->n_decodes = schedule_decodes(in, &p->batch);
+        p->n_decodes = schedule_decodes(in, &p->batch, now);
         p->n_seqs = p->n_decodes;
     }
     return p->n_seqs > 0;
@@ -432,6 +592,8 @@ static bool decode_only_next(const srv_inst *in, step_plan *p)
         return true;
     }
     free_after = in->chunked ? free_blocks(in) - growth : free_blocks(in);
+    if (in->caching && in->wait_head != NULL && in->n_running < in->max_batch)
+        return false; /* admission may hit or evict the cache: plan it */
     if (in->wait_head != NULL && in->n_running < in->max_batch &&
         (!in->chunked || in->max_tokens - in->n_running > 0)) {
         if (srv_blocks_for(in, in->wait_head->target) -
@@ -479,6 +641,7 @@ static bool apply_step(srv_inst *in, const step_plan *p, hs_time end)
             if (r->first_token < 0)
                 r->first_token = end;
             list_remove(in->prefilling, &in->n_prefilling, r);
+            cache_prefix(in, r, r->target);
             if (in->kind == SRV_KIND_PREFILL)
                 hand_off(in, r);
             else
@@ -604,6 +767,9 @@ static void retire_finished(srv_sim *s, srv_inst *in)
         srv_req *r = in->heap[0];
 
         leave_decode(in, r);
+        if (r->session_id >= 0)
+            cache_prefix(in, r, r->kv_tokens); /* the next call's prefix */
+        unpin_all(in, r, eng_now(s->eng));
         in->used_blocks -= r->blocks;
         r->blocks = 0;
         r->chunk = 1; /* mark: leaving the batch */
@@ -723,6 +889,10 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
                : kind == SRV_KIND_DECODE ? "decode"
                                          : "monolithic";
     in->pool = kind == SRV_KIND_MONO ? NULL : in->role;
+    srv_pcache_init(&in->cache);
+    in->caching = sc->cluster.prefix_cache && kind != SRV_KIND_DECODE;
+    in->retain = sc->cluster.retention == SC_RETAIN_KEEP;
+    in->idle_timeout = hs_time_from_s(sc->cluster.retention_idle_timeout_s);
     in->device = hw->name;
     cost_ctx_init(&in->ctx, &sc->model, &sc->precision, &hw->dev, g->tp,
                   g->tp > 1 ? link : NULL, NULL);
@@ -761,6 +931,7 @@ void srv_inst_fini(srv_inst *in)
     free(in->sched);
     free(in->heap);
     free(in->handoff);
+    srv_pcache_fini(&in->cache);
     free(in->cross);
     in->running = in->prefilling = in->sched = in->heap = NULL;
     in->handoff = NULL;
@@ -775,12 +946,15 @@ static const char *check_running(const srv_inst *in, int64_t *used,
     for (int64_t i = 0; i < in->n_running; i++) {
         const srv_req *r = in->running[i];
         bool dec = in_decode(r);
-        int64_t blocks = dec ? srv_blocks_for(in, kv_now(in, r)) : r->blocks;
+        int64_t blocks =
+            dec ? srv_blocks_for(in, kv_now(in, r)) - pinned_blocks(in, r)
+                : r->blocks;
         int64_t gen = dec ? gen_now(in, r) : r->generated;
 
         *used += blocks;
         *out += (r->target - r->prefilled) + (r->output - gen);
-        if (!dec && r->blocks != srv_blocks_for(in, r->target))
+        if (!dec &&
+            r->blocks != srv_blocks_for(in, r->target) - pinned_blocks(in, r))
             return "I2 blocks of a prefilling request";
         if (i > 0 && in->running[i - 1]->admit_seq >= r->admit_seq)
             return "I3 admission order";
@@ -810,9 +984,11 @@ bool srv_inst_check(const srv_inst *in, FILE *why)
         crossing += in->cross[i];
     if (broken == NULL && crossing != in->n_dec)
         broken = "I5 residue counts";
-    if (broken == NULL && (used + in->held_blocks != in->used_blocks ||
-                           in->used_blocks > in->total_blocks ||
-                           in->held_blocks < 0))
+    if (broken == NULL && !srv_pcache_check(&in->cache, why))
+        broken = "C1-C3 prefix cache";
+    if (broken == NULL &&
+        (used + in->held_blocks + in->cache.held_blocks != in->used_blocks ||
+         in->used_blocks > in->total_blocks || in->held_blocks < 0))
         broken = "I1 used blocks";
     if (broken == NULL && out != in->outstanding)
         broken = "I4 outstanding tokens";

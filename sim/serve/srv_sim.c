@@ -60,10 +60,54 @@ static srv_req *req_alloc(srv_sim *s)
     return r;
 }
 
+/* Prefix-id buffers, recycled by size class (2^class ids), so that
+ * Mooncake requests cost no allocation once the pool is warm. */
+#define ID_CLASSES 24
+
+static uint32_t *ids_alloc(srv_sim *s, size_t n, int32_t *cls)
+{
+    int32_t c = 4;
+    void *buf;
+
+    while (((size_t)1 << c) < n)
+        c++;
+    HS_ASSERT(c < ID_CLASSES);
+    *cls = c;
+    buf = s->id_pool[c];
+    if (buf == NULL)
+        return hs_malloc(((size_t)1 << c) * sizeof(uint32_t));
+    memcpy(&s->id_pool[c], buf, sizeof(void *)); /* next free buffer */
+    return buf;
+}
+
+static void ids_free(srv_sim *s, uint32_t *ids, int32_t cls)
+{
+    memcpy(ids, &s->id_pool[cls], sizeof(void *));
+    s->id_pool[cls] = ids;
+}
+
 static void req_free(srv_sim *s, srv_req *r)
 {
+    if (r->ids != NULL)
+        ids_free(s, r->ids, r->ids_class);
+    r->ids = NULL;
     r->next = s->free_reqs;
     s->free_reqs = r;
+}
+
+uint64_t srv_req_id(const srv_req *r, int64_t i)
+{
+    uint64_t x;
+
+    if (r->ids != NULL)
+        return (uint64_t)r->ids[i] + 1; /* 0 is never an id */
+    /* An agent session's context block i: the same in every call. */
+    x = ((uint64_t)(uint32_t)r->source << 48) ^
+        ((uint64_t)r->session_id << 20) ^ (uint64_t)i;
+    x += UINT64_C(0x9e3779b97f4a7c15);
+    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return (x ^ (x >> 31)) | (UINT64_C(1) << 63);
 }
 
 /* ---- sink helpers ------------------------------------------------------------ */
@@ -161,7 +205,7 @@ static void fill_record(const srv_sim *s, const srv_req *r,
     rec->turn = r->session_id >= 0 ? r->turn : -1;
     rec->arrival_s = arrival;
     rec->prompt_tokens = r->prompt;
-    rec->cached_tokens = 0;
+    rec->cached_tokens = r->cached_tokens;
     rec->output_tokens = r->output;
     rec->prefill_instance = pinst;
     rec->decode_instance = r->generated > 1 ? dinst : NULL;
@@ -174,18 +218,27 @@ static void fill_record(const srv_sim *s, const srv_req *r,
     rec->e2e_s = finish - arrival;
     rec->queue_s =
         r->admitted >= 0 ? hs_time_to_s(r->admitted) - arrival : (double)NAN;
-    rec->kv_transfer_s =
-        s->n_prefill == 0 ? 0
-        : moved           ? r->xfer_s
-                          : (double)NAN;
+    rec->kv_transfer_s = s->n_prefill == 0 ? 0
+                         : moved           ? r->xfer_s
+                                           : (double)NAN;
     rec->preemptions = r->preemptions;
     rec->status = st;
+}
+
+static void account_blocks(srv_sim *s, const srv_req *r)
+{
+    if (r->id_tokens == 0)
+        return;
+    s->hit_blocks += r->hit_blocks;
+    s->id_blocks += (r->prompt + r->id_tokens - 1) / r->id_tokens;
 }
 
 static void account(srv_sim *s, const srv_request_rec *rec)
 {
     if (rec->status == SRV_REQ_DONE) {
         s->done++;
+        s->cached_tokens += rec->cached_tokens;
+        s->done_prompt_tokens += rec->prompt_tokens;
         s->output_tokens += rec->output_tokens;
         quantiles_add(&s->ttft, rec->ttft_s);
         quantiles_add(&s->e2e, rec->e2e_s);
@@ -213,6 +266,8 @@ void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st)
 
     fill_record(s, r, st, &rec);
     account(s, &rec);
+    if (st == SRV_REQ_DONE)
+        account_blocks(s, r);
     if (s->sink.request != NULL && s->sink.request(s->sink.ctx, &rec) != 0)
         fail(s, HS_EIO, NULL);
     s->in_flight--;
@@ -276,6 +331,24 @@ static bool take(srv_sim *s, int idx)
     return true;
 }
 
+/* What a prefix cache may reuse of 'r': Mooncake's hash ids (512-token
+ * blocks), or an agent session's context, in KV blocks. */
+static void set_prefix_ids(srv_sim *s, srv_req *r, const wl_request *w)
+{
+    int64_t bs = s->sc->cluster.block_size;
+
+    if (w->n_hash_ids > 0 && 512 % bs == 0) {
+        r->ids = ids_alloc(s, w->n_hash_ids, &r->ids_class);
+        memcpy(r->ids, w->hash_ids, w->n_hash_ids * sizeof *r->ids);
+        r->n_ids = (int64_t)w->n_hash_ids;
+        r->id_tokens = 512;
+        r->prefix_limit = r->prompt;
+    } else if (w->session_id >= 0) {
+        r->id_tokens = bs;
+        r->prefix_limit = w->prefix_tokens;
+    }
+}
+
 static srv_req *make_request(srv_sim *s, int idx)
 {
     const wl_request *w = &s->sources[idx].next;
@@ -295,18 +368,52 @@ static srv_req *make_request(srv_sim *s, int idx)
     r->first_token = -1;
     r->prefill_end = -1;
     r->dinst = -1;
+    set_prefix_ids(s, r, w);
     s->arrived++;
     s->in_flight++;
     s->input_tokens += r->prompt;
     return r;
 }
 
+/* Cached prefix blocks of 'r' on instance 'in' (counting from block 0,
+ * up to 'max'). */
+static int64_t cached_prefix(const srv_inst *in, const srv_req *r, int64_t max)
+{
+    int64_t k = 0;
+
+    while (k < max && srv_pcache_find(&in->cache, srv_req_id(r, k)) >= 0)
+        k++;
+    return k;
+}
+
 /* Instances a new request may be routed to: all of them, or in split
- * mode the prefill pool. */
+ * mode the prefill pool.  Prefix affinity comes first: a request whose
+ * prefix is cached goes to the instance holding the longest part of it
+ * (an agent session returns to its KV); otherwise the router decides. */
 static int route(srv_sim *s, const srv_req *r)
 {
     int n = s->n_prefill > 0 ? s->n_prefill : s->n_insts;
+    int best = -1;
+    int64_t best_k = 0;
 
+    if (r->id_tokens > 0 && s->insts[0].caching) {
+        int64_t max = (r->prefix_limit < r->prompt - 1 ? r->prefix_limit
+                                                       : r->prompt - 1) /
+                      r->id_tokens;
+
+        if (r->ids != NULL && max > r->n_ids)
+            max = r->n_ids;
+        for (int i = 0; i < n && max > 0; i++) {
+            int64_t k = cached_prefix(&s->insts[i], r, max);
+
+            if (k > best_k) {
+                best_k = k;
+                best = i;
+            }
+        }
+    }
+    if (best >= 0)
+        return best;
     return s->router.ops->select(&s->router, s->insts, n, r);
 }
 
@@ -366,7 +473,8 @@ static void moving_remove(srv_sim *s, srv_req *r)
     s->moving.n--;
 }
 
-/* Free the blocks 'r' held on its prefill instance. */
+/* Free the blocks 'r' held on its prefill instance, and release the
+ * prefix-cache entries it pinned there. */
 static void release_prefill(srv_sim *s, srv_req *r)
 {
     srv_inst *p = &s->insts[r->pinst];
@@ -374,6 +482,12 @@ static void release_prefill(srv_sim *s, srv_req *r)
     p->used_blocks -= r->pblocks;
     p->held_blocks -= r->pblocks;
     r->pblocks = 0;
+    for (int64_t i = 0; i < r->pinned; i++)
+        srv_pcache_unpin(&p->cache,
+                         srv_pcache_find(&p->cache, srv_req_id(r, i)),
+                         eng_now(s->eng));
+    r->pinned = 0;
+    r->pinned_blk = 0;
 }
 
 static void on_transfer_done(void *ctx, uint64_t tag, hs_time start,
@@ -394,8 +508,7 @@ static void on_transfer_done(void *ctx, uint64_t tag, hs_time start,
     moving_remove(s, r);
     r->xfer_s += hs_time_to_s(end - r->prefill_end);
     r->dinst = r->inst;
-    if (s->sink.transfer != NULL &&
-        s->sink.transfer(s->sink.ctx, &rec) != 0)
+    if (s->sink.transfer != NULL && s->sink.transfer(s->sink.ctx, &rec) != 0)
         fail(s, HS_EIO, NULL);
     release_prefill(s, r);
     srv_inst_receive(&s->insts[r->inst], r);
@@ -434,8 +547,8 @@ void srv_sim_handoff(srv_sim *s, int pidx, srv_req *r)
         srv_inst_kick(s, pidx);
         return;
     }
-    d = s->n_prefill + s->drouter.ops->select(&s->drouter, dec,
-                                              s->n_insts - s->n_prefill, r);
+    d = s->n_prefill +
+        s->drouter.ops->select(&s->drouter, dec, s->n_insts - s->n_prefill, r);
     r->inst = d;
     srv_inst_xwait_push(&s->insts[d], r);
     srv_sim_pump(s, d);
@@ -589,9 +702,9 @@ static int build_split(srv_sim *s, hs_diag *d)
     s->n_prefill = (int)c->prefill.count;
     s->net = hw_net_new(s->eng);
     for (int i = 0; i < s->n_insts; i++)
-        s->insts[i].port = hw_net_add(s->net, s->insts[i].name,
-                                      link->link.bandwidth,
-                                      link->link.latency_s);
+        s->insts[i].port =
+            hw_net_add(s->net, s->insts[i].name, link->link.bandwidth,
+                       link->link.latency_s);
     s->xfer_link = link->name;
     s->xfer_epb = link->link.energy_per_bit;
     s->kv_token_bytes = cost_model_kv_elems_per_token(&s->sc->model) *
@@ -608,6 +721,10 @@ static int build_instances(srv_sim *s, hs_diag *d)
     int64_t total = 0;
     int k = 0;
 
+    if (c->retention == SC_RETAIN_OFFLOAD || c->kv_pool != SC_NONE)
+        return hs_diag_error(d, c->loc,
+                             "cluster: memory pools (kv_pool, "
+                             "kv_retention offload) are not simulated yet");
     if (c->mode == SC_MODE_SPLIT)
         return build_split(s, d);
     for (size_t g = 0; g < c->n_instances; g++)
@@ -750,8 +867,7 @@ static void link_totals(srv_sim *s, double sim_s)
                 sim_s > 0 ? busy / (sim_s * hw_net_count(s->net)) : 0);
     emit_metric(s, s->xfer_link, "utilisation",
                 sim_s > 0 && bw > 0 ? bytes / (bw * sim_s) : 0);
-    emit_metric(s, s->xfer_link, "transfers",
-                (double)hw_net_started(s->net));
+    emit_metric(s, s->xfer_link, "transfers", (double)hw_net_started(s->net));
     s->summary.energy_j += energy;
 }
 
@@ -793,6 +909,8 @@ static void instance_totals(srv_sim *s, double sim_s)
                     sim_s > 0 ? (double)in->tokens_out / sim_s : 0);
         emit_metric(s, in->name, "kv_capacity_bytes",
                     (double)in->total_blocks * in->block_bytes);
+        emit_metric(s, in->name, "prefix_evicted_bytes",
+                    (double)in->evicted_blocks * in->block_bytes);
         if (in->kind != SRV_KIND_MONO) {
             pool_totals *t = &pools[in->kind == SRV_KIND_DECODE];
 
@@ -800,9 +918,8 @@ static void instance_totals(srv_sim *s, double sim_s)
             t->cost_usd += rec.cost_usd;
             t->busy_s += in->busy_s;
             t->device_s += sim_s;
-            t->tokens += in->kind == SRV_KIND_DECODE
-                             ? (double)in->tokens_out
-                             : (double)in->tokens_in;
+            t->tokens += in->kind == SRV_KIND_DECODE ? (double)in->tokens_out
+                                                     : (double)in->tokens_in;
         }
     }
     if (s->net != NULL) {
@@ -844,6 +961,12 @@ static void summarize(srv_sim *s)
         m->throughput_req_s = (double)m->done / m->sim_s;
         m->goodput_req_s = (double)s->slo_met / m->sim_s;
     }
+    m->prefix_hit_rate =
+        s->done_prompt_tokens > 0
+            ? (double)s->cached_tokens / (double)s->done_prompt_tokens
+            : 0;
+    m->prefix_block_hit_rate =
+        s->id_blocks > 0 ? (double)s->hit_blocks / (double)s->id_blocks : 0;
     m->slo_attainment = m->done > 0 ? (double)s->slo_met / (double)m->done : 0;
 }
 
@@ -882,6 +1005,8 @@ static void emit_summary(srv_sim *s)
     emit_metric(s, "run", "tokens_per_usd", m->tokens_per_usd);
     emit_metric(s, "run", "tokens_per_j", m->tokens_per_j);
     emit_metric(s, "run", "preemptions", (double)m->preemptions);
+    emit_metric(s, "run", "prefix_hit_rate", m->prefix_hit_rate);
+    emit_metric(s, "run", "prefix_block_hit_rate", m->prefix_block_hit_rate);
 }
 
 int srv_sim_run(srv_sim *s, hs_diag *d)
@@ -934,6 +1059,14 @@ void srv_sim_free(srv_sim *s)
     free(s->insts);
     for (size_t i = 0; i < s->n_slabs; i++)
         free(s->slabs[i]);
+    for (int c = 0; c < ID_CLASSES; c++)
+        while (s->id_pool[c] != NULL) {
+            void *next;
+
+            memcpy(&next, s->id_pool[c], sizeof next);
+            free(s->id_pool[c]);
+            s->id_pool[c] = next;
+        }
     free(s->slabs);
     srv_router_fini(&s->router);
     srv_router_fini(&s->drouter);

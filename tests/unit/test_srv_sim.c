@@ -478,6 +478,138 @@ START_TEST(split_fast_forward_matches)
 }
 END_TEST
 
+/* A two-call agent session (tests/data/run/two_calls.csv): call 0 reads
+ * 1,000 tokens and answers 100; 2 s of tool time later call 1 reads the
+ * 1,100-token context plus 200 new tokens. */
+static char *two_calls_yaml(const char *retention, const char *bw)
+{
+    return hs_asprintf(
+        "name: two\nmodel: llama-3-8b\n"
+        "hardware: {h100: {catalog: h100-sxm, mem_bandwidth: %s}}\n"
+        "cluster:\n  mode: monolithic\n"
+        "  instances: [{name: a, device: h100, count: 1, tp: 1}]\n"
+        "  kv_retention: {policy: %s}\n"
+        "workload:\n"
+        "  - {name: s, trace: {format: sessions,\n"
+        "     path: tests/data/run/two_calls.csv}}\n",
+        bw, retention);
+}
+
+static void run_two_calls(const char *retention, const char *bw, rows *w,
+                          srv_summary *sum)
+{
+    char *y = two_calls_yaml(retention, bw);
+    sc_scenario *sc = load(y);
+    srv_sim *s = run(sc, false, w, sum);
+
+    ck_assert_uint_eq(w->n_req, 2);
+    qsort(w->req, w->n_req, sizeof *w->req, cmp_req);
+    srv_sim_free(s);
+    sc_scenario_free(sc);
+    free(y);
+}
+
+START_TEST(session_keep_reuses_prefix)
+{
+    rows w = {0};
+    srv_summary sum;
+
+    run_two_calls("keep", "3.35TB/s", &w, &sum);
+    /* Call 1 reuses the whole 16-token blocks of its 1,100-token prefix:
+     * 68 blocks = 1,088 tokens; only 1,300 - 1,088 are prefilled. */
+    ck_assert_int_eq(w.req[0].cached_tokens, 0);
+    ck_assert_int_eq(w.req[1].cached_tokens, 1088);
+    ck_assert_double_eq_tol(sum.prefix_hit_rate, 1088.0 / 2300.0, 1e-12);
+    rows_free(&w);
+}
+END_TEST
+
+START_TEST(session_drop_prefills_all)
+{
+    rows w = {0};
+    srv_summary sum;
+
+    run_two_calls("drop", "3.35TB/s", &w, &sum);
+    ck_assert_int_eq(w.req[1].cached_tokens, 0);
+    ck_assert_double_eq(sum.prefix_hit_rate, 0);
+    rows_free(&w);
+}
+END_TEST
+
+/* Closed loop: call 1 arrives exactly 2 s (its tool gap) after call 0
+ * finished; a slower device (half the bandwidth) finishes call 0 later,
+ * and call 1 arrives later by the same amount. */
+START_TEST(session_closed_loop_follows_the_cluster)
+{
+    rows fast = {0}, slow = {0};
+    srv_summary sf, ss;
+
+    run_two_calls("keep", "3.35TB/s", &fast, &sf);
+    run_two_calls("keep", "1.675TB/s", &slow, &ss);
+    ck_assert_double_eq_tol(fast.req[1].arrival_s - fast.req[0].finish_s, 2.0,
+                            1e-9);
+    ck_assert_double_eq_tol(slow.req[1].arrival_s - slow.req[0].finish_s, 2.0,
+                            1e-9);
+    ck_assert(slow.req[0].finish_s > fast.req[0].finish_s);
+    ck_assert(slow.req[1].finish_s - fast.req[1].finish_s >
+              slow.req[0].finish_s - fast.req[0].finish_s);
+    rows_free(&fast);
+    rows_free(&slow);
+}
+END_TEST
+
+/* The Mooncake conversation sample with an unbounded cache, requests
+ * served one at a time: the block hit rate equals an independent count
+ * over the trace's hash ids (an id seen before is a hit). */
+START_TEST(mooncake_block_hits_match_independent_count)
+{
+    const char *y =
+        "name: mc\nmodel: llama-3-8b\n"
+        "hardware: {big: {catalog: h100-sxm, mem_capacity: 100TB}}\n"
+        "cluster:\n  mode: monolithic\n"
+        "  instances: [{name: a, device: big, count: 1, tp: 1,\n"
+        "               max_batch: 1}]\n"
+        "workload:\n"
+        "  - {name: mc, trace: {format: mooncake,\n"
+        "     path: traces/mooncake_conv_sample.jsonl}}\n";
+    sc_scenario *sc = load(y);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+    wl_source *src = wl_source_open(&sc->workload[0], 0, 0, NULL);
+    wl_request q;
+    uint32_t *seen = NULL;
+    size_t n_seen = 0, cap = 0;
+    int64_t total = 0, hits = 0;
+
+    ck_assert_ptr_nonnull(src);
+    while (wl_source_next(src, &q, NULL) == 1) {
+        for (size_t i = 0; i < q.n_hash_ids; i++) {
+            bool found = false;
+
+            for (size_t j = 0; j < n_seen && !found; j++)
+                found = seen[j] == q.hash_ids[i];
+            hits += found;
+        }
+        for (size_t i = 0; i < q.n_hash_ids; i++) {
+            hs_grow((void **)&seen, &cap, n_seen + 1, sizeof *seen);
+            seen[n_seen++] = q.hash_ids[i];
+        }
+        total += (int64_t)q.n_hash_ids;
+    }
+    ck_assert_int_eq(sum.done, 2000);
+    ck_assert_msg(
+        fabs(sum.prefix_block_hit_rate - (double)hits / (double)total) < 1e-12,
+        "simulated %.6f, independent count %.6f", sum.prefix_block_hit_rate,
+        (double)hits / (double)total);
+    wl_source_close(src);
+    free(seen);
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+}
+END_TEST
+
 Suite *srv_sim_suite(void)
 {
     Suite *s = suite_create("srv_sim");
@@ -495,6 +627,10 @@ Suite *srv_sim_suite(void)
     tcase_add_test(c, oversized_request_is_dropped);
     tcase_add_test(c, split_conserves_requests);
     tcase_add_test(c, split_fast_forward_matches);
+    tcase_add_test(c, session_keep_reuses_prefix);
+    tcase_add_test(c, session_drop_prefills_all);
+    tcase_add_test(c, session_closed_loop_follows_the_cluster);
+    tcase_add_test(c, mooncake_block_hits_match_independent_count);
     suite_add_tcase(s, q);
     suite_add_tcase(s, c);
     return s;
