@@ -18,7 +18,10 @@
  * the link type's figure, counted once however many ports it crosses).
  *
  * The network schedules its own engine events; completions call the
- * transfer's callback from inside the engine handler.
+ * transfer's callback from inside the engine handler (at
+ * ENG_PRIO_COMPLETION, the network already updated; a callback may start
+ * transfers but must not free the network).  Free the network before its
+ * engine: it cancels its pending events.  docs/network.md has the model.
  */
 #ifndef HETSIM_HW_H
 #define HETSIM_HW_H
@@ -46,10 +49,13 @@ void hw_net_free(hw_net *n); /* NULL is a no-op */
 int hw_net_add(hw_net *n, const char *name, double bandwidth,
                double latency_s);
 
-/* Start moving 'bytes' (> 0) at the current engine time across the
- * 'n_res' resources listed (indexes from hw_net_add; 1 or more).  'done'
- * (may be NULL) is called with 'ctx' and 'tag' at completion.  Returns a
- * transfer id (> 0).  O(active transfers x resources) per start. */
+/* Start moving 'bytes' (> 0, asserted) at the current engine time across
+ * the 'n_res' distinct resources listed (indexes from hw_net_add; 1 or
+ * more).  Its bytes start flowing once the largest latency among them
+ * has elapsed.  'done' (may be NULL) is called with 'ctx' and 'tag' at
+ * completion, with 'start' the time of this call.  Returns a transfer id
+ * (> 0).  O(P log P) per start or end, P the (transfer, resource) pairs
+ * active, plus a reschedule per transfer whose rate changed. */
 uint64_t hw_net_start(hw_net *n, const int *res, int n_res, double bytes,
                       double energy_per_bit, hw_done_fn done, void *ctx,
                       uint64_t tag);

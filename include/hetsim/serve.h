@@ -106,6 +106,18 @@ typedef struct srv_transfer_rec {
     double start_s, end_s;
 } srv_transfer_rec;
 
+/* An agent session, emitted when its last call ends (or, unfinished,
+ * when the run ends). */
+typedef struct srv_session_rec {
+    int64_t session_id;
+    const char *source;
+    int64_t calls;         /* calls that ended (done or dropped) */
+    double start_s;        /* first arrival */
+    double end_s;          /* last finish; NaN when unfinished */
+    int64_t total_tokens;  /* prompt + output tokens over its calls */
+    int64_t cached_tokens; /* prompt tokens served from the prefix cache */
+} srv_session_rec;
+
 /* Callbacks; any may be NULL.  A nonzero return stops the simulation
  * with HS_EIO (the sink failed). */
 typedef struct srv_sink {
@@ -115,6 +127,7 @@ typedef struct srv_sink {
     int (*instance)(void *ctx, const srv_instance_rec *r);
     int (*sample)(void *ctx, const srv_sample_rec *r);
     int (*transfer)(void *ctx, const srv_transfer_rec *r);
+    int (*session)(void *ctx, const srv_session_rec *r);
     int (*metric)(void *ctx, const char *scope, const char *name,
                   double value);
 } srv_sink;
@@ -181,6 +194,8 @@ typedef struct srv_summary {
                                      of finished requests */
     double prefix_block_hit_rate; /* prefix blocks served from the cache
                                      / prefix blocks, same requests */
+    int64_t sessions_done;
+    double session_mean_s; /* mean session completion time */
 } srv_summary;
 
 void srv_sim_summary(const srv_sim *s, srv_summary *out);

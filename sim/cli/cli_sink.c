@@ -11,6 +11,7 @@
  *   instance  -> instances
  *   sample    -> timeseries
  *   transfer  -> transfers
+ *   session   -> sessions
  *   metric    -> metrics
  * NaN doubles and NULL strings are stored as SQL NULL by the store; the
  * first append failure is kept and stops the simulation (nonzero
@@ -209,6 +210,21 @@ static int on_transfer(void *ctx, const srv_transfer_rec *r)
     return note(k, io_store_add_transfer(k->store, k->run_id, &w, k->d));
 }
 
+static int on_session(void *ctx, const srv_session_rec *r)
+{
+    cli_sink *k = ctx;
+    io_session_row w;
+
+    w.session_id = r->session_id;
+    w.source = r->source;
+    w.calls = r->calls;
+    w.start_s = r->start_s;
+    w.end_s = r->end_s;
+    w.total_tokens = r->total_tokens;
+    w.cached_tokens = r->cached_tokens;
+    return note(k, io_store_add_session(k->store, k->run_id, &w, k->d));
+}
+
 void cli_sink_init(cli_sink *k, const sc_scenario *sc, io_store *store,
                    int64_t run_id, hs_diag *d)
 {
@@ -241,6 +257,7 @@ srv_sink cli_sink_callbacks(cli_sink *k)
     s.instance = on_instance;
     s.sample = on_sample;
     s.transfer = on_transfer;
+    s.session = on_session;
     s.metric = on_metric;
     return s;
 }

@@ -13,10 +13,15 @@
  *
  * Lifecycle of a transfer (slot states):
  *
- *   hw_net_start() --> LATENT --(latency event: on_due)--> FLOWING
- *          |                                                  |
- *          +--(rounded latency is 0)--> FLOWING --(drain end:-+
- *                                                  on_due)--> FREE
+ *   hw_net_start() ----> LATENT --(latency ends: on_due)--+
+ *        |                                                 v
+ *        +--(latency rounds to 0 ns)-----------------> FLOWING
+ *                                                          |
+ *   FREE <--(drain ends: on_due; its callback is queued)---+
+ *
+ * on_due() frees the slots of the transfers it completes before it
+ * calls their callbacks (from 'fin'), so a callback sees a consistent
+ * network and may start transfers, reusing those slots.
  *
  * Invariants (checked by hw_net_check()):
  *   I1  'act' holds exactly the non-free slots, in strictly increasing
@@ -98,6 +103,14 @@ typedef struct hw_xfer {
     uint32_t next_free; /* free-list link while FREE */
 } hw_xfer;
 
+/* A done callback to make, queued while the network is updated. */
+typedef struct hw_done_call {
+    hw_done_fn done;
+    void *ctx;
+    uint64_t tag;
+    hs_time start;
+} hw_done_call;
+
 struct hw_net {
     eng_sim *eng; /* borrowed */
     hw_res *res;
@@ -107,7 +120,7 @@ struct hw_net {
     uint32_t free_head;
     uint32_t *act; /* active slots, increasing id */
     size_t n_act, act_cap;
-    uint32_t *fin; /* scratch: slots finishing in one event */
+    hw_done_call *fin; /* scratch: callbacks due in one event */
     size_t fin_cap;
     /* Scratch of fill(), grown by doubling and kept: */
     int *used; /* resources crossed by flowing transfers */

@@ -22,7 +22,8 @@
  * at 'due'.  The handler serves everything due at the current time --
  * drains that end, latencies that elapse -- in transfer-id order,
  * recomputes the rates once, reschedules the completions that moved,
- * then calls the done callbacks in id order.  The outcome therefore does
+ * then calls the done callbacks in id order, so that a callback sees a
+ * consistent network and may start transfers.  The outcome therefore does
  * not depend on the order in which same-time events fire.  Remaining
  * bytes are kept in double and brought up to date (remaining -= rate *
  * elapsed seconds) before any rate changes; times are rounded to the ns
@@ -354,9 +355,13 @@ static void begin_flow(hw_net *n, hw_xfer *x, hs_time now)
 }
 
 /* FLOWING -> done at 'now': its resources and the network are credited
- * with its bytes and energy.  The slot is released by finish(). */
-static void end_flow(hw_net *n, hw_xfer *x, hs_time now)
+ * with its bytes and energy, its callback is queued in 'fin' and its
+ * slot is freed (the callback runs later, from on_due()). */
+static void end_flow(hw_net *n, uint32_t s, hs_time now, size_t n_fin)
 {
+    hw_xfer *x = slot(n, s);
+    hw_done_call *c = &n->fin[n_fin];
+
     for (int k = 0; k < x->n_res; k++) {
         hw_res *r = &n->res[x->res[k]];
 
@@ -365,8 +370,16 @@ static void end_flow(hw_net *n, hw_xfer *x, hs_time now)
             r->busy_ns += now - r->busy_since;
     }
     n->energy_j += x->bytes * 8.0 * x->epb;
+    c->done = x->done;
+    c->ctx = x->ctx;
+    c->tag = x->tag;
+    c->start = x->start;
+    x->id = 0;
+    x->state = HW_XF_FREE;
     x->remaining = 0;
     x->rate = 0;
+    x->next_free = n->free_head;
+    n->free_head = s;
 }
 
 /* A free slot, from the free list or a new one at the end of the pool. */
@@ -386,29 +399,9 @@ static uint32_t take_slot(hw_net *n)
     return (uint32_t)n->n_xf++;
 }
 
-/* Release slot 's' and call its done callback, after the network is
- * consistent again.  The callback may start transfers (and so reuse 's'
- * or move the pool): everything it needs is copied first. */
-static void finish(hw_net *n, uint32_t s, hs_time now)
-{
-    hw_xfer *x = slot(n, s);
-    hw_done_fn done = x->done;
-    void *ctx = x->ctx;
-    uint64_t tag = x->tag;
-    hs_time start = x->start;
-
-    x->id = 0;
-    x->state = HW_XF_FREE;
-    x->ev = ENG_NO_EVENT;
-    x->next_free = n->free_head;
-    n->free_head = s;
-    if (done != NULL)
-        done(ctx, tag, start, now);
-}
-
 /* Serve every active transfer due at 'now', in id order: a drain that
- * ends leaves 'act' for 'fin', a latency that elapses starts the flow.
- * Returns the number of slots put in 'fin'. */
+ * ends leaves 'act' (its callback goes to 'fin'), a latency that elapses
+ * starts the flow.  Returns the number of callbacks put in 'fin'. */
 static size_t serve_due(hw_net *n, hs_time now)
 {
     size_t kept = 0, n_fin = 0;
@@ -428,8 +421,7 @@ static size_t serve_due(hw_net *n, hs_time now)
             begin_flow(n, x, now);
             n->act[kept++] = s;
         } else {
-            end_flow(n, x, now);
-            n->fin[n_fin++] = s;
+            end_flow(n, s, now, n_fin++);
         }
     }
     n->n_act = kept;
@@ -450,8 +442,13 @@ static void on_due(eng_sim *sim, void *target, uint32_t kind, uint64_t arg)
     advance(n, now);
     n_fin = serve_due(n, now);
     rebalance(n, now);
-    for (size_t i = 0; i < n_fin; i++)
-        finish(n, n->fin[i], now);
+    for (size_t i = 0; i < n_fin; i++) {
+        /* A copy: a callback may start transfers, which may grow 'fin'. */
+        hw_done_call c = n->fin[i];
+
+        if (c.done != NULL)
+            c.done(c.ctx, c.tag, c.start, now);
+    }
 }
 
 /* ---- starting a transfer ---------------------------------------------- */

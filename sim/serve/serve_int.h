@@ -146,6 +146,7 @@ struct srv_req {
     int64_t pinned_blk;   /* their KV blocks */
     int64_t cached_tokens; /* served from the cache at first admission */
     int64_t hit_blocks;    /* prefix blocks hit at first admission */
+    bool session_last;     /* the last call of its session */
     srv_req *prev, *next; /* waiting queue links, or free list */
 };
 
@@ -256,6 +257,22 @@ typedef struct srv_moving {
     int64_t n;
 } srv_moving;
 
+/* Sessions in progress, by (source, session id): open addressing,
+ * backward-shift deletion. */
+typedef struct srv_sess {
+    uint64_t key; /* 0 = empty */
+    int64_t session_id;
+    int32_t source;
+    int64_t calls, total_tokens, cached_tokens;
+    hs_time start, end;
+} srv_sess;
+
+typedef struct srv_sessions {
+    srv_sess *slot;
+    size_t cap; /* power of two */
+    size_t n;
+} srv_sessions;
+
 /* Quantile estimators for the summary (GSL P^2, opaque here). */
 typedef struct srv_quantiles {
     void *q[3]; /* p50, p90, p99 */
@@ -280,6 +297,9 @@ struct srv_sim {
     double xfer_epb;      /* its energy per bit */
     double kv_token_bytes; /* KV of one token, model-level (one copy) */
     srv_moving moving;
+    srv_sessions sessions;
+    int64_t sessions_done;
+    double session_time_sum;
     int64_t next_xfer_id;
     srv_source *sources;
     int n_sources;

@@ -258,6 +258,121 @@ static void account(srv_sim *s, const srv_request_rec *rec)
 
 static void arm(srv_sim *s, int idx);
 
+/* ---- sessions -------------------------------------------------------------------- */
+
+static uint64_t sess_key(int32_t source, int64_t session_id)
+{
+    uint64_t x = ((uint64_t)(uint32_t)source << 40) ^ (uint64_t)session_id;
+
+    x = (x ^ (x >> 31)) * UINT64_C(0x7fb5d329728ea185);
+    return (x ^ (x >> 27)) | 1; /* never 0 */
+}
+
+static size_t sess_home(const srv_sessions *t, uint64_t key)
+{
+    return (size_t)(key * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (t->cap - 1);
+}
+
+static srv_sess *sess_get(srv_sessions *t, int32_t source, int64_t id)
+{
+    uint64_t key = sess_key(source, id);
+    size_t i;
+
+    if ((t->n + 1) * 2 > t->cap) {
+        srv_sessions old = *t;
+
+        t->cap = old.cap == 0 ? 64 : old.cap * 2;
+        t->slot = hs_calloc(t->cap, sizeof *t->slot);
+        for (size_t j = 0; j < old.cap; j++) {
+            if (old.slot[j].key == 0)
+                continue;
+            for (i = sess_home(t, old.slot[j].key); t->slot[i].key != 0;
+                 i = (i + 1) & (t->cap - 1))
+                ;
+            t->slot[i] = old.slot[j];
+        }
+        free(old.slot);
+    }
+    for (i = sess_home(t, key); t->slot[i].key != 0;
+         i = (i + 1) & (t->cap - 1))
+        if (t->slot[i].key == key && t->slot[i].source == source &&
+            t->slot[i].session_id == id)
+            return &t->slot[i];
+    memset(&t->slot[i], 0, sizeof t->slot[i]);
+    t->slot[i].key = key;
+    t->slot[i].source = source;
+    t->slot[i].session_id = id;
+    t->slot[i].start = -1;
+    t->n++;
+    return &t->slot[i];
+}
+
+static void sess_remove(srv_sessions *t, srv_sess *x)
+{
+    size_t i = (size_t)(x - t->slot), j;
+
+    for (j = (i + 1) & (t->cap - 1); t->slot[j].key != 0;
+         j = (j + 1) & (t->cap - 1)) {
+        size_t home = sess_home(t, t->slot[j].key);
+
+        if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+            t->slot[i] = t->slot[j];
+            i = j;
+        }
+    }
+    t->slot[i].key = 0;
+    t->n--;
+}
+
+static void emit_session(srv_sim *s, const srv_sess *x, bool done)
+{
+    srv_session_rec rec = {
+        .session_id = x->session_id,
+        .source = s->sources[x->source].name,
+        .calls = x->calls,
+        .start_s = hs_time_to_s(x->start),
+        .end_s = done ? hs_time_to_s(x->end) : (double)NAN,
+        .total_tokens = x->total_tokens,
+        .cached_tokens = x->cached_tokens,
+    };
+
+    if (done) {
+        s->sessions_done++;
+        s->session_time_sum += hs_time_to_s(x->end - x->start);
+    }
+    if (s->sink.session != NULL && s->sink.session(s->sink.ctx, &rec) != 0)
+        fail(s, HS_EIO, NULL);
+}
+
+/* A call of a session ended (or the run ends with it unfinished). */
+static void session_call(srv_sim *s, const srv_req *r,
+                         const srv_request_rec *rec)
+{
+    srv_sess *x = sess_get(&s->sessions, r->source, r->session_id);
+
+    if (x->start < 0 || r->arrival < x->start)
+        x->start = r->arrival;
+    if (rec->status == SRV_REQ_UNFINISHED)
+        return;
+    x->calls++;
+    x->total_tokens +=
+        r->prompt + (rec->status == SRV_REQ_DONE ? r->output : 0);
+    x->cached_tokens += r->cached_tokens;
+    x->end = eng_now(s->eng);
+    if (r->session_last) {
+        emit_session(s, x, true);
+        sess_remove(&s->sessions, x);
+    }
+}
+
+/* Sessions still open when the run ends. */
+static void flush_sessions(srv_sim *s)
+{
+    for (size_t i = 0; i < s->sessions.cap; i++)
+        if (s->sessions.slot[i].key != 0)
+            emit_session(s, &s->sessions.slot[i], false);
+}
+
 void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st)
 {
     srv_request_rec rec;
@@ -266,6 +381,8 @@ void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st)
 
     fill_record(s, r, st, &rec);
     account(s, &rec);
+    if (r->session_id >= 0)
+        session_call(s, r, &rec);
     if (st == SRV_REQ_DONE)
         account_blocks(s, r);
     if (s->sink.request != NULL && s->sink.request(s->sink.ctx, &rec) != 0)
@@ -369,6 +486,7 @@ static srv_req *make_request(srv_sim *s, int idx)
     r->prefill_end = -1;
     r->dinst = -1;
     set_prefix_ids(s, r, w);
+    r->session_last = w->session_last;
     s->arrived++;
     s->in_flight++;
     s->input_tokens += r->prompt;
@@ -967,6 +1085,10 @@ static void summarize(srv_sim *s)
             : 0;
     m->prefix_block_hit_rate =
         s->id_blocks > 0 ? (double)s->hit_blocks / (double)s->id_blocks : 0;
+    m->sessions_done = s->sessions_done;
+    m->session_mean_s = s->sessions_done > 0
+                            ? s->session_time_sum / (double)s->sessions_done
+                            : (double)NAN;
     m->slo_attainment = m->done > 0 ? (double)s->slo_met / (double)m->done : 0;
 }
 
@@ -1007,6 +1129,8 @@ static void emit_summary(srv_sim *s)
     emit_metric(s, "run", "preemptions", (double)m->preemptions);
     emit_metric(s, "run", "prefix_hit_rate", m->prefix_hit_rate);
     emit_metric(s, "run", "prefix_block_hit_rate", m->prefix_block_hit_rate);
+    emit_metric(s, "run", "sessions_done", (double)m->sessions_done);
+    emit_metric(s, "run", "session_mean_s", m->session_mean_s);
 }
 
 int srv_sim_run(srv_sim *s, hs_diag *d)
@@ -1021,6 +1145,7 @@ int srv_sim_run(srv_sim *s, hs_diag *d)
     if (rc == HS_EINTR && s->status == HS_OK)
         s->status = HS_EINTR;
     retire_unfinished(s);
+    flush_sessions(s);
     summarize(s);
     instance_totals(s, s->summary.sim_s);
     s->summary.tokens_per_usd =
@@ -1068,6 +1193,7 @@ void srv_sim_free(srv_sim *s)
             s->id_pool[c] = next;
         }
     free(s->slabs);
+    free(s->sessions.slot);
     srv_router_fini(&s->router);
     srv_router_fini(&s->drouter);
     hw_net_free(s->net);

@@ -218,6 +218,7 @@ START_TEST(test_two_equal_concurrent)
     uint64_t a, b;
 
     rec_reset();
+    rec.check_in_done = true;
     a = plan(0, &r, 1, 1e6, 0);
     b = plan(0, &r, 1, 1e6, 0);
     run_checked();
@@ -236,6 +237,7 @@ START_TEST(test_tie_order_by_id)
     int r = hw_net_add(net, "port", 1e9, 1e-6);
 
     rec_reset();
+    rec.check_in_done = true;
     for (int i = 0; i < 5; i++)
         plan(100, &r, 1, 3e5, 0);
     run_checked();

@@ -39,6 +39,8 @@ typedef struct rows {
     int64_t n_transfers;
     double transfer_bytes;
     double min_transfer_s; /* shortest transfer */
+    srv_session_rec last_session;
+    int64_t n_sessions;
 } rows;
 
 static int on_request(void *ctx, const srv_request_rec *r)
@@ -91,6 +93,16 @@ static int on_transfer(void *ctx, const srv_transfer_rec *r)
     return 0;
 }
 
+static int on_session(void *ctx, const srv_session_rec *r)
+{
+    rows *w = ctx;
+
+    w->last_session = *r;
+    w->last_session.source = NULL;
+    w->n_sessions++;
+    return 0;
+}
+
 static void rows_free(rows *w)
 {
     free(w->req);
@@ -127,7 +139,8 @@ static srv_sim *run(const sc_scenario *sc, bool no_ff, rows *w,
                      .request = on_request,
                      .step = on_step,
                      .sample = on_sample,
-                     .transfer = on_transfer};
+                     .transfer = on_transfer,
+                     .session = on_session};
     srv_sim *s = NULL;
     hs_diag *d = hs_diag_new();
 
@@ -520,6 +533,13 @@ START_TEST(session_keep_reuses_prefix)
     ck_assert_int_eq(w.req[0].cached_tokens, 0);
     ck_assert_int_eq(w.req[1].cached_tokens, 1088);
     ck_assert_double_eq_tol(sum.prefix_hit_rate, 1088.0 / 2300.0, 1e-12);
+    /* One sessions row: 2 calls, 1,000 + 100 + 1,300 + 50 tokens. */
+    ck_assert_int_eq(w.n_sessions, 1);
+    ck_assert_int_eq(w.last_session.calls, 2);
+    ck_assert_int_eq(w.last_session.total_tokens, 2450);
+    ck_assert_int_eq(w.last_session.cached_tokens, 1088);
+    ck_assert_double_eq(w.last_session.end_s, w.req[1].finish_s);
+    ck_assert_int_eq(sum.sessions_done, 1);
     rows_free(&w);
 }
 END_TEST
