@@ -155,6 +155,11 @@ double cost_allreduce_s(const cost_link *link, int n, double bytes);
 
 typedef struct cost_options {
     bool full_attention; /* count s^2 score pairs, not causal s(s+1)/2 */
+    bool kv_remote;      /* the KV cache lives off the device (a memory
+                            pool streamed over a link): KV bytes are still
+                            counted in 'kv_bytes' and 'bytes', but not in
+                            the device memory time; the caller adds the
+                            link time (docs/costmodel.md) */
 } cost_options;
 
 cost_options cost_options_default(void);

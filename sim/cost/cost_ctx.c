@@ -10,7 +10,7 @@
 
 cost_options cost_options_default(void)
 {
-    cost_options o = {false};
+    cost_options o = {false, false};
 
     return o;
 }

@@ -56,7 +56,7 @@ static void add_op_copies(acc *a, const char *name, double count,
     double f = n * flops, w = n * wbytes;
     double kv = n * kvbytes, act = n * actbytes;
     double tc = f / a->flops_rate;
-    double tm = (w + kv + act) / a->bytes_rate;
+    double tm = (w + (a->ctx->opts.kv_remote ? 0 : kv) + act) / a->bytes_rate;
 
     if (count <= 0 || (f == 0 && w + kv + act == 0))
         return;

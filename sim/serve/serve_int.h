@@ -195,6 +195,13 @@ typedef struct srv_inst {
     hs_time idle_timeout; /* evict cache entries idle this long; 0 none */
     int64_t evicted_blocks;
     int port;             /* split: this instance's port in the network */
+    /* kv_pool pool-resident: KV lives in the pool, streamed over the
+     * pool's link at every step (cost_options.kv_remote) */
+    bool pool_resident;
+    double pool_bw;        /* B/s this instance streams at */
+    double pool_latency_s; /* added once per step */
+    double streamed_bytes;
+    double link_busy_s;
 
     /* decode aggregates (see the header comment) */
     int64_t dec_it;       /* decode iterations run */
@@ -297,6 +304,8 @@ struct srv_sim {
     double xfer_epb;      /* its energy per bit */
     double kv_token_bytes; /* KV of one token, model-level (one copy) */
     srv_moving moving;
+    const sc_pool *pool;  /* kv_pool pool-resident, else NULL */
+    double pool_epb;      /* energy per bit of the pool's link */
     srv_sessions sessions;
     int64_t sessions_done;
     double session_time_sum;
@@ -335,7 +344,8 @@ struct srv_sim {
 /* Build instance 'inst' of group 'g'.  Returns HS_OK, or HS_EINPUT when
  * the model does not fit (reported to 'd'). */
 int srv_inst_init(srv_inst *inst, const sc_scenario *sc, const sc_group *g,
-                  srv_kind kind, const char *name, hs_diag *d);
+                  srv_kind kind, bool pool_kv, const char *name,
+                  hs_diag *d);
 void srv_inst_fini(srv_inst *inst);
 
 /* Blocks a request of 'tokens' KV tokens needs. */
@@ -358,6 +368,14 @@ bool srv_inst_check(const srv_inst *inst, FILE *why);
 /* Retire every request the instance holds as unfinished (end of a
  * stopped run). */
 void srv_inst_drain(srv_sim *s, int idx);
+
+/* kv_pool pool-resident: keep the KV of this instance in a share of
+ * 'share_bytes' of the pool, streamed at 'bw' B/s with 'latency_s' per
+ * step.  HS_EINPUT (reported) when weights and workspace do not fit the
+ * device alone. */
+int srv_inst_attach_pool(srv_inst *inst, const sc_scenario *sc,
+                         double share_bytes, double bw, double latency_s,
+                         hs_diag *d);
 
 /* Decode kind: a hand-off whose blocks are reserved here ('blocks' set,
  * counted in held_blocks) and whose KV has arrived joins the queue for a

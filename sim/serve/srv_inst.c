@@ -652,6 +652,24 @@ static bool apply_step(srv_inst *in, const step_plan *p, hs_time end)
     return in->n_heap > 0 && in->heap[0]->finish_it <= in->dec_it;
 }
 
+/* Pool-resident KV: the step also streams its KV bytes over the pool's
+ * link, overlapped with the device's work layer by layer, so it takes
+ * the longer of the two, plus the pool's latency once.  'link' bound when
+ * the stream is the longer. */
+static void pool_adjust(srv_inst *in, cost_step *st)
+{
+    double t_link;
+
+    if (!in->pool_resident || st->kv_bytes <= 0)
+        return;
+    t_link = st->kv_bytes / in->pool_bw;
+    if (t_link > st->time_s) {
+        st->time_s = t_link;
+        st->bound = COST_BOUND_LINK;
+    }
+    st->time_s += in->pool_latency_s;
+}
+
 static const char *phase_of(const cost_batch *b)
 {
     if (b->decode_seqs == 0)
@@ -675,6 +693,10 @@ static hs_time record(srv_sim *s, srv_inst *in, const step_plan *p,
     srv_step_rec rec;
 
     in->busy_s += hs_time_to_s(end - start);
+    if (in->pool_resident) {
+        in->streamed_bytes += st->kv_bytes;
+        in->link_busy_s += st->kv_bytes / in->pool_bw;
+    }
     in->flops += st->flops;
     in->bytes += st->bytes;
     in->steps++;
@@ -739,12 +761,14 @@ void srv_inst_kick(srv_sim *s, int idx)
     }
     send_evicted(s, idx);
     cost_step_eval(&in->ctx, &p.batch, &st);
+    pool_adjust(in, &st);
     t = record(s, in, &p, t, &st);
     finishing = apply_step(in, &p, t);
     horizon = srv_sim_horizon(s);
     while (!finishing && !s->opt.no_fast_forward && iters < MAX_CHUNK_ITERS &&
            decode_only_next(in, &p)) {
         cost_step_eval(&in->ctx, &p.batch, &st);
+        pool_adjust(in, &st);
         if (t + duration(&st) > horizon)
             break;
         in->used_blocks += in->cross[crossing_slot(in)];
@@ -874,7 +898,7 @@ srv_req *srv_inst_xwait_take(srv_inst *in)
 /* ---- set-up and checks ----------------------------------------------------- */
 
 int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
-                  srv_kind kind, const char *name, hs_diag *d)
+                  srv_kind kind, bool pool_kv, const char *name, hs_diag *d)
 {
     const sc_hardware *hw = &sc->hardware[g->device];
     const cost_link *link =
@@ -906,7 +930,7 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
                                         ? g->max_batch
                                         : g->max_batch_tokens);
     in->total_blocks = kv_cap > 0 ? (int64_t)(kv_cap / in->block_bytes) : 0;
-    if (in->total_blocks < 1)
+    if (in->total_blocks < 1 && !pool_kv)
         return hs_diag_error(
             d, g->loc,
             "cluster: instance '%s': model '%s' (%.1f GB of weights) "
@@ -921,6 +945,35 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
     in->heap = hs_calloc(mb, sizeof *in->heap);
     in->handoff = hs_calloc(mb, sizeof *in->handoff);
     in->cross = hs_calloc((size_t)in->block_size, sizeof *in->cross);
+    return HS_OK;
+}
+
+int srv_inst_attach_pool(srv_inst *in, const sc_scenario *sc,
+                         double share_bytes, double bw, double latency_s,
+                         hs_diag *d)
+{
+    double local =
+        cost_instance_mem_bytes(&in->ctx) * (1.0 - in->ctx.dev.mem_margin) -
+        in->ctx.weight_bytes -
+        cost_workspace_bytes(&in->ctx, in->max_tokens,
+                             in->max_batch < in->max_tokens ? in->max_batch
+                                                            : in->max_tokens);
+
+    if (local < 0)
+        return hs_diag_error(d, sc->cluster.loc,
+                             "cluster.kv_pool: instance '%s': weights and "
+                             "workspace do not fit its own memory",
+                             in->name);
+    in->pool_resident = true;
+    in->ctx.opts.kv_remote = true;
+    in->pool_bw = bw;
+    in->pool_latency_s = latency_s;
+    in->total_blocks = (int64_t)(share_bytes / in->block_bytes);
+    if (in->total_blocks < 1)
+        return hs_diag_error(d, sc->cluster.loc,
+                             "cluster.kv_pool: instance '%s': its share of "
+                             "the pool holds no KV block",
+                             in->name);
     return HS_OK;
 }
 

@@ -768,6 +768,46 @@ void srv_on_event(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
 
 /* ---- building ----------------------------------------------------------------------- */
 
+/* Does the memory pool hold the KV cache of instances of 'kind'
+ * (kv_pool pool-resident: every instance that decodes)? */
+static bool pool_holds_kv(const sc_scenario *sc, srv_kind kind)
+{
+    return sc->cluster.kv_pool != SC_NONE &&
+           sc->cluster.kv_pool_policy == SC_KV_POOL_RESIDENT &&
+           kind != SRV_KIND_PREFILL;
+}
+
+/* kv_pool pool-resident: the pool's capacity and bandwidth are split
+ * evenly among the instances that keep their KV there (a static share:
+ * streams do not contend dynamically, docs/disaggregation.md), each
+ * reaching it over the pool's link. */
+static int attach_pool(srv_sim *s, hs_diag *d)
+{
+    const sc_pool *pool;
+    const cost_link *link;
+    int n = 0;
+    double bw;
+
+    if (s->sc->cluster.kv_pool == SC_NONE ||
+        s->sc->cluster.kv_pool_policy != SC_KV_POOL_RESIDENT)
+        return HS_OK;
+    pool = &s->sc->pools[s->sc->cluster.kv_pool];
+    link = &s->sc->links[pool->link].link;
+    for (int i = 0; i < s->n_insts; i++)
+        n += pool_holds_kv(s->sc, s->insts[i].kind);
+    bw = pool->bandwidth / n < link->bandwidth ? pool->bandwidth / n
+                                               : link->bandwidth;
+    s->pool = pool;
+    s->pool_epb = link->energy_per_bit;
+    for (int i = 0; i < s->n_insts; i++)
+        if (pool_holds_kv(s->sc, s->insts[i].kind) &&
+            srv_inst_attach_pool(&s->insts[i], s->sc, pool->capacity_bytes / n,
+                                 bw, pool->latency_s + link->latency_s,
+                                 d) != HS_OK)
+            return HS_EINPUT;
+    return HS_OK;
+}
+
 /* Build the 'grp->count' instances of one group at s->insts[*k...].
  * 'indexed': always name them <group>.<i> (split pools, whose names are
  * also metric scopes). */
@@ -781,7 +821,8 @@ static int build_group(srv_sim *s, const sc_group *grp, srv_kind kind,
             snprintf(name, sizeof name, "%s", grp->name);
         else
             snprintf(name, sizeof name, "%s.%lld", grp->name, (long long)i);
-        if (srv_inst_init(&s->insts[*k], s->sc, grp, kind, name, d) != HS_OK)
+        if (srv_inst_init(&s->insts[*k], s->sc, grp, kind,
+                          pool_holds_kv(s->sc, kind), name, d) != HS_OK)
             return HS_EINPUT; /* the same message for every copy */
     }
     return HS_OK;
@@ -839,12 +880,14 @@ static int build_instances(srv_sim *s, hs_diag *d)
     int64_t total = 0;
     int k = 0;
 
-    if (c->retention == SC_RETAIN_OFFLOAD || c->kv_pool != SC_NONE)
+    if (c->retention == SC_RETAIN_OFFLOAD ||
+        (c->kv_pool != SC_NONE && c->kv_pool_policy == SC_KV_OFFLOAD))
         return hs_diag_error(d, c->loc,
-                             "cluster: memory pools (kv_pool, "
-                             "kv_retention offload) are not simulated yet");
+                             "cluster: KV offload to a memory pool "
+                             "(kv_pool offload, kv_retention offload) is "
+                             "not simulated yet");
     if (c->mode == SC_MODE_SPLIT)
-        return build_split(s, d);
+        return build_split(s, d) == HS_OK ? attach_pool(s, d) : HS_EINPUT;
     for (size_t g = 0; g < c->n_instances; g++)
         total += c->instances[g].count;
     if (alloc_instances(s, total, d) != HS_OK)
@@ -853,7 +896,7 @@ static int build_instances(srv_sim *s, hs_diag *d)
         if (build_group(s, &c->instances[g], SRV_KIND_MONO, false, &k, d) !=
             HS_OK)
             return HS_EINPUT;
-    return HS_OK;
+    return attach_pool(s, d);
 }
 
 static int open_sources(srv_sim *s, hs_diag *d)
@@ -989,6 +1032,24 @@ static void link_totals(srv_sim *s, double sim_s)
     s->summary.energy_j += energy;
 }
 
+/* kv_pool pool-resident: the pool's totals (scope = its name): KV bytes
+ * streamed, their energy over the pool's link (added to the run's),
+ * bandwidth utilisation, capacity. */
+static void memory_pool_totals(srv_sim *s, double sim_s)
+{
+    double bytes = 0, energy;
+
+    for (int i = 0; i < s->n_insts; i++)
+        bytes += s->insts[i].streamed_bytes;
+    energy = bytes * 8.0 * s->pool_epb;
+    emit_metric(s, s->pool->name, "capacity_bytes", s->pool->capacity_bytes);
+    emit_metric(s, s->pool->name, "streamed_bytes", bytes);
+    emit_metric(s, s->pool->name, "energy_j", energy);
+    emit_metric(s, s->pool->name, "utilisation",
+                sim_s > 0 ? bytes / (s->pool->bandwidth * sim_s) : 0);
+    s->summary.energy_j += energy;
+}
+
 static void instance_totals(srv_sim *s, double sim_s)
 {
     pool_totals pools[2];
@@ -1045,6 +1106,8 @@ static void instance_totals(srv_sim *s, double sim_s)
         emit_pool(s, "decode", &pools[1]);
         link_totals(s, sim_s);
     }
+    if (s->pool != NULL)
+        memory_pool_totals(s, sim_s);
 }
 
 static void summarize(srv_sim *s)

@@ -202,7 +202,7 @@ START_TEST(mha_prefill_by_hand)
     REL_EQ(kv, 2 * s * 524288.0);
     /* Full attention option: s^2 pairs. */
     {
-        cost_options o = {true};
+        cost_options o = {true, false};
         cost_device dev = h100();
         cost_ctx full;
         cost_batch fb = {0};
@@ -443,6 +443,32 @@ START_TEST(model_validation)
 }
 END_TEST
 
+/* KV in a remote pool: the same FLOPs and bytes, but the device's memory
+ * time leaves the KV bytes out (the serving layer adds the link time). */
+START_TEST(remote_kv_leaves_device_memory_time)
+{
+    cost_model m = llama3_8b();
+    cost_device dev = h100();
+    cost_options remote = {false, true};
+    cost_ctx local, pool;
+    cost_batch b = {0};
+    cost_step sl, sp;
+
+    cost_ctx_init(&local, &m, &bf16, &dev, 1, NULL, NULL);
+    cost_ctx_init(&pool, &m, &bf16, &dev, 1, NULL, &remote);
+    for (int i = 0; i < 32; i++)
+        cost_batch_add_decode(&b, 16384);
+    cost_step_eval(&local, &b, &sl);
+    cost_step_eval(&pool, &b, &sp);
+    REL_EQ(sp.flops, sl.flops);
+    REL_EQ(sp.kv_bytes, sl.kv_bytes);
+    REL_EQ(sp.bytes, sl.bytes);
+    /* Decode is bandwidth-bound throughout, so the memory time drops by
+     * exactly the KV bytes at full bandwidth. */
+    REL_EQ(sl.memory_s - sp.memory_s, sl.kv_bytes / 3.35e12);
+}
+END_TEST
+
 START_TEST(empty_batch_costs_nothing)
 {
     cost_model m = llama3_8b();
@@ -476,6 +502,7 @@ Suite *cost_model_suite(void)
     tcase_add_test(tc, capacity_arithmetic);
     tcase_add_test(tc, model_validation);
     tcase_add_test(tc, empty_batch_costs_nothing);
+    tcase_add_test(tc, remote_kv_leaves_device_memory_time);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -643,6 +643,84 @@ START_TEST(mooncake_block_hits_match_independent_count)
 }
 END_TEST
 
+/* A decode engine with 24 GB of its own (Llama-3-8B's 16 GB of weights
+ * leave room for ~40k tokens of KV) serving a 100k-token context whose
+ * KV lives in a 16 TB pool behind a 500 GB/s optical link. */
+static char *pool_yaml(const char *policy)
+{
+    return hs_asprintf(
+        "name: pool\nmodel: llama-3-8b\n"
+        "hardware: {lite: {catalog: h100-sxm, mem_capacity: 24GB}}\n"
+        "links: {optical: {catalog: optical-io}}\n"
+        "memory_pools: {kvp: {capacity: 16TB, bandwidth: 2TB/s, "
+        "latency: 200ns, link: optical}}\n"
+        "cluster:\n  mode: monolithic\n"
+        "  instances: [{name: a, device: lite, count: 1, tp: 1}]\n"
+        "  kv_pool: {pool: kvp, policy: %s}\n"
+        "workload:\n"
+        "  - {name: long, synthetic: {arrival: {process: constant, rate: "
+        "1/s},\n"
+        "     requests: 1, prompt: {dist: fixed, value: 100000},\n"
+        "     output: {dist: fixed, value: 4}}}\n"
+        "output: {timeseries_interval: 10ms}\n",
+        policy);
+}
+
+START_TEST(hbm_only_cannot_hold_long_context)
+{
+    char *y = pool_yaml("hbm-only");
+    sc_scenario *sc = load(y);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+
+    ck_assert_int_eq(sum.dropped, 1);
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+    free(y);
+}
+END_TEST
+
+/* Pool-resident decode: a step takes the longer of the device's work
+ * (without the KV bytes) and the KV stream over the link, plus the pool
+ * and link latencies (docs/disaggregation.md). */
+START_TEST(pool_resident_step_adds_the_link)
+{
+    char *y = pool_yaml("pool-resident");
+    sc_scenario *sc = load(y);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run(sc, false, &w, &sum);
+    cost_options remote = {false, true};
+    cost_ctx ctx;
+    cost_batch b = {0};
+    cost_step st;
+    const srv_step_rec *d1;
+    double want;
+
+    ck_assert_int_eq(sum.done, 1);
+    qsort(w.step, w.n_step, sizeof *w.step, cmp_step);
+    /* 13 prefill chunks of at most 8,192 tokens, then 3 decodes */
+    ck_assert_uint_eq(w.n_step, 16);
+    d1 = &w.step[13];
+    ck_assert_int_eq(d1->decode_tokens, 1);
+    ck_assert_int_eq(d1->prefill_tokens, 0);
+    cost_ctx_init(&ctx, &sc->model, &sc->precision, &sc->hardware[0].dev, 1,
+                  NULL, &remote);
+    cost_batch_add_decode(&b, 100000);
+    cost_step_eval(&ctx, &b, &st);
+    ck_assert(st.kv_bytes / 500e9 > st.time_s); /* the link dominates */
+    want = hs_time_to_s(hs_time_from_s(st.kv_bytes / 500e9 + 350e-9));
+    ck_assert_double_eq_tol(d1->end_s - d1->start_s, want, 2e-9);
+    ck_assert_str_eq(d1->bound, "link");
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+    free(y);
+}
+END_TEST
+
 Suite *srv_sim_suite(void)
 {
     Suite *s = suite_create("srv_sim");
@@ -664,6 +742,8 @@ Suite *srv_sim_suite(void)
     tcase_add_test(c, session_drop_prefills_all);
     tcase_add_test(c, session_closed_loop_follows_the_cluster);
     tcase_add_test(c, mooncake_block_hits_match_independent_count);
+    tcase_add_test(c, hbm_only_cannot_hold_long_context);
+    tcase_add_test(c, pool_resident_step_adds_the_link);
     suite_add_tcase(s, q);
     suite_add_tcase(s, c);
     return s;
