@@ -96,8 +96,10 @@ void srv_pcache_unpin(srv_pcache *c, int64_t e, hs_time now);
 /* Last use of the least recently used evictable entry, or HS_TIME_MAX. */
 hs_time srv_pcache_oldest(const srv_pcache *c);
 /* Evict the least recently used evictable entry; returns the blocks it
- * freed (0 when none is evictable). */
-int64_t srv_pcache_evict(srv_pcache *c);
+ * freed (0 when none is evictable) and its id in '*id' (may be NULL). */
+int64_t srv_pcache_evict(srv_pcache *c, uint64_t *id);
+/* Remove evictable entry 'e'. */
+void srv_pcache_remove(srv_pcache *c, int64_t e);
 bool srv_pcache_check(const srv_pcache *c, FILE *why);
 
 typedef struct srv_req srv_req;
@@ -190,6 +192,18 @@ typedef struct srv_inst {
                                          for KV blocks */
     int64_t held_blocks;  /* I1 */
     srv_pcache cache;     /* prefix cache (cluster.prefix_cache) */
+    /* KV offload to a memory pool (kv_pool offload, kv_retention
+     * offload): cache entries evicted from device memory, or a session's
+     * context between its calls, move to this instance's share of the
+     * pool ('pool_cache', 'pool_blocks' blocks) and are fetched back over
+     * the pool's link when a request hits them; the fetch lengthens the
+     * step that admits it (pool_adjust). */
+    bool offload;
+    bool offload_sessions; /* kv_retention offload */
+    srv_pcache pool_cache;
+    int64_t pool_blocks;
+    double fetch_pending;  /* bytes to fetch for the step being planned */
+    double offloaded_bytes, fetched_bytes;
     bool caching;         /* prefix cache on */
     bool retain;          /* sessions keep their KV between calls */
     hs_time idle_timeout; /* evict cache entries idle this long; 0 none */
@@ -376,6 +390,12 @@ void srv_inst_drain(srv_sim *s, int idx);
 int srv_inst_attach_pool(srv_inst *inst, const sc_scenario *sc,
                          double share_bytes, double bw, double latency_s,
                          hs_diag *d);
+
+/* KV offload: this instance's prefix cache spills to 'share_bytes' of the
+ * pool reached at 'bw' with 'latency_s'; 'sessions': a finished agent
+ * call's context moves there at once (kv_retention offload). */
+void srv_inst_attach_offload(srv_inst *inst, double share_bytes, double bw,
+                             double latency_s, bool sessions);
 
 /* Decode kind: a hand-off whose blocks are reserved here ('blocks' set,
  * counted in held_blocks) and whose KV has arrived joins the queue for a

@@ -93,28 +93,76 @@ static int64_t prefix_blocks(const srv_inst *in, const srv_req *r, bool whole)
     return r->ids != NULL && n > r->n_ids ? r->n_ids : n;
 }
 
-static void evict_until(srv_inst *in, int64_t need)
+/* With offload, a block leaving device memory moves to this instance's
+ * share of the pool (the pool's least recently used blocks make room,
+ * dropped); otherwise it is dropped.  The move's bytes cross the pool's
+ * link in the background. */
+static void to_pool(srv_inst *in, uint64_t id, int64_t nblk, hs_time now)
 {
-    while (need > in->total_blocks - in->used_blocks) {
-        int64_t freed = srv_pcache_evict(&in->cache);
+    if (!in->offload || nblk > in->pool_blocks)
+        return;
+    while (in->pool_cache.held_blocks + nblk > in->pool_blocks)
+        srv_pcache_evict(&in->pool_cache, NULL);
+    srv_pcache_unpin(&in->pool_cache,
+                     srv_pcache_insert(&in->pool_cache, id, nblk), now);
+    in->offloaded_bytes += (double)nblk * in->block_bytes;
+}
 
-        if (freed == 0)
-            return;
+/* Evict the device cache's least recently used block; returns the
+ * blocks freed, 0 when nothing is evictable. */
+static int64_t evict_one(srv_inst *in, hs_time now)
+{
+    uint64_t id;
+    int64_t freed = srv_pcache_evict(&in->cache, &id);
+
+    if (freed > 0) {
         in->used_blocks -= freed;
         in->evicted_blocks += freed;
+        to_pool(in, id, freed, now);
     }
+    return freed;
+}
+
+static void evict_until(srv_inst *in, int64_t need, hs_time now)
+{
+    while (need > in->total_blocks - in->used_blocks && evict_one(in, now) > 0)
+        ;
 }
 
 /* Drop cache entries idle for longer than the retention timeout. */
 static void expire(srv_inst *in, hs_time now)
 {
     while (in->idle_timeout > 0 &&
-           srv_pcache_oldest(&in->cache) <= now - in->idle_timeout) {
-        int64_t freed = srv_pcache_evict(&in->cache);
+           srv_pcache_oldest(&in->cache) <= now - in->idle_timeout)
+        evict_one(in, now);
+}
 
-        in->used_blocks -= freed;
-        in->evicted_blocks += freed;
+/* A device-cache entry for block 'id', fetched back from the pool when
+ * it is there (its bytes are added to the step being planned), pinned;
+ * -1 when neither tier holds it or device memory has no room for it. */
+static int64_t hit(srv_inst *in, uint64_t id, hs_time now)
+{
+    int64_t e = srv_pcache_find(&in->cache, id), p, nblk;
+
+    if (e >= 0) {
+        srv_pcache_pin(&in->cache, e);
+        return e;
     }
+    if (!in->offload || (p = srv_pcache_find(&in->pool_cache, id)) < 0 ||
+        in->pool_cache.ent[p].refs != 0)
+        return -1;
+    nblk = in->pool_cache.ent[p].nblk;
+    evict_until(in, nblk, now);
+    if (nblk > in->total_blocks - in->used_blocks)
+        return -1;
+    p = srv_pcache_find(&in->pool_cache, id); /* evictions may move it */
+    if (p < 0)
+        return -1;
+    srv_pcache_remove(&in->pool_cache, p);
+    in->used_blocks += nblk;
+    in->fetch_pending += (double)nblk * in->block_bytes;
+    in->fetched_bytes += (double)nblk * in->block_bytes;
+    return srv_pcache_insert(&in->cache, id, nblk);
 }
 
 /* Release the entries 'r' pins (they stay cached, evictable). */
@@ -162,6 +210,26 @@ static void cache_prefix(srv_inst *in, srv_req *r, int64_t tokens)
     }
 }
 
+/* kv_retention offload: a finished call's context leaves device memory
+ * for the pool until the session's next call fetches it back. */
+static void offload_context(srv_inst *in, const srv_req *r, hs_time now)
+{
+    int64_t n = r->kv_tokens / r->id_tokens;
+
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t id = srv_req_id(r, i);
+        int64_t e = srv_pcache_find(&in->cache, id);
+
+        if (e >= 0 && in->cache.ent[e].refs == 0) {
+            int64_t nblk = in->cache.ent[e].nblk;
+
+            srv_pcache_remove(&in->cache, e);
+            in->used_blocks -= nblk;
+            to_pool(in, id, nblk, now);
+        }
+    }
+}
+
 /* Find, pin and make room for the KV of 'r' (its cached prefix and the
  * blocks for the rest).  False, with nothing changed, when the rest does
  * not fit even after evicting the cache's evictable entries. */
@@ -173,11 +241,10 @@ static bool reserve(srv_inst *in, srv_req *r, hs_time now)
     if (in->caching)
         expire(in, now);
     while (k < max) {
-        int64_t e = srv_pcache_find(&in->cache, srv_req_id(r, k));
+        int64_t e = hit(in, srv_req_id(r, k), now);
 
         if (e < 0)
             break;
-        srv_pcache_pin(&in->cache, e);
         r->pinned_blk += in->cache.ent[e].nblk;
         k++;
     }
@@ -185,11 +252,13 @@ static bool reserve(srv_inst *in, srv_req *r, hs_time now)
      * computes its last token, but every block of it was a hit. */
     found = k;
     while (k == max && found < all &&
-           srv_pcache_find(&in->cache, srv_req_id(r, found)) >= 0)
+           (srv_pcache_find(&in->cache, srv_req_id(r, found)) >= 0 ||
+            (in->offload &&
+             srv_pcache_find(&in->pool_cache, srv_req_id(r, found)) >= 0)))
         found++;
     r->pinned = k;
     need = srv_blocks_for(in, r->target) - pinned_blocks(in, r);
-    evict_until(in, need);
+    evict_until(in, need, now);
     if (need > free_blocks(in)) {
         unpin_all(in, r, now);
         return false;
@@ -442,7 +511,7 @@ static int64_t schedule_decodes(srv_inst *in, cost_batch *b, hs_time now)
 {
     int64_t growth = in->cross[crossing_slot(in)];
 
-    evict_until(in, growth);
+    evict_until(in, growth, now);
     if (growth > free_blocks(in)) {
         for (int64_t i = 0; i < in->n_running; i++) {
             srv_req *r = in->running[i];
@@ -658,11 +727,13 @@ static bool apply_step(srv_inst *in, const step_plan *p, hs_time end)
  * the stream is the longer. */
 static void pool_adjust(srv_inst *in, cost_step *st)
 {
+    double bytes = (in->pool_resident ? st->kv_bytes : 0) + in->fetch_pending;
     double t_link;
 
-    if (!in->pool_resident || st->kv_bytes <= 0)
+    in->fetch_pending = 0;
+    if (bytes <= 0)
         return;
-    t_link = st->kv_bytes / in->pool_bw;
+    t_link = bytes / in->pool_bw;
     if (t_link > st->time_s) {
         st->time_s = t_link;
         st->bound = COST_BOUND_LINK;
@@ -794,6 +865,8 @@ static void retire_finished(srv_sim *s, srv_inst *in)
         if (r->session_id >= 0)
             cache_prefix(in, r, r->kv_tokens); /* the next call's prefix */
         unpin_all(in, r, eng_now(s->eng));
+        if (r->session_id >= 0 && in->offload_sessions)
+            offload_context(in, r, eng_now(s->eng));
         in->used_blocks -= r->blocks;
         r->blocks = 0;
         r->chunk = 1; /* mark: leaving the batch */
@@ -914,8 +987,9 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
                                          : "monolithic";
     in->pool = kind == SRV_KIND_MONO ? NULL : in->role;
     srv_pcache_init(&in->cache);
+    srv_pcache_init(&in->pool_cache);
     in->caching = sc->cluster.prefix_cache && kind != SRV_KIND_DECODE;
-    in->retain = sc->cluster.retention == SC_RETAIN_KEEP;
+    in->retain = sc->cluster.retention != SC_RETAIN_DROP;
     in->idle_timeout = hs_time_from_s(sc->cluster.retention_idle_timeout_s);
     in->device = hw->name;
     cost_ctx_init(&in->ctx, &sc->model, &sc->precision, &hw->dev, g->tp,
@@ -946,6 +1020,16 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
     in->handoff = hs_calloc(mb, sizeof *in->handoff);
     in->cross = hs_calloc((size_t)in->block_size, sizeof *in->cross);
     return HS_OK;
+}
+
+void srv_inst_attach_offload(srv_inst *in, double share_bytes, double bw,
+                             double latency_s, bool sessions)
+{
+    in->offload = in->caching;
+    in->offload_sessions = in->caching && sessions;
+    in->pool_bw = bw;
+    in->pool_latency_s = latency_s;
+    in->pool_blocks = (int64_t)(share_bytes / in->block_bytes);
 }
 
 int srv_inst_attach_pool(srv_inst *in, const sc_scenario *sc,
@@ -985,6 +1069,7 @@ void srv_inst_fini(srv_inst *in)
     free(in->heap);
     free(in->handoff);
     srv_pcache_fini(&in->cache);
+    srv_pcache_fini(&in->pool_cache);
     free(in->cross);
     in->running = in->prefilling = in->sched = in->heap = NULL;
     in->handoff = NULL;
@@ -1039,6 +1124,9 @@ bool srv_inst_check(const srv_inst *in, FILE *why)
         broken = "I5 residue counts";
     if (broken == NULL && !srv_pcache_check(&in->cache, why))
         broken = "C1-C3 prefix cache";
+    if (broken == NULL && (!srv_pcache_check(&in->pool_cache, why) ||
+                           in->pool_cache.held_blocks > in->pool_blocks))
+        broken = "pool share exceeded";
     if (broken == NULL &&
         (used + in->held_blocks + in->cache.held_blocks != in->used_blocks ||
          in->used_blocks > in->total_blocks || in->held_blocks < 0))

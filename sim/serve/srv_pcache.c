@@ -178,20 +178,28 @@ hs_time srv_pcache_oldest(const srv_pcache *c)
     return c->lru_head == NONE ? HS_TIME_MAX : c->ent[c->lru_head].last_use;
 }
 
-int64_t srv_pcache_evict(srv_pcache *c)
+void srv_pcache_remove(srv_pcache *c, int64_t e)
+{
+    HS_ASSERT(c->ent[e].live && c->ent[e].refs == 0);
+    lru_unlink(c, e);
+    table_remove(c, e);
+    c->ent[e].live = false;
+    c->ent[e].next = c->free_head;
+    c->free_head = e;
+    c->n_live--;
+    c->held_blocks -= c->ent[e].nblk;
+}
+
+int64_t srv_pcache_evict(srv_pcache *c, uint64_t *id)
 {
     int64_t e = c->lru_head, nblk;
 
     if (e == NONE)
         return 0;
-    lru_unlink(c, e);
-    table_remove(c, e);
     nblk = c->ent[e].nblk;
-    c->ent[e].live = false;
-    c->ent[e].next = c->free_head;
-    c->free_head = e;
-    c->n_live--;
-    c->held_blocks -= nblk;
+    if (id != NULL)
+        *id = c->ent[e].id;
+    srv_pcache_remove(c, e);
     c->evictions++;
     return nblk;
 }

@@ -777,6 +777,32 @@ static bool pool_holds_kv(const sc_scenario *sc, srv_kind kind)
            kind != SRV_KIND_PREFILL;
 }
 
+/* KV offload: every instance with a prefix cache spills it to an even
+ * share of the pool, over the pool's link. */
+static int attach_offload(srv_sim *s)
+{
+    const sc_pool *pool = &s->sc->pools[s->sc->cluster.kv_pool];
+    const cost_link *link = &s->sc->links[pool->link].link;
+    int n = 0;
+    double bw;
+
+    for (int i = 0; i < s->n_insts; i++)
+        n += s->insts[i].caching;
+    if (n == 0)
+        return HS_OK;
+    bw = pool->bandwidth / n < link->bandwidth ? pool->bandwidth / n
+                                               : link->bandwidth;
+    s->pool = pool;
+    s->pool_epb = link->energy_per_bit;
+    for (int i = 0; i < s->n_insts; i++)
+        if (s->insts[i].caching)
+            srv_inst_attach_offload(&s->insts[i], pool->capacity_bytes / n, bw,
+                                    pool->latency_s + link->latency_s,
+                                    s->sc->cluster.retention ==
+                                        SC_RETAIN_OFFLOAD);
+    return HS_OK;
+}
+
 /* kv_pool pool-resident: the pool's capacity and bandwidth are split
  * evenly among the instances that keep their KV there (a static share:
  * streams do not contend dynamically, docs/disaggregation.md), each
@@ -788,8 +814,12 @@ static int attach_pool(srv_sim *s, hs_diag *d)
     int n = 0;
     double bw;
 
-    if (s->sc->cluster.kv_pool == SC_NONE ||
-        s->sc->cluster.kv_pool_policy != SC_KV_POOL_RESIDENT)
+    if (s->sc->cluster.kv_pool == SC_NONE)
+        return HS_OK;
+    if (s->sc->cluster.kv_pool_policy == SC_KV_OFFLOAD ||
+        s->sc->cluster.retention == SC_RETAIN_OFFLOAD)
+        return attach_offload(s);
+    if (s->sc->cluster.kv_pool_policy != SC_KV_POOL_RESIDENT)
         return HS_OK;
     pool = &s->sc->pools[s->sc->cluster.kv_pool];
     link = &s->sc->links[pool->link].link;
@@ -880,12 +910,6 @@ static int build_instances(srv_sim *s, hs_diag *d)
     int64_t total = 0;
     int k = 0;
 
-    if (c->retention == SC_RETAIN_OFFLOAD ||
-        (c->kv_pool != SC_NONE && c->kv_pool_policy == SC_KV_OFFLOAD))
-        return hs_diag_error(d, c->loc,
-                             "cluster: KV offload to a memory pool "
-                             "(kv_pool offload, kv_retention offload) is "
-                             "not simulated yet");
     if (c->mode == SC_MODE_SPLIT)
         return build_split(s, d) == HS_OK ? attach_pool(s, d) : HS_EINPUT;
     for (size_t g = 0; g < c->n_instances; g++)
@@ -1037,13 +1061,19 @@ static void link_totals(srv_sim *s, double sim_s)
  * bandwidth utilisation, capacity. */
 static void memory_pool_totals(srv_sim *s, double sim_s)
 {
-    double bytes = 0, energy;
+    double bytes = 0, energy, off = 0, fetched = 0;
 
-    for (int i = 0; i < s->n_insts; i++)
+    for (int i = 0; i < s->n_insts; i++) {
         bytes += s->insts[i].streamed_bytes;
+        off += s->insts[i].offloaded_bytes;
+        fetched += s->insts[i].fetched_bytes;
+    }
+    emit_metric(s, s->pool->name, "offloaded_bytes", off);
+    emit_metric(s, s->pool->name, "fetched_bytes", fetched);
+    bytes += off + fetched;
     energy = bytes * 8.0 * s->pool_epb;
     emit_metric(s, s->pool->name, "capacity_bytes", s->pool->capacity_bytes);
-    emit_metric(s, s->pool->name, "streamed_bytes", bytes);
+    emit_metric(s, s->pool->name, "streamed_bytes", bytes - off - fetched);
     emit_metric(s, s->pool->name, "energy_j", energy);
     emit_metric(s, s->pool->name, "utilisation",
                 sim_s > 0 ? bytes / (s->pool->bandwidth * sim_s) : 0);
