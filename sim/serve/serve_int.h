@@ -198,6 +198,8 @@ typedef struct srv_inst {
      * pool ('pool_cache', 'pool_blocks' blocks) and are fetched back over
      * the pool's link when a request hits them; the fetch lengthens the
      * step that admits it (pool_adjust). */
+    int64_t fallbacks;    /* mixed fallback: requests decoded here */
+    bool layerwise;       /* split: KV moves while the prefill runs */
     bool offload;
     bool offload_sessions; /* kv_retention offload */
     srv_pcache pool_cache;
@@ -405,6 +407,11 @@ void srv_inst_receive(srv_inst *inst, srv_req *r);
 /* Decode kind: queue a hand-off waiting for KV blocks, and take the next
  * one whose blocks now fit (reserving them), or NULL. */
 void srv_inst_xwait_push(srv_inst *inst, srv_req *r);
+/* Would 'tokens' of KV fit decode instance 'inst' now, ahead of nobody? */
+bool srv_inst_can_reserve(const srv_inst *inst, int64_t tokens);
+/* Mixed fallback: prefill instance 'inst' decodes the handed-off 'r'
+ * itself; false when its batch is full. */
+bool srv_inst_keep(srv_inst *inst, srv_req *r);
 srv_req *srv_inst_xwait_take(srv_inst *inst);
 
 /* ---- the simulation (srv_sim.c) ------------------------------------------ */
@@ -418,12 +425,20 @@ hs_time srv_sim_horizon(const srv_sim *s);
 void srv_sim_retire(srv_sim *s, srv_req *r, srv_request_status st);
 
 /* The engine handler of every serving event ('kind' says which). */
-enum { SRV_EV_ARRIVAL = 1, SRV_EV_STEP_END = 2, SRV_EV_SAMPLE = 3 };
+enum {
+    SRV_EV_ARRIVAL = 1,
+    SRV_EV_STEP_END = 2,
+    SRV_EV_SAMPLE = 3,
+    SRV_EV_READY = 4 /* layer-wise KV transfer: the prefill step ended */
+};
 void srv_on_event(eng_sim *eng, void *target, uint32_t kind, uint64_t arg);
 
 /* Split mode: the prefill of 'r' on instance 'pidx' is done; choose its
  * decode instance and start moving its KV (or queue it). */
-void srv_sim_handoff(srv_sim *s, int pidx, srv_req *r);
+void srv_sim_handoff(srv_sim *s, int pidx, srv_req *r, hs_time prefill_end);
+/* Split mode: the KV of 'r' is on its decode instance and its prefill
+ * is over: it joins the decode queue. */
+void srv_sim_ready(srv_sim *s, srv_req *r);
 /* Split mode: 'r' was preempted on a decode instance; send it back to
  * the prefill pool. */
 void srv_sim_reroute(srv_sim *s, srv_req *r);

@@ -814,6 +814,26 @@ static void send_evicted(srv_sim *s, int idx)
     srv_sim_pump(s, idx);
 }
 
+/* Layer-wise KV transfer: requests whose prefill this step completes are
+ * handed off at the step's start, their KV moving while it is computed;
+ * it is usable when the step ends ('end').  Single-token requests wait
+ * for the step's end as usual. */
+static void hand_off_early(srv_sim *s, int idx, hs_time end)
+{
+    srv_inst *in = &s->insts[idx];
+    int64_t k = 0;
+
+    for (int64_t i = 0; i < in->n_handoff; i++) {
+        srv_req *r = in->handoff[i];
+
+        if (r->generated < r->output)
+            srv_sim_handoff(s, idx, r, end);
+        else
+            in->handoff[k++] = r;
+    }
+    in->n_handoff = k;
+}
+
 void srv_inst_kick(srv_sim *s, int idx)
 {
     srv_inst *in = &s->insts[idx];
@@ -835,6 +855,8 @@ void srv_inst_kick(srv_sim *s, int idx)
     pool_adjust(in, &st);
     t = record(s, in, &p, t, &st);
     finishing = apply_step(in, &p, t);
+    if (in->layerwise)
+        hand_off_early(s, idx, t);
     horizon = srv_sim_horizon(s);
     while (!finishing && !s->opt.no_fast_forward && iters < MAX_CHUNK_ITERS &&
            decode_only_next(in, &p)) {
@@ -895,7 +917,7 @@ void srv_inst_step_end(srv_sim *s, int idx)
     retire_finished(s, in);
     if (in->kind == SRV_KIND_PREFILL) {
         for (int64_t i = 0; i < in->n_handoff; i++)
-            srv_sim_handoff(s, idx, in->handoff[i]);
+            srv_sim_handoff(s, idx, in->handoff[i], eng_now(s->eng));
         in->n_handoff = 0;
     } else if (in->kind == SRV_KIND_DECODE) {
         srv_sim_pump(s, idx);
@@ -946,6 +968,27 @@ void srv_inst_xwait_push(srv_inst *in, srv_req *r)
     in->xwait_tail = r;
 }
 
+bool srv_inst_can_reserve(const srv_inst *in, int64_t tokens)
+{
+    return in->xwait_head == NULL &&
+           srv_blocks_for(in, tokens) <= free_blocks(in);
+}
+
+bool srv_inst_keep(srv_inst *in, srv_req *r)
+{
+    if (in->n_running >= in->max_batch)
+        return false;
+    r->blocks = r->pblocks;
+    r->pblocks = 0;
+    in->held_blocks -= r->blocks;
+    in->outstanding += r->output - r->generated;
+    r->admit_seq = in->admit_seq++;
+    in->running[in->n_running++] = r;
+    enter_decode(in, r);
+    in->fallbacks++;
+    return true;
+}
+
 srv_req *srv_inst_xwait_take(srv_inst *in)
 {
     srv_req *r = in->xwait_head;
@@ -986,6 +1029,8 @@ int srv_inst_init(srv_inst *in, const sc_scenario *sc, const sc_group *g,
                : kind == SRV_KIND_DECODE ? "decode"
                                          : "monolithic";
     in->pool = kind == SRV_KIND_MONO ? NULL : in->role;
+    in->layerwise =
+        kind == SRV_KIND_PREFILL && sc->cluster.kv_transfer_layerwise;
     srv_pcache_init(&in->cache);
     srv_pcache_init(&in->pool_cache);
     in->caching = sc->cluster.prefix_cache && kind != SRV_KIND_DECODE;

@@ -623,11 +623,22 @@ static void on_transfer_done(void *ctx, uint64_t tag, hs_time start,
         .end_s = hs_time_to_s(end),
     };
 
-    moving_remove(s, r);
-    r->xfer_s += hs_time_to_s(end - r->prefill_end);
-    r->dinst = r->inst;
     if (s->sink.transfer != NULL && s->sink.transfer(s->sink.ctx, &rec) != 0)
         fail(s, HS_EIO, NULL);
+    /* Layer-wise: the last layers' KV is ready only when the prefill step
+     * ends. */
+    if (end < r->prefill_end)
+        eng_schedule(s->eng, r->prefill_end, ENG_PRIO_COMPLETION, srv_on_event,
+                     s, SRV_EV_READY, (uint64_t)(uintptr_t)r);
+    else
+        srv_sim_ready(s, r);
+}
+
+void srv_sim_ready(srv_sim *s, srv_req *r)
+{
+    moving_remove(s, r);
+    r->xfer_s += hs_time_to_s(eng_now(s->eng) - r->prefill_end);
+    r->dinst = r->inst;
     release_prefill(s, r);
     srv_inst_receive(&s->insts[r->inst], r);
     srv_inst_kick(s, r->inst);
@@ -651,12 +662,13 @@ void srv_sim_pump(srv_sim *s, int didx)
         start_transfer(s, r);
 }
 
-void srv_sim_handoff(srv_sim *s, int pidx, srv_req *r)
+void srv_sim_handoff(srv_sim *s, int pidx, srv_req *r, hs_time prefill_end)
 {
     const srv_inst *dec = &s->insts[s->n_prefill];
-    int d;
+    srv_inst *d;
+    int di;
 
-    r->prefill_end = eng_now(s->eng);
+    r->prefill_end = prefill_end;
     r->pblocks = r->blocks;
     r->blocks = 0;
     if (r->generated >= r->output) { /* the first token was the last */
@@ -665,11 +677,19 @@ void srv_sim_handoff(srv_sim *s, int pidx, srv_req *r)
         srv_inst_kick(s, pidx);
         return;
     }
-    d = s->n_prefill +
-        s->drouter.ops->select(&s->drouter, dec, s->n_insts - s->n_prefill, r);
-    r->inst = d;
-    srv_inst_xwait_push(&s->insts[d], r);
-    srv_sim_pump(s, d);
+    di = s->n_prefill + s->drouter.ops->select(&s->drouter, dec,
+                                               s->n_insts - s->n_prefill, r);
+    d = &s->insts[di];
+    /* Mixed fallback: when the chosen decode instance cannot take the KV
+     * now, the prefill instance decodes the request itself. */
+    if (s->sc->cluster.mixed_fallback && !srv_inst_can_reserve(d, r->target) &&
+        srv_inst_keep(&s->insts[pidx], r)) {
+        r->dinst = pidx;
+        return;
+    }
+    r->inst = di;
+    srv_inst_xwait_push(d, r);
+    srv_sim_pump(s, di);
 }
 
 void srv_sim_reroute(srv_sim *s, srv_req *r)
@@ -755,6 +775,8 @@ void srv_on_event(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
         on_arrival(s, (int)arg);
     else if (kind == SRV_EV_STEP_END)
         srv_inst_step_end(s, (int)arg);
+    else if (kind == SRV_EV_READY)
+        srv_sim_ready(s, (srv_req *)(uintptr_t)arg);
     else
         on_sample(s);
     if (s->opt.check_invariants)
@@ -879,10 +901,6 @@ static int build_split(srv_sim *s, hs_diag *d)
     const sc_link *link = &s->sc->links[c->kv_transfer_link];
     int k = 0;
 
-    if (c->mixed_fallback)
-        return hs_diag_error(d, c->loc,
-                             "cluster.mixed_fallback: not simulated yet; "
-                             "set it to false");
     if (alloc_instances(s, c->prefill.count + c->decode.count, d) != HS_OK)
         return HS_EINPUT;
     if (build_group(s, &c->prefill, SRV_KIND_PREFILL, true, &k, d) != HS_OK ||
@@ -1016,6 +1034,7 @@ static void retire_unfinished(srv_sim *s)
  * joule (output tokens for decode, prompt tokens for prefill). */
 typedef struct pool_totals {
     double energy_j, cost_usd, busy_s, device_s, tokens;
+    double fallbacks; /* requests decoded on prefill instances */
 } pool_totals;
 
 static void emit_pool(srv_sim *s, const char *pool, const pool_totals *t)
@@ -1028,6 +1047,7 @@ static void emit_pool(srv_sim *s, const char *pool, const pool_totals *t)
                 t->cost_usd > 0 ? t->tokens / t->cost_usd : 0);
     emit_metric(s, pool, "tokens_per_j",
                 t->energy_j > 0 ? t->tokens / t->energy_j : 0);
+    emit_metric(s, pool, "fallback_decodes", t->fallbacks);
 }
 
 /* Split mode: the KV transfer link's totals (scope = the link's name),
@@ -1126,6 +1146,7 @@ static void instance_totals(srv_sim *s, double sim_s)
             t->energy_j += rec.energy_j;
             t->cost_usd += rec.cost_usd;
             t->busy_s += in->busy_s;
+            t->fallbacks += (double)in->fallbacks;
             t->device_s += sim_s;
             t->tokens += in->kind == SRV_KIND_DECODE ? (double)in->tokens_out
                                                      : (double)in->tokens_in;

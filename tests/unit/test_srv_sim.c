@@ -770,6 +770,94 @@ START_TEST(session_offload_pays_the_link)
 }
 END_TEST
 
+/* The split scenario with layer-wise transfers or mixed fallback. */
+static char *split_with(const char *kv_transfer, const char *fallback)
+{
+    return hs_asprintf(
+        "name: split\nseed: 5\nmodel: llama-3-8b\n"
+        "hardware:\n  h100: {catalog: h100-sxm}\n"
+        "  small: {catalog: h100-sxm, mem_capacity: 19GB}\n"
+        "links: {fabric: {catalog: ib-ndr-400g}}\n"
+        "cluster:\n  mode: split\n"
+        "  prefill: {device: h100, count: 2, tp: 1, max_batch_tokens: 8192}\n"
+        "  decode: {device: small, count: 2, tp: 1, max_batch: 128}\n"
+        "  kv_transfer: %s\n  mixed_fallback: %s\n"
+        "workload:\n"
+        "  - {name: conv, trace: {format: azure, path: "
+        "traces/azure_conv.csv,\n"
+        "     max_requests: 2000, time_scale: 0.05}}\n",
+        kv_transfer, fallback);
+}
+
+static double mean_transfer_s(const rows *w)
+{
+    double sum = 0;
+    int64_t n = 0;
+
+    for (size_t i = 0; i < w->n_req; i++)
+        if (!isnan(w->req[i].kv_transfer_s)) {
+            sum += w->req[i].kv_transfer_s;
+            n++;
+        }
+    return n > 0 ? sum / (double)n : 0;
+}
+
+/* Layer-wise transfers overlap with the prefill: KV is ready sooner
+ * after the first token than when it moves after the prefill. */
+START_TEST(split_layerwise_overlaps)
+{
+    char *ya = split_with("{link: fabric}", "false");
+    char *yb = split_with("{link: fabric, layerwise: true}", "false");
+    sc_scenario *sa = load(ya), *sb = load(yb);
+    rows a = {0}, b = {0};
+    srv_summary ra, rb;
+    srv_sim *s1 = run(sa, false, &a, &ra);
+    srv_sim *s2 = run(sb, false, &b, &rb);
+
+    ck_assert_int_eq(rb.arrived, rb.done + rb.dropped + rb.unfinished);
+    ck_assert_int_eq(rb.unfinished, 0);
+    ck_assert_msg(mean_transfer_s(&b) < mean_transfer_s(&a),
+                  "layer-wise %.6f s, after prefill %.6f s",
+                  mean_transfer_s(&b), mean_transfer_s(&a));
+    srv_sim_free(s1);
+    srv_sim_free(s2);
+    rows_free(&a);
+    rows_free(&b);
+    sc_scenario_free(sa);
+    sc_scenario_free(sb);
+    free(ya);
+    free(yb);
+}
+END_TEST
+
+/* Mixed fallback: when the decode pool is full the prefill instances
+ * decode requests themselves; requests are conserved and fast-forward
+ * still gives the same rows. */
+START_TEST(split_mixed_fallback)
+{
+    char *y = split_with("{link: fabric}", "true");
+    sc_scenario *sc = load(y);
+    rows a = {0}, b = {0};
+    srv_summary sa, sb;
+    srv_sim *s1 = run(sc, false, &a, &sa);
+    srv_sim *s2 = run(sc, true, &b, &sb);
+    int64_t kept = 0;
+
+    ck_assert_int_eq(sa.arrived, sa.done + sa.dropped + sa.unfinished);
+    ck_assert_int_eq(sa.unfinished, 0);
+    for (int i = 0; i < s1->n_prefill; i++)
+        kept += s1->insts[i].fallbacks;
+    ck_assert_msg(kept > 0, "no request fell back to a prefill instance");
+    same_rows(&a, &b);
+    srv_sim_free(s1);
+    srv_sim_free(s2);
+    rows_free(&a);
+    rows_free(&b);
+    sc_scenario_free(sc);
+    free(y);
+}
+END_TEST
+
 Suite *srv_sim_suite(void)
 {
     Suite *s = suite_create("srv_sim");
@@ -794,6 +882,8 @@ Suite *srv_sim_suite(void)
     tcase_add_test(c, hbm_only_cannot_hold_long_context);
     tcase_add_test(c, pool_resident_step_adds_the_link);
     tcase_add_test(c, session_offload_pays_the_link);
+    tcase_add_test(c, split_layerwise_overlaps);
+    tcase_add_test(c, split_mixed_fallback);
     suite_add_tcase(s, q);
     suite_add_tcase(s, c);
     return s;
