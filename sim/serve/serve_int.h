@@ -149,6 +149,8 @@ struct srv_req {
     int64_t cached_tokens; /* served from the cache at first admission */
     int64_t hit_blocks;    /* prefix blocks hit at first admission */
     bool session_last;     /* the last call of its session */
+    int64_t swapped;       /* KV tokens swapped out to the pool, 0 none */
+    int64_t swapped_back;  /* swapped in by the pending reserve() */
     srv_req *prev, *next; /* waiting queue links, or free list */
 };
 
@@ -204,6 +206,7 @@ typedef struct srv_inst {
     bool offload_sessions; /* kv_retention offload */
     srv_pcache pool_cache;
     int64_t pool_blocks;
+    int64_t pool_swap_blocks; /* of it, preempted requests' KV */
     double fetch_pending;  /* bytes to fetch for the step being planned */
     double offloaded_bytes, fetched_bytes;
     bool caching;         /* prefix cache on */

@@ -101,8 +101,13 @@ static void to_pool(srv_inst *in, uint64_t id, int64_t nblk, hs_time now)
 {
     if (!in->offload || nblk > in->pool_blocks)
         return;
-    while (in->pool_cache.held_blocks + nblk > in->pool_blocks)
-        srv_pcache_evict(&in->pool_cache, NULL);
+    while (in->pool_cache.held_blocks + in->pool_swap_blocks + nblk >
+               in->pool_blocks &&
+           srv_pcache_evict(&in->pool_cache, NULL) > 0)
+        ;
+    if (in->pool_cache.held_blocks + in->pool_swap_blocks + nblk >
+        in->pool_blocks)
+        return;
     srv_pcache_unpin(&in->pool_cache,
                      srv_pcache_insert(&in->pool_cache, id, nblk), now);
     in->offloaded_bytes += (double)nblk * in->block_bytes;
@@ -230,6 +235,20 @@ static void offload_context(srv_inst *in, const srv_req *r, hs_time now)
     }
 }
 
+/* The KV of a swapped-out request comes back: fetched over the pool's
+ * link with the step that admits it; only its last token is computed. */
+static void swap_in(srv_inst *in, srv_req *r)
+{
+    int64_t nblk = srv_blocks_for(in, r->swapped);
+
+    r->prefilled = r->swapped < r->target ? r->swapped : r->target - 1;
+    in->pool_swap_blocks -= nblk;
+    in->fetch_pending += (double)nblk * in->block_bytes;
+    in->fetched_bytes += (double)nblk * in->block_bytes;
+    r->swapped_back = r->swapped;
+    r->swapped = 0;
+}
+
 /* Find, pin and make room for the KV of 'r' (its cached prefix and the
  * blocks for the rest).  False, with nothing changed, when the rest does
  * not fit even after evicting the cache's evictable entries. */
@@ -240,6 +259,8 @@ static bool reserve(srv_inst *in, srv_req *r, hs_time now)
 
     if (in->caching)
         expire(in, now);
+    if (r->swapped > 0)
+        max = 0; /* its KV comes back from the pool instead */
     while (k < max) {
         int64_t e = hit(in, srv_req_id(r, k), now);
 
@@ -266,6 +287,8 @@ static bool reserve(srv_inst *in, srv_req *r, hs_time now)
     in->used_blocks += need;
     r->blocks = need;
     r->prefilled = k * r->id_tokens;
+    if (r->swapped > 0)
+        swap_in(in, r);
     in->outstanding -= r->prefilled;
     if (r->admitted < 0) {
         r->cached_tokens = r->prefilled;
@@ -277,6 +300,15 @@ static bool reserve(srv_inst *in, srv_req *r, hs_time now)
 /* Undo reserve(). */
 static void unreserve(srv_inst *in, srv_req *r, hs_time now)
 {
+    if (r->swapped_back > 0) { /* the swap-in did not happen */
+        int64_t nblk = srv_blocks_for(in, r->swapped_back);
+
+        r->swapped = r->swapped_back;
+        r->swapped_back = 0;
+        in->pool_swap_blocks += nblk;
+        in->fetch_pending -= (double)nblk * in->block_bytes;
+        in->fetched_bytes -= (double)nblk * in->block_bytes;
+    }
     in->used_blocks -= r->blocks;
     r->blocks = 0;
     in->outstanding += r->prefilled;
@@ -457,6 +489,7 @@ static void admit(srv_inst *in, srv_req *r, hs_time now)
 {
     HS_ASSERT(in->n_running < in->max_batch);
     pop_front(in);
+    r->swapped_back = 0;
     r->admit_seq = in->admit_seq++;
     if (r->admitted < 0)
         r->admitted = now;
@@ -466,6 +499,29 @@ static void admit(srv_inst *in, srv_req *r, hs_time now)
 
 /* Preempt the newest running request: drop its KV, queue it first, to
  * prefill its prompt and generated tokens again. */
+/* KV offload: instead of being recomputed, a preempted request's KV
+ * moves to the pool (when its share has room, making room by dropping
+ * the pool's least recently used cache blocks) and comes back when it
+ * is admitted again. */
+static void swap_out(srv_inst *in, srv_req *r, hs_time now)
+{
+    int64_t nblk = srv_blocks_for(in, r->kv_tokens);
+
+    (void)now;
+    if (!in->offload || in->kind == SRV_KIND_DECODE || r->kv_tokens == 0)
+        return;
+    while (in->pool_swap_blocks + in->pool_cache.held_blocks + nblk >
+               in->pool_blocks &&
+           srv_pcache_evict(&in->pool_cache, NULL) > 0)
+        ;
+    if (in->pool_swap_blocks + in->pool_cache.held_blocks + nblk >
+        in->pool_blocks)
+        return;
+    r->swapped = r->kv_tokens;
+    in->pool_swap_blocks += nblk;
+    in->offloaded_bytes += (double)nblk * in->block_bytes;
+}
+
 static void preempt_newest(srv_inst *in, hs_time now)
 {
     srv_req *r = in->running[--in->n_running];
@@ -476,6 +532,7 @@ static void preempt_newest(srv_inst *in, hs_time now)
     else
         list_remove(in->prefilling, &in->n_prefilling, r);
     before = r->target - r->prefilled;
+    swap_out(in, r, now);
     in->used_blocks -= r->blocks;
     r->blocks = 0;
     unpin_all(in, r, now);
@@ -1169,8 +1226,9 @@ bool srv_inst_check(const srv_inst *in, FILE *why)
         broken = "I5 residue counts";
     if (broken == NULL && !srv_pcache_check(&in->cache, why))
         broken = "C1-C3 prefix cache";
-    if (broken == NULL && (!srv_pcache_check(&in->pool_cache, why) ||
-                           in->pool_cache.held_blocks > in->pool_blocks))
+    if (broken == NULL &&
+        (!srv_pcache_check(&in->pool_cache, why) ||
+         in->pool_cache.held_blocks + in->pool_swap_blocks > in->pool_blocks))
         broken = "pool share exceeded";
     if (broken == NULL &&
         (used + in->held_blocks + in->cache.held_blocks != in->used_blocks ||

@@ -858,6 +858,66 @@ START_TEST(split_mixed_fallback)
 }
 END_TEST
 
+/* Load 'yaml' with --set overrides. */
+static sc_scenario *load_set(const char *yaml, const char *const *set,
+                             size_t n)
+{
+    io_scenario_opts o = {0};
+    io_override ovr[8];
+    sc_scenario *sc = NULL;
+    hs_diag *d = hs_diag_new();
+
+    for (size_t i = 0; i < n; i++)
+        ovr[i].arg = set[i];
+    o.text = yaml;
+    o.catalog_dir = "configs";
+    o.ovr = ovr;
+    o.n_ovr = n;
+    if (io_scenario_load_opts("test.yaml", &o, &sc, d) != HS_OK) {
+        for (size_t i = 0; i < hs_diag_count(d); i++)
+            fprintf(stderr, "%s\n", hs_diag_message(d, i));
+        ck_abort_msg("scenario did not load");
+    }
+    hs_diag_free(d);
+    return sc;
+}
+
+/* Offload instead of recompute: the pressure scenario with a pool; its
+ * preempted requests' KV moves to the pool and back, so fewer prompt
+ * tokens are prefilled again than when they are recomputed. */
+START_TEST(offload_replaces_recompute)
+{
+    static const char *const pool[] = {
+        "links={cxl: {catalog: cxl2-x16}}",
+        "memory_pools={p: {capacity: 1TB, bandwidth: 1TB/s, "
+        "latency: 250ns, link: cxl}}",
+        "cluster.kv_pool={pool: p, policy: offload}"};
+    sc_scenario *base = load(pressure_yaml);
+    sc_scenario *off = load_set(pressure_yaml, pool, 3);
+    rows a = {0}, b = {0};
+    srv_summary sa, sb;
+    srv_sim *s1 = run(base, false, &a, &sa);
+    srv_sim *s2 = run(off, false, &b, &sb);
+    int64_t pa = 0, pb = 0;
+
+    for (size_t i = 0; i < a.n_step; i++)
+        pa += a.step[i].prefill_tokens;
+    for (size_t i = 0; i < b.n_step; i++)
+        pb += b.step[i].prefill_tokens;
+    ck_assert_int_eq(sb.arrived, sb.done + sb.dropped + sb.unfinished);
+    ck_assert_int_eq(sb.unfinished, 0);
+    ck_assert(sa.preemptions > 0 && sb.preemptions > 0);
+    ck_assert_msg(pb < pa, "prefilled %lld tokens with offload, %lld without",
+                  (long long)pb, (long long)pa);
+    srv_sim_free(s1);
+    srv_sim_free(s2);
+    rows_free(&a);
+    rows_free(&b);
+    sc_scenario_free(base);
+    sc_scenario_free(off);
+}
+END_TEST
+
 Suite *srv_sim_suite(void)
 {
     Suite *s = suite_create("srv_sim");
@@ -884,6 +944,7 @@ Suite *srv_sim_suite(void)
     tcase_add_test(c, session_offload_pays_the_link);
     tcase_add_test(c, split_layerwise_overlaps);
     tcase_add_test(c, split_mixed_fallback);
+    tcase_add_test(c, offload_replaces_recompute);
     suite_add_tcase(s, q);
     suite_add_tcase(s, c);
     return s;
