@@ -112,14 +112,21 @@ static void rows_free(rows *w)
 
 /* ---- running a scenario ------------------------------------------------------ */
 
-static sc_scenario *load(const char *yaml)
+/* Load 'yaml' (with --set overrides 'set'), catalogs from configs/. */
+static sc_scenario *load_set(const char *yaml, const char *const *set,
+                             size_t n)
 {
     io_scenario_opts o = {0};
+    io_override ovr[8];
     sc_scenario *sc = NULL;
     hs_diag *d = hs_diag_new();
 
+    for (size_t i = 0; i < n; i++)
+        ovr[i].arg = set[i];
     o.text = yaml;
     o.catalog_dir = "configs";
+    o.ovr = ovr;
+    o.n_ovr = n;
     if (io_scenario_load_opts("test.yaml", &o, &sc, d) != HS_OK) {
         for (size_t i = 0; i < hs_diag_count(d); i++)
             fprintf(stderr, "%s\n", hs_diag_message(d, i));
@@ -127,6 +134,11 @@ static sc_scenario *load(const char *yaml)
     }
     hs_diag_free(d);
     return sc;
+}
+
+static sc_scenario *load(const char *yaml)
+{
+    return load_set(yaml, NULL, 0);
 }
 
 static srv_sim *run_checked(const sc_scenario *sc, bool no_ff, bool check,
@@ -857,30 +869,6 @@ START_TEST(split_mixed_fallback)
     free(y);
 }
 END_TEST
-
-/* Load 'yaml' with --set overrides. */
-static sc_scenario *load_set(const char *yaml, const char *const *set,
-                             size_t n)
-{
-    io_scenario_opts o = {0};
-    io_override ovr[8];
-    sc_scenario *sc = NULL;
-    hs_diag *d = hs_diag_new();
-
-    for (size_t i = 0; i < n; i++)
-        ovr[i].arg = set[i];
-    o.text = yaml;
-    o.catalog_dir = "configs";
-    o.ovr = ovr;
-    o.n_ovr = n;
-    if (io_scenario_load_opts("test.yaml", &o, &sc, d) != HS_OK) {
-        for (size_t i = 0; i < hs_diag_count(d); i++)
-            fprintf(stderr, "%s\n", hs_diag_message(d, i));
-        ck_abort_msg("scenario did not load");
-    }
-    hs_diag_free(d);
-    return sc;
-}
 
 /* Offload instead of recompute: the pressure scenario with a pool; its
  * preempted requests' KV moves to the pool and back, so fewer prompt
