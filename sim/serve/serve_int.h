@@ -396,6 +396,10 @@ int srv_inst_attach_pool(srv_inst *inst, const sc_scenario *sc,
                          double share_bytes, double bw, double latency_s,
                          hs_diag *d);
 
+/* Release the prefix-cache entries 'r' pins on 'inst' (they stay cached,
+ * evictable). */
+void srv_inst_unpin(srv_inst *inst, srv_req *r, hs_time now);
+
 /* KV offload: this instance's prefix cache spills to 'share_bytes' of the
  * pool reached at 'bw' with 'latency_s'; 'sessions': a finished agent
  * call's context moves there at once (kv_retention offload). */

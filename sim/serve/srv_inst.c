@@ -171,7 +171,7 @@ static int64_t hit(srv_inst *in, uint64_t id, hs_time now)
 }
 
 /* Release the entries 'r' pins (they stay cached, evictable). */
-static void unpin_all(srv_inst *in, srv_req *r, hs_time now)
+void srv_inst_unpin(srv_inst *in, srv_req *r, hs_time now)
 {
     for (int64_t i = 0; i < r->pinned; i++)
         srv_pcache_unpin(&in->cache,
@@ -281,7 +281,7 @@ static bool reserve(srv_inst *in, srv_req *r, hs_time now)
     need = srv_blocks_for(in, r->target) - pinned_blocks(in, r);
     evict_until(in, need, now);
     if (need > free_blocks(in)) {
-        unpin_all(in, r, now);
+        srv_inst_unpin(in, r, now);
         return false;
     }
     in->used_blocks += need;
@@ -315,7 +315,7 @@ static void unreserve(srv_inst *in, srv_req *r, hs_time now)
     r->prefilled = 0;
     if (r->admitted < 0)
         r->cached_tokens = r->hit_blocks = 0;
-    unpin_all(in, r, now);
+    srv_inst_unpin(in, r, now);
 }
 
 /* ---- lazy decode state ---------------------------------------------------- */
@@ -535,7 +535,7 @@ static void preempt_newest(srv_inst *in, hs_time now)
     swap_out(in, r, now);
     in->used_blocks -= r->blocks;
     r->blocks = 0;
-    unpin_all(in, r, now);
+    srv_inst_unpin(in, r, now);
     r->target = r->prompt + r->generated;
     r->prefilled = 0;
     r->kv_tokens = 0;
@@ -943,7 +943,7 @@ static void retire_finished(srv_sim *s, srv_inst *in)
         leave_decode(in, r);
         if (r->session_id >= 0)
             cache_prefix(in, r, r->kv_tokens); /* the next call's prefix */
-        unpin_all(in, r, eng_now(s->eng));
+        srv_inst_unpin(in, r, eng_now(s->eng));
         if (r->session_id >= 0 && in->offload_sessions)
             offload_context(in, r, eng_now(s->eng));
         in->used_blocks -= r->blocks;

@@ -600,12 +600,7 @@ static void release_prefill(srv_sim *s, srv_req *r)
     p->used_blocks -= r->pblocks;
     p->held_blocks -= r->pblocks;
     r->pblocks = 0;
-    for (int64_t i = 0; i < r->pinned; i++)
-        srv_pcache_unpin(&p->cache,
-                         srv_pcache_find(&p->cache, srv_req_id(r, i)),
-                         eng_now(s->eng));
-    r->pinned = 0;
-    r->pinned_blk = 0;
+    srv_inst_unpin(p, r, eng_now(s->eng));
 }
 
 static void on_transfer_done(void *ctx, uint64_t tag, hs_time start,
