@@ -2,6 +2,7 @@
 #
 #   make                 build build/hetsim (optimised, assertions on)
 #   make check           install missing deps, build, run every test
+#   make golden          only the golden test (tests/golden/run.sh)
 #   make SAN=1 check     the same under AddressSanitizer + UBSan (build/san/)
 #   make demo            install missing deps, build, run the bundled example
 #   make bench           build and run the benchmarks (see docs/performance.md)
@@ -67,8 +68,8 @@ LIB := $(BUILD)/libhetsim.a
 HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
-.PHONY: FORCE all deps check unit cli-test demo bench install uninstall clean \
-        format format-check check-headers
+.PHONY: FORCE all deps check unit cli-test golden demo bench install uninstall \
+        clean format format-check check-headers
 
 all: $(HETSIM)
 
@@ -119,10 +120,22 @@ unit: $(UNIT)
 cli-test: $(HETSIM)
 	@sh tests/cli/run.sh $(HETSIM)
 
+# The golden test (tests/golden/run.sh) runs every golden scenario; the
+# sanitizer build runs three of them, which cover every serving mode.
+ifeq ($(SAN),1)
+GOLDEN_SET := mixed split mono
+else
+GOLDEN_SET :=
+endif
+
 check: deps
 	@$(MAKE) --no-print-directory $(UNIT) $(HETSIM)
 	./$(UNIT)
 	@sh tests/cli/run.sh $(HETSIM)
+	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
+
+golden: $(HETSIM)
+	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(HETSIM)
