@@ -39,9 +39,6 @@ enum hs_status {
 #undef X
 };
 
-/* Text of a status code; "unknown status" for anything else. */
-const char *hs_status_text(int status);
-
 /* ---- assertions -------------------------------------------------------- */
 
 HS_NORETURN void hs_assert_fail(const char *expr, const char *file, int line,
@@ -153,8 +150,61 @@ int hs_parse_double(const char *text, double *out);
  * integer) or HS_ERANGE. */
 int hs_parse_int64(const char *text, int64_t min, int64_t max, int64_t *out);
 
-/* Format 'v' SI base units with a readable prefix ("80.0 GB",
- * "3.35 TB/s"). Writes at most 'len' bytes; returns 'buf'. */
-char *hs_format_quantity(double v, hs_unit_kind kind, char *buf, size_t len);
+/* ---- hashing and the hash table ------------------------------------------
+ *
+ * One hash function for the whole tree: splitmix64 (Steele, Lea and Flood
+ * 2014), a bijective 64-bit mixer, so distinct keys never collide before
+ * the table's mask is applied.  It also derives seeds: a stream's seed is
+ * hs_mix64 applied to each of its parts in turn.
+ */
+
+/* splitmix64: add the golden-ratio increment, then mix.  Pure, O(1). */
+static inline uint64_t hs_mix64(uint64_t x)
+{
+    uint64_t z = x + UINT64_C(0x9e3779b97f4a7c15);
+
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+/* Hash of the NUL-terminated 's': hs_mix64 folded over its bytes, eight
+ * at a time.  O(length). */
+uint64_t hs_hash_str(const char *s);
+
+/* An open-addressing hash table from 64-bit keys to 64-bit values (an
+ * index into the owner's array, a count): linear probing, backward-shift
+ * deletion (no tombstones), doubling at half load, so every operation is
+ * O(1) expected.  The key HS_TABLE_NOKEY is reserved.  Iteration order
+ * follows the hash, so callers that emit in table order sort first.
+ *
+ * Invariants (hs_table_check):
+ *   T1  every stored key is found by probing from its home bucket without
+ *       meeting an empty bucket;
+ *   T2  n == number of non-empty buckets, and 2 * n <= cap. */
+#define HS_TABLE_NOKEY UINT64_MAX
+
+typedef struct hs_table {
+    uint64_t *keys; /* HS_TABLE_NOKEY = empty bucket */
+    uint64_t *vals;
+    size_t cap; /* 0 or a power of two */
+    size_t n;
+} hs_table;
+
+/* A zeroed hs_table is a valid empty table; init only zeroes. */
+void hs_table_init(hs_table *t);
+void hs_table_fini(hs_table *t);
+/* The value of 'key' into '*val' (may be NULL); false when absent. */
+bool hs_table_get(const hs_table *t, uint64_t key, uint64_t *val);
+/* Set 'key' to 'val', adding it when absent. */
+void hs_table_put(hs_table *t, uint64_t key, uint64_t val);
+/* Remove 'key'; false when it was absent. */
+bool hs_table_del(hs_table *t, uint64_t key);
+/* Iterate: start with *pos = 0; each call stores the next entry and
+ * returns true, false at the end.  The table must not change meanwhile. */
+bool hs_table_next(const hs_table *t, size_t *pos, uint64_t *key,
+                   uint64_t *val);
+/* Check T1-T2 (O(cap), for tests); false with the reason in 'why'. */
+bool hs_table_check(const hs_table *t, const char **why);
 
 #endif /* HETSIM_UTIL_H */

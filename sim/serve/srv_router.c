@@ -79,15 +79,6 @@ static const srv_router_ops policies[] = {
     [SC_ROUTER_KV_AWARE] = {"kv-aware", select_kv_aware},
 };
 
-/* splitmix64: decorrelates the run seed from the router's stream id. */
-static uint64_t mix(uint64_t x)
-{
-    x += UINT64_C(0x9e3779b97f4a7c15);
-    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return x ^ (x >> 31);
-}
-
 void srv_router_init(srv_router *r, sc_router_policy policy, uint64_t seed)
 {
     r->ops = &policies[policy];
@@ -97,8 +88,9 @@ void srv_router_init(srv_router *r, sc_router_policy policy, uint64_t seed)
     if (policy == SC_ROUTER_RANDOM) {
         gsl_rng *g = gsl_rng_alloc(gsl_rng_mt19937);
 
-        gsl_rng_set(g, (unsigned long)(mix(seed ^ UINT64_C(0x524f55544552)) &
-                                       0xffffffffu));
+        gsl_rng_set(g,
+                    (unsigned long)(hs_mix64(seed ^ UINT64_C(0x524f55544552)) &
+                                    0xffffffffu));
         r->rng = g;
     }
 }

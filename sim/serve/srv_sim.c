@@ -104,10 +104,7 @@ uint64_t srv_req_id(const srv_req *r, int64_t i)
     /* An agent session's context block i: the same in every call. */
     x = ((uint64_t)(uint32_t)r->source << 48) ^
         ((uint64_t)r->session_id << 20) ^ (uint64_t)i;
-    x += UINT64_C(0x9e3779b97f4a7c15);
-    x = (x ^ (x >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    x = (x ^ (x >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return (x ^ (x >> 31)) | (UINT64_C(1) << 63);
+    return hs_mix64(x) | (UINT64_C(1) << 63);
 }
 
 /* ---- sink helpers ------------------------------------------------------------ */

@@ -1,5 +1,5 @@
 /*
- * hs_alloc.c -- checked allocation, status texts and assertion failure.
+ * hs_alloc.c -- checked allocation and assertion failure.
  *
  * Allocation failure is not an expected condition in a simulator sized by
  * its input, so it aborts with a message (as Redis zmalloc does) instead of
@@ -10,19 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *hs_status_text(int status)
-{
-    switch (status) {
-#define X(name, value, text)                                                  \
-    case name:                                                                \
-        return text;
-        HS_STATUS(X)
-#undef X
-    default:
-        return "unknown status";
-    }
-}
 
 void hs_assert_fail(const char *expr, const char *file, int line,
                     const char *func)

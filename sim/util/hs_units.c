@@ -203,33 +203,3 @@ int hs_parse_int64(const char *text, int64_t min, int64_t max, int64_t *out)
     *out = (int64_t)v;
     return HS_OK;
 }
-
-char *hs_format_quantity(double v, hs_unit_kind kind, char *buf, size_t len)
-{
-    static const char *const si[] = {"", "K", "M", "G", "T", "P", "E"};
-    static const char *const base[] = {
-        [HS_UNIT_BYTES] = "B", [HS_UNIT_BANDWIDTH] = "B/s",
-        [HS_UNIT_TIME] = "s",  [HS_UNIT_FLOPS] = "FLOP/s",
-        [HS_UNIT_POWER] = "W", [HS_UNIT_ENERGY] = "J",
-        [HS_UNIT_RATE] = "/s",
-    };
-    size_t i = 0;
-
-    if (kind == HS_UNIT_TIME) {
-        if (v < 1e-6)
-            snprintf(buf, len, "%.3g ns", v * 1e9);
-        else if (v < 1e-3)
-            snprintf(buf, len, "%.3g us", v * 1e6);
-        else if (v < 1.0)
-            snprintf(buf, len, "%.3g ms", v * 1e3);
-        else
-            snprintf(buf, len, "%.4g s", v);
-        return buf;
-    }
-    while (v >= 1000.0 && i + 1 < sizeof si / sizeof si[0]) {
-        v /= 1000.0;
-        i++;
-    }
-    snprintf(buf, len, "%.4g %s%s", v, si[i], base[kind]);
-    return buf;
-}

@@ -121,22 +121,12 @@ int wl_parse_decimal(const char *s, size_t n, int digits, int64_t *out)
     return HS_OK;
 }
 
-/* splitmix64 (Steele, Lea and Flood 2014): a bijective 64-bit mixer. */
-static uint64_t splitmix64(uint64_t x)
-{
-    uint64_t z = x + UINT64_C(0x9e3779b97f4a7c15);
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
 uint64_t wl_stream_seed(uint64_t seed, int32_t source_index, uint32_t stream)
 {
-    uint64_t h = splitmix64(seed);
+    uint64_t h = hs_mix64(seed);
 
-    h = splitmix64(h ^ (uint64_t)(uint32_t)source_index);
-    return splitmix64(h ^ ((uint64_t)stream << 32));
+    h = hs_mix64(h ^ (uint64_t)(uint32_t)source_index);
+    return hs_mix64(h ^ ((uint64_t)stream << 32));
 }
 
 gsl_rng *wl_rng_new(uint64_t seed, int32_t source_index, uint32_t stream)
