@@ -100,6 +100,12 @@ bool eng_step(eng_sim *sim);
  * HS_OK, or HS_EINTR when stopped. */
 int eng_run(eng_sim *sim, hs_time until);
 
+/* Call 'fn(ctx)' after every event's handler (NULL: none), for checks
+ * and progress reports that must see every event whichever component
+ * handled it.  The observer must not schedule or cancel events. */
+typedef void (*eng_observer)(void *ctx);
+void eng_set_observer(eng_sim *sim, eng_observer fn, void *ctx);
+
 /* Ask eng_run() to return after the current event.  Async-signal-safe. */
 void eng_stop(eng_sim *sim);
 

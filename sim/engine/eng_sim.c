@@ -130,6 +130,8 @@ bool eng_step(eng_sim *sim)
     sim->now = e.key.time;
     sim->fired++;
     e.fn(sim, e.target, e.kind, e.arg);
+    if (sim->observer != NULL)
+        sim->observer(sim->observer_ctx);
     return true;
 }
 
@@ -144,6 +146,12 @@ int eng_run(eng_sim *sim, hs_time until)
             return HS_OK;
         eng_step(sim);
     }
+}
+
+void eng_set_observer(eng_sim *sim, eng_observer fn, void *ctx)
+{
+    sim->observer = fn;
+    sim->observer_ctx = ctx;
 }
 
 void eng_stop(eng_sim *sim)

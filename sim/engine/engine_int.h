@@ -152,6 +152,8 @@ struct eng_sim {
     uint64_t next_seq;          /* sequence number of the next schedule */
     uint64_t fired;             /* events fired so far */
     volatile sig_atomic_t stop; /* set by eng_stop(), read by eng_run() */
+    eng_observer observer;      /* called after every event, or NULL */
+    void *observer_ctx;
 };
 
 /* True if key 'a' fires before key 'b' (time, then prio, then seq).

@@ -1,0 +1,87 @@
+/*
+ * srv_arrival.c -- a request arrives: it is made from the source's
+ * pending wl_request (lengths, session, the prefix a cache may reuse),
+ * routed, and queued at its instance -- or dropped at once when it could
+ * never fit even alone.
+ */
+#include "serve_int.h"
+
+#include <string.h>
+
+/* What a prefix cache may reuse of 'r': Mooncake's hash ids (512-token
+ * blocks), or an agent session's context, in KV blocks. */
+static void set_prefix_ids(srv_sim *s, srv_req *r, const wl_request *w)
+{
+    int64_t bs = s->sc->cluster.block_size;
+
+    if (w->n_hash_ids > 0 && 512 % bs == 0) {
+        srv_req_set_ids(&s->reqs, r, w->hash_ids, w->n_hash_ids);
+        r->id_tokens = 512;
+        r->prefix_limit = r->prompt;
+    } else if (w->session_id >= 0) {
+        r->prefix_key = ((uint64_t)(uint32_t)r->source << 48) ^
+                        ((uint64_t)r->session_id << 20);
+        r->id_tokens = bs;
+        r->prefix_limit = w->prefix_tokens;
+    }
+}
+
+static srv_req *make_request(srv_sim *s, int idx)
+{
+    const wl_request *w = &s->sources[idx].next;
+    srv_req *r = srv_req_new(&s->reqs);
+
+    r->id = s->next_id++;
+    r->source = (int32_t)idx;
+    r->session_id = w->session_id;
+    r->turn = w->turn;
+    r->arrival = w->arrival;
+    /* Zero-length prompts or outputs in traces are simulated as one
+     * token: every call reads at least one token and produces one. */
+    r->prompt = w->prompt_tokens > 0 ? w->prompt_tokens : 1;
+    r->output = w->output_tokens > 0 ? w->output_tokens : 1;
+    r->target = r->prompt;
+    r->admitted = -1;
+    r->first_token = -1;
+    r->prefill_end = -1;
+    r->dinst = -1;
+    set_prefix_ids(s, r, w);
+    r->session_last = w->session_last;
+    s->stats.arrived++;
+    s->stats.in_flight++;
+    s->stats.input_tokens += r->prompt;
+    return r;
+}
+
+/* Would 'r' never fit?  Its prompt and output cannot be held even alone
+ * by the instance that prefills it (monolithic) or decodes it (split). */
+static bool never_fits(const srv_sim *s, const srv_req *r, int dst)
+{
+    const srv_inst *in = &s->insts[dst];
+    const srv_inst *dec = s->n_prefill > 0 ? &s->insts[s->n_prefill] : in;
+
+    return srv_blocks_for(in, r->prompt) > in->total_blocks ||
+           srv_blocks_for(dec, r->prompt + r->output) > dec->total_blocks;
+}
+
+void srv_on_arrival(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
+{
+    srv_sim *s = target;
+    int idx = (int)arg, dst;
+    srv_req *r;
+
+    (void)eng;
+    (void)kind;
+    if (!srv_source_take(s, idx))
+        return;
+    r = make_request(s, idx);
+    dst = srv_route(s, r);
+    r->inst = r->pinst = dst;
+    srv_source_arm(s, idx);
+    if (never_fits(s, r, dst)) {
+        srv_retire(s, r, SRV_REQ_DROPPED);
+        return;
+    }
+    srv_inst_enqueue(&s->insts[dst], r);
+    srv_inst_kick(&s->insts[dst]);
+}

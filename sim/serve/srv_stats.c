@@ -1,0 +1,376 @@
+/*
+ * srv_stats.c -- what a run adds up to: requests accounted as they
+ * retire (counts, tokens, latency quantiles, SLO, prefix hits), and at
+ * the end the summary, the instance rows, the per-instance, per-pool,
+ * per-link and memory-pool metrics, and the run's summary metrics.
+ *
+ * Summary percentiles are GSL P^2 streaming estimates (five markers per
+ * quantile), so they take constant memory; exact percentiles are a query
+ * on the requests table (docs/schema.md).
+ */
+#include "serve_int.h"
+
+#include "hetsim/hw.h"
+
+#include <gsl/gsl_rstat.h>
+#include <math.h>
+#include <string.h>
+
+static const double quantile_p[3] = {0.5, 0.9, 0.99};
+
+static void quantiles_init(srv_quantiles *q)
+{
+    for (int i = 0; i < 3; i++)
+        q->q[i] = gsl_rstat_quantile_alloc(quantile_p[i]);
+    q->sum = 0;
+    q->n = 0;
+}
+
+static void quantiles_fini(srv_quantiles *q)
+{
+    for (int i = 0; i < 3; i++)
+        if (q->q[i] != NULL)
+            gsl_rstat_quantile_free(q->q[i]);
+}
+
+static void quantiles_add(srv_quantiles *q, double v)
+{
+    for (int i = 0; i < 3; i++)
+        gsl_rstat_quantile_add(v, q->q[i]);
+    q->sum += v;
+    q->n++;
+}
+
+static void quantiles_get(const srv_quantiles *q, double out[3], double *mean)
+{
+    for (int i = 0; i < 3; i++)
+        out[i] = q->n > 0 ? gsl_rstat_quantile_get(q->q[i]) : (double)NAN;
+    *mean = q->n > 0 ? q->sum / (double)q->n : (double)NAN;
+}
+
+void srv_stats_init(srv_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    quantiles_init(&st->ttft);
+    quantiles_init(&st->tpot);
+    quantiles_init(&st->e2e);
+}
+
+void srv_stats_fini(srv_stats *st)
+{
+    quantiles_fini(&st->ttft);
+    quantiles_fini(&st->tpot);
+    quantiles_fini(&st->e2e);
+}
+
+/* ---- as requests retire ----------------------------------------------------- */
+
+static bool meets_slo(const srv_sim *s, const srv_request_rec *r)
+{
+    for (size_t i = 0; i < s->sc->n_slo; i++) {
+        const sc_slo *slo = &s->sc->slo[i];
+        double v = slo->metric == SC_SLO_TTFT   ? r->ttft_s
+                   : slo->metric == SC_SLO_TPOT ? r->tpot_s
+                                                : r->e2e_s;
+
+        if (!isnan(v) && v > slo->threshold_s)
+            return false;
+    }
+    return true;
+}
+
+static void account_done(srv_stats *st, const srv_request_rec *rec)
+{
+    st->done++;
+    st->cached_tokens += rec->cached_tokens;
+    st->done_prompt_tokens += rec->prompt_tokens;
+    st->output_tokens += rec->output_tokens;
+    quantiles_add(&st->ttft, rec->ttft_s);
+    quantiles_add(&st->e2e, rec->e2e_s);
+    if (!isnan(rec->tpot_s))
+        quantiles_add(&st->tpot, rec->tpot_s);
+}
+
+void srv_stats_account(srv_sim *s, const srv_req *r,
+                       const srv_request_rec *rec)
+{
+    srv_stats *st = &s->stats;
+
+    if (rec->status == SRV_REQ_DONE) {
+        account_done(st, rec);
+        if (meets_slo(s, rec))
+            st->slo_met++;
+    } else if (rec->status == SRV_REQ_DROPPED) {
+        st->dropped++;
+    }
+    if (!isnan(rec->queue_s)) {
+        st->queue_sum += rec->queue_s;
+        st->queue_n++;
+    }
+    st->preemptions += rec->preemptions;
+    if (rec->status == SRV_REQ_DONE && r->id_tokens != 0) {
+        st->hit_blocks += r->hit_blocks;
+        st->id_blocks += (r->prompt + r->id_tokens - 1) / r->id_tokens;
+    }
+}
+
+/* ---- at the end: instances, pools, links ------------------------------------- */
+
+/* Totals of one pool of split mode (scope = the pool's name): energy,
+ * cost and busy share of its devices, and its tokens per dollar and per
+ * joule (output tokens for decode, prompt tokens for prefill). */
+typedef struct pool_totals {
+    double energy_j, cost_usd, busy_s, device_s, tokens;
+    double fallbacks; /* requests decoded on prefill instances */
+} pool_totals;
+
+static void emit_pool(srv_sim *s, const char *pool, const pool_totals *t)
+{
+    srv_emit_metric(s, pool, "energy_j", t->energy_j);
+    srv_emit_metric(s, pool, "cost_usd", t->cost_usd);
+    srv_emit_metric(s, pool, "busy_frac",
+                    t->device_s > 0 ? t->busy_s / t->device_s : 0);
+    srv_emit_metric(s, pool, "tokens_per_usd",
+                    t->cost_usd > 0 ? t->tokens / t->cost_usd : 0);
+    srv_emit_metric(s, pool, "tokens_per_j",
+                    t->energy_j > 0 ? t->tokens / t->energy_j : 0);
+    srv_emit_metric(s, pool, "fallback_decodes", t->fallbacks);
+}
+
+/* Split mode: the KV transfer link's totals (scope = the link's name),
+ * its energy counted in the run's. */
+static void link_totals(srv_sim *s, double sim_s)
+{
+    double bytes = 0, busy = 0, bw = 0;
+    double energy = hw_net_energy_j(s->net);
+
+    for (int i = 0; i < hw_net_count(s->net); i++) {
+        hw_res_stats st;
+
+        hw_net_stats(s->net, i, &st);
+        bytes += st.bytes;
+        busy += st.busy_s;
+        bw += st.bandwidth;
+    }
+    /* Each byte crosses two ports (egress and ingress). */
+    srv_emit_metric(s, s->xfer_link, "bytes", bytes / 2);
+    srv_emit_metric(s, s->xfer_link, "energy_j", energy);
+    srv_emit_metric(s, s->xfer_link, "port_busy_frac",
+                    sim_s > 0 ? busy / (sim_s * hw_net_count(s->net)) : 0);
+    srv_emit_metric(s, s->xfer_link, "utilisation",
+                    sim_s > 0 && bw > 0 ? bytes / (bw * sim_s) : 0);
+    srv_emit_metric(s, s->xfer_link, "transfers",
+                    (double)hw_net_started(s->net));
+    s->summary.energy_j += energy;
+}
+
+/* The memory pool's totals (scope = its name): KV bytes streamed,
+ * offloaded and fetched, their energy over the pool's link (added to the
+ * run's), bandwidth utilisation, capacity. */
+static void memory_pool_totals(srv_sim *s, double sim_s)
+{
+    srv_pool_totals t = {0, 0, 0};
+    const char *pool = s->pool->name;
+    double bytes, energy;
+
+    for (int i = 0; i < s->n_insts; i++)
+        srv_inst_pool_totals(&s->insts[i], &t);
+    srv_emit_metric(s, pool, "offloaded_bytes", t.offloaded_bytes);
+    srv_emit_metric(s, pool, "fetched_bytes", t.fetched_bytes);
+    bytes = t.streamed_bytes;
+    bytes += t.offloaded_bytes + t.fetched_bytes; /* as summed before */
+    energy = bytes * 8.0 * s->pool_epb;
+    srv_emit_metric(s, pool, "capacity_bytes", s->pool->capacity_bytes);
+    srv_emit_metric(s, pool, "streamed_bytes",
+                    bytes - t.offloaded_bytes - t.fetched_bytes);
+    srv_emit_metric(s, pool, "energy_j", energy);
+    srv_emit_metric(s, pool, "utilisation",
+                    sim_s > 0 ? bytes / (s->pool->bandwidth * sim_s) : 0);
+    s->summary.energy_j += energy;
+}
+
+static void instance_metrics(srv_sim *s, const srv_inst *in, double sim_s)
+{
+    srv_emit_metric(s, in->name, "busy_frac",
+                    sim_s > 0 ? in->busy_s / sim_s : 0);
+    srv_emit_metric(s, in->name, "capacity_bound_frac",
+                    in->busy_s > 0 ? in->cap_bound_s / in->busy_s : 0);
+    srv_emit_metric(s, in->name, "mean_oi",
+                    in->bytes > 0 ? in->flops / in->bytes : 0);
+    srv_emit_metric(s, in->name, "steps", (double)in->steps);
+    srv_emit_metric(s, in->name, "throughput_tok_s",
+                    sim_s > 0 ? (double)in->tokens_out / sim_s : 0);
+    srv_emit_metric(s, in->name, "kv_capacity_bytes",
+                    (double)in->total_blocks * in->block_bytes);
+    srv_emit_metric(s, in->name, "prefix_evicted_bytes",
+                    (double)in->evicted_blocks * in->block_bytes);
+}
+
+/* The instance's row (energy and cost over the run) and metrics; its
+ * part of its split pool's totals. */
+static void instance_totals(srv_sim *s, const srv_inst *in, double sim_s,
+                            pool_totals pools[2])
+{
+    const cost_device *dev = &in->ctx.dev;
+    double idle = sim_s - in->busy_s > 0 ? sim_s - in->busy_s : 0;
+    srv_instance_rec rec = {
+        .instance = in->name,
+        .role = in->role,
+        .device = in->device,
+        .count = 1,
+        .tp = in->ctx.tp,
+        .busy_s = in->busy_s,
+        .energy_j = in->ctx.tp * (in->busy_s * dev->power_busy_w +
+                                  idle * dev->power_idle_w),
+        .cost_usd = in->ctx.tp * dev->cost_per_hour * sim_s / 3600.0,
+    };
+
+    s->summary.energy_j += rec.energy_j;
+    s->summary.cost_usd += rec.cost_usd;
+    srv_emit_instance(s, &rec);
+    instance_metrics(s, in, sim_s);
+    if (in->kind != SRV_KIND_MONO) {
+        pool_totals *t = &pools[in->kind == SRV_KIND_DECODE];
+
+        t->energy_j += rec.energy_j;
+        t->cost_usd += rec.cost_usd;
+        t->busy_s += in->busy_s;
+        t->fallbacks += (double)in->fallbacks;
+        t->device_s += sim_s;
+        t->tokens += in->kind == SRV_KIND_DECODE ? (double)in->tokens_out
+                                                 : (double)in->tokens_in;
+    }
+}
+
+static void cluster_totals(srv_sim *s, double sim_s)
+{
+    pool_totals pools[2];
+
+    memset(pools, 0, sizeof pools);
+    for (int i = 0; i < s->n_insts; i++)
+        instance_totals(s, &s->insts[i], sim_s, pools);
+    if (s->net != NULL) {
+        emit_pool(s, "prefill", &pools[0]);
+        emit_pool(s, "decode", &pools[1]);
+        link_totals(s, sim_s);
+    }
+    if (s->pool != NULL)
+        memory_pool_totals(s, sim_s);
+}
+
+/* ---- the summary -------------------------------------------------------------- */
+
+static void summarize_requests(srv_sim *s, srv_summary *m)
+{
+    const srv_stats *st = &s->stats;
+
+    m->arrived = st->arrived;
+    m->done = st->done;
+    m->dropped = st->dropped;
+    m->unfinished = st->arrived - st->done - st->dropped;
+    m->sim_s = hs_time_to_s(s->end_time);
+    m->events = eng_events_fired(s->eng);
+    m->input_tokens = st->input_tokens;
+    m->output_tokens = st->output_tokens;
+    m->preemptions = st->preemptions;
+    quantiles_get(&st->ttft, m->ttft_s, &m->ttft_mean_s);
+    quantiles_get(&st->tpot, m->tpot_s, &m->tpot_mean_s);
+    quantiles_get(&st->e2e, m->e2e_s, &m->e2e_mean_s);
+    m->queue_mean_s =
+        st->queue_n > 0 ? st->queue_sum / (double)st->queue_n : (double)NAN;
+}
+
+static void summarize(srv_sim *s)
+{
+    srv_summary *m = &s->summary;
+    const srv_stats *st = &s->stats;
+    double flops = 0, bytes = 0, busy = 0, cap = 0;
+
+    summarize_requests(s, m);
+    for (int i = 0; i < s->n_insts; i++) {
+        flops += s->insts[i].flops;
+        bytes += s->insts[i].bytes;
+        busy += s->insts[i].busy_s;
+        cap += s->insts[i].cap_bound_s;
+    }
+    m->mean_oi = bytes > 0 ? flops / bytes : 0;
+    m->capacity_bound_frac = busy > 0 ? cap / busy : 0;
+    if (m->sim_s > 0) {
+        m->throughput_tok_s = (double)m->output_tokens / m->sim_s;
+        m->throughput_req_s = (double)m->done / m->sim_s;
+        m->goodput_req_s = (double)st->slo_met / m->sim_s;
+    }
+    m->prefix_hit_rate =
+        st->done_prompt_tokens > 0
+            ? (double)st->cached_tokens / (double)st->done_prompt_tokens
+            : 0;
+    m->prefix_block_hit_rate =
+        st->id_blocks > 0 ? (double)st->hit_blocks / (double)st->id_blocks : 0;
+    m->sessions_done = st->sessions_done;
+    m->session_mean_s = st->sessions_done > 0
+                            ? st->session_time_sum / (double)st->sessions_done
+                            : (double)NAN;
+    m->slo_attainment =
+        m->done > 0 ? (double)st->slo_met / (double)m->done : 0;
+}
+
+static void emit_percentiles(srv_sim *s, const srv_summary *m)
+{
+    static const char *const pct[3] = {"p50", "p90", "p99"};
+    char name[32];
+
+    for (int i = 0; i < 3; i++) {
+        snprintf(name, sizeof name, "ttft_%s_s", pct[i]);
+        srv_emit_metric(s, "run", name, m->ttft_s[i]);
+        snprintf(name, sizeof name, "tpot_%s_s", pct[i]);
+        srv_emit_metric(s, "run", name, m->tpot_s[i]);
+        snprintf(name, sizeof name, "e2e_%s_s", pct[i]);
+        srv_emit_metric(s, "run", name, m->e2e_s[i]);
+    }
+}
+
+static void emit_summary(srv_sim *s)
+{
+    const srv_summary *m = &s->summary;
+
+    srv_emit_metric(s, "run", "requests_arrived", (double)m->arrived);
+    srv_emit_metric(s, "run", "requests_done", (double)m->done);
+    srv_emit_metric(s, "run", "requests_dropped", (double)m->dropped);
+    srv_emit_metric(s, "run", "requests_unfinished", (double)m->unfinished);
+    srv_emit_metric(s, "run", "input_tokens", (double)m->input_tokens);
+    srv_emit_metric(s, "run", "output_tokens", (double)m->output_tokens);
+    srv_emit_metric(s, "run", "throughput_tok_s", m->throughput_tok_s);
+    srv_emit_metric(s, "run", "throughput_req_s", m->throughput_req_s);
+    emit_percentiles(s, m);
+    srv_emit_metric(s, "run", "ttft_mean_s", m->ttft_mean_s);
+    srv_emit_metric(s, "run", "tpot_mean_s", m->tpot_mean_s);
+    srv_emit_metric(s, "run", "e2e_mean_s", m->e2e_mean_s);
+    srv_emit_metric(s, "run", "queue_mean_s", m->queue_mean_s);
+    srv_emit_metric(s, "run", "goodput_req_s", m->goodput_req_s);
+    srv_emit_metric(s, "run", "slo_attainment", m->slo_attainment);
+    srv_emit_metric(s, "run", "mean_oi", m->mean_oi);
+    srv_emit_metric(s, "run", "capacity_bound_frac", m->capacity_bound_frac);
+    srv_emit_metric(s, "run", "energy_j", m->energy_j);
+    srv_emit_metric(s, "run", "cost_usd", m->cost_usd);
+    srv_emit_metric(s, "run", "tokens_per_usd", m->tokens_per_usd);
+    srv_emit_metric(s, "run", "tokens_per_j", m->tokens_per_j);
+    srv_emit_metric(s, "run", "preemptions", (double)m->preemptions);
+    srv_emit_metric(s, "run", "prefix_hit_rate", m->prefix_hit_rate);
+    srv_emit_metric(s, "run", "prefix_block_hit_rate",
+                    m->prefix_block_hit_rate);
+    srv_emit_metric(s, "run", "sessions_done", (double)m->sessions_done);
+    srv_emit_metric(s, "run", "session_mean_s", m->session_mean_s);
+}
+
+void srv_stats_finish(srv_sim *s)
+{
+    srv_summary *m = &s->summary;
+
+    summarize(s);
+    cluster_totals(s, m->sim_s);
+    m->tokens_per_usd =
+        m->cost_usd > 0 ? (double)m->output_tokens / m->cost_usd : 0;
+    m->tokens_per_j =
+        m->energy_j > 0 ? (double)m->output_tokens / m->energy_j : 0;
+    emit_summary(s);
+}

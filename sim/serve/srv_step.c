@@ -1,0 +1,122 @@
+/*
+ * srv_step.c -- one planned iteration of an instance: its cost (the cost
+ * model's step time, adjusted by the KV pool policy for the pool's
+ * link), its record (the instance's totals and a step row for the
+ * cluster's sink), and applying it when it ends (prefill progress, first
+ * tokens, prefixes into the cache, hand-offs of finished prefills in
+ * split mode, one more decode iteration).
+ */
+#include "srv_inst.h"
+
+void srv_step_cost(srv_inst *in, const srv_plan *p, cost_step *st)
+{
+    cost_step_eval(&in->ctx, &p->batch, st);
+    if (in->kvpol->adjust != NULL)
+        in->kvpol->adjust(in->kvpol_st, st);
+}
+
+hs_time srv_step_duration(const cost_step *st)
+{
+    hs_time dt = hs_time_from_s(st->time_s);
+
+    return dt < 1 ? 1 : dt;
+}
+
+static const char *phase_of(const cost_batch *b)
+{
+    if (b->decode_seqs == 0)
+        return "prefill";
+    return b->prefill_seqs == 0 ? "decode" : "mixed";
+}
+
+static void emit(const srv_inst *in, const srv_plan *p, hs_time start,
+                 hs_time end, const cost_step *st)
+{
+    double kv_used = (double)in->used_blocks * in->block_bytes;
+    srv_step_rec rec;
+
+    rec.instance = in->name;
+    rec.start_s = hs_time_to_s(start);
+    rec.end_s = hs_time_to_s(end);
+    rec.phase = phase_of(&p->batch);
+    rec.batch_size = p->n_seqs;
+    rec.prefill_tokens = p->batch.prefill_tokens;
+    rec.decode_tokens = p->batch.decode_seqs;
+    rec.flops = st->flops;
+    rec.bytes = st->bytes;
+    rec.oi = st->oi;
+    rec.kv_used_bytes = kv_used;
+    rec.cf_bytes =
+        in->ctx.weight_bytes + kv_used +
+        cost_workspace_bytes(&in->ctx,
+                             p->batch.prefill_tokens + p->batch.decode_seqs,
+                             p->batch.logits_tokens);
+    rec.bound = p->cap_blocked ? "capacity" : cost_bound_name(st->bound);
+    in->hooks->step(in->hooks->ctx, &rec);
+}
+
+hs_time srv_step_record(srv_inst *in, const srv_plan *p, hs_time start,
+                        const cost_step *st)
+{
+    hs_time end = start + srv_step_duration(st);
+
+    in->busy_s += hs_time_to_s(end - start);
+    if (in->kvpol->recorded != NULL)
+        in->kvpol->recorded(in->kvpol_st, st);
+    in->flops += st->flops;
+    in->bytes += st->bytes;
+    in->steps++;
+    if (p->cap_blocked)
+        in->cap_bound_s += hs_time_to_s(end - start);
+    if (in->hooks->step != NULL)
+        emit(in, p, start, end, st);
+    return end;
+}
+
+/* Prefill kind: the request leaves the batch with its KV blocks still
+ * held here; it is handed off at the step's end. */
+static void hand_off(srv_inst *in, srv_req *r)
+{
+    srv_list_remove(in->running, &in->n_running, r);
+    in->held_blocks += r->blocks;
+    in->outstanding -= r->output - r->generated;
+    in->handoff[in->n_handoff++] = r;
+}
+
+/* The prefill of 'r' is complete at 'end': its first token is out. */
+static void prefill_done(srv_inst *in, srv_req *r, hs_time end)
+{
+    r->generated++;
+    in->outstanding--;
+    in->tokens_out++;
+    if (r->first_token < 0)
+        r->first_token = end;
+    srv_list_remove(in->prefilling, &in->n_prefilling, r);
+    srv_kv_cache_prefix(in, r, r->target);
+    if (in->kind == SRV_KIND_PREFILL)
+        hand_off(in, r);
+    else
+        srv_decode_enter(in, r);
+}
+
+bool srv_step_apply(srv_inst *in, const srv_plan *p, hs_time end)
+{
+    if (p->n_decodes > 0) {
+        in->dec_it++;
+        in->outstanding -= p->n_decodes;
+        in->tokens_out += p->n_decodes;
+    }
+    for (int64_t i = 0; i < in->n_sched; i++) {
+        srv_req *r = in->sched_reqs[i];
+
+        r->prefilled += r->chunk;
+        r->kv_tokens = r->prefilled;
+        in->outstanding -= r->chunk;
+        in->tokens_in += r->chunk;
+        r->chunk = 0;
+        if (r->prefilled == r->target)
+            prefill_done(in, r, end);
+    }
+    in->n_sched = 0;
+    return srv_decode_finished(in) != NULL;
+}
