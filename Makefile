@@ -76,8 +76,16 @@ all: $(HETSIM)
 deps:
 	@sh scripts/install-deps.sh
 
-$(LIB): $(LIB_OBJ)
-	$(AR) rcs $@ $^
+# Rebuilt whole, and whenever the list of its objects changes, so an
+# object whose source was removed does not linger in it.
+LIB_LIST := $(BUILD)/gen/lib-objects.txt
+$(LIB_LIST): FORCE
+	@mkdir -p $(@D)
+	@echo '$(LIB_OBJ)' >$@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(LIB): $(LIB_OBJ) $(LIB_LIST)
+	@rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
 
 $(HETSIM): $(CLI_OBJ) $(LIB)
 	$(CC) $(SANLD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)

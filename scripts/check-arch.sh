@@ -32,11 +32,18 @@ rank() {
     esac
 }
 
-objects=$(ls "$obj"/*/*.o 2>/dev/null || true)
-if [ -z "$objects" ]; then
-    echo "check-arch: no object files under $obj (build first)" >&2
-    exit 2
-fi
+# The objects of the current sources (a removed source's object may
+# linger in the build directory).
+objects=""
+for c in sim/*/*.c; do
+    o=$obj/${c#sim/}
+    o=${o%.c}.o
+    if [ ! -f "$o" ]; then
+        echo "check-arch: $o missing (build first)" >&2
+        exit 2
+    fi
+    objects="$objects $o"
+done
 
 # symbol -> defining file; file -> symbol it uses.
 for o in $objects; do

@@ -1,0 +1,234 @@
+/*
+ * test_srv_policy.c -- serve's policy registries and each router policy
+ * on real instances (built from a scenario, their queues and KV blocks
+ * set by hand): round-robin cycles, least-loaded picks the fewest
+ * outstanding tokens (or, as the decode router, the smallest KV share),
+ * kv-aware the most free blocks net of queued work, random is uniform
+ * and reproducible from its seed.  Ties go to the lowest index.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "hetsim/io.h"
+#include "serve/serve_int.h"
+
+Suite *srv_policy_suite(void);
+
+/* Four identical instances (block size 16) and no traffic. */
+static const char *const four_yaml =
+    "name: four\nseed: 5\nmodel: llama-3-8b\n"
+    "hardware: {h100: {catalog: h100-sxm}}\n"
+    "cluster:\n  mode: monolithic\n"
+    "  instances: [{name: g, device: h100, count: 4, tp: 1}]\n"
+    "workload:\n"
+    "  - {name: p, synthetic: {arrival: {process: poisson, rate: 1/s},\n"
+    "     requests: 1, prompt: {dist: fixed, value: 10},\n"
+    "     output: {dist: fixed, value: 1}}}\n";
+
+typedef struct fleet {
+    sc_scenario *sc;
+    srv_sim *s;
+} fleet;
+
+static void fleet_open(fleet *f)
+{
+    io_scenario_opts o = {0};
+    hs_diag *d = hs_diag_new();
+    srv_options opt = {0};
+
+    o.text = four_yaml;
+    o.catalog_dir = "configs";
+    ck_assert_int_eq(io_scenario_load_opts("four.yaml", &o, &f->sc, d), HS_OK);
+    opt.seed = 5;
+    ck_assert_int_eq(srv_sim_new(f->sc, &opt, NULL, &f->s, d), HS_OK);
+    ck_assert_int_eq(f->s->n_insts, 4);
+    hs_diag_free(d);
+}
+
+static void fleet_close(fleet *f)
+{
+    srv_sim_free(f->s);
+    sc_scenario_free(f->sc);
+}
+
+/* Queue a request of 'prompt' tokens and 'output' tokens at instance i. */
+static void queue(fleet *f, int i, int64_t prompt, int64_t output)
+{
+    srv_req *r = srv_req_new(&f->s->reqs);
+
+    r->prompt = r->target = prompt;
+    r->output = output;
+    r->admitted = r->first_token = -1;
+    srv_inst_enqueue(&f->s->insts[i], r);
+}
+
+static int pick(srv_router *r, fleet *f)
+{
+    return r->ops->select(r, f->s->inst_ptrs, f->s->n_insts, NULL);
+}
+
+START_TEST(registries_find_every_policy_by_name)
+{
+    ck_assert_ptr_eq(srv_route_find("round-robin"), &srv_route_round_robin);
+    ck_assert_ptr_eq(srv_route_find("least-loaded"), &srv_route_least_loaded);
+    ck_assert_ptr_eq(srv_route_find("random"), &srv_route_random);
+    ck_assert_ptr_eq(srv_route_find("kv-aware"), &srv_route_kv_aware);
+    ck_assert_ptr_eq(srv_sched_find("chunked"), &srv_sched_chunked);
+    ck_assert_ptr_eq(srv_sched_find("prefill-first"),
+                     &srv_sched_prefill_first);
+    ck_assert_ptr_eq(srv_sched_find("decode-only"), &srv_sched_decode_only);
+    ck_assert_ptr_eq(srv_kvpol_find("hbm-only"), &srv_kvpol_hbm_only);
+    ck_assert_ptr_eq(srv_kvpol_find("offload"), &srv_kvpol_offload);
+    ck_assert_ptr_eq(srv_kvpol_find("pool-resident"),
+                     &srv_kvpol_pool_resident);
+    ck_assert_ptr_eq(srv_retain_find("keep"), &srv_retain_keep);
+    ck_assert_ptr_eq(srv_retain_find("offload"), &srv_retain_offload);
+    ck_assert_ptr_eq(srv_retain_find("drop"), &srv_retain_drop);
+    ck_assert_ptr_null(srv_route_find("fastest"));
+    ck_assert_ptr_null(srv_sched_find(""));
+    ck_assert_ptr_null(srv_kvpol_find("hbm"));
+    ck_assert_ptr_null(srv_retain_find("forget"));
+}
+END_TEST
+
+START_TEST(round_robin_cycles)
+{
+    fleet f;
+    srv_router r;
+
+    fleet_open(&f);
+    srv_router_init(&r, &srv_route_round_robin, 1, false);
+    for (int i = 0; i < 9; i++)
+        ck_assert_int_eq(pick(&r, &f), i % 4);
+    srv_router_fini(&r);
+    fleet_close(&f);
+}
+END_TEST
+
+START_TEST(least_loaded_counts_outstanding_tokens)
+{
+    fleet f;
+    srv_router r;
+
+    fleet_open(&f);
+    srv_router_init(&r, &srv_route_least_loaded, 1, false);
+    ck_assert_int_eq(pick(&r, &f), 0); /* all idle: the lowest index */
+    queue(&f, 0, 100, 10);             /* 110 tokens */
+    queue(&f, 1, 50, 50);              /* 100 */
+    queue(&f, 2, 30, 20);              /* 50 */
+    queue(&f, 3, 40, 10);              /* 50: a tie, index 2 wins */
+    ck_assert_int_eq(srv_host_outstanding(f.s->inst_ptrs[0]), 110);
+    ck_assert_int_eq(pick(&r, &f), 2);
+    queue(&f, 2, 1, 1);
+    ck_assert_int_eq(pick(&r, &f), 3);
+    srv_router_fini(&r);
+    fleet_close(&f);
+}
+END_TEST
+
+START_TEST(least_loaded_by_kv_share)
+{
+    fleet f;
+    srv_router r;
+    int64_t total;
+
+    fleet_open(&f);
+    srv_router_init(&r, &srv_route_least_loaded, 1, true);
+    total = f.s->insts[0].total_blocks;
+    ck_assert_int_gt(total, 100);
+    f.s->insts[0].used_blocks = 10;
+    f.s->insts[1].used_blocks = 3;
+    f.s->insts[2].used_blocks = 3;
+    f.s->insts[3].used_blocks = 7;
+    queue(&f, 1, 100000, 1000); /* tokens do not count by KV */
+    ck_assert_int_eq(pick(&r, &f), 1);
+    f.s->insts[1].used_blocks = 4;
+    ck_assert_int_eq(pick(&r, &f), 2);
+    for (int i = 0; i < 4; i++)
+        f.s->insts[i].used_blocks = 0;
+    srv_router_fini(&r);
+    fleet_close(&f);
+}
+END_TEST
+
+START_TEST(kv_aware_nets_out_queued_blocks)
+{
+    fleet f;
+    srv_router r;
+
+    fleet_open(&f);
+    srv_router_init(&r, &srv_route_kv_aware, 1, false);
+    /* Free blocks minus the blocks queued requests will claim (16-token
+     * blocks): 0 has 100 used + 0 queued, 1 has 0 used + 7 queued
+     * (100 tokens), 2 has 50 used + 1 queued, 3 has 0 used + 2 queued
+     * (two 16-token prompts: one block each). */
+    f.s->insts[0].used_blocks = 100;
+    queue(&f, 1, 100, 5);
+    f.s->insts[2].used_blocks = 50;
+    queue(&f, 2, 16, 5);
+    queue(&f, 3, 16, 5);
+    queue(&f, 3, 16, 5);
+    ck_assert_int_eq(srv_host_queued_blocks(f.s->inst_ptrs[1]), 7);
+    ck_assert_int_eq(srv_host_queued_blocks(f.s->inst_ptrs[3]), 2);
+    ck_assert_int_eq(pick(&r, &f), 3);
+    queue(&f, 3, 100, 5); /* now 9 queued at 3 */
+    ck_assert_int_eq(pick(&r, &f), 1);
+    for (int i = 0; i < 4; i++)
+        f.s->insts[i].used_blocks = 0;
+    srv_router_fini(&r);
+    fleet_close(&f);
+}
+END_TEST
+
+START_TEST(random_is_uniform_and_seeded)
+{
+    fleet f;
+    srv_router a, b, c;
+    int64_t count[4] = {0, 0, 0, 0};
+    int n = 40000, same_c = 0;
+    double chi2 = 0;
+
+    fleet_open(&f);
+    srv_router_init(&a, &srv_route_random, 42, false);
+    srv_router_init(&b, &srv_route_random, 42, false);
+    srv_router_init(&c, &srv_route_random, 43, false);
+    for (int i = 0; i < n; i++) {
+        int x = pick(&a, &f);
+
+        ck_assert_int_eq(pick(&b, &f), x); /* same seed, same draws */
+        same_c += pick(&c, &f) == x;
+        ck_assert(x >= 0 && x < 4);
+        count[x]++;
+    }
+    for (int i = 0; i < 4; i++) {
+        double e = n / 4.0;
+
+        chi2 += ((double)count[i] - e) * ((double)count[i] - e) / e;
+    }
+    /* Chi-square with 3 degrees of freedom: P(> 16.27) = 0.001. */
+    ck_assert_msg(chi2 < 16.27, "chi2 %.2f", chi2);
+    /* Another seed is another stream: it agrees about 1 time in 4. */
+    ck_assert_msg(same_c > n / 5 && same_c < n * 3 / 10, "agreed %d", same_c);
+    srv_router_fini(&a);
+    srv_router_fini(&b);
+    srv_router_fini(&c);
+    fleet_close(&f);
+}
+END_TEST
+
+Suite *srv_policy_suite(void)
+{
+    Suite *s = suite_create("srv_policy");
+    TCase *tc = tcase_create("routers");
+
+    tcase_add_test(tc, registries_find_every_policy_by_name);
+    tcase_add_test(tc, round_robin_cycles);
+    tcase_add_test(tc, least_loaded_counts_outstanding_tokens);
+    tcase_add_test(tc, least_loaded_by_kv_share);
+    tcase_add_test(tc, kv_aware_nets_out_queued_blocks);
+    tcase_add_test(tc, random_is_uniform_and_seeded);
+    suite_add_tcase(s, tc);
+    return s;
+}
