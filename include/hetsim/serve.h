@@ -201,4 +201,23 @@ typedef struct srv_summary {
 void srv_sim_summary(const srv_sim *s, srv_summary *out);
 void srv_sim_free(srv_sim *s); /* NULL is a no-op */
 
+/* ---- the policies a scenario may name ------------------------------------
+ *
+ * Serve's policies are registered in tables (the .def files of sim/serve); the
+ * scenario loader asks here which names exist, so a new policy needs no
+ * change outside serve. */
+typedef enum srv_policy_kind {
+    SRV_POLICY_ROUTER,    /* router.policy, router.decode_policy */
+    SRV_POLICY_SCHEDULER, /* a group's scheduler */
+    SRV_POLICY_KV_POOL,   /* cluster.kv_pool.policy */
+    SRV_POLICY_RETENTION  /* cluster.kv_retention.policy */
+} srv_policy_kind;
+
+/* The number of registered policies of 'kind', and the name of the i-th
+ * (i < count), in registry order. */
+size_t srv_policy_count(srv_policy_kind kind);
+const char *srv_policy_name(srv_policy_kind kind, size_t i);
+/* Is 'name' a registered policy of 'kind'? */
+bool srv_policy_known(srv_policy_kind kind, const char *name);
+
 #endif /* HETSIM_SERVE_H */

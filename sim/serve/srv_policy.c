@@ -6,6 +6,8 @@
  */
 #include "srv_host.h"
 
+#include "hetsim/serve.h"
+
 #include <string.h>
 
 static const srv_sched_ops *const scheds[] = {
@@ -58,6 +60,45 @@ const srv_kvpol_ops *srv_kvpol_find(const char *name)
 const srv_retain_ops *srv_retain_find(const char *name)
 {
     FIND(retains, name);
+}
+
+size_t srv_policy_count(srv_policy_kind kind)
+{
+    switch (kind) {
+    case SRV_POLICY_ROUTER:
+        return sizeof routes / sizeof routes[0];
+    case SRV_POLICY_SCHEDULER:
+        return sizeof scheds / sizeof scheds[0];
+    case SRV_POLICY_KV_POOL:
+        return sizeof kvpols / sizeof kvpols[0];
+    case SRV_POLICY_RETENTION:
+        return sizeof retains / sizeof retains[0];
+    }
+    return 0;
+}
+
+const char *srv_policy_name(srv_policy_kind kind, size_t i)
+{
+    HS_ASSERT(i < srv_policy_count(kind));
+    switch (kind) {
+    case SRV_POLICY_ROUTER:
+        return routes[i]->name;
+    case SRV_POLICY_SCHEDULER:
+        return scheds[i]->name;
+    case SRV_POLICY_KV_POOL:
+        return kvpols[i]->name;
+    case SRV_POLICY_RETENTION:
+        return retains[i]->name;
+    }
+    return NULL;
+}
+
+bool srv_policy_known(srv_policy_kind kind, const char *name)
+{
+    for (size_t i = 0; i < srv_policy_count(kind); i++)
+        if (strcmp(srv_policy_name(kind, i), name) == 0)
+            return true;
+    return false;
 }
 
 void srv_router_init(srv_router *r, const srv_route_ops *ops, uint64_t seed,

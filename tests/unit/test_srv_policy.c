@@ -93,6 +93,24 @@ START_TEST(registries_find_every_policy_by_name)
 }
 END_TEST
 
+START_TEST(public_names_follow_the_registries)
+{
+    static const char *const routers[] = {"round-robin", "least-loaded",
+                                          "random", "kv-aware"};
+
+    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_ROUTER), 4);
+    for (size_t i = 0; i < 4; i++)
+        ck_assert_str_eq(srv_policy_name(SRV_POLICY_ROUTER, i), routers[i]);
+    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_SCHEDULER), 3);
+    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_KV_POOL), 3);
+    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_RETENTION), 3);
+    ck_assert(srv_policy_known(SRV_POLICY_KV_POOL, "pool-resident"));
+    ck_assert(srv_policy_known(SRV_POLICY_SCHEDULER, "prefill-first"));
+    ck_assert(!srv_policy_known(SRV_POLICY_RETENTION, "pool-resident"));
+    ck_assert(!srv_policy_known(SRV_POLICY_ROUTER, "Random"));
+}
+END_TEST
+
 START_TEST(round_robin_cycles)
 {
     fleet f;
@@ -224,6 +242,7 @@ Suite *srv_policy_suite(void)
     TCase *tc = tcase_create("routers");
 
     tcase_add_test(tc, registries_find_every_policy_by_name);
+    tcase_add_test(tc, public_names_follow_the_registries);
     tcase_add_test(tc, round_robin_cycles);
     tcase_add_test(tc, least_loaded_counts_outstanding_tokens);
     tcase_add_test(tc, least_loaded_by_kv_share);

@@ -298,8 +298,7 @@ START_TEST(conservation_and_littles_law)
         e2e_sum += w.req[i].e2e_s;
         ck_assert(w.req[i].ttft_s > 0 && w.req[i].ttft_s <= w.req[i].e2e_s);
         /* Admitted before its first token is out. */
-        ck_assert(w.req[i].queue_s >= 0 &&
-                  w.req[i].queue_s < w.req[i].ttft_s);
+        ck_assert(w.req[i].queue_s >= 0 && w.req[i].queue_s < w.req[i].ttft_s);
     }
     ck_assert_int_eq(done, sum.done);
     /* KV in use is a whole number of 16-token blocks (Llama-3-8B bf16:
