@@ -95,21 +95,35 @@ static char *find_near_exe(char **tried)
     return NULL;
 }
 
-int io_catalog_find(char **dir, hs_diag *d)
+/* Report a failed search, 'why' (freed), at 'ref' (with its key path),
+ * or without a location when 'ref' is NULL.  Returns HS_EINPUT. */
+static int search_failed(io_errs *e, const io_node *ref, char *why)
+{
+    hs_loc none = {NULL, 0, 0};
+
+    if (ref != NULL)
+        io_node_error(e, ref, "%s", why);
+    else
+        io_error(e, none, "%s", why);
+    free(why);
+    return HS_EINPUT;
+}
+
+int io_catalog_search(io_errs *e, const io_node *ref, char **dir)
 {
     const char *env = getenv("HETSIM_CATALOG");
-    hs_loc none = {NULL, 0, 0};
     char *tried;
     char *found;
 
     *dir = NULL;
     if (env != NULL && env[0] != '\0') {
         if (!is_catalog(env))
-            return hs_diag_error(d, none,
-                                 "HETSIM_CATALOG=%s is not a catalog "
-                                 "directory (it needs models/, hardware/ "
-                                 "and links/)",
-                                 env);
+            return search_failed(e, ref,
+                                 hs_asprintf("HETSIM_CATALOG=%s is not a "
+                                             "catalog directory (it needs "
+                                             "models/, hardware/ and "
+                                             "links/)",
+                                             env));
         *dir = hs_strdup(env);
         return HS_OK;
     }
@@ -130,16 +144,25 @@ int io_catalog_find(char **dir, hs_diag *d)
     }
 #endif
     if (found == NULL) {
-        hs_diag_error(d, none,
-                      "no catalog directory found (tried %s); set "
-                      "HETSIM_CATALOG",
-                      tried);
+        search_failed(e, ref,
+                      hs_asprintf("no catalog directory found (tried %s); "
+                                  "set HETSIM_CATALOG",
+                                  tried));
         free(tried);
         return HS_EINPUT;
     }
     free(tried);
     *dir = found;
     return HS_OK;
+}
+
+int io_catalog_find(char **dir, hs_diag *d)
+{
+    io_errs e = {0};
+    int rc = io_catalog_search(&e, NULL, dir);
+
+    io_errs_flush(&e, d);
+    return rc;
 }
 
 /* ---- listing ------------------------------------------------------------ */
@@ -169,7 +192,8 @@ static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
     if (dp == NULL) {
         hs_loc at = {sub, 0, 0};
 
-        io_error(e, at, "cannot read the directory: %s", strerror(errno));
+        io_report(e, HS_EIO, at, NULL, "cannot read the directory: %s",
+                  strerror(errno));
         free(sub);
         return HS_EIO;
     }
@@ -607,24 +631,15 @@ static io_node loc_node(hs_loc at)
     return n;
 }
 
-/* 'dir', or the catalog found (into '*found'); NULL when none. */
-static const char *pick_dir(io_errs *e, const char *dir, hs_loc at,
+/* 'dir', or the catalog found (into '*found'; a failed search is
+ * reported at 'ref'); NULL when none. */
+static const char *pick_dir(io_errs *e, const char *dir, const io_node *ref,
                             char **found)
 {
-    hs_diag *d;
-
     *found = NULL;
     if (dir != NULL)
         return dir;
-    d = hs_diag_new();
-    if (io_catalog_find(found, d) != HS_OK) {
-        const char *msg = hs_diag_message(d, 0);
-
-        if (strncmp(msg, "error: ", 7) == 0)
-            msg += 7;
-        io_error(e, at, "%s", msg);
-    }
-    hs_diag_free(d);
+    io_catalog_search(e, ref, found);
     return *found;
 }
 
@@ -636,7 +651,7 @@ int io_catalog_load_model(const char *dir, const char *name, cost_model *out,
     char *found;
     int rc = HS_EINPUT;
 
-    if ((dir = pick_dir(&e, dir, at, &found)) != NULL)
+    if ((dir = pick_dir(&e, dir, &ref, &found)) != NULL)
         rc = io_catalog_model_at(&e, dir, name, &ref, out);
     free(found);
     io_errs_flush(&e, d);
@@ -651,7 +666,7 @@ int io_catalog_load_hardware(const char *dir, const char *name,
     char *found;
     int rc = HS_EINPUT;
 
-    if ((dir = pick_dir(&e, dir, at, &found)) != NULL) {
+    if ((dir = pick_dir(&e, dir, &ref, &found)) != NULL) {
         rc = io_catalog_device_raw(&e, dir, name, &ref, out);
         io_device_finish(&out->dev);
     }
@@ -668,7 +683,7 @@ int io_catalog_load_link(const char *dir, const char *name, cost_link *out,
     char *found;
     int rc = HS_EINPUT;
 
-    if ((dir = pick_dir(&e, dir, at, &found)) != NULL)
+    if ((dir = pick_dir(&e, dir, &ref, &found)) != NULL)
         rc = io_catalog_link_at(&e, dir, name, &ref, out);
     free(found);
     io_errs_flush(&e, d);

@@ -11,7 +11,9 @@
  * Errors.  Loaders do not stop at the first problem: they append to an
  * io_errs and keep going, and the public entry points flush the list into
  * the caller's hs_diag at the end, sorted by file (in order of first
- * appearance), line and column, duplicates dropped.  Each message reads
+ * appearance), line and column, duplicates dropped.  Each error keeps its
+ * key path apart from its message (hs_diag_item's 'key' and 'message'),
+ * and prints as
  *   file:line:col: error: <key path>: <what was expected, what was found>
  * where the key path is the node's position, "cluster.prefill.count" or
  * "workload.0.synthetic.requests" (sequence items by index).
@@ -33,9 +35,11 @@
 typedef struct io_err {
     char *file; /* owned copy; NULL when the error has no file */
     unsigned line, col;
+    int code;    /* HS_EINPUT, or HS_EIO for a file that cannot be read */
+    char *key;   /* owned key path, or NULL */
     size_t seq;  /* insertion order, the last sort key */
     size_t rank; /* set by io_errs_flush: order of the file */
-    char *text;  /* owned */
+    char *text;  /* owned: the message after the key */
 } io_err;
 
 /* The error collector.  Zero-initialise ('io_errs e = {0};'). */
@@ -44,10 +48,17 @@ typedef struct io_errs {
     size_t n, cap;
 } io_errs;
 
-/* Record one error at 'at' and return HS_EINPUT. */
+/* Record one error at 'at' with status 'code' about key path 'key' (may
+ * be NULL) and return 'code'. */
+int io_report(io_errs *e, int code, hs_loc at, const char *key,
+              const char *fmt, ...) HS_PRINTF(5, 6);
+/* Record one error at 'at' (no key) and return HS_EINPUT. */
 int io_error(io_errs *e, hs_loc at, const char *fmt, ...) HS_PRINTF(3, 4);
-/* Move every error into 'd' (may be NULL), sorted as described above,
- * and empty 'e'.  O(n log n). */
+/* The same about key path 'key' (may be NULL). */
+int io_key_error(io_errs *e, hs_loc at, const char *key, const char *fmt,
+                 ...) HS_PRINTF(4, 5);
+/* Move every error into 'd' (may be NULL) as hs_diag items, sorted as
+ * described above, and empty 'e'.  O(n log n). */
 void io_errs_flush(io_errs *e, hs_diag *d);
 /* Drop every error. */
 void io_errs_clear(io_errs *e);
@@ -110,8 +121,8 @@ io_node *io_get(const io_node *map, const char *key);
  * 'buf'.  Returns 'buf'. */
 char *io_path(const io_node *n, char *buf, size_t len);
 
-/* Record an error about node 'n', at its value, prefixed with its key
- * path.  Returns HS_EINPUT. */
+/* Record an error about node 'n', at its value, with its key path as the
+ * key (none for the root).  Returns HS_EINPUT. */
 int io_node_error(io_errs *e, const io_node *n, const char *fmt, ...)
     HS_PRINTF(3, 4);
 
@@ -239,6 +250,10 @@ int io_catalog_device_raw(io_errs *e, const char *dir, const char *name,
                           const io_node *ref, io_hardware *out);
 int io_catalog_link_at(io_errs *e, const char *dir, const char *name,
                        const io_node *ref, cost_link *out);
+
+/* io_catalog_find() with a failure reported into 'e' at node 'ref' (with
+ * its key path), or without a location when 'ref' is NULL. */
+int io_catalog_search(io_errs *e, const io_node *ref, char **dir);
 
 /* True when 'name' is an acceptable entry name and a file of catalog
  * 'kind' under 'dir'. */

@@ -97,9 +97,11 @@ int io_preset_list(const char *dir, char ***names, size_t *count, hs_diag *d)
 
     if (rc != HS_OK) {
         char *sub = hs_asprintf("%s/presets", dir);
-        hs_loc at = {sub, 0, 0};
+        char *msg = hs_asprintf("cannot read the directory: %s", why);
+        hs_diag_item it = {HS_SEV_ERROR, HS_EIO, {sub, 0, 0}, NULL, NULL, msg};
 
-        hs_diag_error(d, at, "cannot read the directory: %s", why);
+        hs_diag_add(d, &it);
+        free(msg);
         free(sub);
     }
     return rc;
@@ -156,8 +158,8 @@ static void check_kind_keys(io_errs *e, const io_node *n, int kind)
         if (!listed(k->key, dist_keys) || listed(k->key, dist_by_kind[kind]))
             continue;
         io_path(n, path, sizeof path);
-        io_error(e, k->key_loc, "%s: '%s' does not apply to dist '%s'", path,
-                 k->key, dist_names[kind]);
+        io_key_error(e, k->key_loc, path, "'%s' does not apply to dist '%s'",
+                     k->key, dist_names[kind]);
     }
 }
 
@@ -340,16 +342,7 @@ int io_preset_load(const char *dir, const char *name, wl_preset *out,
     int rc = HS_EINPUT;
 
     if (dir == NULL) {
-        hs_diag *fd = hs_diag_new();
-
-        if (io_catalog_find(&found, fd) != HS_OK) {
-            const char *msg = hs_diag_message(fd, 0);
-
-            if (strncmp(msg, "error: ", 7) == 0)
-                msg += 7;
-            io_error(&e, at, "%s", msg);
-        }
-        hs_diag_free(fd);
+        io_catalog_search(&e, &ref, &found);
         dir = found;
     }
     if (dir != NULL)

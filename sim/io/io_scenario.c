@@ -171,8 +171,6 @@ typedef struct ctx {
  * when there is none. */
 static const char *catalog(ctx *c, const io_node *ref)
 {
-    hs_diag *d;
-
     if (c->sc->catalog_dir != NULL)
         return c->sc->catalog_dir;
     if (c->catalog_opt != NULL) {
@@ -181,16 +179,8 @@ static const char *catalog(ctx *c, const io_node *ref)
     }
     if (c->catalog_failed)
         return NULL;
-    d = hs_diag_new();
-    if (io_catalog_find(&c->sc->catalog_dir, d) != HS_OK) {
-        const char *msg = hs_diag_message(d, 0);
-
-        if (strncmp(msg, "error: ", 7) == 0)
-            msg += 7;
-        io_node_error(c->e, ref, "%s", msg);
+    if (io_catalog_search(c->e, ref, &c->sc->catalog_dir) != HS_OK)
         c->catalog_failed = true;
-    }
-    hs_diag_free(d);
     return c->sc->catalog_dir;
 }
 
@@ -861,8 +851,8 @@ static void check_kind_keys(ctx *c, const io_node *n,
         if (!listed(k->key, general) || listed(k->key, allowed))
             continue;
         io_path(n, path, sizeof path);
-        io_error(c->e, k->key_loc, "%s: '%s' does not apply to %s '%s'", path,
-                 k->key, what, kind);
+        io_key_error(c->e, k->key_loc, path, "'%s' does not apply to %s '%s'",
+                     k->key, what, kind);
     }
 }
 
@@ -1116,10 +1106,10 @@ static void bind_slo(ctx *c, const io_node *n)
         sc_slo *s = &sc->slo[sc->n_slo];
 
         if (!parse_slo_key(k->key, &s->metric, &s->percentile)) {
-            io_error(c->e, k->key_loc,
-                     "slo: unknown key '%s' (expected ttft_pNN, tpot_pNN or "
-                     "e2e_pNN with NN from 50 to 99.9)",
-                     k->key);
+            io_key_error(c->e, k->key_loc, "slo",
+                         "unknown key '%s' (expected ttft_pNN, tpot_pNN or "
+                         "e2e_pNN with NN from 50 to 99.9)",
+                         k->key);
             continue;
         }
         if (io_quantity(c->e, k, HS_UNIT_TIME, true, &s->threshold_s) != HS_OK)
@@ -1258,9 +1248,8 @@ static void read_variants(io_errs *e, const io_node *root, char ***names,
                 if (!sets_variants(set->kids[j]->key))
                     continue;
                 io_path(set, path, sizeof path);
-                io_error(e, set->kids[j]->key_loc,
-                         "%s: a variant cannot set '%s'", path,
-                         set->kids[j]->key);
+                io_key_error(e, set->kids[j]->key_loc, path,
+                             "a variant cannot set '%s'", set->kids[j]->key);
             }
         }
     }
@@ -1313,7 +1302,7 @@ static void apply_overrides(io_errs *e, io_node **root, const io_override *ovr,
         if (sets_variants(a)) {
             hs_loc at = {IO_SET_FILE, 1, 1};
 
-            io_error(e, at, "variants: cannot be overridden with --set");
+            io_key_error(e, at, "variants", "cannot be overridden with --set");
             continue;
         }
         io_apply_override(e, root, a);

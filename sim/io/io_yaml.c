@@ -24,10 +24,11 @@
 
 /* ---- errors ------------------------------------------------------------ */
 
-static int io_verror(io_errs *e, hs_loc at, const char *fmt, va_list ap)
-    HS_PRINTF(3, 0);
+static int io_vreport(io_errs *e, int code, hs_loc at, const char *key,
+                      const char *fmt, va_list ap) HS_PRINTF(5, 0);
 
-static int io_verror(io_errs *e, hs_loc at, const char *fmt, va_list ap)
+static int io_vreport(io_errs *e, int code, hs_loc at, const char *key,
+                      const char *fmt, va_list ap)
 {
     io_err *r;
 
@@ -36,10 +37,23 @@ static int io_verror(io_errs *e, hs_loc at, const char *fmt, va_list ap)
     r->file = at.file != NULL ? hs_strdup(at.file) : NULL;
     r->line = at.line;
     r->col = at.col;
+    r->code = code;
+    r->key = key != NULL ? hs_strdup(key) : NULL;
     r->seq = e->n;
     r->text = hs_vasprintf(fmt, ap);
     e->n++;
-    return HS_EINPUT;
+    return code;
+}
+
+int io_report(io_errs *e, int code, hs_loc at, const char *key,
+              const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    io_vreport(e, code, at, key, fmt, ap);
+    va_end(ap);
+    return code;
 }
 
 int io_error(io_errs *e, hs_loc at, const char *fmt, ...)
@@ -47,7 +61,17 @@ int io_error(io_errs *e, hs_loc at, const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    io_verror(e, at, fmt, ap);
+    io_vreport(e, HS_EINPUT, at, NULL, fmt, ap);
+    va_end(ap);
+    return HS_EINPUT;
+}
+
+int io_key_error(io_errs *e, hs_loc at, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    io_vreport(e, HS_EINPUT, at, key, fmt, ap);
     va_end(ap);
     return HS_EINPUT;
 }
@@ -56,6 +80,7 @@ void io_errs_clear(io_errs *e)
 {
     for (size_t i = 0; i < e->n; i++) {
         free(e->v[i].file);
+        free(e->v[i].key);
         free(e->v[i].text);
     }
     free(e->v);
@@ -104,11 +129,19 @@ void io_errs_flush(io_errs *e, hs_diag *d)
         }
     }
     qsort(e->v, e->n, sizeof(io_err), cmp_err);
-    /* hs_diag keeps identical consecutive messages once. */
+    /* hs_diag keeps equal consecutive items once. */
     for (size_t i = 0; i < e->n; i++) {
-        hs_loc at = {e->v[i].file, e->v[i].line, e->v[i].col};
+        hs_diag_item it;
 
-        hs_diag_error(d, at, "%s", e->v[i].text);
+        it.severity = HS_SEV_ERROR;
+        it.code = e->v[i].code;
+        it.loc.file = e->v[i].file;
+        it.loc.line = e->v[i].line;
+        it.loc.col = e->v[i].col;
+        it.context = NULL;
+        it.key = e->v[i].key;
+        it.message = e->v[i].text;
+        hs_diag_add(d, &it);
     }
     io_errs_clear(e);
 }
@@ -226,20 +259,15 @@ char *io_path(const io_node *n, char *buf, size_t len)
 static int node_verror(io_errs *e, const io_node *n, hs_loc at,
                        const char *fmt, va_list ap) HS_PRINTF(4, 0);
 
-/* An error about node 'n' reported at 'at', prefixed with n's path. */
+/* An error about node 'n' reported at 'at', about n's key path. */
 static int node_verror(io_errs *e, const io_node *n, hs_loc at,
                        const char *fmt, va_list ap)
 {
     char path[256];
-    char *text = hs_vasprintf(fmt, ap);
 
     io_path(n, path, sizeof path);
-    if (path[0] != '\0')
-        io_error(e, at, "%s: %s", path, text);
-    else
-        io_error(e, at, "%s", text);
-    free(text);
-    return HS_EINPUT;
+    return io_vreport(e, HS_EINPUT, at, path[0] != '\0' ? path : NULL, fmt,
+                      ap);
 }
 
 int io_node_error(io_errs *e, const io_node *n, const char *fmt, ...)
@@ -580,10 +608,9 @@ int io_read_file(io_errs *e, const char *path, hs_loc at, char **text,
 
     if (at.file == NULL)
         at.file = path;
-    if (f == NULL) {
-        io_error(e, at, "cannot read '%s': %s", path, strerror(errno));
-        return HS_EIO;
-    }
+    if (f == NULL)
+        return io_report(e, HS_EIO, at, NULL, "cannot read '%s': %s", path,
+                         strerror(errno));
     for (;;) {
         size_t got;
 
@@ -594,7 +621,8 @@ int io_read_file(io_errs *e, const char *path, hs_loc at, char **text,
             break;
     }
     if (ferror(f)) {
-        io_error(e, at, "cannot read '%s': %s", path, strerror(errno));
+        io_report(e, HS_EIO, at, NULL, "cannot read '%s': %s", path,
+                  strerror(errno));
         fclose(f);
         free(buf);
         return HS_EIO;
@@ -634,9 +662,9 @@ int io_check_keys(io_errs *e, const io_node *map, const char *const *keys)
         if (in_list(k->key, keys))
             continue;
         io_path(map, path, sizeof path);
-        rc = io_error(e, k->key_loc,
-                      "%s%sunknown key '%s' (expected one of %s)", path,
-                      path[0] != '\0' ? ": " : "", k->key, all);
+        rc =
+            io_key_error(e, k->key_loc, path[0] != '\0' ? path : NULL,
+                         "unknown key '%s' (expected one of %s)", k->key, all);
     }
     free(all);
     return rc;
@@ -1160,10 +1188,10 @@ static int walk_set(set_state *s, io_node *value)
                 char path[256];
 
                 io_path(cur, path, sizeof path);
-                io_error(s->e, comp_loc(s, i),
-                         "%s: no item '%s' (the sequence has %zu items, "
-                         "numbered from 0)",
-                         path, s->c[i].text, cur->n_kids);
+                io_key_error(s->e, comp_loc(s, i), path,
+                             "no item '%s' (the sequence has %zu items, "
+                             "numbered from 0)",
+                             s->c[i].text, cur->n_kids);
                 io_node_free(value);
                 return HS_EINPUT;
             }
@@ -1177,9 +1205,9 @@ static int walk_set(set_state *s, io_node *value)
             char path[256];
 
             io_path(cur, path, sizeof path);
-            io_error(s->e, comp_loc(s, i),
-                     "%s: cannot set '%s' inside the scalar '%s'", path,
-                     s->c[i].text, cur->text);
+            io_key_error(s->e, comp_loc(s, i), path,
+                         "cannot set '%s' inside the scalar '%s'",
+                         s->c[i].text, cur->text);
             io_node_free(value);
             return HS_EINPUT;
         }

@@ -343,6 +343,45 @@ START_TEST(errors_come_out_sorted_by_file_line_col)
 }
 END_TEST
 
+/* Flushed errors are hs_diag items: the key path apart from the message,
+ * the code kept, equal neighbours (after sorting) kept once. */
+START_TEST(flushed_errors_are_items)
+{
+    hs_loc at = {"a.yaml", 2, 3}, none = {NULL, 0, 0};
+    const hs_diag_item *it;
+    const char *why = NULL;
+
+    ck_assert_int_eq(parse("link:\n  latency: fast\n"), HS_OK);
+    io_node_error(&errs, at_path("link", "latency"), "expected %s", "a time");
+    io_node_error(&errs, root, "top");
+    ck_assert_int_eq(io_report(&errs, HS_EIO, at, "k", "gone"), HS_EIO);
+    io_key_error(&errs, at, "k", "gone");
+    io_key_error(&errs, at, "k", "gone");
+    io_error(&errs, none, "nowhere");
+    io_errs_flush(&errs, diag);
+    ck_assert_uint_eq(hs_diag_count(diag), 5);
+    it = hs_diag_item_at(diag, 0);
+    ck_assert_str_eq(it->loc.file, "t.yaml");
+    ck_assert_uint_eq(it->loc.line, 1);
+    ck_assert_ptr_null(it->key); /* the root has no key path */
+    ck_assert_str_eq(it->message, "top");
+    it = hs_diag_item_at(diag, 1);
+    ck_assert_str_eq(it->key, "link.latency");
+    ck_assert_str_eq(it->message, "expected a time");
+    ck_assert_int_eq(it->code, HS_EINPUT);
+    ck_assert_int_eq(hs_diag_item_at(diag, 2)->code, HS_EIO);
+    ck_assert_int_eq(hs_diag_item_at(diag, 3)->code, HS_EINPUT);
+    ck_assert_ptr_null(hs_diag_item_at(diag, 4)->loc.file);
+    ck_assert_msg(hs_diag_check(diag, &why), "%s", why);
+    ck_assert_str_eq(hs_diag_message(diag, 1),
+                     "t.yaml:2:12: error: link.latency: expected a time");
+    ck_assert_str_eq(hs_diag_message(diag, 2), "a.yaml:2:3: error: k: gone");
+    ck_assert_str_eq(hs_diag_message(diag, 4), "error: nowhere");
+    ck_assert_uint_eq(errs.n, 0);
+    hs_diag_clear(diag);
+}
+END_TEST
+
 /* ---- overrides ---------------------------------------------------------- */
 
 START_TEST(set_replaces_a_scalar)
@@ -497,6 +536,7 @@ Suite *io_yaml_suite(void)
     tcase_add_test(scalars, typed_scalars_report_what_was_found);
     tcase_add_test(scalars, quantities_need_units);
     tcase_add_test(scalars, errors_come_out_sorted_by_file_line_col);
+    tcase_add_test(scalars, flushed_errors_are_items);
     suite_add_tcase(s, scalars);
 
     tcase_add_checked_fixture(set, setup, teardown);
