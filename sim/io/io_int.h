@@ -22,6 +22,7 @@
 #define HETSIM_IO_INT_H
 
 #include <float.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,7 +31,7 @@
 #include "hetsim/io.h"
 #include "hetsim/util.h"
 
-/* ---- errors ------------------------------------------------------------ */
+/* ---- errors (io_errs.c) ------------------------------------------------ */
 
 typedef struct io_err {
     char *file; /* owned copy; NULL when the error has no file */
@@ -52,6 +53,8 @@ typedef struct io_errs {
  * be NULL) and return 'code'. */
 int io_report(io_errs *e, int code, hs_loc at, const char *key,
               const char *fmt, ...) HS_PRINTF(5, 6);
+int io_vreport(io_errs *e, int code, hs_loc at, const char *key,
+               const char *fmt, va_list ap) HS_PRINTF(5, 0);
 /* Record one error at 'at' (no key) and return HS_EINPUT. */
 int io_error(io_errs *e, hs_loc at, const char *fmt, ...) HS_PRINTF(3, 4);
 /* The same about key path 'key' (may be NULL). */
@@ -63,7 +66,7 @@ void io_errs_flush(io_errs *e, hs_diag *d);
 /* Drop every error. */
 void io_errs_clear(io_errs *e);
 
-/* ---- the document tree --------------------------------------------------
+/* ---- the document tree (io_node.c; parsing and reading: io_yaml.c) -----
  *
  * Invariants:
  *   I1  a mapping's kids each have key != NULL, and no two keys are equal
@@ -107,11 +110,20 @@ int io_parse(io_errs *e, const char *text, size_t len, const char *file,
 int io_read_file(io_errs *e, const char *path, hs_loc at, char **text,
                  size_t *len);
 
-void io_node_free(io_node *n); /* NULL is a no-op */
-/* Deep copy of 'n', detached (parent NULL, key kept). */
-io_node *io_node_copy(const io_node *n);
+/* A new empty node of 'kind' (a mapping or a sequence; a scalar gets
+ * its text from io_node_new_scalar). */
+io_node *io_node_new(io_kind kind, hs_loc at);
 /* A new scalar node. */
 io_node *io_node_new_scalar(const char *text, bool plain, hs_loc at);
+void io_node_free(io_node *n); /* NULL is a no-op */
+/* Append 'kid' to container 'parent' (takes ownership): sets its parent
+ * and its index.  Keys are the caller's.  O(1) amortised. */
+void io_node_add(io_node *parent, io_node *kid);
+/* Deep copy of 'n', detached (parent NULL, key kept). */
+io_node *io_node_copy(const io_node *n);
+/* The same, adding the number of nodes made to '*count' (the parser
+ * bounds the total, aliases included). */
+io_node *io_node_copy_counted(const io_node *n, size_t *count);
 
 /* Member 'key' of mapping 'map', or NULL (also when 'map' is NULL or not
  * a mapping).  O(members). */
@@ -132,7 +144,7 @@ const char *io_describe(const io_node *n, char *buf, size_t len);
 
 bool io_is_null(const io_node *n);
 
-/* ---- structure checks --------------------------------------------------- */
+/* ---- structure checks (io_value.c) -------------------------------------- */
 
 /* Report, at the key, every member of 'map' whose key is not in the
  * NULL-terminated list 'keys'.  Returns HS_OK or HS_EINPUT. */
@@ -146,7 +158,7 @@ bool io_expect_seq(io_errs *e, const io_node *n);
 io_node *io_member(io_errs *e, const io_node *map, const char *key,
                    bool required);
 
-/* ---- typed scalars ------------------------------------------------------
+/* ---- typed scalars (io_value.c) ------------------------------------------
  *
  * Each reads scalar 'n' into '*out' and returns HS_OK, or reports
  * "<path>: expected <type>, found <what>" and returns HS_EINPUT leaving
@@ -195,7 +207,7 @@ int io_field_enum(io_errs *e, const io_node *map, const char *key,
 /* "a, b, c" for the 'count' strings (caller frees). */
 char *io_join(const char *const *names, size_t count);
 
-/* ---- overrides ---------------------------------------------------------- */
+/* ---- overrides (io_set.c) ----------------------------------------------- */
 
 /* Replace (or create) the node at dotted 'path' under '*root' by 'value'
  * (takes ownership of 'value' in every case).  Path components name
@@ -216,7 +228,7 @@ int io_apply_override(io_errs *e, io_node **root, const char *arg);
 /* The file name every --set value is reported under. */
 #define IO_SET_FILE "--set"
 
-/* ---- catalogs ----------------------------------------------------------- */
+/* ---- catalogs (io_catalog.c) -------------------------------------------- */
 
 /* Defaults of docs/catalogs.md, set before binding. */
 void io_model_defaults(cost_model *m);
