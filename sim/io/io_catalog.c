@@ -172,16 +172,13 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool name_ok(const char *name)
+bool io_entry_name_ok(const char *name)
 {
     return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL;
 }
 
-/* List catalog 'kind'; errors go to 'e'. */
-static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
-                      char ***names, size_t *count)
+int io_yaml_names(const char *sub, char ***names, size_t *count, int *err)
 {
-    char *sub = hs_asprintf("%s/%s", dir, kind_dirs[kind]);
     DIR *dp = opendir(sub);
     char **v = NULL;
     size_t n = 0, cap = 0;
@@ -190,11 +187,7 @@ static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
     *names = NULL;
     *count = 0;
     if (dp == NULL) {
-        hs_loc at = {sub, 0, 0};
-
-        io_report(e, HS_EIO, at, NULL, "cannot read the directory: %s",
-                  strerror(errno));
-        free(sub);
+        *err = errno;
         return HS_EIO;
     }
     while ((de = readdir(dp)) != NULL) {
@@ -207,12 +200,29 @@ static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
         v[n++] = hs_strndup(de->d_name, len - 5);
     }
     closedir(dp);
-    free(sub);
     if (n > 0)
         qsort(v, n, sizeof(char *), cmp_names);
     *names = v;
     *count = n;
     return HS_OK;
+}
+
+/* List catalog 'kind'; errors go to 'e'. */
+static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
+                      char ***names, size_t *count)
+{
+    char *sub = hs_asprintf("%s/%s", dir, kind_dirs[kind]);
+    int err = 0;
+    int rc = io_yaml_names(sub, names, count, &err);
+
+    if (rc != HS_OK) {
+        hs_loc at = {sub, 0, 0};
+
+        io_report(e, HS_EIO, at, NULL, "cannot read the directory: %s",
+                  strerror(err));
+    }
+    free(sub);
+    return rc;
 }
 
 int io_catalog_list(const char *dir, io_catalog_kind kind, char ***names,
@@ -230,7 +240,7 @@ bool io_catalog_has(const char *dir, io_catalog_kind kind, const char *name)
     char *path;
     bool ok;
 
-    if (!name_ok(name))
+    if (!io_entry_name_ok(name))
         return false;
     path = hs_asprintf("%s/%s/%s.yaml", dir, kind_dirs[kind], name);
     ok = access(path, R_OK) == 0;

@@ -149,6 +149,13 @@ bool io_is_null(const io_node *n);
 /* Report, at the key, every member of 'map' whose key is not in the
  * NULL-terminated list 'keys'.  Returns HS_OK or HS_EINPUT. */
 int io_check_keys(io_errs *e, const io_node *map, const char *const *keys);
+/* Report, at the key, every member of mapping 'n' whose key is in the
+ * NULL-terminated 'general' (the keys of every kind) but not in 'allowed'
+ * (those of this kind): "<path>: 'cv' does not apply to <what> '<kind>'"
+ * (what "process", kind "poisson"). */
+void io_check_kind_keys(io_errs *e, const io_node *n,
+                        const char *const *general, const char *const *allowed,
+                        const char *what, const char *kind);
 /* True if 'n' is a mapping; otherwise report "expected a mapping". */
 bool io_expect_map(io_errs *e, const io_node *n);
 /* True if 'n' is a sequence; otherwise report "expected a sequence". */
@@ -262,6 +269,14 @@ int io_catalog_device_raw(io_errs *e, const char *dir, const char *name,
                           const io_node *ref, io_hardware *out);
 int io_catalog_link_at(io_errs *e, const char *dir, const char *name,
                        const io_node *ref, cost_link *out);
+
+/* The names of the *.yaml files in directory 'sub', without the
+ * extension, sorted by strcmp ('*names' as for io_catalog_list).  Returns
+ * HS_OK, or HS_EIO with the errno of the failure in '*err'. */
+int io_yaml_names(const char *sub, char ***names, size_t *count, int *err);
+/* True for a name that can be an entry's file name: not empty, not
+ * hidden, no '/'. */
+bool io_entry_name_ok(const char *name);
 
 /* io_catalog_find() with a failure reported into 'e' at node 'ref' (with
  * its key path), or without a location when 'ref' is NULL. */

@@ -7,8 +7,6 @@
  */
 #include "io_preset_int.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,49 +43,19 @@ const char *io_overflow_name(wl_overflow o)
 
 /* ---- finding and listing ------------------------------------------------ */
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool name_ok(const char *name)
-{
-    return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL;
-}
-
 /* The *.yaml names in <dir>/presets.  On failure returns HS_EIO and puts
  * the reason (strerror) in '*why'. */
 static int list_names(const char *dir, char ***names, size_t *count,
                       const char **why)
 {
     char *sub = hs_asprintf("%s/presets", dir);
-    DIR *dp = opendir(sub);
-    char **v = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
+    int err = 0;
+    int rc = io_yaml_names(sub, names, count, &err);
 
     free(sub);
-    *names = NULL;
-    *count = 0;
-    if (dp == NULL) {
-        *why = strerror(errno);
-        return HS_EIO;
-    }
-    while ((de = readdir(dp)) != NULL) {
-        size_t len = strlen(de->d_name);
-
-        if (len <= 5 || de->d_name[0] == '.' ||
-            strcmp(de->d_name + len - 5, ".yaml") != 0)
-            continue;
-        hs_grow((void **)&v, &cap, n + 1, sizeof(char *));
-        v[n++] = hs_strndup(de->d_name, len - 5);
-    }
-    closedir(dp);
-    if (n > 0)
-        qsort(v, n, sizeof(char *), cmp_names);
-    *names = v;
-    *count = n;
-    return HS_OK;
+    if (rc != HS_OK)
+        *why = strerror(err);
+    return rc;
 }
 
 int io_preset_list(const char *dir, char ***names, size_t *count, hs_diag *d)
@@ -140,29 +108,6 @@ static int unknown_preset(io_errs *e, const char *dir, const char *name,
 
 /* ---- binding ------------------------------------------------------------ */
 
-static bool listed(const char *key, const char *const *keys)
-{
-    for (size_t i = 0; keys[i] != NULL; i++)
-        if (strcmp(key, keys[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Keys of DIST 'n' that exist but do not apply to its kind. */
-static void check_kind_keys(io_errs *e, const io_node *n, int kind)
-{
-    for (size_t i = 0; i < n->n_kids; i++) {
-        const io_node *k = n->kids[i];
-        char path[256];
-
-        if (!listed(k->key, dist_keys) || listed(k->key, dist_by_kind[kind]))
-            continue;
-        io_path(n, path, sizeof path);
-        io_key_error(e, k->key_loc, path, "'%s' does not apply to dist '%s'",
-                     k->key, dist_names[kind]);
-    }
-}
-
 /* One bound of a DIST: a plain number for tokens, a time for times. */
 static void field(io_errs *e, const io_node *n, const char *key, bool required,
                   bool is_time, double min, double *out)
@@ -200,7 +145,8 @@ static void bind_dist(io_errs *e, const io_node *n, wl_preset_dist *d,
         v < 0)
         return;
     d->kind = (wl_dist_kind)v;
-    check_kind_keys(e, n, v);
+    io_check_kind_keys(e, n, dist_keys, dist_by_kind[v], "dist",
+                       dist_names[v]);
     switch (d->kind) {
     case WL_DIST_FIXED:
         field(e, n, "value", true, is_time, is_time ? 0 : 1, &d->value);
@@ -305,7 +251,7 @@ int io_preset_at(io_errs *e, const char *dir, const char *name,
     if (strlen(name) >= sizeof out->name)
         return unknown_preset(e, dir, name, ref);
     path = hs_asprintf("%s/presets/%s.yaml", dir, name);
-    if (!name_ok(name) || access(path, R_OK) != 0) {
+    if (!io_entry_name_ok(name) || access(path, R_OK) != 0) {
         free(path);
         return unknown_preset(e, dir, name, ref);
     }

@@ -65,6 +65,22 @@ int io_check_keys(io_errs *e, const io_node *map, const char *const *keys)
     return rc;
 }
 
+void io_check_kind_keys(io_errs *e, const io_node *n,
+                        const char *const *general, const char *const *allowed,
+                        const char *what, const char *kind)
+{
+    for (size_t i = 0; i < n->n_kids; i++) {
+        const io_node *k = n->kids[i];
+        char path[256];
+
+        if (!in_list(k->key, general) || in_list(k->key, allowed))
+            continue;
+        io_path(n, path, sizeof path);
+        io_key_error(e, k->key_loc, path, "'%s' does not apply to %s '%s'",
+                     k->key, what, kind);
+    }
+}
+
 static bool expect_kind(io_errs *e, const io_node *n, io_kind kind,
                         const char *what)
 {
