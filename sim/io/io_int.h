@@ -214,6 +214,104 @@ int io_field_enum(io_errs *e, const io_node *map, const char *key,
 /* "a, b, c" for the 'count' strings (caller frees). */
 char *io_join(const char *const *names, size_t count);
 
+/* ---- parameter tables (io_param.c) ----------------------------------------
+ *
+ * A section whose keys are plain values declares them as data, one
+ * io_param per key, in the order they are read (which is the order of
+ * errors that share a location, and of every --set error), and binds
+ * them with one call.  Build entries with the IO_PARAM_* macros: each
+ * checks at compile time that the field has the type its kind stores.
+ */
+typedef enum io_ptype {
+    IO_P_INT,      /* int64_t in [imin, imax] */
+    IO_P_INT32,    /* int in [imin, imax] */
+    IO_P_BOOL,     /* bool */
+    IO_P_NUMBER,   /* double in [min, max] (min IO_POSITIVE: > 0) */
+    IO_P_QUANTITY, /* double with unit 'unit' (> 0 when 'positive') */
+    IO_P_STRING,   /* char *, a fresh copy (the previous one freed) */
+    IO_P_NAME,     /* char[len], a non-empty name that fits */
+    IO_P_ENUM,     /* an enum stored like an int: index into 'names' */
+    IO_P_MAP       /* a nested mapping bound by 'bind' */
+} io_ptype;
+
+typedef struct io_param {
+    const char *key;
+    io_ptype type;
+    size_t offset;      /* of the field in the bound struct */
+    bool required;      /* when binding completely (io_bind_params) */
+    int64_t imin, imax; /* IO_P_INT, IO_P_INT32 */
+    double min, max;    /* IO_P_NUMBER */
+    hs_unit_kind unit;  /* IO_P_QUANTITY */
+    bool positive;      /* IO_P_QUANTITY */
+    size_t len;         /* IO_P_NAME: the buffer's size */
+    const char *const *names; /* IO_P_ENUM */
+    size_t n_names;
+    bool has_def; /* io_params_default sets the field to 'def' */
+    double def;   /* in the field's type: integers, 0/1 for a bool */
+    /* IO_P_MAP: bind mapping 'n' into the field at 'offset' ('complete'
+     * as given to io_bind_params). */
+    void (*bind)(io_errs *e, const io_node *n, void *out, bool complete);
+} io_param;
+
+/* The offset of 'f' in 'T', checked to be of type 'ctype'. */
+#define IO_OFFSET(T, f, ctype)                                                \
+    (offsetof(T, f) + 0 * sizeof((ctype *){&((T *)0)->f}))
+/* The offset of enum field 'f' in 'T', checked to be int-sized. */
+#define IO_ENUM_OFFSET(T, f)                                                  \
+    (offsetof(T, f) +                                                         \
+     0 * sizeof(char[sizeof(((T *)0)->f) == sizeof(int) ? 1 : -1]))
+
+/* Each expands to the designators of one entry: write
+ * '{IO_PARAM_INT(grp, count, "count", false, 1, INT64_MAX), IO_DEFAULT(1)}'
+ * (IO_DEFAULT optional). */
+#define IO_PARAM_INT(T, f, k, req, lo, hi)                                    \
+    .key = (k), .type = IO_P_INT, .offset = IO_OFFSET(T, f, int64_t),         \
+    .required = (req), .imin = (lo), .imax = (hi)
+#define IO_PARAM_INT32(T, f, k, req, lo, hi)                                  \
+    .key = (k), .type = IO_P_INT32, .offset = IO_OFFSET(T, f, int),           \
+    .required = (req), .imin = (lo), .imax = (hi)
+#define IO_PARAM_BOOL(T, f, k, req)                                           \
+    .key = (k), .type = IO_P_BOOL, .offset = IO_OFFSET(T, f, bool),           \
+    .required = (req)
+#define IO_PARAM_NUMBER(T, f, k, req, lo, hi)                                 \
+    .key = (k), .type = IO_P_NUMBER, .offset = IO_OFFSET(T, f, double),       \
+    .required = (req), .min = (lo), .max = (hi)
+#define IO_PARAM_QUANTITY(T, f, k, req, u, pos)                               \
+    .key = (k), .type = IO_P_QUANTITY, .offset = IO_OFFSET(T, f, double),     \
+    .required = (req), .unit = (u), .positive = (pos)
+#define IO_PARAM_STRING(T, f, k, req)                                         \
+    .key = (k), .type = IO_P_STRING, .offset = IO_OFFSET(T, f, char *),       \
+    .required = (req)
+#define IO_PARAM_NAME(T, f, k, req)                                           \
+    .key = (k), .type = IO_P_NAME,                                            \
+    .offset = offsetof(T, f) + 0 * sizeof((char *){((T *)0)->f}),            \
+    .required = (req), .len = sizeof(((T *)0)->f)
+#define IO_PARAM_ENUM(T, f, k, req, nm)                                       \
+    .key = (k), .type = IO_P_ENUM, .offset = IO_ENUM_OFFSET(T, f),            \
+    .required = (req), .names = (nm), .n_names = sizeof(nm) / sizeof((nm)[0])
+/* A nested mapping bound by 'fn' into field 'f' of 'T'... */
+#define IO_PARAM_MAP(T, f, k, req, fn)                                        \
+    .key = (k), .type = IO_P_MAP, .offset = offsetof(T, f),                   \
+    .required = (req), .bind = (fn)
+/* ...or into the bound struct itself (a block of its keys). */
+#define IO_PARAM_BLOCK(k, req, fn)                                            \
+    .key = (k), .type = IO_P_MAP, .offset = 0, .required = (req), .bind = (fn)
+/* A default for io_params_default(), after the entry's designators. */
+#define IO_DEFAULT(d) .has_def = true, .def = (d)
+#define IO_PARAM_END {.key = NULL}
+
+/* Bind every parameter of the IO_PARAM_END-terminated 'params' from
+ * mapping 'map' into the struct at 'base', in table order.  A parameter
+ * is required when its 'required' is set and 'complete' is true; an
+ * absent optional one keeps the field's value.  Problems are reported as
+ * the io_field_* readers do.  Returns HS_OK, or HS_EINPUT when any error
+ * was recorded. */
+int io_bind_params(io_errs *e, const io_node *map, const io_param *params,
+                   void *base, bool complete);
+/* Set every field of 'params' that has a default to it (only numbers,
+ * quantities, integers, bools and enums may have one). */
+void io_params_default(const io_param *params, void *base);
+
 /* ---- overrides (io_set.c) ----------------------------------------------- */
 
 /* Replace (or create) the node at dotted 'path' under '*root' by 'value'
@@ -235,7 +333,7 @@ int io_apply_override(io_errs *e, io_node **root, const char *arg);
 /* The file name every --set value is reported under. */
 #define IO_SET_FILE "--set"
 
-/* ---- catalogs (io_catalog.c) -------------------------------------------- */
+/* ---- catalogs (binders: io_bind.c; files: io_catalog.c) ----------------- */
 
 /* Defaults of docs/catalogs.md, set before binding. */
 void io_model_defaults(cost_model *m);

@@ -168,15 +168,38 @@ static void bind_dist(io_errs *e, const io_node *n, wl_preset_dist *d,
         check_min_max(e, n, d, is_time);
 }
 
-/* DIST member 'key' of the preset (required). */
-static void member_dist(io_errs *e, const io_node *root, const char *key,
-                        wl_preset_dist *d, bool is_time)
+static void bind_token_dist(io_errs *e, const io_node *n, void *d,
+                            bool complete)
 {
-    const io_node *n = io_member(e, root, key, true);
-
-    if (n != NULL)
-        bind_dist(e, n, d, is_time);
+    (void)complete;
+    bind_dist(e, n, d, false);
 }
+
+static void bind_time_dist(io_errs *e, const io_node *n, void *d,
+                           bool complete)
+{
+    (void)complete;
+    bind_dist(e, n, d, true);
+}
+
+/* Every key after 'name' and 'description', in the order they are
+ * read. */
+static const io_param preset_params[] = {
+    {IO_PARAM_MAP(wl_preset, calls, "calls", true, bind_token_dist)},
+    {IO_PARAM_MAP(wl_preset, start_context, "start_context", true,
+                  bind_token_dist)},
+    {IO_PARAM_MAP(wl_preset, appended, "appended", true, bind_token_dist)},
+    {IO_PARAM_MAP(wl_preset, output, "output", true, bind_token_dist)},
+    {IO_PARAM_MAP(wl_preset, tool_latency, "tool_latency", true,
+                  bind_time_dist)},
+    {IO_PARAM_MAP(wl_preset, think_time, "think_time", true, bind_time_dist)},
+    {IO_PARAM_NUMBER(wl_preset, tool_fraction, "tool_fraction", true, 0, 1)},
+    {IO_PARAM_INT(wl_preset, max_context, "max_context", true, 1,
+                  MAX_CONTEXT_TOP)},
+    {IO_PARAM_ENUM(wl_preset, on_max_context, "on_max_context", false,
+                   overflow_names)},
+    IO_PARAM_END,
+};
 
 static void bind_description(io_errs *e, const io_node *root, wl_preset *p)
 {
@@ -199,7 +222,6 @@ static void bind_preset(io_errs *e, const io_node *root, const char *name,
                         wl_preset *p)
 {
     const io_node *n;
-    int v = -1;
 
     io_check_keys(e, root, preset_keys);
     n = io_member(e, root, "name", true);
@@ -207,19 +229,7 @@ static void bind_preset(io_errs *e, const io_node *root, const char *name,
         io_node_error(e, n, "expected '%s' (the file name), found '%s'", name,
                       n->text);
     bind_description(e, root, p);
-    member_dist(e, root, "calls", &p->calls, false);
-    member_dist(e, root, "start_context", &p->start_context, false);
-    member_dist(e, root, "appended", &p->appended, false);
-    member_dist(e, root, "output", &p->output, false);
-    member_dist(e, root, "tool_latency", &p->tool_latency, true);
-    member_dist(e, root, "think_time", &p->think_time, true);
-    io_field_number(e, root, "tool_fraction", true, 0, 1, &p->tool_fraction);
-    io_field_int(e, root, "max_context", true, 1, MAX_CONTEXT_TOP,
-                 &p->max_context);
-    if (io_field_enum(e, root, "on_max_context", false, overflow_names,
-                      N_OF(overflow_names), &v) == HS_OK &&
-        v >= 0)
-        p->on_max_context = (wl_overflow)v;
+    io_bind_params(e, root, preset_params, p, true);
 }
 
 /* Read and parse the file into '*root' (NULL on failure, errors in

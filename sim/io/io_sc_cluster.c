@@ -43,16 +43,33 @@ static const char *const kv_pool_names[] = {SC_KV_POOL_POLICIES(SC_NAME)};
 static const char *const retention_names[] = {SC_RETENTION_POLICIES(SC_NAME)};
 #undef SC_NAME
 
-enum { DEFAULT_MAX_BATCH = 256, DEFAULT_MAX_BATCH_TOKENS = 8192 };
+/* The sizing keys of an instance group, with their defaults. */
+static const io_param group_params[] = {
+    {IO_PARAM_INT(sc_group, count, "count", false, 1, INT64_MAX),
+     IO_DEFAULT(1)},
+    {IO_PARAM_INT32(sc_group, tp, "tp", false, 1, INT_MAX), IO_DEFAULT(1)},
+    {IO_PARAM_INT(sc_group, max_batch, "max_batch", false, 1, INT64_MAX),
+     IO_DEFAULT(256)},
+    {IO_PARAM_INT(sc_group, max_batch_tokens, "max_batch_tokens", false, 1,
+                  INT64_MAX),
+     IO_DEFAULT(8192)},
+    {IO_PARAM_BOOL(sc_group, chunked_prefill, "chunked_prefill", false),
+     IO_DEFAULT(true)},
+    IO_PARAM_END,
+};
+
+/* The plain keys of 'cluster' (mode, groups and policies are code). */
+static const io_param cluster_params[] = {
+    {IO_PARAM_BOOL(sc_cluster, prefix_cache, "prefix_cache", false)},
+    {IO_PARAM_INT(sc_cluster, block_size, "block_size", false, 1, INT_MAX)},
+    {IO_PARAM_BOOL(sc_cluster, mixed_fallback, "mixed_fallback", false)},
+    IO_PARAM_END,
+};
 
 static void group_defaults(sc_group *g, const io_node *n)
 {
+    io_params_default(group_params, g);
     g->device = SC_NONE;
-    g->count = 1;
-    g->tp = 1;
-    g->max_batch = DEFAULT_MAX_BATCH;
-    g->max_batch_tokens = DEFAULT_MAX_BATCH_TOKENS;
-    g->chunked_prefill = true;
     g->link = SC_NONE;
     g->router = SC_ROUTER_LEAST_LOADED;
     g->loc = n->loc;
@@ -78,12 +95,7 @@ static void bind_group(io_sc_ctx *c, const io_node *n, sc_group *g,
     dn = io_member(c->e, n, "device", complete);
     if (dn != NULL)
         g->device = io_sc_ref_hardware(c, dn);
-    io_field_int(c->e, n, "count", false, 1, INT64_MAX, &g->count);
-    io_field_int32(c->e, n, "tp", false, 1, INT_MAX, &g->tp);
-    io_field_int(c->e, n, "max_batch", false, 1, INT64_MAX, &g->max_batch);
-    io_field_int(c->e, n, "max_batch_tokens", false, 1, INT64_MAX,
-                 &g->max_batch_tokens);
-    io_field_bool(c->e, n, "chunked_prefill", false, &g->chunked_prefill);
+    io_bind_params(c->e, n, group_params, g, true);
     if (instance && io_get(n, "router") != NULL &&
         io_field_enum(c->e, n, "router", false, router_names,
                       N_OF(router_names), &v) == HS_OK) {
@@ -262,9 +274,7 @@ void io_sc_bind_cluster(io_sc_ctx *c, const io_node *n)
     bind_kv_transfer(c, n, mode == SC_MODE_SPLIT);
     bind_kv_pool(c, n);
     bind_retention(c, n);
-    io_field_bool(c->e, n, "prefix_cache", false, &cl->prefix_cache);
-    io_field_int(c->e, n, "block_size", false, 1, INT_MAX, &cl->block_size);
-    io_field_bool(c->e, n, "mixed_fallback", false, &cl->mixed_fallback);
+    io_bind_params(c->e, n, cluster_params, cl, true);
 }
 
 void io_sc_bind_router(io_sc_ctx *c, const io_node *n)

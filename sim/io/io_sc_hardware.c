@@ -22,6 +22,17 @@ static const char *const link_keys[] = {
     "catalog", "description", "bandwidth", "latency", "energy_per_bit", NULL,
 };
 
+/* A memory pool's own figures (its link is a reference, bound apart). */
+static const io_param pool_params[] = {
+    {IO_PARAM_QUANTITY(sc_pool, capacity_bytes, "capacity", true,
+                       HS_UNIT_BYTES, true)},
+    {IO_PARAM_QUANTITY(sc_pool, bandwidth, "bandwidth", true,
+                       HS_UNIT_BANDWIDTH, true)},
+    {IO_PARAM_QUANTITY(sc_pool, latency_s, "latency", false, HS_UNIT_TIME,
+                       false)},
+    IO_PARAM_END,
+};
+
 static const char *const pool_keys[] = {"capacity", "bandwidth", "latency",
                                         "link", NULL};
 
@@ -175,12 +186,7 @@ static void bind_pool_entry(io_sc_ctx *c, const io_node *n, sc_pool *p)
     if (!io_expect_map(c->e, n))
         return;
     io_check_keys(c->e, n, pool_keys);
-    io_field_quantity(c->e, n, "capacity", true, HS_UNIT_BYTES, true,
-                      &p->capacity_bytes);
-    io_field_quantity(c->e, n, "bandwidth", true, HS_UNIT_BANDWIDTH, true,
-                      &p->bandwidth);
-    io_field_quantity(c->e, n, "latency", false, HS_UNIT_TIME, false,
-                      &p->latency_s);
+    io_bind_params(c->e, n, pool_params, p, true);
     ln = io_member(c->e, n, "link", true);
     if (ln != NULL)
         p->link = io_sc_ref_link(c, ln);

@@ -16,7 +16,18 @@ static const char *const steps_names[] = {SC_STEPS_MODES(SC_NAME)};
 static const char *const slo_names[] = {SC_SLO_METRICS(SC_NAME)};
 #undef SC_NAME
 
-enum { DEFAULT_STEP_SAMPLE_EVERY = 100 };
+static const io_param output_params[] = {
+    {IO_PARAM_STRING(sc_output, db, "db", false)},
+    {IO_PARAM_ENUM(sc_output, steps, "steps", false, steps_names),
+     IO_DEFAULT(SC_STEPS_SAMPLED)},
+    {IO_PARAM_INT(sc_output, step_sample_every, "step_sample_every", false, 1,
+                  INT64_MAX),
+     IO_DEFAULT(100)},
+    {IO_PARAM_QUANTITY(sc_output, timeseries_interval_s, "timeseries_interval",
+                       false, HS_UNIT_TIME, false),
+     IO_DEFAULT(1.0)},
+    IO_PARAM_END,
+};
 
 /* Parse "ttft_p99.9" into metric and percentile. */
 static bool parse_slo_key(const char *key, sc_slo_metric *metric, double *pct)
@@ -67,21 +78,10 @@ void io_sc_bind_slo(io_sc_ctx *c, const io_node *n)
 void io_sc_bind_output(io_sc_ctx *c, const io_node *n)
 {
     sc_output *o = &c->sc->output;
-    int v = -1;
 
-    o->steps = SC_STEPS_SAMPLED;
-    o->step_sample_every = DEFAULT_STEP_SAMPLE_EVERY;
-    o->timeseries_interval_s = 1.0;
+    io_params_default(output_params, o);
     if (n == NULL || !io_expect_map(c->e, n))
         return;
     io_check_keys(c->e, n, output_keys);
-    io_field_string(c->e, n, "db", false, &o->db);
-    if (io_field_enum(c->e, n, "steps", false, steps_names, N_OF(steps_names),
-                      &v) == HS_OK &&
-        v >= 0)
-        o->steps = (sc_steps_mode)v;
-    io_field_int(c->e, n, "step_sample_every", false, 1, INT64_MAX,
-                 &o->step_sample_every);
-    io_field_quantity(c->e, n, "timeseries_interval", false, HS_UNIT_TIME,
-                      false, &o->timeseries_interval_s);
+    io_bind_params(c->e, n, output_params, o, true);
 }

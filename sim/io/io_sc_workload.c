@@ -25,6 +25,16 @@ static const char *const dist_keys[] = {
 static const char *const agent_keys[] = {"preset", "session_rate", "sessions",
                                          "horizon", NULL};
 
+/* The keys of an agent source after its preset. */
+static const io_param agent_params[] = {
+    {IO_PARAM_QUANTITY(wl_agent_spec, session_rate, "session_rate", true,
+                       HS_UNIT_RATE, true)},
+    {IO_PARAM_INT(wl_agent_spec, sessions, "sessions", false, 0, INT64_MAX)},
+    {IO_PARAM_QUANTITY(wl_agent_spec, horizon_s, "horizon", false,
+                       HS_UNIT_TIME, false)},
+    IO_PARAM_END,
+};
+
 /* In the order of workload.h's enums. */
 static const char *const trace_format_names[] = {"azure", "mooncake", "hetsim",
                                                  "sessions"};
@@ -199,11 +209,7 @@ static void bind_agent(io_sc_ctx *c, const io_node *n, wl_agent_spec *a)
         return;
     io_check_keys(c->e, n, agent_keys);
     bind_preset(c, n, a);
-    io_field_quantity(c->e, n, "session_rate", true, HS_UNIT_RATE, true,
-                      &a->session_rate);
-    io_field_int(c->e, n, "sessions", false, 0, INT64_MAX, &a->sessions);
-    io_field_quantity(c->e, n, "horizon", false, HS_UNIT_TIME, false,
-                      &a->horizon_s);
+    io_bind_params(c->e, n, agent_params, a, true);
     if (c->e->n == before)
         need_end(c, n, "sessions", a->sessions > 0, a->horizon_s > 0);
 }
