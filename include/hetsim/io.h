@@ -3,7 +3,10 @@
  * and the catalogs of models, hardware and links under configs/ (into
  * cost.h's structs).  The results store is store.h.
  *
- * Every loader reports problems into the caller's hs_diag as
+ * Every loader reports problems into the caller's hs_diag as items (the
+ * location, the key path in 'key', what was expected and found in
+ * 'message'; code HS_EIO when the file being loaded or a catalog
+ * directory cannot be read, else HS_EINPUT), printed as
  *   file:line:col: error: <key path>: <what was expected, what was found>
  * and keeps going, so one call lists every problem of the input (sorted
  * by file, line and column).  Nothing here prints or exits.  An '**out'

@@ -76,7 +76,20 @@ typedef int64_t hs_time;
 hs_time hs_time_from_s(double s);
 double hs_time_to_s(hs_time t);
 
-/* ---- diagnostics ------------------------------------------------------- */
+/* ---- diagnostics -------------------------------------------------------
+ *
+ * A diagnostic is a value, not a string to parse: its severity, an HS_*
+ * status code, where it happened, an optional context (which variant of
+ * a scenario it belongs to), the key path it is about and the message.
+ * The printed form is made from these fields only:
+ *
+ *   [LOC: ]SEVERITY: [CONTEXT: ][KEY: ]MESSAGE
+ *
+ * where LOC is "file:line:col", "file:line" or "file" (as much as is
+ * known; nothing when the file is unknown) and SEVERITY is "error" or
+ * "warning", e.g.
+ *   "s.yaml:3:5: error: variant 'mono': cluster.mode: expected one of ..."
+ */
 
 /* A location in an input file.  'file' is borrowed; line and col are
  * 1-based, 0 means unknown (then omitted from the message). */
@@ -86,26 +99,68 @@ typedef struct hs_loc {
     unsigned col;
 } hs_loc;
 
-/* A list of error messages, each already formatted as
- * "file:line:col: error: text".  Loaders append and keep going, so one
- * pass reports every problem. */
+typedef enum hs_severity { HS_SEV_ERROR, HS_SEV_WARNING } hs_severity;
+
+/* One diagnostic.  In an item returned by a diag every string is the
+ * diag's own copy, valid until the diag is cleared or freed; an item
+ * passed in may borrow its strings (the diag copies them). */
+typedef struct hs_diag_item {
+    hs_severity severity;
+    int code;            /* an HS_* status: HS_EINPUT, HS_EIO, ... */
+    hs_loc loc;          /* loc.file may be NULL: no location */
+    const char *context; /* "variant 'mono'", or NULL */
+    const char *key;     /* key path "cluster.decode.device", or NULL */
+    const char *message; /* the text after the key, never NULL */
+} hs_diag_item;
+
+/* A list of diagnostics in the order they were added.  Loaders append
+ * and keep going, so one pass reports every problem.
+ *
+ * Invariants (hs_diag_check):
+ *   D1  every item's message is non-NULL;
+ *   D2  every item's printed form (hs_diag_message) is made from its
+ *       fields as described above;
+ *   D3  no two consecutive items are equal (hs_diag_item_eq). */
 typedef struct hs_diag hs_diag;
 
 hs_diag *hs_diag_new(void);
 void hs_diag_free(hs_diag *d); /* NULL is a no-op */
 
-/* Append one error at 'at' and return HS_EINPUT so that call sites can
- * write 'return hs_diag_error(d, at, ...)'.  'd' may be NULL (the error
- * is then only returned).  Identical consecutive messages are kept once. */
+/* Append one error (code HS_EINPUT, no context, no key) at 'at' and
+ * return HS_EINPUT, so that call sites can write
+ * 'return hs_diag_error(d, at, ...)'.  'd' may be NULL (the error is then
+ * only returned).  An item equal to the last one is not added again. */
 int hs_diag_error(hs_diag *d, hs_loc at, const char *fmt, ...) HS_PRINTF(3, 4);
 int hs_diag_verror(hs_diag *d, hs_loc at, const char *fmt, va_list ap)
     HS_PRINTF(3, 0);
+/* The same about key path 'key' (NULL: none). */
+int hs_diag_key_error(hs_diag *d, hs_loc at, const char *key, const char *fmt,
+                      ...) HS_PRINTF(4, 5);
+/* Append a copy of 'item' (unless it equals the last item); returns
+ * item->code.  'd' may be NULL. */
+int hs_diag_add(hs_diag *d, const hs_diag_item *item);
+/* Append a copy of 'item' with its context replaced by 'context' (NULL:
+ * none), e.g. to tag another load's problems with "variant 'NAME'".
+ * Returns item->code. */
+int hs_diag_add_context(hs_diag *d, const hs_diag_item *item,
+                        const char *context);
 
 size_t hs_diag_count(const hs_diag *d); /* 0 for NULL */
-/* The i-th message (0-based, i < count); borrowed until the diag dies. */
+/* The i-th item (0-based, i < count); borrowed until the diag is cleared
+ * or freed. */
+const hs_diag_item *hs_diag_item_at(const hs_diag *d, size_t i);
+/* The printed form of the i-th item (0-based, i < count), without a
+ * newline; borrowed like the item. */
 const char *hs_diag_message(const hs_diag *d, size_t i);
-/* Drop every message. */
+/* True when every field of 'a' equals that of 'b' (strings by content,
+ * NULL equal only to NULL). */
+bool hs_diag_item_eq(const hs_diag_item *a, const hs_diag_item *b);
+/* True when 'd' holds an item equal to 'item'.  O(count). */
+bool hs_diag_contains(const hs_diag *d, const hs_diag_item *item);
+/* Drop every item. */
 void hs_diag_clear(hs_diag *d);
+/* Check D1-D3 (O(count), for tests); false with the reason in 'why'. */
+bool hs_diag_check(const hs_diag *d, const char **why);
 
 /* ---- quantities with units ----------------------------------------------
  *

@@ -1,9 +1,9 @@
 /*
  * io_catalog.c -- the catalogs of models, hardware and links
  * (configs/<kind>/<name>.yaml, docs/catalogs.md): finding the catalog
- * directory, listing entries, and binding an entry's YAML into the
- * cost.h structs.  The binders are shared with io_scenario.c, which uses
- * them for inline definitions and for overrides of catalog entries.
+ * directory, listing entries, and loading an entry's file into the
+ * cost.h structs with the binders of io_bind.c (which the scenario binder
+ * also uses, for inline definitions and overrides of catalog entries).
  */
 #include "io_int.h"
 
@@ -95,21 +95,35 @@ static char *find_near_exe(char **tried)
     return NULL;
 }
 
-int io_catalog_find(char **dir, hs_diag *d)
+/* Report a failed search, 'why' (freed), at 'ref' (with its key path),
+ * or without a location when 'ref' is NULL.  Returns HS_EINPUT. */
+static int search_failed(io_errs *e, const io_node *ref, char *why)
+{
+    hs_loc none = {NULL, 0, 0};
+
+    if (ref != NULL)
+        io_node_error(e, ref, "%s", why);
+    else
+        io_error(e, none, "%s", why);
+    free(why);
+    return HS_EINPUT;
+}
+
+int io_catalog_search(io_errs *e, const io_node *ref, char **dir)
 {
     const char *env = getenv("HETSIM_CATALOG");
-    hs_loc none = {NULL, 0, 0};
     char *tried;
     char *found;
 
     *dir = NULL;
     if (env != NULL && env[0] != '\0') {
         if (!is_catalog(env))
-            return hs_diag_error(d, none,
-                                 "HETSIM_CATALOG=%s is not a catalog "
-                                 "directory (it needs models/, hardware/ "
-                                 "and links/)",
-                                 env);
+            return search_failed(e, ref,
+                                 hs_asprintf("HETSIM_CATALOG=%s is not a "
+                                             "catalog directory (it needs "
+                                             "models/, hardware/ and "
+                                             "links/)",
+                                             env));
         *dir = hs_strdup(env);
         return HS_OK;
     }
@@ -130,16 +144,25 @@ int io_catalog_find(char **dir, hs_diag *d)
     }
 #endif
     if (found == NULL) {
-        hs_diag_error(d, none,
-                      "no catalog directory found (tried %s); set "
-                      "HETSIM_CATALOG",
-                      tried);
+        search_failed(e, ref,
+                      hs_asprintf("no catalog directory found (tried %s); "
+                                  "set HETSIM_CATALOG",
+                                  tried));
         free(tried);
         return HS_EINPUT;
     }
     free(tried);
     *dir = found;
     return HS_OK;
+}
+
+int io_catalog_find(char **dir, hs_diag *d)
+{
+    io_errs e = {0};
+    int rc = io_catalog_search(&e, NULL, dir);
+
+    io_errs_flush(&e, d);
+    return rc;
 }
 
 /* ---- listing ------------------------------------------------------------ */
@@ -149,16 +172,13 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static bool name_ok(const char *name)
+bool io_entry_name_ok(const char *name)
 {
     return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL;
 }
 
-/* List catalog 'kind'; errors go to 'e'. */
-static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
-                      char ***names, size_t *count)
+int io_yaml_names(const char *sub, char ***names, size_t *count, int *err)
 {
-    char *sub = hs_asprintf("%s/%s", dir, kind_dirs[kind]);
     DIR *dp = opendir(sub);
     char **v = NULL;
     size_t n = 0, cap = 0;
@@ -167,10 +187,7 @@ static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
     *names = NULL;
     *count = 0;
     if (dp == NULL) {
-        hs_loc at = {sub, 0, 0};
-
-        io_error(e, at, "cannot read the directory: %s", strerror(errno));
-        free(sub);
+        *err = errno;
         return HS_EIO;
     }
     while ((de = readdir(dp)) != NULL) {
@@ -183,12 +200,29 @@ static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
         v[n++] = hs_strndup(de->d_name, len - 5);
     }
     closedir(dp);
-    free(sub);
     if (n > 0)
         qsort(v, n, sizeof(char *), cmp_names);
     *names = v;
     *count = n;
     return HS_OK;
+}
+
+/* List catalog 'kind'; errors go to 'e'. */
+static int list_names(io_errs *e, const char *dir, io_catalog_kind kind,
+                      char ***names, size_t *count)
+{
+    char *sub = hs_asprintf("%s/%s", dir, kind_dirs[kind]);
+    int err = 0;
+    int rc = io_yaml_names(sub, names, count, &err);
+
+    if (rc != HS_OK) {
+        hs_loc at = {sub, 0, 0};
+
+        io_report(e, HS_EIO, at, NULL, "cannot read the directory: %s",
+                  strerror(err));
+    }
+    free(sub);
+    return rc;
 }
 
 int io_catalog_list(const char *dir, io_catalog_kind kind, char ***names,
@@ -206,7 +240,7 @@ bool io_catalog_has(const char *dir, io_catalog_kind kind, const char *name)
     char *path;
     bool ok;
 
-    if (!name_ok(name))
+    if (!io_entry_name_ok(name))
         return false;
     path = hs_asprintf("%s/%s/%s.yaml", dir, kind_dirs[kind], name);
     ok = access(path, R_OK) == 0;
@@ -239,7 +273,7 @@ static int catalog_unknown(io_errs *e, const char *dir, io_catalog_kind kind,
     return HS_EINPUT;
 }
 
-/* ---- binders ------------------------------------------------------------ */
+/* ---- key lists of the catalog files -------------------------------------- */
 
 static const char *const io_model_keys[] = {
     "name",      "description", "layers", "hidden", "heads",
@@ -258,200 +292,6 @@ static const char *const io_device_keys[] = {
 static const char *const io_link_keys[] = {
     "name", "description", "bandwidth", "latency", "energy_per_bit", NULL,
 };
-
-static const char *const moe_keys[] = {
-    "experts", "top_k", "expert_ffn", "shared_experts", "dense_layers", NULL,
-};
-
-static const char *const mla_keys[] = {
-    "q_lora_rank", "kv_lora_rank", "qk_rope_dim",
-    "qk_nope_dim", "v_head_dim",   NULL,
-};
-
-static const char *const efficiency_keys[] = {"compute", "memory", NULL};
-static const char *const overhead_keys[] = {"step", "layer", NULL};
-
-static const char *const dtype_names[] = {
-#define X(e, name, bits, bytes) name,
-    COST_DTYPES(X)
-#undef X
-        NULL,
-};
-
-void io_model_defaults(cost_model *m)
-{
-    memset(m, 0, sizeof *m);
-    m->gated_mlp = true;
-}
-
-void io_device_defaults(cost_device *dev)
-{
-    memset(dev, 0, sizeof *dev);
-    dev->eta_compute = 0.7;
-    dev->eta_memory = 0.85;
-    dev->mem_margin = 0.1;
-    dev->power_idle_w = -1; /* "not given" until io_device_finish */
-}
-
-void io_device_finish(cost_device *dev)
-{
-    if (dev->power_idle_w < 0)
-        dev->power_idle_w = 0.25 * dev->power_busy_w;
-}
-
-static int bind_moe(io_errs *e, const io_node *n, cost_model *m, bool req)
-{
-    if (!io_expect_map(e, n))
-        return HS_EINPUT;
-    io_check_keys(e, n, moe_keys);
-    io_field_int32(e, n, "experts", req, 1, INT_MAX, &m->moe_experts);
-    io_field_int32(e, n, "top_k", req, 1, INT_MAX, &m->moe_top_k);
-    io_field_int32(e, n, "expert_ffn", req, 1, INT_MAX, &m->moe_expert_ffn);
-    io_field_int32(e, n, "shared_experts", false, 0, INT_MAX,
-                   &m->moe_shared_experts);
-    io_field_int32(e, n, "dense_layers", false, 0, INT_MAX,
-                   &m->moe_dense_layers);
-    return HS_OK;
-}
-
-static int bind_mla(io_errs *e, const io_node *n, cost_model *m, bool req)
-{
-    if (!io_expect_map(e, n))
-        return HS_EINPUT;
-    io_check_keys(e, n, mla_keys);
-    m->has_mla = true;
-    io_field_int32(e, n, "q_lora_rank", false, 0, INT_MAX,
-                   &m->mla_q_lora_rank);
-    io_field_int32(e, n, "kv_lora_rank", req, 1, INT_MAX,
-                   &m->mla_kv_lora_rank);
-    io_field_int32(e, n, "qk_rope_dim", req, 1, INT_MAX, &m->mla_qk_rope_dim);
-    io_field_int32(e, n, "qk_nope_dim", req, 1, INT_MAX, &m->mla_qk_nope_dim);
-    io_field_int32(e, n, "v_head_dim", req, 1, INT_MAX, &m->mla_v_head_dim);
-    return HS_OK;
-}
-
-int io_bind_model(io_errs *e, const io_node *map, cost_model *m, bool complete)
-{
-    size_t before = e->n;
-    const io_node *moe = io_get(map, "moe");
-    const io_node *mla = io_get(map, "mla");
-    bool has_mla = m->has_mla || mla != NULL;
-    char why[160];
-
-    if (io_get(map, "name") != NULL)
-        io_name(e, io_get(map, "name"), m->name, sizeof m->name);
-    if (moe != NULL)
-        bind_moe(e, moe, m, complete || m->moe_experts == 0);
-    if (mla != NULL)
-        bind_mla(e, mla, m, complete || !m->has_mla);
-    io_field_int32(e, map, "layers", complete, 1, INT_MAX, &m->layers);
-    io_field_int32(e, map, "hidden", complete, 1, INT_MAX, &m->hidden);
-    io_field_int32(e, map, "heads", complete, 1, INT_MAX, &m->heads);
-    io_field_int32(e, map, "kv_heads", complete && !has_mla, 1, INT_MAX,
-                   &m->kv_heads);
-    io_field_int32(e, map, "head_dim", complete && !has_mla, 1, INT_MAX,
-                   &m->head_dim);
-    io_field_int32(e, map, "ffn",
-                   complete &&
-                       (m->moe_experts == 0 || m->moe_dense_layers > 0),
-                   1, INT_MAX, &m->ffn);
-    io_field_int32(e, map, "vocab", complete, 1, INT_MAX, &m->vocab);
-    io_field_bool(e, map, "tied_embeddings", false, &m->tied_embeddings);
-    io_field_bool(e, map, "gated_mlp", false, &m->gated_mlp);
-    io_field_int(e, map, "max_context", false, 1, INT64_MAX, &m->max_context);
-    if (e->n > before)
-        return HS_EINPUT;
-    if (!cost_model_valid(m, why, sizeof why))
-        return io_node_error(e, map, "invalid model: %s", why);
-    return HS_OK;
-}
-
-static int bind_peaks(io_errs *e, const io_node *n, cost_device *dev,
-                      bool complete)
-{
-    if (!io_expect_map(e, n))
-        return HS_EINPUT;
-    io_check_keys(e, n, dtype_names);
-    for (int t = 0; t < COST_N_DTYPES; t++)
-        io_field_quantity(e, n, dtype_names[t], complete && t == COST_BF16,
-                          HS_UNIT_FLOPS, true, &dev->peak_flops[t]);
-    return HS_OK;
-}
-
-static int bind_efficiency(io_errs *e, const io_node *n, cost_device *dev)
-{
-    if (!io_expect_map(e, n))
-        return HS_EINPUT;
-    io_check_keys(e, n, efficiency_keys);
-    io_field_number(e, n, "compute", false, IO_POSITIVE, 1.0,
-                    &dev->eta_compute);
-    io_field_number(e, n, "memory", false, IO_POSITIVE, 1.0, &dev->eta_memory);
-    return HS_OK;
-}
-
-static int bind_overhead(io_errs *e, const io_node *n, cost_device *dev)
-{
-    if (!io_expect_map(e, n))
-        return HS_EINPUT;
-    io_check_keys(e, n, overhead_keys);
-    io_field_quantity(e, n, "step", false, HS_UNIT_TIME, false,
-                      &dev->step_overhead_s);
-    io_field_quantity(e, n, "layer", false, HS_UNIT_TIME, false,
-                      &dev->layer_overhead_s);
-    return HS_OK;
-}
-
-int io_bind_device(io_errs *e, const io_node *map, cost_device *dev,
-                   char *link, size_t linklen, bool complete)
-{
-    size_t before = e->n;
-    const io_node *n;
-
-    if (io_get(map, "name") != NULL)
-        io_name(e, io_get(map, "name"), dev->name, sizeof dev->name);
-    io_field_bool(e, map, "hypothetical", false, &dev->hypothetical);
-    n = io_member(e, map, "peak_flops", complete);
-    if (n != NULL)
-        bind_peaks(e, n, dev, complete);
-    io_field_quantity(e, map, "mem_capacity", complete, HS_UNIT_BYTES, true,
-                      &dev->mem_bytes);
-    io_field_quantity(e, map, "mem_bandwidth", complete, HS_UNIT_BANDWIDTH,
-                      true, &dev->mem_bw);
-    io_field_quantity(e, map, "power", complete, HS_UNIT_POWER, true,
-                      &dev->power_busy_w);
-    io_field_quantity(e, map, "idle_power", false, HS_UNIT_POWER, false,
-                      &dev->power_idle_w);
-    io_field_number(e, map, "cost_per_hour", complete, 0, DBL_MAX,
-                    &dev->cost_per_hour);
-    if ((n = io_get(map, "efficiency")) != NULL)
-        bind_efficiency(e, n, dev);
-    if ((n = io_get(map, "overhead")) != NULL)
-        bind_overhead(e, n, dev);
-    io_field_number(e, map, "memory_margin", false, 0, 0.99, &dev->mem_margin);
-    if ((n = io_get(map, "link")) != NULL)
-        io_name(e, n, link, linklen);
-    if (e->n == before && dev->power_idle_w > dev->power_busy_w &&
-        io_get(map, "idle_power") != NULL)
-        io_node_error(e, io_get(map, "idle_power"),
-                      "expected at most the busy power (%g W), found %g W",
-                      dev->power_busy_w, dev->power_idle_w);
-    return e->n > before ? HS_EINPUT : HS_OK;
-}
-
-int io_bind_link(io_errs *e, const io_node *map, cost_link *l, bool complete)
-{
-    size_t before = e->n;
-
-    if (io_get(map, "name") != NULL)
-        io_name(e, io_get(map, "name"), l->name, sizeof l->name);
-    io_field_quantity(e, map, "bandwidth", complete, HS_UNIT_BANDWIDTH, true,
-                      &l->bandwidth);
-    io_field_quantity(e, map, "latency", complete, HS_UNIT_TIME, false,
-                      &l->latency_s);
-    io_field_quantity(e, map, "energy_per_bit", complete, HS_UNIT_ENERGY,
-                      false, &l->energy_per_bit);
-    return e->n > before ? HS_EINPUT : HS_OK;
-}
 
 /* ---- loading entries ---------------------------------------------------- */
 
@@ -607,24 +447,15 @@ static io_node loc_node(hs_loc at)
     return n;
 }
 
-/* 'dir', or the catalog found (into '*found'); NULL when none. */
-static const char *pick_dir(io_errs *e, const char *dir, hs_loc at,
+/* 'dir', or the catalog found (into '*found'; a failed search is
+ * reported at 'ref'); NULL when none. */
+static const char *pick_dir(io_errs *e, const char *dir, const io_node *ref,
                             char **found)
 {
-    hs_diag *d;
-
     *found = NULL;
     if (dir != NULL)
         return dir;
-    d = hs_diag_new();
-    if (io_catalog_find(found, d) != HS_OK) {
-        const char *msg = hs_diag_message(d, 0);
-
-        if (strncmp(msg, "error: ", 7) == 0)
-            msg += 7;
-        io_error(e, at, "%s", msg);
-    }
-    hs_diag_free(d);
+    io_catalog_search(e, ref, found);
     return *found;
 }
 
@@ -636,7 +467,7 @@ int io_catalog_load_model(const char *dir, const char *name, cost_model *out,
     char *found;
     int rc = HS_EINPUT;
 
-    if ((dir = pick_dir(&e, dir, at, &found)) != NULL)
+    if ((dir = pick_dir(&e, dir, &ref, &found)) != NULL)
         rc = io_catalog_model_at(&e, dir, name, &ref, out);
     free(found);
     io_errs_flush(&e, d);
@@ -651,7 +482,7 @@ int io_catalog_load_hardware(const char *dir, const char *name,
     char *found;
     int rc = HS_EINPUT;
 
-    if ((dir = pick_dir(&e, dir, at, &found)) != NULL) {
+    if ((dir = pick_dir(&e, dir, &ref, &found)) != NULL) {
         rc = io_catalog_device_raw(&e, dir, name, &ref, out);
         io_device_finish(&out->dev);
     }
@@ -668,7 +499,7 @@ int io_catalog_load_link(const char *dir, const char *name, cost_link *out,
     char *found;
     int rc = HS_EINPUT;
 
-    if ((dir = pick_dir(&e, dir, at, &found)) != NULL)
+    if ((dir = pick_dir(&e, dir, &ref, &found)) != NULL)
         rc = io_catalog_link_at(&e, dir, name, &ref, out);
     free(found);
     io_errs_flush(&e, d);

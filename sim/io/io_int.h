@@ -11,7 +11,9 @@
  * Errors.  Loaders do not stop at the first problem: they append to an
  * io_errs and keep going, and the public entry points flush the list into
  * the caller's hs_diag at the end, sorted by file (in order of first
- * appearance), line and column, duplicates dropped.  Each message reads
+ * appearance), line and column, duplicates dropped.  Each error keeps its
+ * key path apart from its message (hs_diag_item's 'key' and 'message'),
+ * and prints as
  *   file:line:col: error: <key path>: <what was expected, what was found>
  * where the key path is the node's position, "cluster.prefill.count" or
  * "workload.0.synthetic.requests" (sequence items by index).
@@ -20,6 +22,7 @@
 #define HETSIM_IO_INT_H
 
 #include <float.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,14 +31,16 @@
 #include "hetsim/io.h"
 #include "hetsim/util.h"
 
-/* ---- errors ------------------------------------------------------------ */
+/* ---- errors (io_errs.c) ------------------------------------------------ */
 
 typedef struct io_err {
     char *file; /* owned copy; NULL when the error has no file */
     unsigned line, col;
+    int code;    /* HS_EINPUT, or HS_EIO for a file that cannot be read */
+    char *key;   /* owned key path, or NULL */
     size_t seq;  /* insertion order, the last sort key */
     size_t rank; /* set by io_errs_flush: order of the file */
-    char *text;  /* owned */
+    char *text;  /* owned: the message after the key */
 } io_err;
 
 /* The error collector.  Zero-initialise ('io_errs e = {0};'). */
@@ -44,15 +49,24 @@ typedef struct io_errs {
     size_t n, cap;
 } io_errs;
 
-/* Record one error at 'at' and return HS_EINPUT. */
+/* Record one error at 'at' with status 'code' about key path 'key' (may
+ * be NULL) and return 'code'. */
+int io_report(io_errs *e, int code, hs_loc at, const char *key,
+              const char *fmt, ...) HS_PRINTF(5, 6);
+int io_vreport(io_errs *e, int code, hs_loc at, const char *key,
+               const char *fmt, va_list ap) HS_PRINTF(5, 0);
+/* Record one error at 'at' (no key) and return HS_EINPUT. */
 int io_error(io_errs *e, hs_loc at, const char *fmt, ...) HS_PRINTF(3, 4);
-/* Move every error into 'd' (may be NULL), sorted as described above,
- * and empty 'e'.  O(n log n). */
+/* The same about key path 'key' (may be NULL). */
+int io_key_error(io_errs *e, hs_loc at, const char *key, const char *fmt,
+                 ...) HS_PRINTF(4, 5);
+/* Move every error into 'd' (may be NULL) as hs_diag items, sorted as
+ * described above, and empty 'e'.  O(n log n). */
 void io_errs_flush(io_errs *e, hs_diag *d);
 /* Drop every error. */
 void io_errs_clear(io_errs *e);
 
-/* ---- the document tree --------------------------------------------------
+/* ---- the document tree (io_node.c; parsing and reading: io_yaml.c) -----
  *
  * Invariants:
  *   I1  a mapping's kids each have key != NULL, and no two keys are equal
@@ -96,11 +110,20 @@ int io_parse(io_errs *e, const char *text, size_t len, const char *file,
 int io_read_file(io_errs *e, const char *path, hs_loc at, char **text,
                  size_t *len);
 
-void io_node_free(io_node *n); /* NULL is a no-op */
-/* Deep copy of 'n', detached (parent NULL, key kept). */
-io_node *io_node_copy(const io_node *n);
+/* A new empty node of 'kind' (a mapping or a sequence; a scalar gets
+ * its text from io_node_new_scalar). */
+io_node *io_node_new(io_kind kind, hs_loc at);
 /* A new scalar node. */
 io_node *io_node_new_scalar(const char *text, bool plain, hs_loc at);
+void io_node_free(io_node *n); /* NULL is a no-op */
+/* Append 'kid' to container 'parent' (takes ownership): sets its parent
+ * and its index.  Keys are the caller's.  O(1) amortised. */
+void io_node_add(io_node *parent, io_node *kid);
+/* Deep copy of 'n', detached (parent NULL, key kept). */
+io_node *io_node_copy(const io_node *n);
+/* The same, adding the number of nodes made to '*count' (the parser
+ * bounds the total, aliases included). */
+io_node *io_node_copy_counted(const io_node *n, size_t *count);
 
 /* Member 'key' of mapping 'map', or NULL (also when 'map' is NULL or not
  * a mapping).  O(members). */
@@ -110,8 +133,8 @@ io_node *io_get(const io_node *map, const char *key);
  * 'buf'.  Returns 'buf'. */
 char *io_path(const io_node *n, char *buf, size_t len);
 
-/* Record an error about node 'n', at its value, prefixed with its key
- * path.  Returns HS_EINPUT. */
+/* Record an error about node 'n', at its value, with its key path as the
+ * key (none for the root).  Returns HS_EINPUT. */
 int io_node_error(io_errs *e, const io_node *n, const char *fmt, ...)
     HS_PRINTF(3, 4);
 
@@ -121,11 +144,18 @@ const char *io_describe(const io_node *n, char *buf, size_t len);
 
 bool io_is_null(const io_node *n);
 
-/* ---- structure checks --------------------------------------------------- */
+/* ---- structure checks (io_value.c) -------------------------------------- */
 
 /* Report, at the key, every member of 'map' whose key is not in the
  * NULL-terminated list 'keys'.  Returns HS_OK or HS_EINPUT. */
 int io_check_keys(io_errs *e, const io_node *map, const char *const *keys);
+/* Report, at the key, every member of mapping 'n' whose key is in the
+ * NULL-terminated 'general' (the keys of every kind) but not in 'allowed'
+ * (those of this kind): "<path>: 'cv' does not apply to <what> '<kind>'"
+ * (what "process", kind "poisson"). */
+void io_check_kind_keys(io_errs *e, const io_node *n,
+                        const char *const *general, const char *const *allowed,
+                        const char *what, const char *kind);
 /* True if 'n' is a mapping; otherwise report "expected a mapping". */
 bool io_expect_map(io_errs *e, const io_node *n);
 /* True if 'n' is a sequence; otherwise report "expected a sequence". */
@@ -135,7 +165,7 @@ bool io_expect_seq(io_errs *e, const io_node *n);
 io_node *io_member(io_errs *e, const io_node *map, const char *key,
                    bool required);
 
-/* ---- typed scalars ------------------------------------------------------
+/* ---- typed scalars (io_value.c) ------------------------------------------
  *
  * Each reads scalar 'n' into '*out' and returns HS_OK, or reports
  * "<path>: expected <type>, found <what>" and returns HS_EINPUT leaving
@@ -184,7 +214,105 @@ int io_field_enum(io_errs *e, const io_node *map, const char *key,
 /* "a, b, c" for the 'count' strings (caller frees). */
 char *io_join(const char *const *names, size_t count);
 
-/* ---- overrides ---------------------------------------------------------- */
+/* ---- parameter tables (io_param.c) ----------------------------------------
+ *
+ * A section whose keys are plain values declares them as data, one
+ * io_param per key, in the order they are read (which is the order of
+ * errors that share a location, and of every --set error), and binds
+ * them with one call.  Build entries with the IO_PARAM_* macros: each
+ * checks at compile time that the field has the type its kind stores.
+ */
+typedef enum io_ptype {
+    IO_P_INT,      /* int64_t in [imin, imax] */
+    IO_P_INT32,    /* int in [imin, imax] */
+    IO_P_BOOL,     /* bool */
+    IO_P_NUMBER,   /* double in [min, max] (min IO_POSITIVE: > 0) */
+    IO_P_QUANTITY, /* double with unit 'unit' (> 0 when 'positive') */
+    IO_P_STRING,   /* char *, a fresh copy (the previous one freed) */
+    IO_P_NAME,     /* char[len], a non-empty name that fits */
+    IO_P_ENUM,     /* an enum stored like an int: index into 'names' */
+    IO_P_MAP       /* a nested mapping bound by 'bind' */
+} io_ptype;
+
+typedef struct io_param {
+    const char *key;
+    io_ptype type;
+    size_t offset;      /* of the field in the bound struct */
+    bool required;      /* when binding completely (io_bind_params) */
+    int64_t imin, imax; /* IO_P_INT, IO_P_INT32 */
+    double min, max;    /* IO_P_NUMBER */
+    hs_unit_kind unit;  /* IO_P_QUANTITY */
+    bool positive;      /* IO_P_QUANTITY */
+    size_t len;         /* IO_P_NAME: the buffer's size */
+    const char *const *names; /* IO_P_ENUM */
+    size_t n_names;
+    bool has_def; /* io_params_default sets the field to 'def' */
+    double def;   /* in the field's type: integers, 0/1 for a bool */
+    /* IO_P_MAP: bind mapping 'n' into the field at 'offset' ('complete'
+     * as given to io_bind_params). */
+    void (*bind)(io_errs *e, const io_node *n, void *out, bool complete);
+} io_param;
+
+/* The offset of 'f' in 'T', checked to be of type 'ctype'. */
+#define IO_OFFSET(T, f, ctype)                                                \
+    (offsetof(T, f) + 0 * sizeof((ctype *){&((T *)0)->f}))
+/* The offset of enum field 'f' in 'T', checked to be int-sized. */
+#define IO_ENUM_OFFSET(T, f)                                                  \
+    (offsetof(T, f) +                                                         \
+     0 * sizeof(char[sizeof(((T *)0)->f) == sizeof(int) ? 1 : -1]))
+
+/* Each expands to the designators of one entry: write
+ * '{IO_PARAM_INT(grp, count, "count", false, 1, INT64_MAX), IO_DEFAULT(1)}'
+ * (IO_DEFAULT optional). */
+#define IO_PARAM_INT(T, f, k, req, lo, hi)                                    \
+    .key = (k), .type = IO_P_INT, .offset = IO_OFFSET(T, f, int64_t),         \
+    .required = (req), .imin = (lo), .imax = (hi)
+#define IO_PARAM_INT32(T, f, k, req, lo, hi)                                  \
+    .key = (k), .type = IO_P_INT32, .offset = IO_OFFSET(T, f, int),           \
+    .required = (req), .imin = (lo), .imax = (hi)
+#define IO_PARAM_BOOL(T, f, k, req)                                           \
+    .key = (k), .type = IO_P_BOOL, .offset = IO_OFFSET(T, f, bool),           \
+    .required = (req)
+#define IO_PARAM_NUMBER(T, f, k, req, lo, hi)                                 \
+    .key = (k), .type = IO_P_NUMBER, .offset = IO_OFFSET(T, f, double),       \
+    .required = (req), .min = (lo), .max = (hi)
+#define IO_PARAM_QUANTITY(T, f, k, req, u, pos)                               \
+    .key = (k), .type = IO_P_QUANTITY, .offset = IO_OFFSET(T, f, double),     \
+    .required = (req), .unit = (u), .positive = (pos)
+#define IO_PARAM_STRING(T, f, k, req)                                         \
+    .key = (k), .type = IO_P_STRING, .offset = IO_OFFSET(T, f, char *),       \
+    .required = (req)
+#define IO_PARAM_NAME(T, f, k, req)                                           \
+    .key = (k), .type = IO_P_NAME,                                            \
+    .offset = offsetof(T, f) + 0 * sizeof((char *){((T *)0)->f}),            \
+    .required = (req), .len = sizeof(((T *)0)->f)
+#define IO_PARAM_ENUM(T, f, k, req, nm)                                       \
+    .key = (k), .type = IO_P_ENUM, .offset = IO_ENUM_OFFSET(T, f),            \
+    .required = (req), .names = (nm), .n_names = sizeof(nm) / sizeof((nm)[0])
+/* A nested mapping bound by 'fn' into field 'f' of 'T'... */
+#define IO_PARAM_MAP(T, f, k, req, fn)                                        \
+    .key = (k), .type = IO_P_MAP, .offset = offsetof(T, f),                   \
+    .required = (req), .bind = (fn)
+/* ...or into the bound struct itself (a block of its keys). */
+#define IO_PARAM_BLOCK(k, req, fn)                                            \
+    .key = (k), .type = IO_P_MAP, .offset = 0, .required = (req), .bind = (fn)
+/* A default for io_params_default(), after the entry's designators. */
+#define IO_DEFAULT(d) .has_def = true, .def = (d)
+#define IO_PARAM_END {.key = NULL}
+
+/* Bind every parameter of the IO_PARAM_END-terminated 'params' from
+ * mapping 'map' into the struct at 'base', in table order.  A parameter
+ * is required when its 'required' is set and 'complete' is true; an
+ * absent optional one keeps the field's value.  Problems are reported as
+ * the io_field_* readers do.  Returns HS_OK, or HS_EINPUT when any error
+ * was recorded. */
+int io_bind_params(io_errs *e, const io_node *map, const io_param *params,
+                   void *base, bool complete);
+/* Set every field of 'params' that has a default to it (only numbers,
+ * quantities, integers, bools and enums may have one). */
+void io_params_default(const io_param *params, void *base);
+
+/* ---- overrides (io_set.c) ----------------------------------------------- */
 
 /* Replace (or create) the node at dotted 'path' under '*root' by 'value'
  * (takes ownership of 'value' in every case).  Path components name
@@ -205,7 +333,7 @@ int io_apply_override(io_errs *e, io_node **root, const char *arg);
 /* The file name every --set value is reported under. */
 #define IO_SET_FILE "--set"
 
-/* ---- catalogs ----------------------------------------------------------- */
+/* ---- catalogs (binders: io_bind.c; files: io_catalog.c) ----------------- */
 
 /* Defaults of docs/catalogs.md, set before binding. */
 void io_model_defaults(cost_model *m);
@@ -239,6 +367,18 @@ int io_catalog_device_raw(io_errs *e, const char *dir, const char *name,
                           const io_node *ref, io_hardware *out);
 int io_catalog_link_at(io_errs *e, const char *dir, const char *name,
                        const io_node *ref, cost_link *out);
+
+/* The names of the *.yaml files in directory 'sub', without the
+ * extension, sorted by strcmp ('*names' as for io_catalog_list).  Returns
+ * HS_OK, or HS_EIO with the errno of the failure in '*err'. */
+int io_yaml_names(const char *sub, char ***names, size_t *count, int *err);
+/* True for a name that can be an entry's file name: not empty, not
+ * hidden, no '/'. */
+bool io_entry_name_ok(const char *name);
+
+/* io_catalog_find() with a failure reported into 'e' at node 'ref' (with
+ * its key path), or without a location when 'ref' is NULL. */
+int io_catalog_search(io_errs *e, const io_node *ref, char **dir);
 
 /* True when 'name' is an acceptable entry name and a file of catalog
  * 'kind' under 'dir'. */

@@ -7,8 +7,6 @@
  */
 #include "io_preset_int.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,49 +43,19 @@ const char *io_overflow_name(wl_overflow o)
 
 /* ---- finding and listing ------------------------------------------------ */
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static bool name_ok(const char *name)
-{
-    return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL;
-}
-
 /* The *.yaml names in <dir>/presets.  On failure returns HS_EIO and puts
  * the reason (strerror) in '*why'. */
 static int list_names(const char *dir, char ***names, size_t *count,
                       const char **why)
 {
     char *sub = hs_asprintf("%s/presets", dir);
-    DIR *dp = opendir(sub);
-    char **v = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
+    int err = 0;
+    int rc = io_yaml_names(sub, names, count, &err);
 
     free(sub);
-    *names = NULL;
-    *count = 0;
-    if (dp == NULL) {
-        *why = strerror(errno);
-        return HS_EIO;
-    }
-    while ((de = readdir(dp)) != NULL) {
-        size_t len = strlen(de->d_name);
-
-        if (len <= 5 || de->d_name[0] == '.' ||
-            strcmp(de->d_name + len - 5, ".yaml") != 0)
-            continue;
-        hs_grow((void **)&v, &cap, n + 1, sizeof(char *));
-        v[n++] = hs_strndup(de->d_name, len - 5);
-    }
-    closedir(dp);
-    if (n > 0)
-        qsort(v, n, sizeof(char *), cmp_names);
-    *names = v;
-    *count = n;
-    return HS_OK;
+    if (rc != HS_OK)
+        *why = strerror(err);
+    return rc;
 }
 
 int io_preset_list(const char *dir, char ***names, size_t *count, hs_diag *d)
@@ -97,9 +65,11 @@ int io_preset_list(const char *dir, char ***names, size_t *count, hs_diag *d)
 
     if (rc != HS_OK) {
         char *sub = hs_asprintf("%s/presets", dir);
-        hs_loc at = {sub, 0, 0};
+        char *msg = hs_asprintf("cannot read the directory: %s", why);
+        hs_diag_item it = {HS_SEV_ERROR, HS_EIO, {sub, 0, 0}, NULL, NULL, msg};
 
-        hs_diag_error(d, at, "cannot read the directory: %s", why);
+        hs_diag_add(d, &it);
+        free(msg);
         free(sub);
     }
     return rc;
@@ -138,29 +108,6 @@ static int unknown_preset(io_errs *e, const char *dir, const char *name,
 
 /* ---- binding ------------------------------------------------------------ */
 
-static bool listed(const char *key, const char *const *keys)
-{
-    for (size_t i = 0; keys[i] != NULL; i++)
-        if (strcmp(key, keys[i]) == 0)
-            return true;
-    return false;
-}
-
-/* Keys of DIST 'n' that exist but do not apply to its kind. */
-static void check_kind_keys(io_errs *e, const io_node *n, int kind)
-{
-    for (size_t i = 0; i < n->n_kids; i++) {
-        const io_node *k = n->kids[i];
-        char path[256];
-
-        if (!listed(k->key, dist_keys) || listed(k->key, dist_by_kind[kind]))
-            continue;
-        io_path(n, path, sizeof path);
-        io_error(e, k->key_loc, "%s: '%s' does not apply to dist '%s'", path,
-                 k->key, dist_names[kind]);
-    }
-}
-
 /* One bound of a DIST: a plain number for tokens, a time for times. */
 static void field(io_errs *e, const io_node *n, const char *key, bool required,
                   bool is_time, double min, double *out)
@@ -198,7 +145,8 @@ static void bind_dist(io_errs *e, const io_node *n, wl_preset_dist *d,
         v < 0)
         return;
     d->kind = (wl_dist_kind)v;
-    check_kind_keys(e, n, v);
+    io_check_kind_keys(e, n, dist_keys, dist_by_kind[v], "dist",
+                       dist_names[v]);
     switch (d->kind) {
     case WL_DIST_FIXED:
         field(e, n, "value", true, is_time, is_time ? 0 : 1, &d->value);
@@ -220,15 +168,38 @@ static void bind_dist(io_errs *e, const io_node *n, wl_preset_dist *d,
         check_min_max(e, n, d, is_time);
 }
 
-/* DIST member 'key' of the preset (required). */
-static void member_dist(io_errs *e, const io_node *root, const char *key,
-                        wl_preset_dist *d, bool is_time)
+static void bind_token_dist(io_errs *e, const io_node *n, void *d,
+                            bool complete)
 {
-    const io_node *n = io_member(e, root, key, true);
-
-    if (n != NULL)
-        bind_dist(e, n, d, is_time);
+    (void)complete;
+    bind_dist(e, n, d, false);
 }
+
+static void bind_time_dist(io_errs *e, const io_node *n, void *d,
+                           bool complete)
+{
+    (void)complete;
+    bind_dist(e, n, d, true);
+}
+
+/* Every key after 'name' and 'description', in the order they are
+ * read. */
+static const io_param preset_params[] = {
+    {IO_PARAM_MAP(wl_preset, calls, "calls", true, bind_token_dist)},
+    {IO_PARAM_MAP(wl_preset, start_context, "start_context", true,
+                  bind_token_dist)},
+    {IO_PARAM_MAP(wl_preset, appended, "appended", true, bind_token_dist)},
+    {IO_PARAM_MAP(wl_preset, output, "output", true, bind_token_dist)},
+    {IO_PARAM_MAP(wl_preset, tool_latency, "tool_latency", true,
+                  bind_time_dist)},
+    {IO_PARAM_MAP(wl_preset, think_time, "think_time", true, bind_time_dist)},
+    {IO_PARAM_NUMBER(wl_preset, tool_fraction, "tool_fraction", true, 0, 1)},
+    {IO_PARAM_INT(wl_preset, max_context, "max_context", true, 1,
+                  MAX_CONTEXT_TOP)},
+    {IO_PARAM_ENUM(wl_preset, on_max_context, "on_max_context", false,
+                   overflow_names)},
+    IO_PARAM_END,
+};
 
 static void bind_description(io_errs *e, const io_node *root, wl_preset *p)
 {
@@ -251,7 +222,6 @@ static void bind_preset(io_errs *e, const io_node *root, const char *name,
                         wl_preset *p)
 {
     const io_node *n;
-    int v = -1;
 
     io_check_keys(e, root, preset_keys);
     n = io_member(e, root, "name", true);
@@ -259,19 +229,7 @@ static void bind_preset(io_errs *e, const io_node *root, const char *name,
         io_node_error(e, n, "expected '%s' (the file name), found '%s'", name,
                       n->text);
     bind_description(e, root, p);
-    member_dist(e, root, "calls", &p->calls, false);
-    member_dist(e, root, "start_context", &p->start_context, false);
-    member_dist(e, root, "appended", &p->appended, false);
-    member_dist(e, root, "output", &p->output, false);
-    member_dist(e, root, "tool_latency", &p->tool_latency, true);
-    member_dist(e, root, "think_time", &p->think_time, true);
-    io_field_number(e, root, "tool_fraction", true, 0, 1, &p->tool_fraction);
-    io_field_int(e, root, "max_context", true, 1, MAX_CONTEXT_TOP,
-                 &p->max_context);
-    if (io_field_enum(e, root, "on_max_context", false, overflow_names,
-                      N_OF(overflow_names), &v) == HS_OK &&
-        v >= 0)
-        p->on_max_context = (wl_overflow)v;
+    io_bind_params(e, root, preset_params, p, true);
 }
 
 /* Read and parse the file into '*root' (NULL on failure, errors in
@@ -303,7 +261,7 @@ int io_preset_at(io_errs *e, const char *dir, const char *name,
     if (strlen(name) >= sizeof out->name)
         return unknown_preset(e, dir, name, ref);
     path = hs_asprintf("%s/presets/%s.yaml", dir, name);
-    if (!name_ok(name) || access(path, R_OK) != 0) {
+    if (!io_entry_name_ok(name) || access(path, R_OK) != 0) {
         free(path);
         return unknown_preset(e, dir, name, ref);
     }
@@ -340,16 +298,7 @@ int io_preset_load(const char *dir, const char *name, wl_preset *out,
     int rc = HS_EINPUT;
 
     if (dir == NULL) {
-        hs_diag *fd = hs_diag_new();
-
-        if (io_catalog_find(&found, fd) != HS_OK) {
-            const char *msg = hs_diag_message(fd, 0);
-
-            if (strncmp(msg, "error: ", 7) == 0)
-                msg += 7;
-            io_error(&e, at, "%s", msg);
-        }
-        hs_diag_free(fd);
+        io_catalog_search(&e, &ref, &found);
         dir = found;
     }
     if (dir != NULL)

@@ -1,5 +1,6 @@
 /*
- * test_hs_units.c -- the units parser and the diagnostics list.
+ * test_hs_units.c -- the units parser and the diagnostics list (items
+ * as fields, their printed form, context tagging, de-duplication).
  */
 #include <check.h>
 #include <string.h>
@@ -104,16 +105,126 @@ START_TEST(diag_formats_locations)
     hs_diag *d = hs_diag_new();
     hs_loc at = {"t.yaml", 3, 7};
     hs_loc noline = {"t.yaml", 0, 0};
+    hs_loc nocol = {"t.yaml", 4, 0};
+    hs_loc none = {NULL, 0, 0};
+    const char *why = NULL;
 
     ck_assert_int_eq(hs_diag_error(d, at, "unknown key '%s'", "bandwith"),
                      HS_EINPUT);
     hs_diag_error(d, at, "unknown key '%s'", "bandwith"); /* duplicate */
     hs_diag_error(d, noline, "cannot open");
-    ck_assert_uint_eq(hs_diag_count(d), 2);
+    hs_diag_error(d, nocol, "bad line");
+    hs_diag_error(d, none, "no file");
+    ck_assert_uint_eq(hs_diag_count(d), 4);
     ck_assert_str_eq(hs_diag_message(d, 0),
                      "t.yaml:3:7: error: unknown key 'bandwith'");
     ck_assert_str_eq(hs_diag_message(d, 1), "t.yaml: error: cannot open");
+    ck_assert_str_eq(hs_diag_message(d, 2), "t.yaml:4: error: bad line");
+    ck_assert_str_eq(hs_diag_message(d, 3), "error: no file");
+    ck_assert_msg(hs_diag_check(d, &why), "%s", why);
     hs_diag_free(d);
+}
+END_TEST
+
+/* Every field of an item comes back as it went in, the diag owning its
+ * copies of the strings. */
+START_TEST(diag_items_are_fields)
+{
+    hs_diag *d = hs_diag_new();
+    char file[] = "s.yaml";
+    hs_loc at = {file, 5, 9};
+    const hs_diag_item *it;
+
+    ck_assert_int_eq(hs_diag_key_error(d, at, "cluster.mode",
+                                       "expected one of %s", "monolithic"),
+                     HS_EINPUT);
+    file[0] = 'X'; /* the diag keeps its own copy */
+    it = hs_diag_item_at(d, 0);
+    ck_assert_int_eq(it->severity, HS_SEV_ERROR);
+    ck_assert_int_eq(it->code, HS_EINPUT);
+    ck_assert_str_eq(it->loc.file, "s.yaml");
+    ck_assert_uint_eq(it->loc.line, 5);
+    ck_assert_uint_eq(it->loc.col, 9);
+    ck_assert_ptr_null(it->context);
+    ck_assert_str_eq(it->key, "cluster.mode");
+    ck_assert_str_eq(it->message, "expected one of monolithic");
+    ck_assert_str_eq(hs_diag_message(d, 0),
+                     "s.yaml:5:9: error: cluster.mode: expected one of "
+                     "monolithic");
+    hs_diag_free(d);
+}
+END_TEST
+
+/* A warning and an I/O error added as items; a copy tagged with a
+ * context prints it between the severity and the key. */
+START_TEST(diag_context_and_severity)
+{
+    hs_diag *d = hs_diag_new();
+    hs_diag *v = hs_diag_new();
+    hs_diag_item w = {HS_SEV_WARNING, HS_OK, {"a.yaml", 1, 2},
+                      NULL,           "slo", "ignored"};
+    hs_diag_item io = {
+        HS_SEV_ERROR, HS_EIO, {"dir", 0, 0},
+        NULL,         NULL,   "cannot read the directory: Permission denied"};
+    const char *why = NULL;
+
+    ck_assert_int_eq(hs_diag_add(d, &w), HS_OK);
+    ck_assert_int_eq(hs_diag_add(d, &io), HS_EIO);
+    ck_assert_str_eq(hs_diag_message(d, 0),
+                     "a.yaml:1:2: warning: slo: ignored");
+    ck_assert_str_eq(hs_diag_message(d, 1),
+                     "dir: error: cannot read the directory: Permission "
+                     "denied");
+    ck_assert_int_eq(hs_diag_item_at(d, 1)->code, HS_EIO);
+    ck_assert_int_eq(
+        hs_diag_add_context(v, hs_diag_item_at(d, 0), "variant 'mono'"),
+        HS_OK);
+    ck_assert_str_eq(hs_diag_item_at(v, 0)->context, "variant 'mono'");
+    ck_assert_str_eq(hs_diag_message(v, 0),
+                     "a.yaml:1:2: warning: variant 'mono': slo: ignored");
+    /* The tagged copy is a different item; the untagged one is in 'd'. */
+    ck_assert(!hs_diag_item_eq(hs_diag_item_at(v, 0), &w));
+    ck_assert(hs_diag_contains(d, &w));
+    ck_assert(!hs_diag_contains(d, hs_diag_item_at(v, 0)));
+    /* Adding the same tagged item again is a duplicate. */
+    hs_diag_add(v, hs_diag_item_at(v, 0));
+    ck_assert_uint_eq(hs_diag_count(v), 1);
+    ck_assert_msg(hs_diag_check(d, &why), "%s", why);
+    ck_assert_msg(hs_diag_check(v, &why), "%s", why);
+    hs_diag_clear(d);
+    ck_assert_uint_eq(hs_diag_count(d), 0);
+    ck_assert_uint_eq(hs_diag_count(NULL), 0);
+    ck_assert_int_eq(hs_diag_add(NULL, &io), HS_EIO);
+    hs_diag_free(v);
+    hs_diag_free(d);
+}
+END_TEST
+
+/* Equality is by every field: items that differ only in code, key or
+ * location are different. */
+START_TEST(diag_equality_by_fields)
+{
+    hs_diag_item a = {HS_SEV_ERROR, HS_EINPUT, {"f", 1, 1}, NULL, "k", "m"};
+    hs_diag_item b = a;
+
+    ck_assert(hs_diag_item_eq(&a, &b));
+    b.code = HS_EIO;
+    ck_assert(!hs_diag_item_eq(&a, &b));
+    b = a;
+    b.key = NULL;
+    ck_assert(!hs_diag_item_eq(&a, &b));
+    b = a;
+    b.loc.col = 2;
+    ck_assert(!hs_diag_item_eq(&a, &b));
+    b = a;
+    b.loc.file = NULL;
+    ck_assert(!hs_diag_item_eq(&a, &b));
+    b = a;
+    b.context = "variant 'x'";
+    ck_assert(!hs_diag_item_eq(&a, &b));
+    b = a;
+    b.message = "m2";
+    ck_assert(!hs_diag_item_eq(&a, &b));
 }
 END_TEST
 
@@ -136,6 +247,9 @@ Suite *hs_units_suite(void)
     tcase_add_test(tc, bad_quantities);
     tcase_add_test(tc, plain_numbers);
     tcase_add_test(tc, diag_formats_locations);
+    tcase_add_test(tc, diag_items_are_fields);
+    tcase_add_test(tc, diag_context_and_severity);
+    tcase_add_test(tc, diag_equality_by_fields);
     tcase_add_test(tc, time_conversion_rounds);
     suite_add_tcase(s, tc);
     return s;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "hetsim/io.h"
+#include "hetsim/preset.h"
 
 Suite *io_catalog_suite(void);
 
@@ -294,6 +295,75 @@ START_TEST(find_uses_the_environment_first)
 }
 END_TEST
 
+/* A failed search is a value: no location, no key, the reason as the
+ * message; a loader given a place reports it there instead. */
+START_TEST(failed_search_is_reported_as_fields)
+{
+    char *dir = NULL;
+    hs_loc at = {"s.yaml", 4, 9};
+    const hs_diag_item *it;
+    const char *msg = "HETSIM_CATALOG=tests/data/scenarios is not a "
+                      "catalog directory (it needs models/, hardware/ "
+                      "and links/)";
+    cost_link l;
+    wl_preset p;
+
+    setenv("HETSIM_CATALOG", "tests/data/scenarios", 1);
+    ck_assert_int_eq(io_catalog_find(&dir, diag), HS_EINPUT);
+    ck_assert_uint_eq(hs_diag_count(diag), 1);
+    it = hs_diag_item_at(diag, 0);
+    ck_assert_int_eq(it->severity, HS_SEV_ERROR);
+    ck_assert_int_eq(it->code, HS_EINPUT);
+    ck_assert_ptr_null(it->loc.file);
+    ck_assert_ptr_null(it->key);
+    ck_assert_str_eq(it->message, msg);
+    hs_diag_clear(diag);
+    ck_assert_int_eq(io_catalog_load_link(NULL, "fastlink", &l, at, diag),
+                     HS_EINPUT);
+    at.line = 5;
+    ck_assert_int_eq(io_preset_load(NULL, "chat", &p, at, diag), HS_EINPUT);
+    ck_assert_uint_eq(hs_diag_count(diag), 2);
+    for (size_t i = 0; i < 2; i++) {
+        it = hs_diag_item_at(diag, i);
+        ck_assert_str_eq(it->loc.file, "s.yaml");
+        ck_assert_uint_eq(it->loc.line, 4 + i);
+        ck_assert_uint_eq(it->loc.col, 9);
+        ck_assert_ptr_null(it->key);
+        ck_assert_str_eq(it->message, msg);
+    }
+    unsetenv("HETSIM_CATALOG");
+}
+END_TEST
+
+/* An unreadable catalog directory is an I/O error. */
+START_TEST(unreadable_directory_is_eio)
+{
+    char **names = NULL;
+    size_t n = 0;
+    const hs_diag_item *it;
+
+    ck_assert_int_eq(io_catalog_list("tests/data/nothere", IO_CATALOG_LINKS,
+                                     &names, &n, diag),
+                     HS_EIO);
+    ck_assert_int_eq(io_preset_list("tests/data/nothere", &names, &n, diag),
+                     HS_EIO);
+    ck_assert_uint_eq(hs_diag_count(diag), 2);
+    it = hs_diag_item_at(diag, 0);
+    ck_assert_int_eq(it->code, HS_EIO);
+    ck_assert_str_eq(it->loc.file, "tests/data/nothere/links");
+    ck_assert_str_eq(it->message,
+                     "cannot read the directory: No such file or directory");
+    it = hs_diag_item_at(diag, 1);
+    ck_assert_int_eq(it->code, HS_EIO);
+    ck_assert_str_eq(it->loc.file, "tests/data/nothere/presets");
+    ck_assert_str_eq(messages(),
+                     "tests/data/nothere/links: error: cannot read the "
+                     "directory: No such file or directory\n"
+                     "tests/data/nothere/presets: error: cannot read the "
+                     "directory: No such file or directory\n");
+}
+END_TEST
+
 START_TEST(find_falls_back_to_the_tree)
 {
     char *dir = NULL;
@@ -336,6 +406,8 @@ Suite *io_catalog_suite(void)
     tcase_add_checked_fixture(find, setup, teardown);
     tcase_add_test(find, find_uses_the_environment_first);
     tcase_add_test(find, find_falls_back_to_the_tree);
+    tcase_add_test(find, failed_search_is_reported_as_fields);
+    tcase_add_test(find, unreadable_directory_is_eio);
     suite_add_tcase(s, find);
     return s;
 }

@@ -707,6 +707,90 @@ START_TEST(variant_names_are_listed)
 }
 END_TEST
 
+/* ---- diagnostics as values --------------------------------------------- */
+
+/* The i-th item of the last load, checked field by field. */
+static void expect_item(size_t i, int code, const char *file, unsigned line,
+                        unsigned col, const char *key, const char *message)
+{
+    const hs_diag_item *it;
+
+    ck_assert_uint_gt(hs_diag_count(diag), i);
+    it = hs_diag_item_at(diag, i);
+    ck_assert_int_eq(it->severity, HS_SEV_ERROR);
+    ck_assert_int_eq(it->code, code);
+    ck_assert_str_eq(it->loc.file, file);
+    ck_assert_uint_eq(it->loc.line, line);
+    ck_assert_uint_eq(it->loc.col, col);
+    ck_assert_ptr_null(it->context);
+    if (key == NULL)
+        ck_assert_ptr_null(it->key);
+    else
+        ck_assert_str_eq(it->key, key);
+    ck_assert_str_eq(it->message, message);
+}
+
+START_TEST(errors_keep_key_and_message_apart)
+{
+    const char *why = NULL;
+
+    load_text(edit(5, "  instances: [{name: mono, device: a, tp: 2, "
+                      "cuont: 2}]\n"),
+              NULL, "variants.0.name=x", "workload.2.name=x", NULL);
+    ck_assert_uint_eq(hs_diag_count(diag), 3);
+    /* The --set errors were found first (overrides come before binding). */
+    expect_item(0, HS_EINPUT, "--set", 1, 1, "variants",
+                "cannot be overridden with --set");
+    expect_item(1, HS_EINPUT, "--set", 1, 10, "workload",
+                "no item '2' (the sequence has 1 items, numbered from 0)");
+    expect_item(2, HS_EINPUT, DIR "/t.yaml", 5, 46, "cluster.instances.0",
+                "unknown key 'cuont' (expected one of name, device, count, "
+                "tp, max_batch, max_batch_tokens, chunked_prefill, link, "
+                "router)");
+    ck_assert_msg(hs_diag_check(diag, &why), "%s", why);
+    hs_diag_clear(diag);
+    load_text(edit(9, "      arrival: {process: poisson, rate: 2/s, cv: 1}\n"),
+              NULL, NULL, NULL, NULL);
+    expect_item(0, HS_EINPUT, DIR "/t.yaml", 9, 46,
+                "workload.0.synthetic.arrival",
+                "'cv' does not apply to process 'poisson'");
+    hs_diag_clear(diag);
+    load_text(edit(12, "      output: {dist: fixed, value: 10}\n"
+                       "slo: {ttft_p20: 1s}\n"),
+              NULL, NULL, NULL, NULL);
+    expect_item(0, HS_EINPUT, DIR "/t.yaml", 13, 7, "slo",
+                "unknown key 'ttft_p20' (expected ttft_pNN, tpot_pNN or "
+                "e2e_pNN with NN from 50 to 99.9)");
+    hs_diag_clear(diag);
+    ck_assert_int_eq(load_file(DIR "/nothere.yaml", NULL), HS_EIO);
+    expect_item(0, HS_EIO, DIR "/nothere.yaml", 0, 0, NULL,
+                "cannot read '" DIR "/nothere.yaml': No such file or "
+                "directory");
+}
+END_TEST
+
+/* A failed catalog search is reported at the node that needed the
+ * catalog, with its key path. */
+START_TEST(failed_catalog_search_is_reported_at_the_node)
+{
+    io_scenario_opts opts;
+
+    memset(&opts, 0, sizeof opts);
+    opts.text = base;
+    setenv("HETSIM_CATALOG", DIR, 1);
+    ck_assert_int_eq(io_scenario_load_opts(DIR "/t.yaml", &opts, &sc, diag),
+                     HS_EINPUT);
+    unsetenv("HETSIM_CATALOG");
+    ck_assert_uint_eq(hs_diag_count(diag), 1);
+    expect_item(0, HS_EINPUT, DIR "/t.yaml", 1, 8, "model",
+                "HETSIM_CATALOG=" DIR " is not a catalog directory (it "
+                "needs models/, hardware/ and links/)");
+    expect(DIR "/t.yaml:1:8: error: model: HETSIM_CATALOG=" DIR
+               " is not a catalog directory (it needs models/, hardware/ "
+               "and links/)\n");
+}
+END_TEST
+
 Suite *io_scenario_suite(void)
 {
     Suite *s = suite_create("io_scenario");
@@ -733,6 +817,8 @@ Suite *io_scenario_suite(void)
     tcase_add_test(bad, source_kind_keys);
     tcase_add_test(bad, invalid_model_is_reported);
     tcase_add_test(bad, unreadable_and_empty_files);
+    tcase_add_test(bad, errors_keep_key_and_message_apart);
+    tcase_add_test(bad, failed_catalog_search_is_reported_at_the_node);
     suite_add_tcase(s, bad);
 
     tcase_add_checked_fixture(set, setup, teardown);

@@ -1,7 +1,8 @@
 /*
  * test_io_yaml.c -- the YAML layer of sim/io: the node tree and its
  * locations, syntax and structure errors, typed scalar readers and their
- * exact messages, the error list's ordering, and path overrides (--set).
+ * exact messages, the error list's ordering, parameter tables, and path
+ * overrides (--set).
  */
 #include <check.h>
 #include <stdlib.h>
@@ -343,6 +344,149 @@ START_TEST(errors_come_out_sorted_by_file_line_col)
 }
 END_TEST
 
+/* Flushed errors are hs_diag items: the key path apart from the message,
+ * the code kept, equal neighbours (after sorting) kept once. */
+START_TEST(flushed_errors_are_items)
+{
+    hs_loc at = {"a.yaml", 2, 3}, none = {NULL, 0, 0};
+    const hs_diag_item *it;
+    const char *why = NULL;
+
+    ck_assert_int_eq(parse("link:\n  latency: fast\n"), HS_OK);
+    io_node_error(&errs, at_path("link", "latency"), "expected %s", "a time");
+    io_node_error(&errs, root, "top");
+    ck_assert_int_eq(io_report(&errs, HS_EIO, at, "k", "gone"), HS_EIO);
+    io_key_error(&errs, at, "k", "gone");
+    io_key_error(&errs, at, "k", "gone");
+    io_error(&errs, none, "nowhere");
+    io_errs_flush(&errs, diag);
+    ck_assert_uint_eq(hs_diag_count(diag), 5);
+    it = hs_diag_item_at(diag, 0);
+    ck_assert_str_eq(it->loc.file, "t.yaml");
+    ck_assert_uint_eq(it->loc.line, 1);
+    ck_assert_ptr_null(it->key); /* the root has no key path */
+    ck_assert_str_eq(it->message, "top");
+    it = hs_diag_item_at(diag, 1);
+    ck_assert_str_eq(it->key, "link.latency");
+    ck_assert_str_eq(it->message, "expected a time");
+    ck_assert_int_eq(it->code, HS_EINPUT);
+    ck_assert_int_eq(hs_diag_item_at(diag, 2)->code, HS_EIO);
+    ck_assert_int_eq(hs_diag_item_at(diag, 3)->code, HS_EINPUT);
+    ck_assert_ptr_null(hs_diag_item_at(diag, 4)->loc.file);
+    ck_assert_msg(hs_diag_check(diag, &why), "%s", why);
+    ck_assert_str_eq(hs_diag_message(diag, 1),
+                     "t.yaml:2:12: error: link.latency: expected a time");
+    ck_assert_str_eq(hs_diag_message(diag, 2), "a.yaml:2:3: error: k: gone");
+    ck_assert_str_eq(hs_diag_message(diag, 4), "error: nowhere");
+    ck_assert_uint_eq(errs.n, 0);
+    hs_diag_clear(diag);
+}
+END_TEST
+
+/* ---- parameter tables --------------------------------------------------- */
+
+typedef enum demo_mode { DEMO_FAST, DEMO_SLOW } demo_mode;
+
+typedef struct demo {
+    char name[8];
+    int64_t count;
+    int tp;
+    bool on;
+    double share;
+    double latency;
+    char *label;
+    demo_mode mode;
+    int64_t inner;
+} demo;
+
+static const char *const demo_modes[] = {"fast", "slow"};
+
+static const io_param inner_params[] = {
+    {IO_PARAM_INT(demo, inner, "x", true, 0, 9)},
+    IO_PARAM_END,
+};
+
+static void bind_inner(io_errs *e, const io_node *n, void *d, bool complete)
+{
+    io_bind_params(e, n, inner_params, d, complete);
+}
+
+static const io_param demo_params[] = {
+    {IO_PARAM_NAME(demo, name, "name", false)},
+    {IO_PARAM_INT(demo, count, "count", true, 1, 100), IO_DEFAULT(4)},
+    {IO_PARAM_INT32(demo, tp, "tp", false, 1, 8), IO_DEFAULT(1)},
+    {IO_PARAM_BOOL(demo, on, "on", false), IO_DEFAULT(true)},
+    {IO_PARAM_NUMBER(demo, share, "share", true, 0, 1)},
+    {IO_PARAM_QUANTITY(demo, latency, "latency", false, HS_UNIT_TIME, true),
+     IO_DEFAULT(2.5)},
+    {IO_PARAM_STRING(demo, label, "label", false)},
+    {IO_PARAM_ENUM(demo, mode, "mode", false, demo_modes),
+     IO_DEFAULT(DEMO_SLOW)},
+    {IO_PARAM_BLOCK("inner", false, bind_inner)},
+    IO_PARAM_END,
+};
+
+START_TEST(param_tables_bind_and_default)
+{
+    demo d;
+
+    memset(&d, 0, sizeof d);
+    io_params_default(demo_params, &d);
+    ck_assert_int_eq(d.count, 4);
+    ck_assert_int_eq(d.tp, 1);
+    ck_assert(d.on);
+    ck_assert_double_eq(d.latency, 2.5);
+    ck_assert_int_eq(d.mode, DEMO_SLOW);
+    ck_assert_int_eq(parse("name: abc\ncount: 7\non: false\nshare: 0.5\n"
+                           "latency: 3ms\nlabel: hi\nmode: fast\n"
+                           "inner: {x: 3}\n"),
+                     HS_OK);
+    ck_assert_int_eq(io_bind_params(&errs, root, demo_params, &d, true),
+                     HS_OK);
+    ck_assert_str_eq(d.name, "abc");
+    ck_assert_int_eq(d.count, 7);
+    ck_assert_int_eq(d.tp, 1); /* absent: the default stays */
+    ck_assert(!d.on);
+    ck_assert_double_eq(d.share, 0.5);
+    ck_assert_double_eq_tol(d.latency, 3e-3, 1e-15);
+    ck_assert_str_eq(d.label, "hi");
+    ck_assert_int_eq(d.mode, DEMO_FAST);
+    ck_assert_int_eq(d.inner, 3);
+    free(d.label);
+    ck_assert_uint_eq(errs.n, 0);
+}
+END_TEST
+
+/* Errors are the typed readers' own, in table order where they share a
+ * place; without 'complete' nothing is required. */
+START_TEST(param_tables_report_in_table_order)
+{
+    demo d;
+
+    memset(&d, 0, sizeof d);
+    ck_assert_int_eq(parse("tp: 9\nmode: medium\nname: toolongname\n"
+                           "inner: {}\n"),
+                     HS_OK);
+    ck_assert_int_eq(io_bind_params(&errs, root, demo_params, &d, true),
+                     HS_EINPUT);
+    ck_assert_str_eq(messages(),
+                     "t.yaml:1:1: error: missing required key 'count'\n"
+                     "t.yaml:1:1: error: missing required key 'share'\n"
+                     "t.yaml:1:5: error: tp: expected an integer between 1 "
+                     "and 8, found '9'\n"
+                     "t.yaml:2:7: error: mode: expected one of fast, slow, "
+                     "found 'medium'\n"
+                     "t.yaml:3:7: error: name: expected a name of at most 7 "
+                     "characters, found 'toolongname'\n"
+                     "t.yaml:4:8: error: inner: missing required key 'x'\n");
+    ck_assert_int_eq(parse("tp: 2\n"), HS_OK);
+    ck_assert_int_eq(io_bind_params(&errs, root, demo_params, &d, false),
+                     HS_OK);
+    ck_assert_int_eq(d.tp, 2);
+    ck_assert_str_eq(messages(), "");
+}
+END_TEST
+
 /* ---- overrides ---------------------------------------------------------- */
 
 START_TEST(set_replaces_a_scalar)
@@ -497,6 +641,9 @@ Suite *io_yaml_suite(void)
     tcase_add_test(scalars, typed_scalars_report_what_was_found);
     tcase_add_test(scalars, quantities_need_units);
     tcase_add_test(scalars, errors_come_out_sorted_by_file_line_col);
+    tcase_add_test(scalars, flushed_errors_are_items);
+    tcase_add_test(scalars, param_tables_bind_and_default);
+    tcase_add_test(scalars, param_tables_report_in_table_order);
     suite_add_tcase(s, scalars);
 
     tcase_add_checked_fixture(set, setup, teardown);
