@@ -28,16 +28,15 @@
 /* "No reference": the value of an index field that names nothing. */
 #define SC_NONE (-1)
 
-/* X(enum, name): the enumerations, spelt as in the YAML. */
+/* X(enum, name): the enumerations, spelt as in the YAML.  The KV pool
+ * and retention names are also the names of serve's policies of those
+ * kinds (a test keeps them equal).  Routers and batch schedulers are
+ * named by serve's registries alone (serve.h, srv_policy_*): the loader
+ * accepts every registered name and stores the registry's own static
+ * string. */
 #define SC_MODES(X)                                                           \
     X(SC_MODE_MONOLITHIC, "monolithic")                                       \
     X(SC_MODE_SPLIT, "split")
-
-#define SC_ROUTER_POLICIES(X)                                                 \
-    X(SC_ROUTER_ROUND_ROBIN, "round-robin")                                   \
-    X(SC_ROUTER_LEAST_LOADED, "least-loaded")                                 \
-    X(SC_ROUTER_RANDOM, "random")                                             \
-    X(SC_ROUTER_KV_AWARE, "kv-aware")
 
 #define SC_KV_POOL_POLICIES(X)                                                \
     X(SC_KV_HBM_ONLY, "hbm-only")                                             \
@@ -61,9 +60,6 @@
 
 #define SC_ENUM_MEMBER(e, name) e,
 typedef enum sc_mode { SC_MODES(SC_ENUM_MEMBER) } sc_mode;
-typedef enum sc_router_policy {
-    SC_ROUTER_POLICIES(SC_ENUM_MEMBER)
-} sc_router_policy;
 typedef enum sc_kv_pool_policy {
     SC_KV_POOL_POLICIES(SC_ENUM_MEMBER)
 } sc_kv_pool_policy;
@@ -117,7 +113,12 @@ typedef struct sc_group {
                               device's default when not written; SC_NONE
                               only when tp == 1 and there is none */
     bool has_router;          /* instances only: 'router' was given */
-    sc_router_policy router;  /* routing among this group's instances */
+    const char *router;       /* routing among this group's instances (a
+                                 registered router's name) */
+    const char *scheduler;    /* its batch scheduler (a registered name):
+                                 'scheduler' as written, else decode-only
+                                 for the decode pool, chunked or
+                                 prefill-first as chunked_prefill says */
     hs_loc loc;
 } sc_group;
 
@@ -151,8 +152,8 @@ typedef struct sc_cluster {
 } sc_cluster;
 
 typedef struct sc_router {
-    sc_router_policy policy;        /* default least-loaded */
-    sc_router_policy decode_policy; /* split mode; default least-loaded */
+    const char *policy;        /* a registered router; least-loaded */
+    const char *decode_policy; /* split mode; default least-loaded */
 } sc_router;
 
 /* One entry of 'slo:', e.g. ttft_p90: 2s. */

@@ -219,5 +219,8 @@ size_t srv_policy_count(srv_policy_kind kind);
 const char *srv_policy_name(srv_policy_kind kind, size_t i);
 /* Is 'name' a registered policy of 'kind'? */
 bool srv_policy_known(srv_policy_kind kind, const char *name);
+/* Is the registered scheduler 'name' one for the decode pool of split
+ * mode (it admits arrived KV caches, it does not prefill)? */
+bool srv_scheduler_decode_pool(const char *name);
 
 #endif /* HETSIM_SERVE_H */

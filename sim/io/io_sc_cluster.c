@@ -7,6 +7,8 @@
  */
 #include "io_sc_int.h"
 
+#include "hetsim/serve.h"
+
 #include <limits.h>
 #include <string.h>
 
@@ -23,13 +25,14 @@ static const char *const instance_keys[] = {
     "max_batch",
     "max_batch_tokens",
     "chunked_prefill",
+    "scheduler",
     "link",
     "router",
     NULL,
 };
 static const char *const role_keys[] = {
-    "device",           "count",           "tp",   "max_batch",
-    "max_batch_tokens", "chunked_prefill", "link", NULL,
+    "device",          "count",     "tp",   "max_batch", "max_batch_tokens",
+    "chunked_prefill", "scheduler", "link", NULL,
 };
 static const char *const kv_transfer_keys[] = {"link", "layerwise", NULL};
 static const char *const kv_pool_keys[] = {"pool", "policy", NULL};
@@ -38,7 +41,6 @@ static const char *const router_keys[] = {"policy", "decode_policy", NULL};
 
 #define SC_NAME(e, name) name,
 static const char *const mode_names[] = {SC_MODES(SC_NAME)};
-static const char *const router_names[] = {SC_ROUTER_POLICIES(SC_NAME)};
 static const char *const kv_pool_names[] = {SC_KV_POOL_POLICIES(SC_NAME)};
 static const char *const retention_names[] = {SC_RETENTION_POLICIES(SC_NAME)};
 #undef SC_NAME
@@ -66,12 +68,64 @@ static const io_param cluster_params[] = {
     IO_PARAM_END,
 };
 
+/* Most policies of one kind in serve's registries. */
+#define MAX_POLICIES 64
+
+/* Bind the policy name at 'key' of 'map' (absent: '*out' unchanged) to
+ * one of serve's registered policies of 'kind': '*out' becomes the
+ * registry's own static string. */
+static int field_policy(io_errs *e, const io_node *map, const char *key,
+                        srv_policy_kind kind, const char **out)
+{
+    const char *names[MAX_POLICIES];
+    size_t n = srv_policy_count(kind);
+    int v = -1;
+
+    HS_ASSERT(n <= MAX_POLICIES);
+    for (size_t i = 0; i < n; i++)
+        names[i] = srv_policy_name(kind, i);
+    if (io_field_enum(e, map, key, false, names, n, &v) != HS_OK)
+        return HS_EINPUT;
+    if (v >= 0)
+        *out = names[v];
+    return HS_OK;
+}
+
+/* The group's batch scheduler: as written, checked against its role (a
+ * decode pool needs a decode-pool scheduler, every other group one that
+ * prefills), or the default. */
+static void bind_scheduler(io_sc_ctx *c, const io_node *n, sc_group *g,
+                           const char *role)
+{
+    bool decode = role != NULL && strcmp(role, "decode") == 0;
+    const char *name = NULL;
+
+    if (field_policy(c->e, n, "scheduler", SRV_POLICY_SCHEDULER, &name) !=
+            HS_OK ||
+        name == NULL) {
+        g->scheduler = decode               ? "decode-only"
+                       : g->chunked_prefill ? "chunked"
+                                            : "prefill-first";
+        return;
+    }
+    g->scheduler = name;
+    if (decode && !srv_scheduler_decode_pool(name))
+        io_node_error(c->e, io_get(n, "scheduler"),
+                      "the decode pool needs a decode-pool scheduler "
+                      "('decode-only'), found '%s'",
+                      name);
+    else if (!decode && srv_scheduler_decode_pool(name))
+        io_node_error(c->e, io_get(n, "scheduler"),
+                      "'%s' schedules only the decode pool of split mode",
+                      name);
+}
+
 static void group_defaults(sc_group *g, const io_node *n)
 {
     io_params_default(group_params, g);
     g->device = SC_NONE;
     g->link = SC_NONE;
-    g->router = SC_ROUTER_LEAST_LOADED;
+    g->router = "least-loaded";
     g->loc = n->loc;
 }
 
@@ -82,7 +136,6 @@ static void bind_group(io_sc_ctx *c, const io_node *n, sc_group *g,
                        bool instance, bool complete, const char *role)
 {
     const io_node *dn, *ln;
-    int v = 0;
 
     group_defaults(g, n);
     if (!instance)
@@ -96,12 +149,11 @@ static void bind_group(io_sc_ctx *c, const io_node *n, sc_group *g,
     if (dn != NULL)
         g->device = io_sc_ref_hardware(c, dn);
     io_bind_params(c->e, n, group_params, g, true);
+    bind_scheduler(c, n, g, role);
     if (instance && io_get(n, "router") != NULL &&
-        io_field_enum(c->e, n, "router", false, router_names,
-                      N_OF(router_names), &v) == HS_OK) {
+        field_policy(c->e, n, "router", SRV_POLICY_ROUTER, &g->router) ==
+            HS_OK)
         g->has_router = true;
-        g->router = (sc_router_policy)v;
-    }
     ln = io_get(n, "link");
     if (ln != NULL)
         g->link = io_sc_ref_link(c, ln);
@@ -280,18 +332,11 @@ void io_sc_bind_cluster(io_sc_ctx *c, const io_node *n)
 void io_sc_bind_router(io_sc_ctx *c, const io_node *n)
 {
     sc_router *r = &c->sc->router;
-    int v = -1;
 
     if (n == NULL || !io_expect_map(c->e, n))
         return;
     io_check_keys(c->e, n, router_keys);
-    if (io_field_enum(c->e, n, "policy", false, router_names,
-                      N_OF(router_names), &v) == HS_OK &&
-        v >= 0)
-        r->policy = (sc_router_policy)v;
-    v = -1;
-    if (io_field_enum(c->e, n, "decode_policy", false, router_names,
-                      N_OF(router_names), &v) == HS_OK &&
-        v >= 0)
-        r->decode_policy = (sc_router_policy)v;
+    field_policy(c->e, n, "policy", SRV_POLICY_ROUTER, &r->policy);
+    field_policy(c->e, n, "decode_policy", SRV_POLICY_ROUTER,
+                 &r->decode_policy);
 }

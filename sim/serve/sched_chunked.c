@@ -45,4 +45,4 @@ static bool steady(const srv_inst *in, srv_plan *p)
     return true;
 }
 
-const srv_sched_ops srv_sched_chunked = {"chunked", plan, steady};
+const srv_sched_ops srv_sched_chunked = {"chunked", false, plan, steady};

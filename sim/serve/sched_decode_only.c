@@ -28,4 +28,5 @@ static bool steady(const srv_inst *in, srv_plan *p)
     return true;
 }
 
-const srv_sched_ops srv_sched_decode_only = {"decode-only", plan, steady};
+const srv_sched_ops srv_sched_decode_only = {"decode-only", true, plan,
+                                             steady};

@@ -34,4 +34,5 @@ static bool steady(const srv_inst *in, srv_plan *p)
     return true;
 }
 
-const srv_sched_ops srv_sched_prefill_first = {"prefill-first", plan, steady};
+const srv_sched_ops srv_sched_prefill_first = {"prefill-first", false, plan,
+                                               steady};

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 
 #define SC_NAME(e, name) name,
-static const char *const router_names[] = {SC_ROUTER_POLICIES(SC_NAME)};
 static const char *const kvpol_names[] = {SC_KV_POOL_POLICIES(SC_NAME)};
 static const char *const retain_names[] = {SC_RETENTION_POLICIES(SC_NAME)};
 #undef SC_NAME
@@ -25,9 +24,9 @@ static const char *const retain_names[] = {SC_RETENTION_POLICIES(SC_NAME)};
  * run's seed. */
 #define DECODE_ROUTER_STREAM UINT64_C(0x4445434f4445)
 
-static const srv_route_ops *router_of(sc_router_policy p)
+static const srv_route_ops *router_of(const char *name)
 {
-    const srv_route_ops *ops = srv_route_find(router_names[p]);
+    const srv_route_ops *ops = srv_route_find(name);
 
     HS_ASSERT(ops != NULL);
     return ops;
@@ -62,9 +61,7 @@ static void policies_of(const sc_scenario *sc, const sc_group *grp,
                         srv_kind kind, srv_inst_policies *pol)
 {
     pol->kind = kind;
-    pol->sched = srv_sched_find(kind == SRV_KIND_DECODE ? "decode-only"
-                                : grp->chunked_prefill  ? "chunked"
-                                                        : "prefill-first");
+    pol->sched = srv_sched_find(grp->scheduler);
     pol->retain = srv_retain_find(retain_names[sc->cluster.retention]);
     pol->pool_kv = pool_holds_kv(sc, kind);
     HS_ASSERT(pol->sched != NULL && pol->retain != NULL);

@@ -108,7 +108,10 @@ bool srv_batch_steady_decodes(const srv_inst *in, srv_plan *p);
 /* ---- batch schedulers (sched_*.c, sched.def) ----------------------------- */
 
 typedef struct srv_sched_ops {
-    const char *name; /* as written in docs and results */
+    const char *name;  /* a group's 'scheduler' value */
+    bool decode_pool;  /* for split mode's decode pool: it admits arrived
+                          KV caches instead of prefilling; every other
+                          scheduler serves monolithic and prefill groups */
     /* Form the next iteration into 'p' (zeroed by the caller) with the
      * srv_batch_* actions: admissions, chunks, preemptions. */
     void (*plan)(srv_inst *in, hs_time now, srv_plan *p);

@@ -101,6 +101,13 @@ bool srv_policy_known(srv_policy_kind kind, const char *name)
     return false;
 }
 
+bool srv_scheduler_decode_pool(const char *name)
+{
+    const srv_sched_ops *ops = srv_sched_find(name);
+
+    return ops != NULL && ops->decode_pool;
+}
+
 void srv_router_init(srv_router *r, const srv_route_ops *ops, uint64_t seed,
                      bool by_kv)
 {

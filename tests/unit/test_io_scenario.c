@@ -215,7 +215,7 @@ START_TEST(every_section_is_bound)
     ck_assert_int_eq(cl->instances[0].link, 2);
     ck_assert(!cl->instances[0].has_router);
     ck_assert(cl->instances[1].has_router);
-    ck_assert_int_eq(cl->instances[1].router, SC_ROUTER_RANDOM);
+    ck_assert_str_eq(cl->instances[1].router, "random");
     ck_assert(!cl->instances[1].chunked_prefill);
     ck_assert_int_eq(cl->instances[1].link, SC_NONE);
     ck_assert(cl->has_prefill && cl->has_decode);
@@ -237,8 +237,8 @@ START_TEST(every_section_is_bound)
     ck_assert(!cl->prefix_cache);
     ck_assert_int_eq(cl->block_size, 32);
     ck_assert(cl->mixed_fallback);
-    ck_assert_int_eq(sc->router.policy, SC_ROUTER_KV_AWARE);
-    ck_assert_int_eq(sc->router.decode_policy, SC_ROUTER_ROUND_ROBIN);
+    ck_assert_str_eq(sc->router.policy, "kv-aware");
+    ck_assert_str_eq(sc->router.decode_policy, "round-robin");
 
     ck_assert_uint_eq(sc->n_workload, 3);
     w = &sc->workload[0];
@@ -314,8 +314,8 @@ START_TEST(defaults_fill_the_rest)
     ck_assert(cl->prefix_cache);
     ck_assert_int_eq(cl->block_size, 16);
     ck_assert(!cl->mixed_fallback);
-    ck_assert_int_eq(sc->router.policy, SC_ROUTER_LEAST_LOADED);
-    ck_assert_int_eq(sc->router.decode_policy, SC_ROUTER_LEAST_LOADED);
+    ck_assert_str_eq(sc->router.policy, "least-loaded");
+    ck_assert_str_eq(sc->router.decode_policy, "least-loaded");
     ck_assert_uint_eq(sc->n_slo, 0);
     ck_assert_uint_eq(sc->n_variants, 0);
     ck_assert_uint_eq(sc->n_pools, 0);
@@ -363,7 +363,36 @@ START_TEST(unknown_key)
     expect(DIR "/t.yaml:5:46: error: cluster.instances.0: unknown "
                "key 'cuont' (expected one of name, device, count, "
                "tp, max_batch, max_batch_tokens, chunked_prefill, "
-               "link, router)\n");
+               "scheduler, link, router)\n");
+}
+END_TEST
+
+/* A group's batch scheduler: by default decode-only for the decode
+ * pool, chunked or prefill-first as chunked_prefill says; as written
+ * when it names a registered scheduler that fits the group's role. */
+START_TEST(schedulers_by_default_and_by_name)
+{
+    const sc_cluster *cl;
+
+    ck_assert_int_eq(load_file(DIR "/good.yaml", NULL), HS_OK);
+    cl = &sc->cluster;
+    ck_assert_str_eq(cl->instances[0].scheduler, "chunked");
+    ck_assert_str_eq(cl->instances[1].scheduler, "prefill-first");
+    ck_assert_str_eq(cl->prefill.scheduler, "chunked");
+    ck_assert_str_eq(cl->decode.scheduler, "decode-only");
+    ck_assert_int_eq(load_text(base, NULL,
+                               "cluster.instances.0.scheduler=prefill-first",
+                               NULL, NULL),
+                     HS_OK);
+    ck_assert_str_eq(sc->cluster.instances[0].scheduler, "prefill-first");
+    ck_assert_int_eq(
+        load_text(base, NULL, "cluster.instances.0.scheduler=decode-only",
+                  "cluster.instances.0.tp=1", "router.policy=sarathi"),
+        HS_EINPUT);
+    expect("--set:1:31: error: cluster.instances.0.scheduler: "
+           "'decode-only' schedules only the decode pool of split mode\n"
+           "--set:1:15: error: router.policy: expected one of round-robin, "
+           "least-loaded, random, kv-aware, found 'sarathi'\n");
 }
 END_TEST
 
@@ -600,7 +629,7 @@ START_TEST(set_creates_a_path)
                                "cluster.kv_retention.idle_timeout=2min",
                                "seed=99"),
                      HS_OK);
-    ck_assert_int_eq(sc->router.policy, SC_ROUTER_RANDOM);
+    ck_assert_str_eq(sc->router.policy, "random");
     ck_assert_double_eq(sc->cluster.retention_idle_timeout_s, 120);
     ck_assert_uint_eq(sc->seed, 99);
 }
@@ -615,7 +644,7 @@ START_TEST(set_with_a_bad_value)
     /* --set errors come in the order they were found. */
     expect("--set:1:21: error: cluster.instances.0: unknown key "
            "'cuont' (expected one of name, device, count, tp, "
-           "max_batch, max_batch_tokens, chunked_prefill, link, "
+           "max_batch, max_batch_tokens, chunked_prefill, scheduler, link, "
            "router)\n"
            "--set:1:24: error: cluster.instances.0.tp: expected an "
            "integer >= 1, found 'two'\n"
@@ -743,10 +772,11 @@ START_TEST(errors_keep_key_and_message_apart)
                 "cannot be overridden with --set");
     expect_item(1, HS_EINPUT, "--set", 1, 10, "workload",
                 "no item '2' (the sequence has 1 items, numbered from 0)");
-    expect_item(2, HS_EINPUT, DIR "/t.yaml", 5, 46, "cluster.instances.0",
-                "unknown key 'cuont' (expected one of name, device, count, "
-                "tp, max_batch, max_batch_tokens, chunked_prefill, link, "
-                "router)");
+    expect_item(
+        2, HS_EINPUT, DIR "/t.yaml", 5, 46, "cluster.instances.0",
+        "unknown key 'cuont' (expected one of name, device, count, "
+        "tp, max_batch, max_batch_tokens, chunked_prefill, scheduler, link, "
+        "router)");
     ck_assert_msg(hs_diag_check(diag, &why), "%s", why);
     hs_diag_clear(diag);
     load_text(edit(9, "      arrival: {process: poisson, rate: 2/s, cv: 1}\n"),
@@ -806,6 +836,7 @@ Suite *io_scenario_suite(void)
     suite_add_tcase(s, good);
 
     tcase_add_checked_fixture(bad, setup, teardown);
+    tcase_add_test(good, schedulers_by_default_and_by_name);
     tcase_add_test(bad, unknown_key);
     tcase_add_test(bad, wrong_type);
     tcase_add_test(bad, bare_number_where_a_unit_is_needed);
