@@ -21,6 +21,7 @@ int cli_check(int argc, char **argv);
 int cli_oicf(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list(int argc, char **argv);
+int cli_schema_doc(int argc, char **argv);
 
 /* Print every message of 'd' to 'out', one per line. */
 void cli_print_diag(const hs_diag *d, FILE *out);

@@ -228,7 +228,7 @@ static int write_db(const oicf_row *rows, size_t n, const char *db,
                     const char *source, hs_diag *d)
 {
     io_store *s = NULL;
-    io_run_info info = {0};
+    rec_run_row info = {0};
     int64_t run_id;
     char started[32];
     int rc;
@@ -243,7 +243,7 @@ static int write_db(const oicf_row *rows, size_t n, const char *db,
         rc = io_store_begin_run(s, &info, &run_id, d);
     for (size_t i = 0; rc == HS_OK && i < n; i++) {
         const oicf_row *w = &rows[i];
-        io_oicf_row r = {
+        rec_oicf_row r = {
             .model = w->p->model,
             .hardware = w->p->hardware,
             .phase = cost_phase_name(w->p->pt.phase),

@@ -507,10 +507,11 @@ static int begin_run(run_ctx *c, const sc_scenario *sc, uint64_t seed,
                      hs_diag *d)
 {
     char started[32], *yaml = run_yaml(c->a, sc);
-    io_run_info info;
+    rec_run_row info;
     int rc;
 
     iso_now(started, sizeof started);
+    memset(&info, 0, sizeof info);
     info.name = sc->name;
     info.variant = sc->variant;
     info.scenario_path = c->a->path;

@@ -89,32 +89,13 @@ static int note(cli_sink *k, int rc)
 static int on_request(void *ctx, const srv_request_rec *r)
 {
     cli_sink *k = ctx;
-    io_request_row w;
+    srv_request_rec w = *r;
 
-    w.request_id = r->request_id;
-    w.source = r->source;
-    w.session_id = r->session_id;
-    w.turn = r->turn;
-    w.arrival_s = r->arrival_s;
-    w.prompt_tokens = r->prompt_tokens;
-    w.cached_tokens = r->cached_tokens;
-    w.output_tokens = r->output_tokens;
-    w.prefill_instance = r->prefill_instance;
-    w.decode_instance = r->decode_instance;
     if (w.decode_instance != NULL && w.prefill_instance != NULL &&
         strcmp(w.decode_instance, w.prefill_instance) == 0)
         w.decode_instance = NULL;
-    w.first_token_s = r->first_token_s;
-    w.finish_s = r->finish_s;
-    w.ttft_s = r->ttft_s;
-    w.tpot_s = r->tpot_s;
-    w.e2e_s = r->e2e_s;
-    w.queue_s = r->queue_s;
-    w.kv_transfer_s = r->kv_transfer_s;
-    w.preemptions = r->preemptions;
-    w.status = srv_request_status_name(r->status);
     k->n_requests++;
-    return note(k, io_store_add_request(k->store, k->run_id, &w, k->d));
+    return note(k, io_store_add_requests(k->store, k->run_id, &w, k->d));
 }
 
 /* Whether the next step of 'instance' gets a row. */
@@ -133,55 +114,25 @@ static bool keep_step(cli_sink *k, const char *instance)
 static int on_step(void *ctx, const srv_step_rec *r)
 {
     cli_sink *k = ctx;
-    io_step_row w;
 
     if (!keep_step(k, r->instance))
         return 0;
-    w.instance = r->instance;
-    w.start_s = r->start_s;
-    w.end_s = r->end_s;
-    w.phase = r->phase;
-    w.batch_size = r->batch_size;
-    w.prefill_tokens = r->prefill_tokens;
-    w.decode_tokens = r->decode_tokens;
-    w.flops = r->flops;
-    w.bytes = r->bytes;
-    w.oi = r->oi;
-    w.cf_bytes = r->cf_bytes;
-    w.kv_used_bytes = r->kv_used_bytes;
-    w.bound = r->bound;
     k->n_steps_written++;
-    return note(k, io_store_add_step(k->store, k->run_id, &w, k->d));
+    return note(k, io_store_add_steps(k->store, k->run_id, r, k->d));
 }
 
 static int on_instance(void *ctx, const srv_instance_rec *r)
 {
     cli_sink *k = ctx;
-    io_instance_row w;
 
-    w.instance = r->instance;
-    w.role = r->role;
-    w.device = r->device;
-    w.count = r->count;
-    w.tp = r->tp;
-    w.busy_s = r->busy_s;
-    w.energy_j = r->energy_j;
-    w.cost_usd = r->cost_usd;
-    return note(k, io_store_add_instance(k->store, k->run_id, &w, k->d));
+    return note(k, io_store_add_instances(k->store, k->run_id, r, k->d));
 }
 
 static int on_sample(void *ctx, const srv_sample_rec *r)
 {
     cli_sink *k = ctx;
-    io_timeseries_row w;
 
-    w.instance = r->instance;
-    w.t_s = r->t_s;
-    w.queue_len = r->queue_len;
-    w.running = r->running;
-    w.kv_used_bytes = r->kv_used_bytes;
-    w.kv_capacity_bytes = r->kv_capacity_bytes;
-    return note(k, io_store_add_timeseries(k->store, k->run_id, &w, k->d));
+    return note(k, io_store_add_timeseries(k->store, k->run_id, r, k->d));
 }
 
 static int on_metric(void *ctx, const char *scope, const char *name,
@@ -198,31 +149,15 @@ static int on_metric(void *ctx, const char *scope, const char *name,
 static int on_transfer(void *ctx, const srv_transfer_rec *r)
 {
     cli_sink *k = ctx;
-    io_transfer_row w;
 
-    w.transfer_id = r->transfer_id;
-    w.request_id = r->request_id;
-    w.link = r->link;
-    w.kind = r->kind;
-    w.bytes = r->bytes;
-    w.start_s = r->start_s;
-    w.end_s = r->end_s;
-    return note(k, io_store_add_transfer(k->store, k->run_id, &w, k->d));
+    return note(k, io_store_add_transfers(k->store, k->run_id, r, k->d));
 }
 
 static int on_session(void *ctx, const srv_session_rec *r)
 {
     cli_sink *k = ctx;
-    io_session_row w;
 
-    w.session_id = r->session_id;
-    w.source = r->source;
-    w.calls = r->calls;
-    w.start_s = r->start_s;
-    w.end_s = r->end_s;
-    w.total_tokens = r->total_tokens;
-    w.cached_tokens = r->cached_tokens;
-    return note(k, io_store_add_session(k->store, k->run_id, &w, k->d));
+    return note(k, io_store_add_sessions(k->store, k->run_id, r, k->d));
 }
 
 void cli_sink_init(cli_sink *k, const sc_scenario *sc, io_store *store,
