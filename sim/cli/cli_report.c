@@ -26,62 +26,68 @@
 #include <unistd.h>
 
 #include "cli_sink.h"
+#include "hetsim/records.h"
 #include "hetsim/store.h"
 
 /* Where a figure comes from. */
 typedef enum rep_src {
-    SRC_METRIC, /* metrics row (scope 'run') named 'key' */
-    SRC_WALL,   /* runs.wall_s */
-    SRC_SIM,    /* runs.sim_s */
-    SRC_EVENTS  /* runs.events */
+    SRC_METRIC, /* the run-scope metric 'id' (rec_metric_id) */
+    SRC_RUNS    /* the runs column 'id' (REC_C_runs_*) */
 } rep_src;
 
-/* One figure: its csv/json key, and how the table shows it. */
+/* One figure: where it comes from, and how the table shows it.  Its
+ * csv/json key is the metric's or the column's name (records.h). */
 typedef struct rep_field {
-    const char *key; /* metric name or runs column: the csv/json key */
     rep_src src;
+    int id;
     const char *label; /* table row; NULL: csv and json only */
     double scale;      /* table value = stored value * scale */
     const char *fmt;   /* table format of the scaled value */
 } rep_field;
 
+#define M(name) SRC_METRIC, REC_M_##name
+#define RUNS(name) SRC_RUNS, REC_C_runs_##name
+
 /* clang-format off */
 static const rep_field fields[] = {
-    {"requests_arrived",    SRC_METRIC, "requests arrived",   1, "%.0f"},
-    {"requests_done",       SRC_METRIC, "requests done",      1, "%.0f"},
-    {"requests_dropped",    SRC_METRIC, "requests dropped",   1, "%.0f"},
-    {"requests_unfinished", SRC_METRIC, "requests unfinished", 1, "%.0f"},
-    {"throughput_tok_s",    SRC_METRIC, "throughput (tok/s)", 1, "%.1f"},
-    {"throughput_req_s",    SRC_METRIC, "throughput (req/s)", 1, "%.3f"},
-    {"ttft_p50_s",          SRC_METRIC, "TTFT p50 (ms)",    1e3, "%.1f"},
-    {"ttft_p90_s",          SRC_METRIC, "TTFT p90 (ms)",    1e3, "%.1f"},
-    {"ttft_p99_s",          SRC_METRIC, "TTFT p99 (ms)",    1e3, "%.1f"},
-    {"tpot_p50_s",          SRC_METRIC, "TPOT p50 (ms)",    1e3, "%.2f"},
-    {"tpot_p90_s",          SRC_METRIC, "TPOT p90 (ms)",    1e3, "%.2f"},
-    {"tpot_p99_s",          SRC_METRIC, "TPOT p99 (ms)",    1e3, "%.2f"},
-    {"e2e_p50_s",           SRC_METRIC, "E2E p50 (s)",        1, "%.3f"},
-    {"e2e_p90_s",           SRC_METRIC, "E2E p90 (s)",        1, "%.3f"},
-    {"e2e_p99_s",           SRC_METRIC, "E2E p99 (s)",        1, "%.3f"},
-    {"ttft_mean_s",         SRC_METRIC, NULL,                 1, NULL},
-    {"tpot_mean_s",         SRC_METRIC, NULL,                 1, NULL},
-    {"e2e_mean_s",          SRC_METRIC, NULL,                 1, NULL},
-    {"queue_mean_s",        SRC_METRIC, NULL,                 1, NULL},
-    {"goodput_req_s",       SRC_METRIC, "goodput (req/s)",    1, "%.3f"},
-    {"slo_attainment",      SRC_METRIC, "SLO attainment (%)", 100, "%.1f"},
-    {"mean_oi",             SRC_METRIC, "mean OI (FLOP/B)",   1, "%.1f"},
-    {"capacity_bound_frac", SRC_METRIC, "capacity-bound (%)", 100, "%.1f"},
-    {"energy_j",            SRC_METRIC, "energy (kWh)",  1 / 3.6e6, "%.4g"},
-    {"cost_usd",            SRC_METRIC, "cost (USD)",         1, "%.4g"},
-    {"tokens_per_usd",      SRC_METRIC, "tokens per USD",     1, "%.0f"},
-    {"tokens_per_j",        SRC_METRIC, NULL,                 1, NULL},
-    {"preemptions",         SRC_METRIC, "preemptions",        1, "%.0f"},
-    {"input_tokens",        SRC_METRIC, NULL,                 1, NULL},
-    {"output_tokens",       SRC_METRIC, NULL,                 1, NULL},
-    {"sim_s",               SRC_SIM,    "sim time (s)",       1, "%.1f"},
-    {"wall_s",              SRC_WALL,   "wall time (s)",      1, "%.2f"},
-    {"events",              SRC_EVENTS, "events",             1, "%.0f"},
+    {M(requests_arrived),    "requests arrived",   1, "%.0f"},
+    {M(requests_done),       "requests done",      1, "%.0f"},
+    {M(requests_dropped),    "requests dropped",   1, "%.0f"},
+    {M(requests_unfinished), "requests unfinished", 1, "%.0f"},
+    {M(throughput_tok_s),    "throughput (tok/s)", 1, "%.1f"},
+    {M(throughput_req_s),    "throughput (req/s)", 1, "%.3f"},
+    {M(ttft_p50_s),          "TTFT p50 (ms)",    1e3, "%.1f"},
+    {M(ttft_p90_s),          "TTFT p90 (ms)",    1e3, "%.1f"},
+    {M(ttft_p99_s),          "TTFT p99 (ms)",    1e3, "%.1f"},
+    {M(tpot_p50_s),          "TPOT p50 (ms)",    1e3, "%.2f"},
+    {M(tpot_p90_s),          "TPOT p90 (ms)",    1e3, "%.2f"},
+    {M(tpot_p99_s),          "TPOT p99 (ms)",    1e3, "%.2f"},
+    {M(e2e_p50_s),           "E2E p50 (s)",        1, "%.3f"},
+    {M(e2e_p90_s),           "E2E p90 (s)",        1, "%.3f"},
+    {M(e2e_p99_s),           "E2E p99 (s)",        1, "%.3f"},
+    {M(ttft_mean_s),         NULL,                 1, NULL},
+    {M(tpot_mean_s),         NULL,                 1, NULL},
+    {M(e2e_mean_s),          NULL,                 1, NULL},
+    {M(queue_mean_s),        NULL,                 1, NULL},
+    {M(goodput_req_s),       "goodput (req/s)",    1, "%.3f"},
+    {M(slo_attainment),      "SLO attainment (%)", 100, "%.1f"},
+    {M(mean_oi),             "mean OI (FLOP/B)",   1, "%.1f"},
+    {M(capacity_bound_frac), "capacity-bound (%)", 100, "%.1f"},
+    {M(energy_j),            "energy (kWh)",  1 / 3.6e6, "%.4g"},
+    {M(cost_usd),            "cost (USD)",         1, "%.4g"},
+    {M(tokens_per_usd),      "tokens per USD",     1, "%.0f"},
+    {M(tokens_per_j),        NULL,                 1, NULL},
+    {M(preemptions),         "preemptions",        1, "%.0f"},
+    {M(input_tokens),        NULL,                 1, NULL},
+    {M(output_tokens),       NULL,                 1, NULL},
+    {RUNS(sim_s),            "sim time (s)",       1, "%.1f"},
+    {RUNS(wall_s),           "wall time (s)",      1, "%.2f"},
+    {RUNS(events),           "events",             1, "%.0f"},
 };
 /* clang-format on */
+
+#undef M
+#undef RUNS
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])
 #define F_DONE 1 /* index of requests_done */
@@ -112,11 +118,18 @@ static char *dup_or_null(const char *s)
     return s != NULL ? hs_strdup(s) : NULL;
 }
 
+/* The csv/json key of figure 'f'. */
+static const char *field_key(size_t f)
+{
+    if (fields[f].src == SRC_METRIC)
+        return rec_metric_name((rec_metric_id)fields[f].id);
+    return rec_table_get(REC_T_runs)->cols[fields[f].id].name;
+}
+
 static size_t field_index(rep_src src, const char *key)
 {
     for (size_t i = 0; i < N_FIELDS; i++)
-        if (fields[i].src == src &&
-            (src != SRC_METRIC || strcmp(fields[i].key, key) == 0))
+        if (fields[i].src == src && strcmp(field_key(i), key) == 0)
             return i;
     return N_FIELDS;
 }
@@ -144,9 +157,8 @@ static int collect_run(void *ctx, const io_row *row)
     r->status = dup_or_null(row->values[3]);
     r->seed = dup_or_null(row->values[4]);
     r->started_at = dup_or_null(row->values[5]);
-    set_value(r, field_index(SRC_WALL, NULL), row->values[6]);
-    set_value(r, field_index(SRC_SIM, NULL), row->values[7]);
-    set_value(r, field_index(SRC_EVENTS, NULL), row->values[8]);
+    for (int i = 6; i < 9; i++) /* wall_s, sim_s, events */
+        set_value(r, field_index(SRC_RUNS, row->names[i]), row->values[i]);
     r->rows_done = strtoll(row->values[9], NULL, 10);
     return 0;
 }
@@ -343,7 +355,7 @@ static void print_csv(const rep_set *set, FILE *out)
 {
     fprintf(out, "run_id,name,variant,status,seed,started_at");
     for (size_t f = 0; f < N_FIELDS; f++)
-        fprintf(out, ",%s", fields[f].key);
+        fprintf(out, ",%s", field_key(f));
     fprintf(out, "\n");
     for (size_t i = 0; i < set->n; i++) {
         const rep_run *r = &set->runs[i];
@@ -398,7 +410,7 @@ static void print_json_run(const rep_run *r, FILE *out)
             r->seed != NULL ? r->seed : "null");
     print_json_text(r->started_at, out);
     for (size_t f = 0; f < N_FIELDS; f++) {
-        fprintf(out, ", \"%s\": ", fields[f].key);
+        fprintf(out, ", \"%s\": ", field_key(f));
         if (r->has[f] && isfinite(r->v[f]))
             fprintf(out, "%.15g", r->v[f]);
         else
