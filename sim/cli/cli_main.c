@@ -31,12 +31,6 @@ static const cli_command commands[] = {
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
-void cli_print_diag(const hs_diag *d, FILE *out)
-{
-    for (size_t i = 0; i < hs_diag_count(d); i++)
-        fprintf(out, "%s\n", hs_diag_message(d, i));
-}
-
 static void usage(FILE *out)
 {
     fprintf(out, "usage: hetsim COMMAND [ARGS]\n\ncommands:\n");
