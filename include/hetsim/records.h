@@ -5,25 +5,27 @@
  *
  *   the C structs          this header (srv_request_rec, ...; serve.h
  *                          includes it where the records used to be)
- *   CREATE TABLE / INDEX   rec_create_sql() (sim/records/rec_sql.c)
+ *   CREATE TABLE / INDEX   rec_schema_sql() (sim/records/rec_sql.c)
  *   INSERT and its binds   rec_insert_sql() plus one generic bind loop in
  *                          sim/io over rec_table_get()'s columns
- *   the views              rec_view_sql(), from the metric lists of
- *                          each view
- *   the report's figures   sim/cli/cli_report.c names metrics by id
+ *   the views              rec_schema_sql() too, from the metric lists
+ *                          of rec_view_get()
+ *   the report's figures   sim/cli/cli_table.c names metrics and runs
+ *                          columns by id (REC_M_*, REC_C_runs_*)
  *   docs/schema.md         rec_doc_markdown() ('hetsim schema-doc'); a
  *                          CLI test fails when the page drifts
  *
- * Adding a column: one REC_COL line below (and bump
- * IO_STORE_SCHEMA_VERSION in store.h), then 'make schema-doc'.  Adding a
- * metric: one REC_METRIC line.  The module uses util only: no SQLite.
+ * Adding a column: one line in its table's REC_COLS_<table> below (and
+ * bump IO_STORE_SCHEMA_VERSION in store.h), then 'make schema-doc'.
+ * Adding a metric: one line in REC_METRICS.  The module uses util only:
+ * no SQLite.
  *
- * A column line is REC_COL(table, name, type, unit, meaning) where
- * 'type' is one of the column types below, 'unit' is the unit of the
- * value ("" when none) and 'meaning' its one-line description in the
- * docs.  Every table also has an implicit first column run_id (the runs
- * table's key; in every other table a reference to it), which is not a
- * field of the struct.
+ * A column line is X(table, name, type, unit, meaning) where 'type' is
+ * one of the column types below, 'unit' is the unit of the value (""
+ * when none) and 'meaning' its one-line description in the docs.  Every
+ * table also has an implicit first column run_id (the runs table's key;
+ * in every other table a reference to it), which is not a field of the
+ * struct.
  */
 #ifndef HETSIM_RECORDS_H
 #define HETSIM_RECORDS_H
