@@ -513,10 +513,10 @@ rec_metric_id rec_metric_find(const char *name);
 size_t rec_schema_count(void);
 char *rec_schema_sql(size_t i);
 
-/* "INSERT INTO table (run_id, col, ...) VALUES (?1, ?2, ...)": the
- * run_id is parameter 1 and column k of the table parameter k + 2; for
- * the runs table, which has no run_id parameter, column k is k + 1 and
- * the status column is bound like the others. */
+/* "INSERT INTO table (run_id, col, ...) VALUES (?, ?, ...)": the run_id
+ * is parameter 1 and column k (from 0) of the table parameter k + 2; the
+ * runs table has no run_id parameter, so its column k is parameter
+ * k + 1. */
 char *rec_insert_sql(rec_table_id id);
 
 /* ---- views --------------------------------------------------------------
