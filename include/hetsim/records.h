@@ -84,7 +84,7 @@ typedef enum rec_type {
         REC_N_TYPES
 } rec_type;
 
-/* ---- how a request ended ---------------------------------------------- */
+/* ---- how a request ended ------------------------------------------------ */
 
 /* X(member, name in the store, meaning) */
 #define REC_REQUEST_STATUSES(X)                                               \
@@ -347,7 +347,7 @@ REC_TABLES(REC_COL_ENUM)
 #undef REC_COL_ENUM
 #undef REC_COL_MEMBER
 
-/* ---- describing the tables -------------------------------------------- */
+/* ---- describing the tables ---------------------------------------------- */
 
 /* One column.  'offset' and 'size' locate the field in the struct. */
 typedef struct rec_col {
@@ -534,7 +534,7 @@ typedef struct rec_view {
 size_t rec_view_count(void);
 const rec_view *rec_view_get(size_t i); /* i < rec_view_count() */
 
-/* ---- docs ---------------------------------------------------------------- */
+/* ---- docs --------------------------------------------------------------- */
 
 /* The generated part of docs/schema.md (markdown, ending in a newline):
  * every table with its columns, the metric names, the indexes and the

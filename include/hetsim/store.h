@@ -109,10 +109,11 @@ typedef enum io_run_status {
 const char *io_run_status_name(io_run_status st);
 
 /* Commit any pending rows, then insert a runs row (records.h) with the
- * columns of 'info' up to started_at -- every string borrowed for the call
- * only and NULL when unknown, except 'name' -- status 'running' and wall_s, sim_s and events
- * NULL (whatever 'info' holds there), and commit it at once, so the run is visible (as unfinished) even if
- * the process dies next.  Stores the new run's id, one more than any
+ * columns of 'info' up to started_at -- every string borrowed for the
+ * call only and NULL when unknown, except 'name' -- status 'running' and
+ * wall_s, sim_s and events NULL (whatever 'info' holds there), and commit
+ * it at once, so the run is visible (as unfinished) even if the process
+ * dies next.  Stores the new run's id, one more than any
  * id the file ever had, in '*run_id'.  Earlier runs are not touched.
  * Errors: HS_EIO. */
 int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,

@@ -46,8 +46,8 @@ static const char *const fixed_sql[ST_INSERT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
-    [ST_RUN_END] = "UPDATE runs SET status = ?2, wall_s = ?3, sim_s = ?4,"
-                   " events = ?5 WHERE run_id = ?1 AND status = 'running'",
+    [ST_RUN_END] = ("UPDATE runs SET status = ?2, wall_s = ?3, sim_s = ?4,"
+                    " events = ?5 WHERE run_id = ?1 AND status = 'running'"),
 };
 
 struct io_store {

@@ -140,7 +140,7 @@ rec_metric_id rec_metric_find(const char *name)
     return REC_N_METRICS;
 }
 
-/* ---- views ------------------------------------------------------------- */
+/* ---- views -------------------------------------------------------------- */
 
 static const rec_metric_id summary_ids[] = {
     REC_M_throughput_tok_s, REC_M_goodput_req_s,   REC_M_slo_attainment,
