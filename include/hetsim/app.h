@@ -46,7 +46,7 @@ typedef struct app_plan_opts {
 } app_plan_opts;
 
 /* The runs of a scenario file, in order, and the problems found with its
- * variants.  Zero it, fill it with app_plan_load() or app_plan_check(),
+ * variants.  Zero it, fill it with app_plan_load() or app_plan_validate(),
  * release it with app_plan_fini().
  *
  * Invariants (after a call):
@@ -73,9 +73,13 @@ int app_plan_load(const app_plan_opts *o, app_plan *p, hs_diag *d);
  * 'hetsim check' does, keeping nothing: the base's problems go to 'd',
  * each variant's problems that the base lacks to p->extra.  Returns
  * HS_OK when there is none, else HS_EINPUT.  'o->variant' is ignored. */
-int app_plan_check(const app_plan_opts *o, app_plan *p, hs_diag *d);
+int app_plan_validate(const app_plan_opts *o, app_plan *p, hs_diag *d);
 
 void app_plan_fini(app_plan *p); /* back to zero; a zeroed plan is fine */
+
+/* Check P1-P2 as far as they can be seen (scenarios present, messages
+ * tagged); false with the reason in '*why'.  O(runs + messages). */
+bool app_plan_check(const app_plan *p, const char **why);
 
 /* Where the results of a plan go (a new string): 'db' when not NULL,
  * else the first run's output.db, else "results/<name>.db". */
@@ -119,7 +123,7 @@ uint64_t app_run_seed(const app_run_opts *o, const sc_scenario *sc);
  * finds (a model that does not fit an instance, a trace that cannot be
  * opened) is reported before a store is touched.  Cheap: sources stream
  * and nothing runs.  Returns srv_sim_new()'s status, problems in 'd'. */
-int app_run_check(const sc_scenario *sc, const app_run_opts *o, hs_diag *d);
+int app_run_validate(const sc_scenario *sc, const app_run_opts *o, hs_diag *d);
 
 /* Runs scenarios one at a time into one store.
  *

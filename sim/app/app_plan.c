@@ -131,6 +131,23 @@ void app_plan_fini(app_plan *p)
     memset(p, 0, sizeof *p);
 }
 
+bool app_plan_check(const app_plan *p, const char **why)
+{
+    const char *bad = NULL;
+
+    for (size_t i = 0; i < p->n && bad == NULL; i++)
+        if (p->sc[i] == NULL)
+            bad = "P1 a run without its scenario";
+    for (size_t i = 0; i < p->n_extra && bad == NULL; i++)
+        if (p->extra[i] == NULL || strstr(p->extra[i], "variant '") == NULL)
+            bad = "P2 a variant problem without its tag";
+    if (p->n_extra > p->cap_extra)
+        bad = "P2 more messages than room";
+    if (why != NULL)
+        *why = bad;
+    return bad == NULL;
+}
+
 int app_plan_load(const app_plan_opts *o, app_plan *p, hs_diag *d)
 {
     char **names = NULL;
@@ -165,7 +182,7 @@ int app_plan_load(const app_plan_opts *o, app_plan *p, hs_diag *d)
     return HS_EINPUT;
 }
 
-int app_plan_check(const app_plan_opts *o, app_plan *p, hs_diag *d)
+int app_plan_validate(const app_plan_opts *o, app_plan *p, hs_diag *d)
 {
     hs_diag *vd = hs_diag_new();
     char **names = NULL;

@@ -65,7 +65,7 @@ static srv_options sim_options(const app_run_opts *o, const sc_scenario *sc)
     return opt;
 }
 
-int app_run_check(const sc_scenario *sc, const app_run_opts *o, hs_diag *d)
+int app_run_validate(const sc_scenario *sc, const app_run_opts *o, hs_diag *d)
 {
     srv_options opt;
     srv_sink none;

@@ -24,7 +24,7 @@ static int check(const char *path, const io_override *ovr, size_t n_ovr)
     app_plan_opts o = {path, ovr, n_ovr, NULL};
     app_plan p = {0};
     hs_diag *d = hs_diag_new();
-    int rc = app_plan_check(&o, &p, d);
+    int rc = app_plan_validate(&o, &p, d);
 
     cli_print_plan_diag(d, &p, stderr);
     app_plan_fini(&p);

@@ -199,7 +199,7 @@ static int plan_runs(const run_args *a, const app_run_opts *ro, app_plan *p)
         int rc;
 
         hs_diag_clear(d);
-        rc = app_run_check(p->sc[i], ro, d);
+        rc = app_run_validate(p->sc[i], ro, d);
         cli_print_diag(d, stderr);
         if (first == HS_OK)
             first = rc;

@@ -148,6 +148,7 @@ static void plan_ok(app_plan *p)
 
     memset(p, 0, sizeof *p);
     ck_assert_msg(app_plan_load(&o, p, diag) == HS_OK, "%s", all_diag());
+    ck_assert(app_plan_check(p, NULL));
 }
 
 static app_run_opts run_opts(void)
@@ -185,7 +186,7 @@ START_TEST(plan_and_run_into_a_results_file)
     ck_assert_ptr_null(p.sc[0]->variant);
     ck_assert_str_eq(p.sc[1]->variant, "two");
     for (size_t i = 0; i < p.n; i++)
-        ck_assert_int_eq(app_run_check(p.sc[i], &o, diag), HS_OK);
+        ck_assert_int_eq(app_run_validate(p.sc[i], &o, diag), HS_OK);
     s = open_store(); /* creates the missing directory 'out' */
     r = app_runner_new(s, &o);
     for (size_t i = 0; i < p.n; i++) {
@@ -343,6 +344,7 @@ START_TEST(variant_problems_are_tagged)
 
     ck_assert_int_eq(app_plan_load(&o, &p, diag), HS_EINPUT);
     ck_assert_uint_eq(p.n, 0); /* P3 */
+    ck_assert(app_plan_check(&p, NULL));
     ck_assert_uint_eq(hs_diag_count(diag), 0);
     ck_assert_uint_eq(p.n_extra, 1);
     ck_assert_msg(strncmp(p.extra[0], want, strlen(want)) == 0 &&
@@ -351,7 +353,7 @@ START_TEST(variant_problems_are_tagged)
     app_plan_fini(&p);
 
     /* The same with 'hetsim check''s rules. */
-    ck_assert_int_eq(app_plan_check(&o, &p, diag), HS_EINPUT);
+    ck_assert_int_eq(app_plan_validate(&o, &p, diag), HS_EINPUT);
     ck_assert_uint_eq(p.n_extra, 1);
     app_plan_fini(&p);
 
@@ -380,7 +382,7 @@ START_TEST(results_path_rules)
     free(path);
     app_plan_fini(&p);
     ck_assert_int_eq(
-        app_plan_check(&(app_plan_opts){scen, NULL, 0, NULL}, &p, diag),
+        app_plan_validate(&(app_plan_opts){scen, NULL, 0, NULL}, &p, diag),
         HS_OK);
     app_plan_fini(&p);
 }
