@@ -8,6 +8,8 @@
 #   make bench           build and run the benchmarks (see docs/performance.md)
 #   make install         install to $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make format          clang-format every source; format-check only checks
+#   make schema-doc      rewrite the part of docs/schema.md generated from
+#                        include/hetsim/records.h (hetsim schema-doc)
 #   make WERROR=0        keep going past warnings (local use only)
 #
 # Sources are found by wildcard: a new sim/<module>/*.c, tests/unit/test_*.c
@@ -53,7 +55,8 @@ CFLAGS += -std=c11 -fno-common $(WARN) $(OPT)
 LDLIBS += -lm
 
 LIB_SRC := $(sort $(wildcard sim/util/*.c sim/engine/*.c sim/cost/*.c \
-             sim/hw/*.c sim/workload/*.c sim/serve/*.c sim/io/*.c))
+             sim/hw/*.c sim/workload/*.c sim/records/*.c sim/serve/*.c \
+             sim/io/*.c sim/app/*.c))
 CLI_SRC := $(sort $(wildcard sim/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
@@ -69,7 +72,7 @@ HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
 .PHONY: FORCE all deps check unit cli-test golden demo bench install uninstall \
-        clean format format-check check-headers
+        clean format format-check check-headers schema-doc
 
 all: $(HETSIM)
 
@@ -161,6 +164,16 @@ install: $(CONFIG_H) $(HETSIM)
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim
 	rm -rf $(DESTDIR)$(DATADIR)
+
+# docs/schema.md keeps the lines between its "BEGIN generated" and "END
+# generated" markers equal to 'hetsim schema-doc' (tests/cli/t_schema.sh).
+schema-doc: $(HETSIM)
+	@$(HETSIM) schema-doc >$(BUILD)/schema-doc.md
+	@awk -v gen=$(BUILD)/schema-doc.md \
+	    '/^<!-- END generated/ { skip = 0 } !skip { print } \
+	     /^<!-- BEGIN generated/ { while ((getline l <gen) > 0) print l; \
+	                               skip = 1 }' docs/schema.md >$(BUILD)/schema.md
+	@mv $(BUILD)/schema.md docs/schema.md
 
 check-headers:
 	@for h in include/hetsim/*.h; do \

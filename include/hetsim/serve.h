@@ -26,97 +26,17 @@
 #include <stdint.h>
 
 #include "hetsim/cost.h"
+#include "hetsim/records.h"
 #include "hetsim/scenario.h"
 #include "hetsim/util.h"
 
-/* ---- records handed to the sink (mirror the tables of docs/schema.md) -- */
-
-typedef enum srv_request_status {
-    SRV_REQ_DONE,      /* finished: every output token produced */
-    SRV_REQ_DROPPED,   /* can never fit: prompt KV exceeds an instance */
-    SRV_REQ_UNFINISHED /* still in the system when the run ended */
-} srv_request_status;
+/* ---- records handed to the sink ------------------------------------------
+ *
+ * The record structs (srv_request_rec, srv_step_rec, srv_instance_rec,
+ * srv_sample_rec, srv_transfer_rec, srv_session_rec) and the request
+ * statuses are generated from the result schema in records.h. */
 
 const char *srv_request_status_name(srv_request_status s);
-
-typedef struct srv_request_rec {
-    int64_t request_id; /* unique in the run, in arrival order */
-    const char *source; /* workload source name */
-    int64_t session_id; /* -1 when none */
-    int32_t turn;       /* -1 when none */
-    double arrival_s;
-    int64_t prompt_tokens;
-    int64_t cached_tokens;
-    int64_t output_tokens;
-    const char *prefill_instance; /* NULL when never admitted */
-    const char *decode_instance;  /* NULL when never decoded */
-    double first_token_s;         /* NaN when none */
-    double finish_s;              /* NaN when not done */
-    double ttft_s;                /* first_token - arrival, NaN when none */
-    double tpot_s;        /* (finish - first_token) / (output - 1); NaN when
-                        output <= 1 or not done */
-    double e2e_s;         /* finish - arrival, NaN when not done */
-    double queue_s;       /* first admission - arrival, NaN when never */
-    double kv_transfer_s; /* 0 in monolithic mode */
-    int32_t preemptions;
-    srv_request_status status;
-} srv_request_rec;
-
-typedef struct srv_step_rec {
-    const char *instance;
-    double start_s, end_s;
-    const char *phase; /* "prefill", "decode" or "mixed" */
-    int64_t batch_size;
-    int64_t prefill_tokens;
-    int64_t decode_tokens;
-    double flops, bytes, oi;
-    double cf_bytes;      /* weights + KV held by the batch + workspace */
-    double kv_used_bytes; /* KV blocks in use at the step's start */
-    const char *bound;    /* compute, bandwidth, capacity */
-} srv_step_rec;
-
-typedef struct srv_instance_rec {
-    const char *instance;
-    const char *role;   /* "monolithic", "prefill" or "decode" */
-    const char *device; /* hardware name */
-    int64_t count;      /* replicas this row stands for (1) */
-    int tp;             /* devices in the instance */
-    double busy_s;
-    double energy_j;
-    double cost_usd;
-} srv_instance_rec;
-
-typedef struct srv_sample_rec {
-    const char *instance;
-    double t_s;
-    int64_t queue_len; /* requests waiting for admission */
-    int64_t running;   /* requests admitted, not finished */
-    double kv_used_bytes;
-    double kv_capacity_bytes;
-} srv_sample_rec;
-
-/* A transfer between devices (split mode: a request's KV cache from its
- * prefill instance to its decode instance). */
-typedef struct srv_transfer_rec {
-    int64_t transfer_id;
-    int64_t request_id;
-    const char *link; /* the link's name in the scenario */
-    const char *kind; /* "kv_pd" */
-    double bytes;
-    double start_s, end_s;
-} srv_transfer_rec;
-
-/* An agent session, emitted when its last call ends (or, unfinished,
- * when the run ends). */
-typedef struct srv_session_rec {
-    int64_t session_id;
-    const char *source;
-    int64_t calls;         /* calls that ended (done or dropped) */
-    double start_s;        /* first arrival */
-    double end_s;          /* last finish; NaN when unfinished */
-    int64_t total_tokens;  /* prompt + output tokens over its calls */
-    int64_t cached_tokens; /* prompt tokens served from the prefix cache */
-} srv_session_rec;
 
 /* Callbacks; any may be NULL.  A nonzero return stops the simulation
  * with HS_EIO (the sink failed). */

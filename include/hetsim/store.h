@@ -2,8 +2,8 @@
  * store.h -- the SQLite results store: one database file holds any number
  * of runs, each with its per-request, per-step, per-instance, per-transfer,
  * time-series, per-session and summary-metric rows, plus the analytic
- * points written by 'hetsim oicf --db'.  The tables, views and units are
- * documented in docs/schema.md.
+ * points written by 'hetsim oicf --db'.  The tables, their row structs
+ * and the views come from records.h; docs/schema.md documents them.
  *
  * Only plain C types cross this interface; SQLite stays inside sim/io.
  *
@@ -49,6 +49,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hetsim/records.h"
 #include "hetsim/util.h"
 
 /* Schema version stored in PRAGMA user_version. */
@@ -97,18 +98,6 @@ int io_store_flush(io_store *s, hs_diag *d);
 
 /* ---- runs --------------------------------------------------------------- */
 
-/* What a run is; every string is borrowed for the call only and may be
- * NULL (stored as SQL NULL), except 'name'. */
-typedef struct io_run_info {
-    const char *name;          /* scenario name, required */
-    const char *variant;       /* variant name, NULL for the base scenario */
-    const char *scenario_path; /* as given on the command line */
-    const char *scenario_yaml; /* full scenario text, for reproduction */
-    int64_t seed;
-    const char *version;    /* hetsim version, e.g. HETSIM_VERSION */
-    const char *started_at; /* wall-clock start, ISO-8601 text */
-} io_run_info;
-
 /* How a run ended. */
 typedef enum io_run_status {
     IO_RUN_DONE,       /* "done": every row written, results complete */
@@ -119,12 +108,15 @@ typedef enum io_run_status {
 /* "done", "failed" or "interrupted". */
 const char *io_run_status_name(io_run_status st);
 
-/* Commit any pending rows, then insert a runs row with status 'running'
- * and commit it at once, so the run is visible (as unfinished) even if
- * the process dies next.  Stores the new run's id, one more than any
+/* Commit any pending rows, then insert a runs row (records.h) with the
+ * columns of 'info' up to started_at -- every string borrowed for the
+ * call only and NULL when unknown, except 'name' -- status 'running' and
+ * wall_s, sim_s and events NULL (whatever 'info' holds there), and commit
+ * it at once, so the run is visible (as unfinished) even if the process
+ * dies next.  Stores the new run's id, one more than any
  * id the file ever had, in '*run_id'.  Earlier runs are not touched.
  * Errors: HS_EIO. */
-int io_store_begin_run(io_store *s, const io_run_info *info, int64_t *run_id,
+int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
                        hs_diag *d);
 
 /* Finish run 'run_id': commit its pending rows, then, last and in its own
@@ -139,157 +131,38 @@ int io_store_end_run(io_store *s, int64_t run_id, io_run_status status,
 
 /* ---- row appenders --------------------------------------------------------
  *
- * Each appends one row for run 'run_id' (which must exist: foreign key)
- * to the current batch transaction.  Strings are borrowed for the call
- * only.  Conventions, unless a field says otherwise: a NULL string and a
- * NaN double are stored as SQL NULL ("none" / "not reached"); an integer
- * documented as "< 0 = none" is stored as NULL when negative.  Times are
- * simulated seconds from the start of the run; bytes are bytes.
+ * io_store_add() appends one row of table 'table' (any but REC_T_runs,
+ * asserted: runs are begun and ended above) for run 'run_id', which must
+ * exist (foreign key), to the current batch transaction.  'row' points to
+ * the table's struct (records.h: srv_request_rec for REC_T_requests, ...);
+ * its strings are borrowed for the call only.  Each column is stored by
+ * its type: a NULL string, a NaN double and a negative _OPT integer as
+ * SQL NULL ("none" / "not reached"), a request status as its name.  Times
+ * are simulated seconds from the start of the run; bytes are bytes.
  * O(log rows) (index updates), no allocation.  Errors: HS_EIO (the row is
  * not stored, and the run can no longer end 'done').
+ *
+ * io_store_add_<table>() is the same with the row's type checked, e.g.
+ * io_store_add_requests(s, run_id, &rec, d).
  */
+int io_store_add(io_store *s, int64_t run_id, rec_table_id table,
+                 const void *row, hs_diag *d);
 
-/* One request, written once, when it ends (see docs/schema.md). */
-typedef struct io_request_row {
-    int64_t request_id; /* unique within the run */
-    const char *source; /* workload source name */
-    int64_t session_id; /* agent session, < 0 = none */
-    int64_t turn;       /* call index in its session, < 0 = none */
-    double arrival_s;
-    int64_t prompt_tokens;        /* whole prompt, cached part included */
-    int64_t cached_tokens;        /* prompt tokens served from a KV prefix */
-    int64_t output_tokens;        /* tokens generated */
-    const char *prefill_instance; /* instance name */
-    const char *decode_instance;  /* NULL when prefill and decode coincide
-                                     or decode never started */
-    double first_token_s;         /* NaN when never reached */
-    double finish_s;              /* NaN when unfinished */
-    double ttft_s;                /* first_token_s - arrival_s */
-    double tpot_s;                /* (finish - first token)/(output - 1) */
-    double e2e_s;                 /* finish_s - arrival_s */
-    double queue_s;               /* waiting before first admission */
-    double kv_transfer_s;         /* P/D KV transfer time, 0 monolithic */
-    int64_t preemptions;
-    const char *status; /* "done", "dropped" or "unfinished" */
-} io_request_row;
+#define IO_STORE_ADDER(table, ctype, index, unique, keys, title, note)        \
+    static inline int io_store_add_##table(io_store *s, int64_t run_id,       \
+                                           const ctype *row, hs_diag *d)      \
+    {                                                                         \
+        return io_store_add(s, run_id, REC_T_##table, row, d);                \
+    }
+REC_TABLES(IO_STORE_ADDER)
+#undef IO_STORE_ADDER
 
-int io_store_add_request(io_store *s, int64_t run_id, const io_request_row *r,
-                         hs_diag *d);
-
-/* One batch iteration (or fast-forwarded span of iterations) of one
- * instance. */
-typedef struct io_step_row {
-    const char *instance;
-    double start_s;
-    double end_s;
-    const char *phase;      /* "prefill", "decode" or "mixed" */
-    int64_t batch_size;     /* sequences in the batch */
-    int64_t prefill_tokens; /* new prompt tokens processed */
-    int64_t decode_tokens;  /* tokens generated */
-    double flops;
-    double bytes;         /* off-chip bytes moved */
-    double oi;            /* flops / bytes */
-    double cf_bytes;      /* capacity footprint of the step */
-    double kv_used_bytes; /* KV memory in use at the start */
-    const char *bound;    /* "compute", "bandwidth", "link", "capacity" */
-} io_step_row;
-
-int io_store_add_step(io_store *s, int64_t run_id, const io_step_row *r,
-                      hs_diag *d);
-
-/* One serving instance (a model replica on 'tp' devices), written at the
- * end of the run.  'instance' is unique within the run. */
-typedef struct io_instance_row {
-    const char *instance;
-    const char *role;   /* "monolithic", "prefill" or "decode" */
-    const char *device; /* device type name */
-    int64_t count;      /* replicas this row stands for (usually 1) */
-    int64_t tp;         /* tensor-parallel degree: devices per replica */
-    double busy_s;      /* simulated seconds spent stepping */
-    double energy_j;
-    double cost_usd;
-} io_instance_row;
-
-int io_store_add_instance(io_store *s, int64_t run_id,
-                          const io_instance_row *r, hs_diag *d);
-
-/* One transfer over a link (KV prefill-to-decode, pool offload/fetch). */
-typedef struct io_transfer_row {
-    int64_t transfer_id; /* unique within the run */
-    int64_t request_id;  /* < 0 = not tied to one request */
-    const char *link;    /* link name */
-    const char *kind;    /* "kv_pd", "offload", "fetch" or "stream" */
-    double bytes;
-    double start_s;
-    double end_s;
-} io_transfer_row;
-
-int io_store_add_transfer(io_store *s, int64_t run_id,
-                          const io_transfer_row *r, hs_diag *d);
-
-/* One summary number: 'scope' is "run", an instance name or a workload
- * source name; 'name' a metric name such as "ttft_p90_s" (the list is in
- * docs/schema.md).  (run_id, scope, name) is unique: a second value for
- * the same key is HS_EIO.  NaN is stored as NULL. */
+/* One summary number (a metrics row): 'scope' is "run", an instance name
+ * or another scope of records.h; 'name' a metric name (rec_metric_name()).
+ * (run_id, scope, name) is unique: a second value for the same key is
+ * HS_EIO.  NaN is stored as NULL. */
 int io_store_add_metric(io_store *s, int64_t run_id, const char *scope,
                         const char *name, double value, hs_diag *d);
-
-/* One sample of one instance's state at simulated time t_s. */
-typedef struct io_timeseries_row {
-    const char *instance;
-    double t_s;
-    int64_t queue_len; /* requests waiting for admission */
-    int64_t running;   /* requests in the running batch */
-    double kv_used_bytes;
-    double kv_capacity_bytes;
-} io_timeseries_row;
-
-int io_store_add_timeseries(io_store *s, int64_t run_id,
-                            const io_timeseries_row *r, hs_diag *d);
-
-/* One agent session, written when its last call ends. */
-typedef struct io_session_row {
-    int64_t session_id;
-    const char *source;
-    int64_t calls;         /* model calls (requests) in the session */
-    double start_s;        /* first arrival */
-    double end_s;          /* last finish, NaN when unfinished */
-    int64_t total_tokens;  /* prompt + output tokens over all calls */
-    int64_t cached_tokens; /* prompt tokens served from a KV prefix */
-} io_session_row;
-
-int io_store_add_session(io_store *s, int64_t run_id, const io_session_row *r,
-                         hs_diag *d);
-
-/* One analytic OI/CF point ('hetsim oicf --db'); the run is the oicf
- * invocation (begin_run, add_oicf..., end_run).  Doubles round-trip
- * exactly (stored as IEEE-754 REAL). */
-typedef struct io_oicf_row {
-    const char *model;
-    const char *hardware;
-    const char *phase;      /* "prefill" or "decode" */
-    int64_t batch;          /* sequences in the step */
-    int64_t prompt_tokens;  /* new tokens per sequence (prefill) */
-    int64_t context_tokens; /* cached tokens per sequence */
-    int64_t tp;
-    const char *weights; /* weight format, e.g. "fp8" */
-    const char *kv;      /* KV format */
-    double flops;
-    double weight_bytes;
-    double kv_bytes;
-    double act_bytes;
-    double bytes;          /* weight + kv + act */
-    double oi;             /* flops / bytes */
-    double ridge_oi;       /* peak FLOP/s / memory bandwidth */
-    double cf_bytes;       /* capacity footprint */
-    double capacity_bytes; /* instance memory */
-    double time_s;         /* step time */
-    const char *bound;     /* "compute", "bandwidth", "capacity", ... */
-    const char *label;     /* free text, NULL = none */
-} io_oicf_row;
-
-int io_store_add_oicf(io_store *s, int64_t run_id, const io_oicf_row *r,
-                      hs_diag *d);
 
 /* ---- reading ------------------------------------------------------------ */
 

@@ -1,6 +1,9 @@
 /*
  * cli.h -- the command-line layer: one function per subcommand, each in
- * its own file sim/cli/cli_<cmd>.c, registered in cli_main.c's table.
+ * its own file sim/cli/cli_<cmd>.c, registered in cli_main.c's table,
+ * and the printing helpers they share (cli_util.c, cli_table.c), which
+ * call no subcommand.  The work itself is done by sim/app (app.h): the
+ * CLI parses arguments and prints.
  *
  * A subcommand receives the arguments after its name (argv[0] is the
  * subcommand) and returns the process exit status: 0 success, 1 runtime
@@ -10,8 +13,12 @@
 #ifndef HETSIM_CLI_H
 #define HETSIM_CLI_H
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "hetsim/app.h"
+#include "hetsim/store.h"
 #include "hetsim/util.h"
 
 enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
@@ -21,8 +28,24 @@ int cli_check(int argc, char **argv);
 int cli_oicf(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list(int argc, char **argv);
+int cli_schema_doc(int argc, char **argv);
 
-/* Print every message of 'd' to 'out', one per line. */
+/* ---- shared helpers ----------------------------------------------------- */
+
+/* Print every message of 'd' to 'out', one per line (cli_util.c). */
 void cli_print_diag(const hs_diag *d, FILE *out);
+
+/* Print the problems of a plan: those of 'd', then the variants' of 'p'
+ * (cli_util.c). */
+void cli_print_plan_diag(const hs_diag *d, const app_plan *p, FILE *out);
+
+/* Print runs 'ids[0..n)' of 's' (all runs of the file, oicf invocations
+ * excepted, when 'ids' is NULL) in 'format' ("table", "csv" or "json")
+ * to 'out': one column (table) or one row / object (csv, json) per run,
+ * from the runs table and the run-scope metrics.  Runs that are not
+ * 'done' show their status and a note under the table.  Returns HS_OK,
+ * or HS_EIO / HS_EINPUT with the store's message in 'd' (cli_table.c). */
+int cli_report_runs(io_store *s, const int64_t *ids, size_t n,
+                    const char *format, FILE *out, hs_diag *d);
 
 #endif /* HETSIM_CLI_H */

@@ -11,7 +11,7 @@
 typedef struct cli_command {
     const char *name;
     int (*fn)(int argc, char **argv);
-    const char *usage;
+    const char *usage; /* NULL: a maintainer's command, not listed */
 } cli_command;
 
 static const cli_command commands[] = {
@@ -26,21 +26,17 @@ static const cli_command commands[] = {
     {"report", cli_report,
      "report DB [--run ID|NAME] [--format table|csv|json]"},
     {"list", cli_list, "list models|hardware|links|presets"},
+    {"schema-doc", cli_schema_doc, NULL},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
-
-void cli_print_diag(const hs_diag *d, FILE *out)
-{
-    for (size_t i = 0; i < hs_diag_count(d); i++)
-        fprintf(out, "%s\n", hs_diag_message(d, i));
-}
 
 static void usage(FILE *out)
 {
     fprintf(out, "usage: hetsim COMMAND [ARGS]\n\ncommands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(out, "  hetsim %s\n", commands[i].usage);
+        if (commands[i].usage != NULL)
+            fprintf(out, "  hetsim %s\n", commands[i].usage);
     fprintf(out, "\nhetsim --version prints the version.  See README.md and "
                  "docs/ for the guide.\n");
 }

@@ -275,8 +275,8 @@ int cli_oicf(int argc, char **argv)
     } else {
         n = expand_points(&a, &pts);
     }
-    rc = oicf_run(pts, n, a.format, a.ops, a.db,
-                  a.scenario != NULL ? a.scenario : "", d);
+    rc = cli_oicf_print(pts, n, a.format, a.ops, a.db,
+                        a.scenario != NULL ? a.scenario : "", d);
     if (rc != CLI_OK)
         cli_print_diag(d, stderr);
 done:

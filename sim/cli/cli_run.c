@@ -31,27 +31,23 @@
  * malformed trace line met while running, a file that is not a hetsim
  * database); 1 any other failure (I/O, interrupted).  Runs after a
  * failed one are not started.
+ *
+ * The planning, the runs and their records are sim/app's (app.h); this
+ * file parses the arguments, handles the signals and prints.
  */
 #include "cli.h"
 
-#include "hetsim_config.h"
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "cli_sink.h"
-#include "hetsim/io.h"
-#include "hetsim/serve.h"
-#include "hetsim/store.h"
+#include "hetsim/app.h"
 
-/* The simulation to stop on a signal, and the signal seen.  The only
- * mutable globals of 'hetsim run': a signal handler has no context. */
-static srv_sim *volatile running_sim;
-static volatile sig_atomic_t got_signal;
+/* The runner to stop on a signal.  The only mutable global of 'hetsim
+ * run': a signal handler has no context. */
+static app_runner *volatile signal_runner;
 
 typedef struct run_args {
     const char *path;
@@ -64,14 +60,6 @@ typedef struct run_args {
     bool quiet;
     bool no_fast_forward;
 } run_args;
-
-static double wall_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* ---- arguments ---------------------------------------------------------- */
 
@@ -194,217 +182,41 @@ static int parse_args(int argc, char **argv, run_args *a, bool *done)
     return CLI_OK;
 }
 
-/* ---- loading every run's scenario --------------------------------------- */
+/* ---- checking every run ------------------------------------------------ */
 
-/* The scenarios to run, in order, all validated; and the problems of the
- * variants that the base scenario does not have, tagged. */
-typedef struct run_plan {
-    sc_scenario **sc;
-    size_t n;
-    char **extra; /* "...: error: variant 'NAME': ..." */
-    size_t n_extra, cap_extra;
-} run_plan;
-
-static bool has_message(const hs_diag *d, const run_plan *p, const char *m)
+/* Plan every run and build (and free) the simulation of each, so that
+ * any problem stops the command before the database is touched.
+ * Returns HS_OK, or a failure with every problem printed. */
+static int plan_runs(const run_args *a, const app_run_opts *ro, app_plan *p)
 {
-    for (size_t i = 0; i < hs_diag_count(d); i++)
-        if (strcmp(hs_diag_message(d, i), m) == 0)
-            return true;
-    for (size_t i = 0; i < p->n_extra; i++)
-        if (strcmp(p->extra[i], m) == 0)
-            return true;
-    return false;
-}
+    app_plan_opts po = {a->path, a->ovr, a->n_ovr, a->variant};
+    hs_diag *d = hs_diag_new();
+    int first = app_plan_load(&po, p, d);
 
-/* Keep the messages of 'vd' (a variant's load) that the base's 'd' lacks,
- * with "variant 'name': " after their "error: ". */
-static void add_variant_diag(run_plan *p, const hs_diag *d, const hs_diag *vd,
-                             const char *name)
-{
-    for (size_t i = 0; i < hs_diag_count(vd); i++) {
-        const char *m = hs_diag_message(vd, i);
-        const char *tag = strstr(m, "error: ");
-        char *t;
-
-        if (has_message(d, p, m))
-            continue;
-        if (tag == NULL)
-            t = hs_asprintf("variant '%s': %s", name, m);
-        else
-            t = hs_asprintf("%.*svariant '%s': %s", (int)(tag + 7 - m), m,
-                            name, tag + 7);
-        if (has_message(d, p, t)) {
-            free(t);
-            continue;
-        }
-        hs_grow((void **)&p->extra, &p->cap_extra, p->n_extra + 1,
-                sizeof *p->extra);
-        p->extra[p->n_extra++] = t;
-    }
-}
-
-/* Load one run's scenario, from 'text' when not NULL.  Problems go to
- * 'd', or, for a variant (not the one --variant asked for), to p->extra
- * when the base does not have them. */
-static sc_scenario *load_one(const run_args *a, const char *variant,
-                             const char *text, run_plan *p, hs_diag *d)
-{
-    io_scenario_opts o;
-    sc_scenario *sc = NULL;
-    bool tagged = variant != NULL && a->variant == NULL;
-    hs_diag *vd = tagged ? hs_diag_new() : d;
-
-    memset(&o, 0, sizeof o);
-    o.ovr = a->ovr;
-    o.n_ovr = a->n_ovr;
-    o.variant = variant;
-    o.text = text;
-    io_scenario_load_opts(a->path, &o, &sc, vd);
-    if (tagged) {
-        add_variant_diag(p, d, vd, variant);
-        hs_diag_free(vd);
-    }
-    return sc;
-}
-
-/* The variants to run after the base: its own list when it loaded, else
- * the names in the file (problems there are the base's too). */
-static void variant_names(const run_args *a, const sc_scenario *base,
-                          char ***names, size_t *n)
-{
-    hs_diag *scratch;
-
-    if (base != NULL) {
-        *names = hs_calloc(base->n_variants + 1, sizeof **names);
-        for (size_t i = 0; i < base->n_variants; i++)
-            (*names)[i] = hs_strdup(base->variants[i]);
-        *n = base->n_variants;
-        return;
-    }
-    scratch = hs_diag_new();
-    io_scenario_variant_names(a->path, NULL, names, n, scratch);
-    hs_diag_free(scratch);
-}
-
-static void free_plan(run_plan *p)
-{
-    for (size_t i = 0; i < p->n; i++)
-        sc_scenario_free(p->sc[i]);
-    free(p->sc);
-    io_names_free(p->extra, p->n_extra);
-    memset(p, 0, sizeof *p);
-}
-
-static void print_plan_diag(const run_plan *p, const hs_diag *d)
-{
-    cli_print_diag(d, stderr);
-    for (size_t i = 0; i < p->n_extra; i++)
-        fprintf(stderr, "%s\n", p->extra[i]);
-}
-
-/* Load and validate every run.  Returns HS_OK, or HS_EINPUT with every
- * problem printed and an empty plan. */
-static int plan_runs(const run_args *a, run_plan *p, hs_diag *d)
-{
-    char **names = NULL;
-    size_t n = 0;
-    bool ok;
-    sc_scenario *base = NULL;
-
-    if (a->variant != NULL) {
-        n = 1;
-        names = hs_calloc(1, sizeof *names);
-        names[0] = hs_strdup(a->variant);
-    } else {
-        base = load_one(a, NULL, NULL, p, d);
-        variant_names(a, base, &names, &n);
-    }
-    p->sc = hs_calloc(n + 1, sizeof(sc_scenario *));
-    ok = a->variant != NULL || base != NULL;
-    if (base != NULL)
-        p->sc[p->n++] = base;
-    for (size_t i = 0; i < n; i++) {
-        sc_scenario *sc =
-            load_one(a, names[i], base != NULL ? base->yaml : NULL, p, d);
-
-        ok = ok && sc != NULL;
-        if (sc != NULL)
-            p->sc[p->n++] = sc;
-    }
-    io_names_free(names, n);
-    if (ok && hs_diag_count(d) == 0 && p->n_extra == 0)
-        return HS_OK;
-    print_plan_diag(p, d);
-    free_plan(p);
-    return HS_EINPUT;
-}
-
-/* Build (and free) the simulation of every run, so that what only
- * srv_sim_new() finds (a model that does not fit an instance, a trace
- * that cannot be opened) stops the command before the database is
- * touched.  Building is cheap: sources stream, nothing runs.  Returns
- * HS_OK or the first failure, with every problem printed. */
-static int check_builds(const run_args *a, const run_plan *p)
-{
-    srv_sink none;
-    int first = HS_OK;
-
-    memset(&none, 0, sizeof none);
+    if (first != HS_OK)
+        cli_print_plan_diag(d, p, stderr);
     for (size_t i = 0; i < p->n; i++) {
-        srv_options opt;
-        srv_sim *sim = NULL;
-        hs_diag *d = hs_diag_new();
         int rc;
 
-        memset(&opt, 0, sizeof opt);
-        opt.seed = a->has_seed ? a->seed : p->sc[i]->seed;
-        rc = srv_sim_new(p->sc[i], &opt, &none, &sim, d);
-        srv_sim_free(sim);
+        hs_diag_clear(d);
+        rc = app_run_validate(p->sc[i], ro, d);
         cli_print_diag(d, stderr);
-        hs_diag_free(d);
         if (first == HS_OK)
             first = rc;
     }
+    hs_diag_free(d);
     return first;
-}
-
-/* ---- the database ------------------------------------------------------- */
-
-/* Create the missing directories above file 'path' (mkdir -p); failures
- * are left for the open to report. */
-static void make_parents(const char *path)
-{
-    char *p = hs_strdup(path);
-
-    for (char *s = p[0] != '\0' ? strchr(p + 1, '/') : NULL; s != NULL;
-         s = strchr(s + 1, '/')) {
-        *s = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST)
-            break;
-        *s = '/';
-    }
-    free(p);
-}
-
-/* The database path (fresh string): -o, output.db, results/<name>.db. */
-static char *db_path(const run_args *a, const sc_scenario *sc)
-{
-    if (a->db != NULL)
-        return hs_strdup(a->db);
-    if (sc->output.db != NULL)
-        return hs_strdup(sc->output.db);
-    return hs_asprintf("results/%s.db", sc->name);
 }
 
 /* ---- signals and progress ----------------------------------------------- */
 
 static void on_signal(int sig)
 {
-    srv_sim *s = running_sim;
+    app_runner *r = signal_runner;
 
-    got_signal = sig;
-    if (s != NULL)
-        srv_sim_stop(s);
+    (void)sig;
+    if (r != NULL)
+        app_runner_stop(r);
 }
 
 typedef struct run_signals {
@@ -419,7 +231,6 @@ static void catch_signals(run_signals *rs)
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND;
-    got_signal = 0;
     sigaction(SIGINT, &sa, &rs->old_int);
     sigaction(SIGTERM, &sa, &rs->old_term);
 }
@@ -430,10 +241,9 @@ static void restore_signals(const run_signals *rs)
     sigaction(SIGTERM, &rs->old_term, NULL);
 }
 
-/* The progress line of one run (stderr is a terminal). */
+/* The progress line of the current run (stderr is a terminal). */
 typedef struct run_progress {
-    const char *label;
-    double t0, last; /* wall clock: start, last print */
+    double last; /* wall seconds into the run of the last line */
     bool shown;
 } run_progress;
 
@@ -443,172 +253,56 @@ typedef struct run_progress {
  * simulations; the wall clock decides what is printed. */
 #define PROGRESS_SIM_S 0.05
 
-static void show_progress(run_progress *p, double sim_s, int64_t done,
-                          int64_t arrived, double now)
+static void show_progress(const app_progress *p)
 {
-    fprintf(stderr, "\r[%s] sim %.1f s  done %lld/%lld  (wall %.1f s)  ",
-            p->label, sim_s, (long long)done, (long long)arrived, now - p->t0);
+    const sc_scenario *sc = p->sc;
+
+    fprintf(stderr, "\r[%s%s%s] sim %.1f s  done %lld/%lld  (wall %.1f s)  ",
+            sc->name, sc->variant != NULL ? "/" : "",
+            sc->variant != NULL ? sc->variant : "", p->sim_s,
+            (long long)p->done, (long long)p->arrived, p->wall_s);
     fflush(stderr);
-    p->last = now;
-    p->shown = true;
 }
 
-static void on_progress(void *ctx, double sim_s, int64_t done, int64_t arrived)
+/* app_run_opts.progress: a line at most every PROGRESS_WALL_S, and the
+ * last state of a run that showed one. */
+static void on_progress(void *ctx, const app_progress *p)
 {
-    run_progress *p = ctx;
-    double now = wall_now();
+    run_progress *pg = ctx;
 
-    if (now - p->last >= PROGRESS_WALL_S)
-        show_progress(p, sim_s, done, arrived, now);
-}
-
-/* ---- one run ------------------------------------------------------------ */
-
-/* Everything one run needs and leaves. */
-typedef struct run_ctx {
-    const run_args *a;
-    io_store *store;
-    int64_t run_id; /* < 0 until begun */
-} run_ctx;
-
-static void iso_now(char *buf, size_t len)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-
-    gmtime_r(&t, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* The scenario text stored with the run: the file as written, plus the
- * overrides as trailing comments so the run can be reproduced. */
-static char *run_yaml(const run_args *a, const sc_scenario *sc)
-{
-    size_t len = strlen(sc->yaml);
-    char *s = hs_asprintf("%s%s", sc->yaml,
-                          len > 0 && sc->yaml[len - 1] != '\n' ? "\n" : "");
-
-    if (a->n_ovr > 0) {
-        char *t = hs_asprintf("%s# hetsim run overrides:\n", s);
-
-        free(s);
-        s = t;
+    if (p->final) {
+        if (pg->shown) {
+            show_progress(p);
+            fprintf(stderr, "\n");
+        }
+        pg->last = 0;
+        pg->shown = false;
+    } else if (p->wall_s - pg->last >= PROGRESS_WALL_S) {
+        show_progress(p);
+        pg->last = p->wall_s;
+        pg->shown = true;
     }
-    for (size_t i = 0; i < a->n_ovr; i++) {
-        char *t = hs_asprintf("%s#   --set %s\n", s, a->ovr[i].arg);
-
-        free(s);
-        s = t;
-    }
-    return s;
-}
-
-static int begin_run(run_ctx *c, const sc_scenario *sc, uint64_t seed,
-                     hs_diag *d)
-{
-    char started[32], *yaml = run_yaml(c->a, sc);
-    io_run_info info;
-    int rc;
-
-    iso_now(started, sizeof started);
-    info.name = sc->name;
-    info.variant = sc->variant;
-    info.scenario_path = c->a->path;
-    info.scenario_yaml = yaml;
-    info.seed = (int64_t)seed;
-    info.version = HETSIM_VERSION;
-    info.started_at = started;
-    rc = io_store_begin_run(c->store, &info, &c->run_id, d);
-    free(yaml);
-    return rc;
-}
-
-static io_run_status status_of(int rc)
-{
-    if (rc == HS_OK)
-        return IO_RUN_DONE;
-    return rc == HS_EINTR ? IO_RUN_INTERRUPTED : IO_RUN_FAILED;
-}
-
-/* Run the built simulation 'sim' as run c->run_id and end the run.
- * Returns srv_sim_run's status, or the store's when that failed. */
-static int simulate(run_ctx *c, srv_sim *sim, run_progress *pg, hs_diag *d)
-{
-    srv_summary sum;
-    int rc, erc;
-
-    running_sim = sim;
-    if (got_signal != 0)
-        srv_sim_stop(sim);
-    rc = srv_sim_run(sim, d);
-    running_sim = NULL;
-    srv_sim_summary(sim, &sum);
-    if (pg->shown) {
-        show_progress(pg, sum.sim_s, sum.done, sum.arrived, wall_now());
-        fprintf(stderr, "\n");
-    }
-    erc = io_store_end_run(c->store, c->run_id, status_of(rc),
-                           wall_now() - pg->t0, sum.sim_s, sum.events, d);
-    return rc != HS_OK ? rc : erc;
-}
-
-/* Build, run and record one scenario.  Returns an HS_* status; a
- * simulation that could not be built leaves c->run_id < 0. */
-static int run_one(run_ctx *c, const sc_scenario *sc, hs_diag *d)
-{
-    char *label = sc->variant != NULL
-                      ? hs_asprintf("%s/%s", sc->name, sc->variant)
-                      : hs_strdup(sc->name);
-    double t0 = wall_now();
-    run_progress pg = {label, t0, t0, false};
-    srv_options opt;
-    cli_sink k;
-    srv_sink sink;
-    srv_sim *sim = NULL;
-    int rc;
-
-    memset(&opt, 0, sizeof opt);
-    opt.seed = c->a->has_seed ? c->a->seed : sc->seed;
-    opt.no_fast_forward = c->a->no_fast_forward;
-    if (!c->a->quiet && isatty(STDERR_FILENO)) {
-        opt.progress = on_progress;
-        opt.progress_ctx = &pg;
-        opt.progress_every_s = PROGRESS_SIM_S;
-    }
-    c->run_id = -1;
-    cli_sink_init(&k, sc, c->store, -1, d);
-    sink = cli_sink_callbacks(&k);
-    rc = srv_sim_new(sc, &opt, &sink, &sim, d);
-    if (rc == HS_OK)
-        rc = begin_run(c, sc, opt.seed, d);
-    if (rc == HS_OK) {
-        k.run_id = c->run_id;
-        rc = simulate(c, sim, &pg, d);
-    }
-    srv_sim_free(sim);
-    cli_sink_fini(&k);
-    free(label);
-    return rc;
 }
 
 /* ---- the command -------------------------------------------------------- */
 
-/* Exit status of a run's status; 'built': the simulation was built. */
-static int exit_status(int rc, bool built)
+/* Exit status of a run's status; 'begun': the run is in the database. */
+static int exit_status(int rc, bool begun)
 {
     if (rc == HS_OK)
         return CLI_OK;
-    if (rc == HS_EINPUT || (!built && rc == HS_EIO))
+    if (rc == HS_EINPUT || (!begun && rc == HS_EIO))
         return CLI_USAGE;
     return CLI_FAIL;
 }
 
-static void print_summary(run_ctx *c, const int64_t *ids, size_t n, hs_diag *d)
+static void print_summary(const run_args *a, io_store *store,
+                          const int64_t *ids, size_t n, hs_diag *d)
 {
-    if (c->a->quiet || n == 0)
+    if (a->quiet || n == 0)
         return;
     printf("\n");
-    if (cli_report_runs(c->store, ids, n, "table", stdout, d) != HS_OK)
+    if (cli_report_runs(store, ids, n, "table", stdout, d) != HS_OK)
         cli_print_diag(d, stderr);
     fflush(stdout);
 }
@@ -625,25 +319,28 @@ static void print_where(const run_args *a, io_store *store, const int64_t *ids,
     printf(")\n");
 }
 
-/* Run every scenario of 'p' into 'store'; returns the exit status. */
-static int run_all(const run_args *a, const run_plan *p, io_store *store)
+/* Run every scenario of 'p' with 'runner' into 'store'; returns the exit
+ * status. */
+static int run_all(const run_args *a, const app_plan *p, app_runner *runner,
+                   io_store *store)
 {
-    run_ctx c = {a, store, -1};
     int64_t *ids = hs_calloc(p->n, sizeof *ids);
     size_t n_ids = 0;
     int status = CLI_OK;
 
-    for (size_t i = 0; i < p->n && status == CLI_OK && !got_signal; i++) {
+    for (size_t i = 0;
+         i < p->n && status == CLI_OK && !app_runner_stopped(runner); i++) {
         hs_diag *d = hs_diag_new();
-        int rc = run_one(&c, p->sc[i], d);
+        app_run_result res;
+        int rc = app_runner_run(runner, p->sc[i], &res, d);
 
         cli_print_diag(d, stderr);
         hs_diag_clear(d);
-        if (c.run_id >= 0) {
-            ids[n_ids++] = c.run_id;
-            print_summary(&c, &c.run_id, 1, d);
+        if (res.run_id >= 0) {
+            ids[n_ids++] = res.run_id;
+            print_summary(a, store, &res.run_id, 1, d);
         }
-        status = exit_status(rc, c.run_id >= 0);
+        status = exit_status(rc, res.run_id >= 0);
         if (status != CLI_OK && i + 1 < p->n)
             fprintf(stderr, "hetsim run: %zu more run(s) not started\n",
                     p->n - i - 1);
@@ -652,58 +349,86 @@ static int run_all(const run_args *a, const run_plan *p, io_store *store)
     if (n_ids > 1) {
         hs_diag *d = hs_diag_new();
 
-        print_summary(&c, ids, n_ids, d);
+        print_summary(a, store, ids, n_ids, d);
         hs_diag_free(d);
     }
     print_where(a, store, ids, n_ids);
     free(ids);
-    if (got_signal != 0) {
+    if (app_runner_stopped(runner)) {
         fprintf(stderr, "hetsim run: interrupted\n");
         return CLI_FAIL;
     }
     return status;
 }
 
+/* The run options of 'a', reporting progress to 'pg' when stderr is a
+ * terminal and not --quiet. */
+static app_run_opts run_options(const run_args *a, run_progress *pg)
+{
+    app_run_opts o;
+
+    memset(&o, 0, sizeof o);
+    o.has_seed = a->has_seed;
+    o.seed = a->seed;
+    o.no_fast_forward = a->no_fast_forward;
+    o.scenario_path = a->path;
+    o.ovr = a->ovr;
+    o.n_ovr = a->n_ovr;
+    if (!a->quiet && isatty(STDERR_FILENO)) {
+        o.progress = on_progress;
+        o.progress_ctx = pg;
+        o.progress_every_s = PROGRESS_SIM_S;
+    }
+    return o;
+}
+
+/* Open the database and run every run of 'p' into it, signals caught. */
+static int run_plan(const run_args *a, const app_run_opts *ro,
+                    const app_plan *p)
+{
+    char *db = app_plan_db_path(p, a->db);
+    io_store *store = NULL;
+    hs_diag *d = hs_diag_new();
+    app_runner *runner;
+    run_signals rs;
+    int rc = app_store_open(db, &store, d);
+
+    if (rc != HS_OK) {
+        cli_print_diag(d, stderr);
+        rc = rc == HS_EINPUT ? CLI_USAGE : CLI_FAIL;
+    } else {
+        runner = app_runner_new(store, ro);
+        signal_runner = runner;
+        catch_signals(&rs);
+        rc = run_all(a, p, runner, store);
+        restore_signals(&rs);
+        signal_runner = NULL;
+        app_runner_free(runner);
+    }
+    io_store_close(store);
+    hs_diag_free(d);
+    free(db);
+    return rc;
+}
+
 int cli_run(int argc, char **argv)
 {
     run_args a;
-    run_plan p;
-    run_signals rs;
-    io_store *store = NULL;
-    hs_diag *d = hs_diag_new();
-    char *db = NULL;
+    run_progress pg = {0, false};
+    app_run_opts ro;
+    app_plan p;
     bool done;
     int rc;
 
     memset(&a, 0, sizeof a);
     memset(&p, 0, sizeof p);
     rc = parse_args(argc, argv, &a, &done);
-    if (rc != CLI_OK || done)
-        goto out;
-    if (plan_runs(&a, &p, d) != HS_OK) {
-        rc = CLI_USAGE;
-        goto out;
+    if (rc == CLI_OK && !done) {
+        ro = run_options(&a, &pg);
+        rc = plan_runs(&a, &ro, &p) == HS_OK ? run_plan(&a, &ro, &p)
+                                             : CLI_USAGE;
     }
-    if (check_builds(&a, &p) != HS_OK) {
-        rc = CLI_USAGE;
-        goto out;
-    }
-    db = db_path(&a, p.sc[0]);
-    make_parents(db);
-    rc = io_store_open(db, &store, d);
-    if (rc != HS_OK) {
-        cli_print_diag(d, stderr);
-        rc = rc == HS_EINPUT ? CLI_USAGE : CLI_FAIL;
-        goto out;
-    }
-    catch_signals(&rs);
-    rc = run_all(&a, &p, store);
-    restore_signals(&rs);
-out:
-    io_store_close(store);
-    free_plan(&p);
-    free(db);
+    app_plan_fini(&p);
     free(a.ovr);
-    hs_diag_free(d);
     return rc;
 }

@@ -2,8 +2,10 @@
  * io_store.c -- the SQLite results store behind include/hetsim/store.h:
  * schema creation and version checks, the run lifecycle, batched row
  * appenders with cached prepared statements, and a read-only query
- * callback for reports.  The schema is documented in docs/schema.md; keep
- * the two in step (and bump IO_STORE_SCHEMA_VERSION on any change).
+ * callback for reports.  The schema -- tables, INSERT statements and the
+ * layout of every row -- comes from the tables of records.h (bump
+ * IO_STORE_SCHEMA_VERSION on any change there); one generic loop binds a
+ * row of any table, column by column.
  *
  * Invariants (between calls):
  *   I1  s->in_txn == !sqlite3_get_autocommit(s->db): the only transaction
@@ -26,230 +28,26 @@
 
 #include <sqlite3.h>
 
-/* ---- schema ------------------------------------------------------------- */
-
-/* The whole schema, one statement per string (C limits string literals
- * to 4095 bytes), run once on a fresh file.  Kept unformatted so that it
- * reads as SQL, as in docs/schema.md. */
-/* clang-format off */
-static const char *const schema_sql[] = {
-    "CREATE TABLE runs (\n"
-    "  run_id INTEGER PRIMARY KEY AUTOINCREMENT,\n"
-    "  name TEXT NOT NULL,\n"
-    "  variant TEXT,\n"
-    "  scenario_path TEXT,\n"
-    "  scenario_yaml TEXT,\n"
-    "  seed INTEGER,\n"
-    "  version TEXT,\n"
-    "  started_at TEXT,\n"
-    "  wall_s REAL,\n"
-    "  sim_s REAL,\n"
-    "  events INTEGER,\n"
-    "  status TEXT NOT NULL DEFAULT 'running'\n"
-    "    CHECK (status IN ('running', 'done', 'failed', 'interrupted')))",
-    "CREATE TABLE requests (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
-    "  request_id INTEGER NOT NULL,\n"
-    "  source TEXT,\n"
-    "  session_id INTEGER,\n"
-    "  turn INTEGER,\n"
-    "  arrival_s REAL,\n"
-    "  prompt_tokens INTEGER,\n"
-    "  cached_tokens INTEGER,\n"
-    "  output_tokens INTEGER,\n"
-    "  prefill_instance TEXT,\n"
-    "  decode_instance TEXT,\n"
-    "  first_token_s REAL,\n"
-    "  finish_s REAL,\n"
-    "  ttft_s REAL,\n"
-    "  tpot_s REAL,\n"
-    "  e2e_s REAL,\n"
-    "  queue_s REAL,\n"
-    "  kv_transfer_s REAL,\n"
-    "  preemptions INTEGER,\n"
-    "  status TEXT)",
-    "CREATE INDEX requests_run ON requests(run_id, request_id)",
-    "CREATE TABLE steps (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
-    "  instance TEXT,\n"
-    "  start_s REAL,\n"
-    "  end_s REAL,\n"
-    "  phase TEXT,\n"
-    "  batch_size INTEGER,\n"
-    "  prefill_tokens INTEGER,\n"
-    "  decode_tokens INTEGER,\n"
-    "  flops REAL,\n"
-    "  bytes REAL,\n"
-    "  oi REAL,\n"
-    "  cf_bytes REAL,\n"
-    "  kv_used_bytes REAL,\n"
-    "  bound TEXT)",
-    "CREATE INDEX steps_run ON steps(run_id, instance)",
-    "CREATE TABLE instances (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
-    "  instance TEXT NOT NULL,\n"
-    "  role TEXT,\n"
-    "  device TEXT,\n"
-    "  count INTEGER,\n"
-    "  tp INTEGER,\n"
-    "  busy_s REAL,\n"
-    "  energy_j REAL,\n"
-    "  cost_usd REAL)",
-    "CREATE UNIQUE INDEX instances_key ON instances(run_id, instance)",
-    "CREATE TABLE transfers (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
-    "  transfer_id INTEGER NOT NULL,\n"
-    "  request_id INTEGER,\n"
-    "  link TEXT,\n"
-    "  kind TEXT,\n"
-    "  bytes REAL,\n"
-    "  start_s REAL,\n"
-    "  end_s REAL)",
-    "CREATE INDEX transfers_run ON transfers(run_id, request_id)",
-    "CREATE TABLE metrics (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
-    "  scope TEXT NOT NULL,\n"
-    "  name TEXT NOT NULL,\n"
-    "  value REAL)",
-    "CREATE UNIQUE INDEX metrics_key ON metrics(run_id, scope, name)",
-    "CREATE TABLE timeseries (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
-    "  instance TEXT,\n"
-    "  t_s REAL,\n"
-    "  queue_len INTEGER,\n"
-    "  running INTEGER,\n"
-    "  kv_used_bytes REAL,\n"
-    "  kv_capacity_bytes REAL)",
-    "CREATE INDEX timeseries_run ON timeseries(run_id, instance)",
-    "CREATE TABLE sessions (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
-    "  session_id INTEGER NOT NULL,\n"
-    "  source TEXT,\n"
-    "  calls INTEGER,\n"
-    "  start_s REAL,\n"
-    "  end_s REAL,\n"
-    "  total_tokens INTEGER,\n"
-    "  cached_tokens INTEGER)",
-    "CREATE INDEX sessions_run ON sessions(run_id, session_id)",
-    "CREATE TABLE oicf (\n"
-    "  run_id INTEGER NOT NULL REFERENCES runs(run_id),\n"
-    "  model TEXT,\n"
-    "  hardware TEXT,\n"
-    "  phase TEXT,\n"
-    "  batch INTEGER,\n"
-    "  prompt_tokens INTEGER,\n"
-    "  context_tokens INTEGER,\n"
-    "  tp INTEGER,\n"
-    "  weights TEXT,\n"
-    "  kv TEXT,\n"
-    "  flops REAL,\n"
-    "  weight_bytes REAL,\n"
-    "  kv_bytes REAL,\n"
-    "  act_bytes REAL,\n"
-    "  bytes REAL,\n"
-    "  oi REAL,\n"
-    "  ridge_oi REAL,\n"
-    "  cf_bytes REAL,\n"
-    "  capacity_bytes REAL,\n"
-    "  time_s REAL,\n"
-    "  bound TEXT,\n"
-    "  label TEXT)",
-    "CREATE INDEX oicf_run ON oicf(run_id)",
-    "CREATE VIEW run_summary AS\n"
-    "SELECT r.run_id, r.name, r.variant, r.status, r.seed, r.started_at,\n"
-    "  r.wall_s, r.sim_s, r.events,\n"
-    "  (SELECT count(*) FROM requests q WHERE q.run_id = r.run_id)\n"
-    "    AS requests,\n"
-    "  (SELECT count(*) FROM requests q\n"
-    "    WHERE q.run_id = r.run_id AND q.status = 'done') AS requests_done,\n"
-    "  max(CASE m.name WHEN 'throughput_tok_s' THEN m.value END)\n"
-    "    AS throughput_tok_s,\n"
-    "  max(CASE m.name WHEN 'goodput_req_s' THEN m.value END)\n"
-    "    AS goodput_req_s,\n"
-    "  max(CASE m.name WHEN 'slo_attainment' THEN m.value END)\n"
-    "    AS slo_attainment,\n"
-    "  max(CASE m.name WHEN 'ttft_p90_s' THEN m.value END) AS ttft_p90_s,\n"
-    "  max(CASE m.name WHEN 'tpot_p90_s' THEN m.value END) AS tpot_p90_s,\n"
-    "  max(CASE m.name WHEN 'energy_j' THEN m.value END) AS energy_j,\n"
-    "  max(CASE m.name WHEN 'tokens_per_usd' THEN m.value END)\n"
-    "    AS tokens_per_usd,\n"
-    "  max(CASE m.name WHEN 'prefix_hit_rate' THEN m.value END)\n"
-    "    AS prefix_hit_rate,\n"
-    "  max(CASE m.name WHEN 'capacity_bound_frac' THEN m.value END)\n"
-    "    AS capacity_bound_frac\n"
-    "FROM runs r\n"
-    "  LEFT JOIN metrics m ON m.run_id = r.run_id AND m.scope = 'run'\n"
-    "GROUP BY r.run_id",
-    "CREATE VIEW latency_percentiles AS\n"
-    "SELECT r.run_id, r.name, r.variant, r.status,\n"
-    "  max(CASE m.name WHEN 'ttft_p50_s' THEN m.value END) AS ttft_p50_s,\n"
-    "  max(CASE m.name WHEN 'ttft_p90_s' THEN m.value END) AS ttft_p90_s,\n"
-    "  max(CASE m.name WHEN 'ttft_p99_s' THEN m.value END) AS ttft_p99_s,\n"
-    "  max(CASE m.name WHEN 'tpot_p50_s' THEN m.value END) AS tpot_p50_s,\n"
-    "  max(CASE m.name WHEN 'tpot_p90_s' THEN m.value END) AS tpot_p90_s,\n"
-    "  max(CASE m.name WHEN 'tpot_p99_s' THEN m.value END) AS tpot_p99_s,\n"
-    "  max(CASE m.name WHEN 'e2e_p50_s' THEN m.value END) AS e2e_p50_s,\n"
-    "  max(CASE m.name WHEN 'e2e_p90_s' THEN m.value END) AS e2e_p90_s,\n"
-    "  max(CASE m.name WHEN 'e2e_p99_s' THEN m.value END) AS e2e_p99_s\n"
-    "FROM runs r\n"
-    "  LEFT JOIN metrics m ON m.run_id = r.run_id AND m.scope = 'run'\n"
-    "GROUP BY r.run_id",
-};
-/* clang-format on */
-
-#define N_SCHEMA (sizeof schema_sql / sizeof schema_sql[0])
-
 /* ---- statements --------------------------------------------------------- */
 
+/* The statements the store runs more than once, prepared at open: the
+ * fixed ones below, then the INSERT of each table (ST_INSERT + its
+ * rec_table_id). */
 enum stmt_id {
     ST_BEGIN,
     ST_COMMIT,
     ST_ROLLBACK,
-    ST_RUN_BEGIN,
     ST_RUN_END,
-    ST_REQUEST,
-    ST_STEP,
-    ST_INSTANCE,
-    ST_TRANSFER,
-    ST_METRIC,
-    ST_TIMESERIES,
-    ST_SESSION,
-    ST_OICF,
-    N_STMT
+    ST_INSERT,
+    N_STMT = ST_INSERT + REC_N_TABLES
 };
 
-/* Every statement the store runs more than once, prepared at open. */
-static const struct {
-    const char *table; /* for error messages */
-    const char *sql;
-} stmts[N_STMT] = {
-    [ST_BEGIN] = {"", "BEGIN IMMEDIATE"},
-    [ST_COMMIT] = {"", "COMMIT"},
-    [ST_ROLLBACK] = {"", "ROLLBACK"},
-    [ST_RUN_BEGIN] = {"runs",
-                      "INSERT INTO runs (name, variant, scenario_path,"
-                      " scenario_yaml, seed, version, started_at, status)"
-                      " VALUES (?, ?, ?, ?, ?, ?, ?, 'running')"},
-    [ST_RUN_END] = {"runs", "UPDATE runs SET status = ?2, wall_s = ?3,"
-                            " sim_s = ?4, events = ?5"
-                            " WHERE run_id = ?1 AND status = 'running'"},
-    [ST_REQUEST] = {"requests",
-                    "INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
-    [ST_STEP] = {"steps", "INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?, ?,"
-                          " ?, ?, ?, ?, ?, ?, ?)"},
-    [ST_INSTANCE] = {"instances",
-                     "INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                     " ?)"},
-    [ST_TRANSFER] = {"transfers",
-                     "INSERT INTO transfers VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
-    [ST_METRIC] = {"metrics", "INSERT INTO metrics VALUES (?, ?, ?, ?)"},
-    [ST_TIMESERIES] = {"timeseries", "INSERT INTO timeseries VALUES (?, ?,"
-                                     " ?, ?, ?, ?, ?)"},
-    [ST_SESSION] = {"sessions",
-                    "INSERT INTO sessions VALUES (?, ?, ?, ?, ?, ?, ?, ?)"},
-    [ST_OICF] = {"oicf", "INSERT INTO oicf VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
-                         " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+static const char *const fixed_sql[ST_INSERT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_RUN_END] = ("UPDATE runs SET status = ?2, wall_s = ?3, sim_s = ?4,"
+                    " events = ?5 WHERE run_id = ?1 AND status = 'running'"),
 };
 
 struct io_store {
@@ -326,12 +124,54 @@ static int bind_int(sqlite3_stmt *st, int i, int64_t v)
     return sqlite3_bind_int64(st, i, v);
 }
 
-/* An integer where negative means "none". */
-static int bind_opt_int(sqlite3_stmt *st, int i, int64_t v)
+/* Column 'c' of 'row' (a struct of the column's table) as parameter 'i'
+ * of 'st': NaN and NULL as SQL NULL, an _OPT integer < 0 as NULL, a
+ * request status as its name. */
+static int bind_col(sqlite3_stmt *st, int i, const rec_col *c, const void *row)
 {
-    if (v < 0)
-        return sqlite3_bind_null(st, i);
-    return sqlite3_bind_int64(st, i, v);
+    const char *field = (const char *)row + c->offset;
+    int64_t v64;
+    int32_t v32;
+    double x;
+    const char *t;
+    srv_request_status rs;
+
+    switch (c->type) {
+    case REC_TY_REAL:
+        memcpy(&x, field, sizeof x);
+        return bind_real(st, i, x);
+    case REC_TY_TEXT:
+    case REC_TY_TEXT_KEY:
+    case REC_TY_RUN_STATUS:
+        memcpy(&t, field, sizeof t);
+        return bind_text(st, i, t);
+    case REC_TY_REQ_STATUS:
+        memcpy(&rs, field, sizeof rs);
+        return bind_text(st, i, rec_enum_name(c->type, (int)rs));
+    default: /* integers of 4 or 8 bytes */
+        if (c->size == sizeof v64) {
+            memcpy(&v64, field, sizeof v64);
+        } else {
+            HS_ASSERT(c->size == sizeof v32);
+            memcpy(&v32, field, sizeof v32);
+            v64 = v32;
+        }
+        if (v64 < 0 && rec_type_null_if_negative(c->type))
+            return sqlite3_bind_null(st, i);
+        return bind_int(st, i, v64);
+    }
+}
+
+/* Bind every column of 'row', a struct of table 't', from parameter
+ * 'first' on; the OR of the bind results. */
+static int bind_row(sqlite3_stmt *st, int first, const rec_table *t,
+                    const void *row)
+{
+    int rc = SQLITE_OK;
+
+    for (size_t c = 0; c < t->n_cols; c++)
+        rc |= bind_col(st, first + (int)c, &t->cols[c], row);
+    return rc;
 }
 
 /* Step a statement that returns no rows; restore I4 whatever happens.
@@ -441,9 +281,9 @@ static int append(io_store *s, enum stmt_id id, int64_t run_id, int bind_rc,
         if (s->in_txn && sqlite3_get_autocommit(s->db))
             batch_lost(s); /* SQLite rolled the batch back */
         push_id(&s->lost, &s->n_lost, &s->cap_lost, run_id);
-        hs_diag_error(d, where(s),
-                      "cannot add a row to %s (run %" PRId64 "): %s",
-                      stmts[id].table, run_id, msg);
+        hs_diag_error(
+            d, where(s), "cannot add a row to %s (run %" PRId64 "): %s",
+            rec_table_get((rec_table_id)(id - ST_INSERT))->name, run_id, msg);
         return HS_EIO;
     }
     note_batch_run(s, run_id);
@@ -549,8 +389,12 @@ static int create_schema(io_store *s, hs_diag *d)
         snprintf(pragmas, sizeof pragmas,
                  "PRAGMA application_id = %d; PRAGMA user_version = %d;",
                  IO_STORE_APPLICATION_ID, IO_STORE_SCHEMA_VERSION);
-        for (size_t i = 0; rc == HS_OK && i < N_SCHEMA; i++)
-            rc = exec(s, schema_sql[i], "cannot create the schema", d);
+        for (size_t i = 0; rc == HS_OK && i < rec_schema_count(); i++) {
+            char *sql = rec_schema_sql(i);
+
+            rc = exec(s, sql, "cannot create the schema", d);
+            free(sql);
+        }
         if (rc == HS_OK)
             rc = exec(s, pragmas, "cannot set the schema version", d);
     }
@@ -592,9 +436,14 @@ static int configure(io_store *s, hs_diag *d)
 static int prepare_all(io_store *s, hs_diag *d)
 {
     for (int i = 0; i < N_STMT; i++) {
-        if (sqlite3_prepare_v3(s->db, stmts[i].sql, -1,
-                               SQLITE_PREPARE_PERSISTENT, &s->st[i],
-                               NULL) != SQLITE_OK)
+        char *sql = i < ST_INSERT
+                        ? hs_strdup(fixed_sql[i])
+                        : rec_insert_sql((rec_table_id)(i - ST_INSERT));
+        int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                    &s->st[i], NULL);
+
+        free(sql);
+        if (rc != SQLITE_OK)
             return db_fail(s, d, "cannot prepare a statement");
     }
     return HS_OK;
@@ -684,10 +533,11 @@ const char *io_run_status_name(io_run_status st)
     HS_UNREACHABLE("bad io_run_status");
 }
 
-int io_store_begin_run(io_store *s, const io_run_info *info, int64_t *run_id,
+int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
                        hs_diag *d)
 {
-    sqlite3_stmt *st = s->st[ST_RUN_BEGIN];
+    enum stmt_id id = ST_INSERT + REC_T_runs;
+    rec_run_row row = *info;
     char msg[256];
     int rc;
 
@@ -696,11 +546,11 @@ int io_store_begin_run(io_store *s, const io_run_info *info, int64_t *run_id,
     rc = io_store_flush(s, d);
     if (rc != HS_OK)
         return rc;
-    rc = bind_text(st, 1, info->name) | bind_text(st, 2, info->variant) |
-         bind_text(st, 3, info->scenario_path) |
-         bind_text(st, 4, info->scenario_yaml) | bind_int(st, 5, info->seed) |
-         bind_text(st, 6, info->version) | bind_text(st, 7, info->started_at);
-    if (step_bound(s, ST_RUN_BEGIN, rc, msg, sizeof msg) != SQLITE_DONE) {
+    row.wall_s = row.sim_s = (double)NAN;
+    row.events = -1;
+    row.status = "running";
+    rc = bind_row(s->st[id], 1, rec_table_get(REC_T_runs), &row);
+    if (step_bound(s, id, rc, msg, sizeof msg) != SQLITE_DONE) {
         hs_diag_error(d, where(s), "cannot record a new run: %s", msg);
         return HS_EIO;
     }
@@ -758,121 +608,24 @@ int io_store_end_run(io_store *s, int64_t run_id, io_run_status status,
 
 /* ---- row appenders ------------------------------------------------------ */
 
-int io_store_add_request(io_store *s, int64_t run_id, const io_request_row *r,
-                         hs_diag *d)
+int io_store_add(io_store *s, int64_t run_id, rec_table_id table,
+                 const void *row, hs_diag *d)
 {
-    sqlite3_stmt *st = s->st[ST_REQUEST];
-    int rc =
-        bind_int(st, 1, run_id) | bind_int(st, 2, r->request_id) |
-        bind_text(st, 3, r->source) | bind_opt_int(st, 4, r->session_id) |
-        bind_opt_int(st, 5, r->turn) | bind_real(st, 6, r->arrival_s) |
-        bind_int(st, 7, r->prompt_tokens) | bind_int(st, 8, r->cached_tokens) |
-        bind_int(st, 9, r->output_tokens) |
-        bind_text(st, 10, r->prefill_instance) |
-        bind_text(st, 11, r->decode_instance) |
-        bind_real(st, 12, r->first_token_s) | bind_real(st, 13, r->finish_s) |
-        bind_real(st, 14, r->ttft_s) | bind_real(st, 15, r->tpot_s) |
-        bind_real(st, 16, r->e2e_s) | bind_real(st, 17, r->queue_s) |
-        bind_real(st, 18, r->kv_transfer_s) |
-        bind_int(st, 19, r->preemptions) | bind_text(st, 20, r->status);
+    enum stmt_id id = ST_INSERT + table;
+    sqlite3_stmt *st = s->st[id];
+    int rc;
 
-    return append(s, ST_REQUEST, run_id, rc, d);
-}
-
-int io_store_add_step(io_store *s, int64_t run_id, const io_step_row *r,
-                      hs_diag *d)
-{
-    sqlite3_stmt *st = s->st[ST_STEP];
-    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, r->instance) |
-             bind_real(st, 3, r->start_s) | bind_real(st, 4, r->end_s) |
-             bind_text(st, 5, r->phase) | bind_int(st, 6, r->batch_size) |
-             bind_int(st, 7, r->prefill_tokens) |
-             bind_int(st, 8, r->decode_tokens) | bind_real(st, 9, r->flops) |
-             bind_real(st, 10, r->bytes) | bind_real(st, 11, r->oi) |
-             bind_real(st, 12, r->cf_bytes) |
-             bind_real(st, 13, r->kv_used_bytes) | bind_text(st, 14, r->bound);
-
-    return append(s, ST_STEP, run_id, rc, d);
-}
-
-int io_store_add_instance(io_store *s, int64_t run_id,
-                          const io_instance_row *r, hs_diag *d)
-{
-    sqlite3_stmt *st = s->st[ST_INSTANCE];
-    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, r->instance) |
-             bind_text(st, 3, r->role) | bind_text(st, 4, r->device) |
-             bind_int(st, 5, r->count) | bind_int(st, 6, r->tp) |
-             bind_real(st, 7, r->busy_s) | bind_real(st, 8, r->energy_j) |
-             bind_real(st, 9, r->cost_usd);
-
-    return append(s, ST_INSTANCE, run_id, rc, d);
-}
-
-int io_store_add_transfer(io_store *s, int64_t run_id,
-                          const io_transfer_row *r, hs_diag *d)
-{
-    sqlite3_stmt *st = s->st[ST_TRANSFER];
-    int rc = bind_int(st, 1, run_id) | bind_int(st, 2, r->transfer_id) |
-             bind_opt_int(st, 3, r->request_id) | bind_text(st, 4, r->link) |
-             bind_text(st, 5, r->kind) | bind_real(st, 6, r->bytes) |
-             bind_real(st, 7, r->start_s) | bind_real(st, 8, r->end_s);
-
-    return append(s, ST_TRANSFER, run_id, rc, d);
+    HS_ASSERT(table != REC_T_runs && table < REC_N_TABLES);
+    rc = bind_int(st, 1, run_id) | bind_row(st, 2, rec_table_get(table), row);
+    return append(s, id, run_id, rc, d);
 }
 
 int io_store_add_metric(io_store *s, int64_t run_id, const char *scope,
                         const char *name, double value, hs_diag *d)
 {
-    sqlite3_stmt *st = s->st[ST_METRIC];
-    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, scope) |
-             bind_text(st, 3, name) | bind_real(st, 4, value);
+    rec_metric_row m = {scope, name, value};
 
-    return append(s, ST_METRIC, run_id, rc, d);
-}
-
-int io_store_add_timeseries(io_store *s, int64_t run_id,
-                            const io_timeseries_row *r, hs_diag *d)
-{
-    sqlite3_stmt *st = s->st[ST_TIMESERIES];
-    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, r->instance) |
-             bind_real(st, 3, r->t_s) | bind_int(st, 4, r->queue_len) |
-             bind_int(st, 5, r->running) | bind_real(st, 6, r->kv_used_bytes) |
-             bind_real(st, 7, r->kv_capacity_bytes);
-
-    return append(s, ST_TIMESERIES, run_id, rc, d);
-}
-
-int io_store_add_session(io_store *s, int64_t run_id, const io_session_row *r,
-                         hs_diag *d)
-{
-    sqlite3_stmt *st = s->st[ST_SESSION];
-    int rc = bind_int(st, 1, run_id) | bind_int(st, 2, r->session_id) |
-             bind_text(st, 3, r->source) | bind_int(st, 4, r->calls) |
-             bind_real(st, 5, r->start_s) | bind_real(st, 6, r->end_s) |
-             bind_int(st, 7, r->total_tokens) |
-             bind_int(st, 8, r->cached_tokens);
-
-    return append(s, ST_SESSION, run_id, rc, d);
-}
-
-int io_store_add_oicf(io_store *s, int64_t run_id, const io_oicf_row *r,
-                      hs_diag *d)
-{
-    sqlite3_stmt *st = s->st[ST_OICF];
-    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, r->model) |
-             bind_text(st, 3, r->hardware) | bind_text(st, 4, r->phase) |
-             bind_int(st, 5, r->batch) | bind_int(st, 6, r->prompt_tokens) |
-             bind_int(st, 7, r->context_tokens) | bind_int(st, 8, r->tp) |
-             bind_text(st, 9, r->weights) | bind_text(st, 10, r->kv) |
-             bind_real(st, 11, r->flops) | bind_real(st, 12, r->weight_bytes) |
-             bind_real(st, 13, r->kv_bytes) | bind_real(st, 14, r->act_bytes) |
-             bind_real(st, 15, r->bytes) | bind_real(st, 16, r->oi) |
-             bind_real(st, 17, r->ridge_oi) | bind_real(st, 18, r->cf_bytes) |
-             bind_real(st, 19, r->capacity_bytes) |
-             bind_real(st, 20, r->time_s) | bind_text(st, 21, r->bound) |
-             bind_text(st, 22, r->label);
-
-    return append(s, ST_OICF, run_id, rc, d);
+    return io_store_add(s, run_id, REC_T_metrics, &m, d);
 }
 
 /* ---- reading ------------------------------------------------------------ */

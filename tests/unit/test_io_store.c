@@ -80,8 +80,13 @@ static io_store *open_ok(void)
 
 static int64_t begin_ok(io_store *s, const char *name, const char *variant)
 {
-    io_run_info info = {name, variant, "scen.yaml",           "name: x\n",
-                        42,   "0.1.0", "2025-01-01T00:00:00Z"};
+    rec_run_row info = {.name = name,
+                        .variant = variant,
+                        .scenario_path = "scen.yaml",
+                        .scenario_yaml = "name: x\n",
+                        .seed = 42,
+                        .version = "0.1.0",
+                        .started_at = "2025-01-01T00:00:00Z"};
     int64_t id = -1;
 
     ck_assert_msg(io_store_begin_run(s, &info, &id, diag) == HS_OK, "%s",
@@ -181,9 +186,9 @@ static void assert_open_fails(int want_rc, const char *want_text)
                   "'%s' lacks '%s'", hs_diag_message(diag, 0), want_text);
 }
 
-static io_request_row request(int64_t id)
+static srv_request_rec request(int64_t id)
 {
-    io_request_row r = {
+    srv_request_rec r = {
         .request_id = id,
         .source = "conv",
         .session_id = -1,
@@ -202,7 +207,7 @@ static io_request_row request(int64_t id)
         .queue_s = 0.125,
         .kv_transfer_s = 0.0,
         .preemptions = 0,
-        .status = "done",
+        .status = SRV_REQ_DONE,
     };
     return r;
 }
@@ -210,9 +215,9 @@ static io_request_row request(int64_t id)
 static void add_requests(io_store *s, int64_t run, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
-        io_request_row r = request(i);
+        srv_request_rec r = request(i);
 
-        ck_assert_msg(io_store_add_request(s, run, &r, diag) == HS_OK, "%s",
+        ck_assert_msg(io_store_add_requests(s, run, &r, diag) == HS_OK, "%s",
                       all_diag());
     }
 }
@@ -220,19 +225,19 @@ static void add_requests(io_store *s, int64_t run, int64_t n)
 /* One row of every other kind for 'run'. */
 static void add_one_of_each(io_store *s, int64_t run)
 {
-    io_step_row st = {"mono/0", 1.0,  1.02, "decode", 32,   0,          32,
-                      2e12,     1e11, 20.0, 5e10,     4e10, "bandwidth"};
-    io_instance_row in = {"mono/0", "monolithic", "h100", 1,
-                          8,        90.0,         3.6e5,  12.5};
-    io_transfer_row tr = {7, 3, "optical", "kv_pd", 1.5e9, 2.0, 2.003};
-    io_timeseries_row ts = {"mono/0", 1.0, 4, 32, 4e10, 6e10};
-    io_session_row se = {11, "agents", 5, 0.5, (double)NAN, 12000, 9000};
+    srv_step_rec st = {"mono/0", 1.0,  1.02, "decode", 32,   0,          32,
+                       2e12,     1e11, 20.0, 5e10,     4e10, "bandwidth"};
+    srv_instance_rec in = {"mono/0", "monolithic", "h100", 1,
+                           8,        90.0,         3.6e5,  12.5};
+    srv_transfer_rec tr = {7, 3, "optical", "kv_pd", 1.5e9, 2.0, 2.003};
+    srv_sample_rec ts = {"mono/0", 1.0, 4, 32, 4e10, 6e10};
+    srv_session_rec se = {11, "agents", 5, 0.5, (double)NAN, 12000, 9000};
 
-    ck_assert_int_eq(io_store_add_step(s, run, &st, diag), HS_OK);
-    ck_assert_int_eq(io_store_add_instance(s, run, &in, diag), HS_OK);
-    ck_assert_int_eq(io_store_add_transfer(s, run, &tr, diag), HS_OK);
+    ck_assert_int_eq(io_store_add_steps(s, run, &st, diag), HS_OK);
+    ck_assert_int_eq(io_store_add_instances(s, run, &in, diag), HS_OK);
+    ck_assert_int_eq(io_store_add_transfers(s, run, &tr, diag), HS_OK);
     ck_assert_int_eq(io_store_add_timeseries(s, run, &ts, diag), HS_OK);
-    ck_assert_int_eq(io_store_add_session(s, run, &se, diag), HS_OK);
+    ck_assert_int_eq(io_store_add_sessions(s, run, &se, diag), HS_OK);
     ck_assert_int_eq(
         io_store_add_metric(s, run, "run", "throughput_tok_s", 1234.5, diag),
         HS_OK);
@@ -527,9 +532,9 @@ START_TEST(batches_across_commits_lose_nothing)
     ck_assert_int_eq(sql_int("SELECT count(*) FROM requests"),
                      IO_STORE_BATCH_ROWS);
     for (int64_t i = IO_STORE_BATCH_ROWS + 10; i < n; i++) {
-        io_request_row r = request(i);
+        srv_request_rec r = request(i);
 
-        ck_assert_int_eq(io_store_add_request(s, id, &r, NULL), HS_OK);
+        ck_assert_int_eq(io_store_add_requests(s, id, &r, NULL), HS_OK);
     }
     end_ok(s, id, IO_RUN_DONE);
     io_store_close(s);
@@ -565,7 +570,7 @@ static bool same_bits(double a, double b)
 
 START_TEST(oicf_round_trips_exactly)
 {
-    io_oicf_row r = {
+    rec_oicf_row r = {
         .model = "llama-3-70b",
         .hardware = "h100-sxm",
         .phase = "decode",
@@ -645,7 +650,7 @@ START_TEST(views_pivot_run_metrics)
     io_store *s = open_ok();
     int64_t a = begin_ok(s, "a", NULL);
     int64_t b = begin_ok(s, "b", "v");
-    io_request_row r = request(3);
+    srv_request_rec r = request(3);
 
     for (int i = 0; i < 9; i++)
         ck_assert_int_eq(
@@ -660,8 +665,8 @@ START_TEST(views_pivot_run_metrics)
         io_store_add_metric(s, a, "run", "capacity_bound_frac", 0.25, diag),
         HS_OK);
     add_requests(s, a, 3);
-    r.status = "dropped";
-    ck_assert_int_eq(io_store_add_request(s, a, &r, diag), HS_OK);
+    r.status = SRV_REQ_DROPPED;
+    ck_assert_int_eq(io_store_add_requests(s, a, &r, diag), HS_OK);
     end_ok(s, a, IO_RUN_DONE);
     io_store_close(s);
 
@@ -768,7 +773,7 @@ END_TEST
 START_TEST(read_only_open)
 {
     io_store *s = NULL;
-    io_run_info info = {.name = "x"};
+    rec_run_row info = {.name = "x"};
     int64_t id;
     collected c = {0};
 

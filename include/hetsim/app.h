@@ -1,0 +1,262 @@
+/*
+ * app.h -- what a program does with a scenario, callable from the CLI, a
+ * sweep, a search or a test: plan the runs of a scenario file (base,
+ * variants, --set overrides, every run validated before anything is
+ * written), run one into a results store with its lifecycle and status,
+ * stop it from a signal handler, write a simulation's records to the
+ * store, read runs back for reports, and evaluate analytic OI/CF points
+ * from the catalogs.
+ *
+ * Layer: above io and serve, below cli.  Nothing here prints or exits;
+ * problems go to an hs_diag, and the CLI prints them.
+ *
+ *   app_plan.c    scenario + variants + overrides -> validated runs;
+ *                 where the results go
+ *   app_run.c     one run: build, begin in the store, simulate, end it
+ *                 done / failed / interrupted; stopping; progress
+ *   app_sink.c    the srv_sink that writes records to the store
+ *   app_report.c  runs of a results file and their run-scope metrics
+ *   app_oicf.c    OI/CF points resolved from the catalogs and evaluated
+ */
+#ifndef HETSIM_APP_H
+#define HETSIM_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hetsim/cost.h"
+#include "hetsim/io.h"
+#include "hetsim/oicf.h"
+#include "hetsim/records.h"
+#include "hetsim/scenario.h"
+#include "hetsim/serve.h"
+#include "hetsim/store.h"
+#include "hetsim/util.h"
+
+/* ---- plans (app_plan.c) ------------------------------------------------- */
+
+/* What to plan.  Everything is borrowed for the call. */
+typedef struct app_plan_opts {
+    const char *path;       /* the scenario file */
+    const io_override *ovr; /* --set overrides, applied to every run */
+    size_t n_ovr;
+    const char *variant; /* NULL: the base scenario, then every variant in
+                            file order; else only that variant */
+} app_plan_opts;
+
+/* The runs of a scenario file, in order, and the problems found with its
+ * variants.  Zero it, fill it with app_plan_load() or app_plan_validate(),
+ * release it with app_plan_fini().
+ *
+ * Invariants (after a call):
+ *   P1  sc[0..n) are loaded, validated scenarios, owned by the plan.
+ *   P2  extra[0..n_extra) are owned messages, each a variant's problem
+ *       that the base scenario does not have, tagged after its "error: "
+ *       with "variant 'NAME': ".
+ *   P3  after a failed call n == 0: a plan never holds part of a file. */
+typedef struct app_plan {
+    sc_scenario **sc;
+    size_t n;
+    char **extra;
+    size_t n_extra, cap_extra;
+} app_plan;
+
+/* Load and validate every run of 'o'.  Returns HS_OK with p->n >= 1, or
+ * HS_EINPUT with every problem reported: the base scenario's (and those
+ * of the variant 'o' names) to 'd', the other variants' in p->extra (P2;
+ * print 'd' first).  Problems a variant shares with the base, or repeats,
+ * are reported once.  O(variants) loads. */
+int app_plan_load(const app_plan_opts *o, app_plan *p, hs_diag *d);
+
+/* Validate the base scenario of 'o' and every variant in the file, as
+ * 'hetsim check' does, keeping nothing: the base's problems go to 'd',
+ * each variant's problems that the base lacks to p->extra.  Returns
+ * HS_OK when there is none, else HS_EINPUT.  'o->variant' is ignored. */
+int app_plan_validate(const app_plan_opts *o, app_plan *p, hs_diag *d);
+
+void app_plan_fini(app_plan *p); /* back to zero; a zeroed plan is fine */
+
+/* Check P1-P2 as far as they can be seen (scenarios present, messages
+ * tagged); false with the reason in '*why'.  O(runs + messages). */
+bool app_plan_check(const app_plan *p, const char **why);
+
+/* Where the results of a plan go (a new string): 'db' when not NULL,
+ * else the first run's output.db, else "results/<name>.db". */
+char *app_plan_db_path(const app_plan *p, const char *db);
+
+/* Open the results store at 'path' for writing (io_store_open), creating
+ * the missing parent directories first. */
+int app_store_open(const char *path, io_store **out, hs_diag *d);
+
+/* ---- runs (app_run.c) --------------------------------------------------- */
+
+/* What a progress callback sees. */
+typedef struct app_progress {
+    const sc_scenario *sc; /* the run */
+    double sim_s;          /* simulated time so far */
+    int64_t done, arrived; /* requests */
+    double wall_s;         /* wall-clock seconds since the run started */
+    bool final;            /* the simulation has ended: the last call */
+} app_progress;
+
+/* How to run.  Zero it, then set what is needed; borrowed by the runner
+ * for its whole life. */
+typedef struct app_run_opts {
+    bool has_seed; /* 'seed' replaces the scenario's */
+    uint64_t seed;
+    bool no_fast_forward;      /* srv_options.no_fast_forward */
+    const char *scenario_path; /* stored as runs.scenario_path */
+    const io_override *ovr;    /* stored after the scenario text as */
+    size_t n_ovr;              /* "#   --set PATH=VALUE" comments */
+    /* Called about every 'progress_every_s' simulated seconds while a
+     * simulation runs, then once with 'final' set, when not NULL. */
+    void (*progress)(void *ctx, const app_progress *p);
+    void *progress_ctx;
+    double progress_every_s;
+} app_run_opts;
+
+/* The seed a run of 'sc' uses under 'o'. */
+uint64_t app_run_seed(const app_run_opts *o, const sc_scenario *sc);
+
+/* Build and free the simulation of 'sc', so that what only srv_sim_new()
+ * finds (a model that does not fit an instance, a trace that cannot be
+ * opened) is reported before a store is touched.  Cheap: sources stream
+ * and nothing runs.  Returns srv_sim_new()'s status, problems in 'd'. */
+int app_run_validate(const sc_scenario *sc, const app_run_opts *o, hs_diag *d);
+
+/* Runs scenarios one at a time into one store.
+ *
+ * Lifecycle of one app_runner_run():
+ *
+ *   build (srv_sim_new) --fail--> returns, run_id < 0, nothing written
+ *     |
+ *   io_store_begin_run --fail--> returns, run_id < 0
+ *     |   runs row 'running'
+ *   srv_sim_run, records to the store through an app_sink
+ *     |
+ *   io_store_end_run: 'done' (HS_OK), 'interrupted' (stopped) or
+ *   'failed' (any other status, or rows lost)
+ *
+ * app_runner_stop() may be called at any time, from a signal handler
+ * too: the running simulation stops after its current event (its run
+ * ends 'interrupted'), a run started later stops at once, and
+ * app_runner_stopped() says so from then on. */
+typedef struct app_runner app_runner; /* opaque */
+
+/* A runner writing to 'store' with 'o' (both borrowed; they must outlive
+ * it). */
+app_runner *app_runner_new(io_store *store, const app_run_opts *o);
+void app_runner_free(app_runner *r); /* NULL is a no-op */
+
+/* What one run left. */
+typedef struct app_run_result {
+    int64_t run_id;  /* < 0: the run was never begun in the store */
+    srv_summary sum; /* the simulation's summary, when run_id >= 0 */
+} app_run_result;
+
+/* Run 'sc' (borrowed for the call) as a new run of the store.  Returns
+ * HS_OK (run 'done'), HS_EINTR (stopped: 'interrupted'), HS_EINPUT (a
+ * scenario the simulation rejects, a malformed trace line) or HS_EIO (a
+ * trace that cannot be read, a store failure); with run_id >= 0 the run
+ * is recorded with that outcome.  Problems go to 'd'. */
+int app_runner_run(app_runner *r, const sc_scenario *sc, app_run_result *out,
+                   hs_diag *d);
+
+/* Ask the runner to stop.  Async-signal-safe. */
+void app_runner_stop(app_runner *r);
+bool app_runner_stopped(const app_runner *r);
+
+/* ---- records to the store (app_sink.c) ---------------------------------- */
+
+/* The srv_sink that writes a simulation's records to a results store:
+ *   request   -> requests; a decode instance equal to the prefill
+ *                instance is stored as NULL
+ *   step      -> steps, thinned by output.steps: all; sampled = steps
+ *                0, N, 2N, ... of each instance (N = step_sample_every);
+ *                none = no rows
+ *   instance  -> instances;  sample -> timeseries;  transfer ->
+ *   transfers;  session -> sessions;  metric -> metrics
+ * The first append failure is kept and stops the simulation (the sink
+ * returns nonzero), so the run ends 'failed'. */
+typedef struct app_sink app_sink; /* opaque */
+
+/* A sink for a run of 'sc' (output.steps and step_sample_every are read
+ * now) writing to 'store' (borrowed) under app_sink_set_run()'s run id;
+ * append failures are reported to 'd' (borrowed). */
+app_sink *app_sink_new(const sc_scenario *sc, io_store *store, hs_diag *d);
+void app_sink_free(app_sink *k); /* NULL is a no-op */
+
+/* The run the rows belong to; set before the simulation emits rows. */
+void app_sink_set_run(app_sink *k, int64_t run_id);
+
+/* The callbacks of 'k', for srv_sim_new(); 'k' must outlive the
+ * simulation. */
+srv_sink app_sink_callbacks(app_sink *k);
+
+/* HS_OK, or the status of the first row that could not be appended. */
+int app_sink_status(const app_sink *k);
+
+/* Check the sink's invariants (see app_sink.c); false with the reason
+ * in '*why'.  O(instances), for tests. */
+bool app_sink_check(const app_sink *k, const char **why);
+
+/* ---- runs of a results file (app_report.c) ------------------------------ */
+
+/* One run as stored: its runs row and its run-scope metrics. */
+typedef struct app_run_row {
+    int64_t run_id;
+    char *col[REC_N_COLS_runs];     /* runs columns (REC_C_runs_*) as
+                                       SQLite's text; NULL = SQL NULL */
+    double metric[REC_N_METRICS];   /* by rec_metric_id */
+    bool has_metric[REC_N_METRICS]; /* the run has the metric */
+} app_run_row;
+
+/* Runs read from a store. */
+typedef struct app_runs {
+    app_run_row *runs;
+    size_t n, cap;
+} app_runs;
+
+/* Read runs 'ids[0..n)' of 's' -- every run of the file, in run_id order
+ * and 'hetsim oicf --db' invocations excepted, when 'ids' is NULL --
+ * into 'out' (zeroed by the caller; release with app_runs_fini).  A run
+ * without a requests_done metric (not ended yet) gets the count of its
+ * 'done' requests rows instead.  Returns HS_OK, or HS_EIO / HS_EINPUT
+ * with the store's message in 'd'.  O(runs) queries. */
+int app_runs_load(io_store *s, const int64_t *ids, size_t n, app_runs *out,
+                  hs_diag *d);
+void app_runs_fini(app_runs *r);
+
+/* The run id that 'sel' names in 's': a number is a run_id; "NAME" is
+ * the latest run of scenario NAME without a variant, "NAME/VARIANT" the
+ * latest of that variant.  HS_EINPUT when there is none (reported). */
+int app_runs_find(io_store *s, const char *sel, int64_t *id, hs_diag *d);
+
+/* ---- OI/CF points (app_oicf.c) ------------------------------------------ */
+
+/* One evaluated point. */
+typedef struct app_oicf_row {
+    const oicf_point *p; /* borrowed from the caller's points */
+    cost_ctx ctx;        /* model, precision, device, tp from the catalogs */
+    cost_point_result r;
+} app_oicf_row;
+
+/* Resolve every point's catalog entries and evaluate it.  On HS_OK
+ * '*out' is a new array of 'n' rows (free() it); on HS_EINPUT every
+ * point that could not be resolved is reported to 'd' and '*out' is
+ * NULL.  'pts' must outlive the rows. */
+int app_oicf_eval(const oicf_point *pts, size_t n, app_oicf_row **out,
+                  hs_diag *d);
+
+/* The operators of row 'w''s step, at most 'cap' in 'ops'; returns how
+ * many there are (may exceed 'cap'). */
+size_t app_oicf_ops(const app_oicf_row *w, cost_op *ops, size_t cap);
+
+/* Append 'rows' to the results file 'db' as one run named "oicf" (its
+ * scenario_path 'source', NULL for none), ended 'done'.  Errors (HS_EIO,
+ * HS_EINPUT for a file that is not a results database) go to 'd'. */
+int app_oicf_write(const app_oicf_row *rows, size_t n, const char *db,
+                   const char *source, hs_diag *d);
+
+#endif /* HETSIM_APP_H */

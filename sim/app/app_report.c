@@ -1,0 +1,148 @@
+/*
+ * app_report.c -- runs of a results file, read back for reports: each
+ * run's runs row and its run-scope metrics (docs/schema.md), and the run
+ * a --run selector names.  Values are read as SQLite's text and parsed,
+ * so a report shows exactly what 'sqlite3' would.
+ */
+#include "hetsim/app.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The runs query up to its WHERE (a new string): run_id, every column of
+ * the runs table in order, then the count of 'done' requests rows (for
+ * runs without a summary yet). */
+static char *runs_select(void)
+{
+    const rec_table *t = rec_table_get(REC_T_runs);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+
+    HS_ASSERT(f != NULL); /* out of memory */
+    fputs("SELECT r.run_id", f);
+    for (size_t c = 0; c < t->n_cols; c++)
+        fprintf(f, ", r.%s", t->cols[c].name);
+    fputs(", (SELECT count(*) FROM requests q WHERE q.run_id = r.run_id "
+          "AND q.status = 'done') FROM runs r ",
+          f);
+    fclose(f);
+    return buf;
+}
+
+/* io_row_fn: one row of the runs query. */
+static int collect_run(void *ctx, const io_row *row)
+{
+    app_runs *set = ctx;
+    app_run_row *r;
+
+    hs_grow((void **)&set->runs, &set->cap, set->n + 1, sizeof *set->runs);
+    r = &set->runs[set->n++];
+    memset(r, 0, sizeof *r);
+    r->run_id = strtoll(row->values[0], NULL, 10);
+    for (int c = 0; c < REC_N_COLS_runs; c++)
+        if (row->values[1 + c] != NULL)
+            r->col[c] = hs_strdup(row->values[1 + c]);
+    /* Until the run writes its summary, the rows say how many are done. */
+    r->metric[REC_M_requests_done] =
+        strtod(row->values[1 + REC_N_COLS_runs], NULL);
+    return 0;
+}
+
+/* io_row_fn: one (name, value) metric of the run 'ctx'; names this build
+ * does not know are skipped. */
+static int collect_metric(void *ctx, const io_row *row)
+{
+    app_run_row *r = ctx;
+    rec_metric_id id = rec_metric_find(row->values[0]);
+
+    if (id < REC_N_METRICS && row->values[1] != NULL) {
+        r->metric[id] = strtod(row->values[1], NULL);
+        r->has_metric[id] = true;
+    }
+    return 0;
+}
+
+void app_runs_fini(app_runs *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        for (int c = 0; c < REC_N_COLS_runs; c++)
+            free(set->runs[i].col[c]);
+    }
+    free(set->runs);
+    memset(set, 0, sizeof *set);
+}
+
+static int load_rows(io_store *s, const int64_t *ids, size_t n, app_runs *set,
+                     hs_diag *d)
+{
+    char *head = runs_select(), *sql, id[32];
+    const char *p[1] = {id};
+    int rc = HS_OK;
+
+    if (ids == NULL) {
+        sql = hs_asprintf("%sWHERE NOT EXISTS (SELECT 1 FROM oicf o WHERE "
+                          "o.run_id = r.run_id) ORDER BY r.run_id",
+                          head);
+        rc = io_store_query(s, sql, NULL, 0, collect_run, set, d);
+    } else {
+        sql = hs_asprintf("%sWHERE r.run_id = CAST(?1 AS INTEGER)", head);
+        for (size_t i = 0; i < n && rc == HS_OK; i++) {
+            snprintf(id, sizeof id, "%lld", (long long)ids[i]);
+            rc = io_store_query(s, sql, p, 1, collect_run, set, d);
+        }
+    }
+    free(sql);
+    free(head);
+    return rc;
+}
+
+int app_runs_load(io_store *s, const int64_t *ids, size_t n, app_runs *set,
+                  hs_diag *d)
+{
+    char id[32];
+    const char *p[1] = {id};
+    int rc = load_rows(s, ids, n, set, d);
+
+    for (size_t i = 0; i < set->n && rc == HS_OK; i++) {
+        app_run_row *r = &set->runs[i];
+
+        snprintf(id, sizeof id, "%lld", (long long)r->run_id);
+        rc = io_store_query(s,
+                            "SELECT name, value FROM metrics WHERE run_id "
+                            "= CAST(?1 AS INTEGER) AND scope = 'run'",
+                            p, 1, collect_metric, r, d);
+        r->has_metric[REC_M_requests_done] = true;
+    }
+    return rc;
+}
+
+/* io_row_fn: keep the first column as a run id. */
+static int take_id(void *ctx, const io_row *row)
+{
+    *(int64_t *)ctx = strtoll(row->values[0], NULL, 10);
+    return 0;
+}
+
+int app_runs_find(io_store *s, const char *sel, int64_t *id, hs_diag *d)
+{
+    const char *p[1] = {sel};
+    bool numeric = sel[0] != '\0' && strspn(sel, "0123456789") == strlen(sel);
+    int rc;
+
+    *id = -1;
+    rc = io_store_query(
+        s,
+        numeric ? "SELECT run_id FROM runs WHERE run_id = CAST(?1 AS INTEGER)"
+                : "SELECT run_id FROM runs WHERE (name = ?1 AND variant IS "
+                  "NULL) OR name || '/' || variant = ?1 "
+                  "ORDER BY run_id DESC LIMIT 1",
+        p, 1, take_id, id, d);
+    if (rc == HS_OK && *id < 0)
+        rc = hs_diag_error(d, (hs_loc){io_store_path(s), 0, 0},
+                           "no run '%s' (give a run_id, NAME or "
+                           "NAME/VARIANT)",
+                           sel);
+    return rc;
+}
