@@ -51,15 +51,14 @@ typedef struct app_plan_opts {
  *
  * Invariants (after a call):
  *   P1  sc[0..n) are loaded, validated scenarios, owned by the plan.
- *   P2  extra[0..n_extra) are owned messages, each a variant's problem
- *       that the base scenario does not have, tagged after its "error: "
- *       with "variant 'NAME': ".
+ *   P2  'extra' holds the variants' problems that the base scenario
+ *       does not have, each with its context "variant 'NAME'" (printed
+ *       after "error: "); NULL when there is none yet.
  *   P3  after a failed call n == 0: a plan never holds part of a file. */
 typedef struct app_plan {
     sc_scenario **sc;
     size_t n;
-    char **extra;
-    size_t n_extra, cap_extra;
+    hs_diag *extra;
 } app_plan;
 
 /* Load and validate every run of 'o'.  Returns HS_OK with p->n >= 1, or

@@ -36,8 +36,6 @@
  * srv_sample_rec, srv_transfer_rec, srv_session_rec) and the request
  * statuses are generated from the result schema in records.h. */
 
-const char *srv_request_status_name(srv_request_status s);
-
 /* Callbacks; any may be NULL.  A nonzero return stops the simulation
  * with HS_EIO (the sink failed). */
 typedef struct srv_sink {

@@ -5,10 +5,10 @@
  * anything is written; and where their results go.
  *
  * A variant's problems are kept apart from the base's: a problem the
- * base has too is reported once, under the base, and the others are
- * tagged with the variant's name after their "error: ", so that the
- * user sees which variant breaks.  (The tags are made from the message
- * text for now; they become a field when diagnostics are structs.)
+ * base has too is reported once, under the base, and the others carry
+ * the variant's name as their context ("variant 'mono'", printed after
+ * "error: "), so that the user sees which variant breaks.  Problems are
+ * compared by their fields (hs_diag_item_eq), never by their text.
  */
 #include "hetsim/app.h"
 
@@ -19,54 +19,27 @@
 
 /* ---- variant problems --------------------------------------------------- */
 
-static bool in_diag(const hs_diag *d, const char *m)
-{
-    for (size_t i = 0; i < hs_diag_count(d); i++)
-        if (strcmp(hs_diag_message(d, i), m) == 0)
-            return true;
-    return false;
-}
-
-static bool in_extra(const app_plan *p, const char *m)
-{
-    for (size_t i = 0; i < p->n_extra; i++)
-        if (strcmp(p->extra[i], m) == 0)
-            return true;
-    return false;
-}
-
-/* 'm' with "variant 'name': " after its "error: " (a new string). */
-static char *tag_variant(const char *m, const char *name)
-{
-    const char *tag = strstr(m, "error: ");
-
-    if (tag == NULL)
-        return hs_asprintf("variant '%s': %s", name, m);
-    return hs_asprintf("%.*svariant '%s': %s", (int)(tag + 7 - m), m, name,
-                       tag + 7);
-}
-
-/* Add the messages of 'vd' (variant 'name''s load) that the base's 'd'
- * lacks to p->extra, tagged.  With 'once', a message already reported
- * (in 'd' or p->extra, tagged or not) is skipped too. */
+/* Add the problems of 'vd' (variant 'name''s load) that the base's 'd'
+ * lacks to p->extra, with the variant as their context.  With 'once', a
+ * problem already reported for another variant is skipped too. */
 static void add_variant_diag(app_plan *p, const hs_diag *d, const hs_diag *vd,
                              const char *name, bool once)
 {
-    for (size_t i = 0; i < hs_diag_count(vd); i++) {
-        const char *m = hs_diag_message(vd, i);
-        char *t;
+    char *context = hs_asprintf("variant '%s'", name);
 
-        if (in_diag(d, m) || (once && in_extra(p, m)))
+    if (p->extra == NULL)
+        p->extra = hs_diag_new();
+    for (size_t i = 0; i < hs_diag_count(vd); i++) {
+        hs_diag_item it = *hs_diag_item_at(vd, i);
+
+        if (hs_diag_contains(d, &it))
             continue;
-        t = tag_variant(m, name);
-        if (once && (in_diag(d, t) || in_extra(p, t))) {
-            free(t);
+        it.context = context;
+        if (once && hs_diag_contains(p->extra, &it))
             continue;
-        }
-        hs_grow((void **)&p->extra, &p->cap_extra, p->n_extra + 1,
-                sizeof *p->extra);
-        p->extra[p->n_extra++] = t;
+        hs_diag_add(p->extra, &it);
     }
+    free(context);
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -127,7 +100,7 @@ static void drop_runs(app_plan *p)
 void app_plan_fini(app_plan *p)
 {
     drop_runs(p);
-    io_names_free(p->extra, p->n_extra);
+    hs_diag_free(p->extra);
     memset(p, 0, sizeof *p);
 }
 
@@ -138,11 +111,9 @@ bool app_plan_check(const app_plan *p, const char **why)
     for (size_t i = 0; i < p->n && bad == NULL; i++)
         if (p->sc[i] == NULL)
             bad = "P1 a run without its scenario";
-    for (size_t i = 0; i < p->n_extra && bad == NULL; i++)
-        if (p->extra[i] == NULL || strstr(p->extra[i], "variant '") == NULL)
-            bad = "P2 a variant problem without its tag";
-    if (p->n_extra > p->cap_extra)
-        bad = "P2 more messages than room";
+    for (size_t i = 0; i < hs_diag_count(p->extra) && bad == NULL; i++)
+        if (hs_diag_item_at(p->extra, i)->context == NULL)
+            bad = "P2 a variant problem without its variant";
     if (why != NULL)
         *why = bad;
     return bad == NULL;
@@ -176,7 +147,7 @@ int app_plan_load(const app_plan_opts *o, app_plan *p, hs_diag *d)
             p->sc[p->n++] = sc;
     }
     io_names_free(names, n);
-    if (ok && hs_diag_count(d) == 0 && p->n_extra == 0)
+    if (ok && hs_diag_count(d) == 0 && hs_diag_count(p->extra) == 0)
         return HS_OK;
     drop_runs(p);
     return HS_EINPUT;
@@ -204,7 +175,7 @@ int app_plan_validate(const app_plan_opts *o, app_plan *p, hs_diag *d)
     }
     io_names_free(names, n);
     hs_diag_free(vd);
-    return hs_diag_count(d) + p->n_extra == 0 ? HS_OK : HS_EINPUT;
+    return hs_diag_count(d) + hs_diag_count(p->extra) == 0 ? HS_OK : HS_EINPUT;
 }
 
 /* ---- where the results go ----------------------------------------------- */

@@ -13,6 +13,5 @@ void cli_print_diag(const hs_diag *d, FILE *out)
 void cli_print_plan_diag(const hs_diag *d, const app_plan *p, FILE *out)
 {
     cli_print_diag(d, out);
-    for (size_t i = 0; i < p->n_extra; i++)
-        fprintf(out, "%s\n", p->extra[i]);
+    cli_print_diag(p->extra, out);
 }

@@ -139,7 +139,8 @@ void srv_emit_instance(srv_sim *s, const srv_instance_rec *rec);
 void srv_emit_sample(srv_sim *s, const srv_sample_rec *rec);
 void srv_emit_transfer(srv_sim *s, const srv_transfer_rec *rec);
 void srv_emit_session(srv_sim *s, const srv_session_rec *rec);
-void srv_emit_metric(srv_sim *s, const char *scope, const char *name,
+/* Metric 'id' of the result schema's metric table (records.h). */
+void srv_emit_metric(srv_sim *s, const char *scope, rec_metric_id id,
                      double v);
 
 /* ---- statistics (srv_stats.c) -------------------------------------------- */

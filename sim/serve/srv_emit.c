@@ -59,8 +59,8 @@ void srv_emit_session(srv_sim *s, const srv_session_rec *rec)
         check(s, s->sink.session(s->sink.ctx, rec));
 }
 
-void srv_emit_metric(srv_sim *s, const char *scope, const char *name, double v)
+void srv_emit_metric(srv_sim *s, const char *scope, rec_metric_id id, double v)
 {
     if (s->sink.metric != NULL)
-        check(s, s->sink.metric(s->sink.ctx, scope, name, v));
+        check(s, s->sink.metric(s->sink.ctx, scope, rec_metric_name(id), v));
 }

@@ -11,19 +11,6 @@
 #include <math.h>
 #include <string.h>
 
-const char *srv_request_status_name(srv_request_status st)
-{
-    switch (st) {
-    case SRV_REQ_DONE:
-        return "done";
-    case SRV_REQ_DROPPED:
-        return "dropped";
-    case SRV_REQ_UNFINISHED:
-        return "unfinished";
-    }
-    return "unknown";
-}
-
 /* Where 'r' ran: its prefill instance (NULL when never admitted) and
  * decode instance (the same in monolithic mode; NULL when its KV never
  * reached one, or it produced at most one token). */

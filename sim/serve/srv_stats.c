@@ -126,15 +126,15 @@ typedef struct pool_totals {
 
 static void emit_pool(srv_sim *s, const char *pool, const pool_totals *t)
 {
-    srv_emit_metric(s, pool, "energy_j", t->energy_j);
-    srv_emit_metric(s, pool, "cost_usd", t->cost_usd);
-    srv_emit_metric(s, pool, "busy_frac",
+    srv_emit_metric(s, pool, REC_M_energy_j, t->energy_j);
+    srv_emit_metric(s, pool, REC_M_cost_usd, t->cost_usd);
+    srv_emit_metric(s, pool, REC_M_busy_frac,
                     t->device_s > 0 ? t->busy_s / t->device_s : 0);
-    srv_emit_metric(s, pool, "tokens_per_usd",
+    srv_emit_metric(s, pool, REC_M_tokens_per_usd,
                     t->cost_usd > 0 ? t->tokens / t->cost_usd : 0);
-    srv_emit_metric(s, pool, "tokens_per_j",
+    srv_emit_metric(s, pool, REC_M_tokens_per_j,
                     t->energy_j > 0 ? t->tokens / t->energy_j : 0);
-    srv_emit_metric(s, pool, "fallback_decodes", t->fallbacks);
+    srv_emit_metric(s, pool, REC_M_fallback_decodes, t->fallbacks);
 }
 
 /* Split mode: the KV transfer link's totals (scope = the link's name),
@@ -153,13 +153,13 @@ static void link_totals(srv_sim *s, double sim_s)
         bw += st.bandwidth;
     }
     /* Each byte crosses two ports (egress and ingress). */
-    srv_emit_metric(s, s->xfer_link, "bytes", bytes / 2);
-    srv_emit_metric(s, s->xfer_link, "energy_j", energy);
-    srv_emit_metric(s, s->xfer_link, "port_busy_frac",
+    srv_emit_metric(s, s->xfer_link, REC_M_bytes, bytes / 2);
+    srv_emit_metric(s, s->xfer_link, REC_M_energy_j, energy);
+    srv_emit_metric(s, s->xfer_link, REC_M_port_busy_frac,
                     sim_s > 0 ? busy / (sim_s * hw_net_count(s->net)) : 0);
-    srv_emit_metric(s, s->xfer_link, "utilisation",
+    srv_emit_metric(s, s->xfer_link, REC_M_utilisation,
                     sim_s > 0 && bw > 0 ? bytes / (bw * sim_s) : 0);
-    srv_emit_metric(s, s->xfer_link, "transfers",
+    srv_emit_metric(s, s->xfer_link, REC_M_transfers,
                     (double)hw_net_started(s->net));
     s->summary.energy_j += energy;
 }
@@ -175,34 +175,34 @@ static void memory_pool_totals(srv_sim *s, double sim_s)
 
     for (int i = 0; i < s->n_insts; i++)
         srv_inst_pool_totals(&s->insts[i], &t);
-    srv_emit_metric(s, pool, "offloaded_bytes", t.offloaded_bytes);
-    srv_emit_metric(s, pool, "fetched_bytes", t.fetched_bytes);
+    srv_emit_metric(s, pool, REC_M_offloaded_bytes, t.offloaded_bytes);
+    srv_emit_metric(s, pool, REC_M_fetched_bytes, t.fetched_bytes);
     bytes = t.streamed_bytes;
     bytes += t.offloaded_bytes + t.fetched_bytes; /* as summed before */
     energy = bytes * 8.0 * s->pool_epb;
-    srv_emit_metric(s, pool, "capacity_bytes", s->pool->capacity_bytes);
-    srv_emit_metric(s, pool, "streamed_bytes",
+    srv_emit_metric(s, pool, REC_M_capacity_bytes, s->pool->capacity_bytes);
+    srv_emit_metric(s, pool, REC_M_streamed_bytes,
                     bytes - t.offloaded_bytes - t.fetched_bytes);
-    srv_emit_metric(s, pool, "energy_j", energy);
-    srv_emit_metric(s, pool, "utilisation",
+    srv_emit_metric(s, pool, REC_M_energy_j, energy);
+    srv_emit_metric(s, pool, REC_M_utilisation,
                     sim_s > 0 ? bytes / (s->pool->bandwidth * sim_s) : 0);
     s->summary.energy_j += energy;
 }
 
 static void instance_metrics(srv_sim *s, const srv_inst *in, double sim_s)
 {
-    srv_emit_metric(s, in->name, "busy_frac",
+    srv_emit_metric(s, in->name, REC_M_busy_frac,
                     sim_s > 0 ? in->busy_s / sim_s : 0);
-    srv_emit_metric(s, in->name, "capacity_bound_frac",
+    srv_emit_metric(s, in->name, REC_M_capacity_bound_frac,
                     in->busy_s > 0 ? in->cap_bound_s / in->busy_s : 0);
-    srv_emit_metric(s, in->name, "mean_oi",
+    srv_emit_metric(s, in->name, REC_M_mean_oi,
                     in->bytes > 0 ? in->flops / in->bytes : 0);
-    srv_emit_metric(s, in->name, "steps", (double)in->steps);
-    srv_emit_metric(s, in->name, "throughput_tok_s",
+    srv_emit_metric(s, in->name, REC_M_steps, (double)in->steps);
+    srv_emit_metric(s, in->name, REC_M_throughput_tok_s,
                     sim_s > 0 ? (double)in->tokens_out / sim_s : 0);
-    srv_emit_metric(s, in->name, "kv_capacity_bytes",
+    srv_emit_metric(s, in->name, REC_M_kv_capacity_bytes,
                     (double)in->total_blocks * in->block_bytes);
-    srv_emit_metric(s, in->name, "prefix_evicted_bytes",
+    srv_emit_metric(s, in->name, REC_M_prefix_evicted_bytes,
                     (double)in->evicted_blocks * in->block_bytes);
 }
 
@@ -316,16 +316,17 @@ static void summarize(srv_sim *s)
 
 static void emit_percentiles(srv_sim *s, const srv_summary *m)
 {
-    static const char *const pct[3] = {"p50", "p90", "p99"};
-    char name[32];
+    static const rec_metric_id ttft[3] = {REC_M_ttft_p50_s, REC_M_ttft_p90_s,
+                                          REC_M_ttft_p99_s};
+    static const rec_metric_id tpot[3] = {REC_M_tpot_p50_s, REC_M_tpot_p90_s,
+                                          REC_M_tpot_p99_s};
+    static const rec_metric_id e2e[3] = {REC_M_e2e_p50_s, REC_M_e2e_p90_s,
+                                         REC_M_e2e_p99_s};
 
     for (int i = 0; i < 3; i++) {
-        snprintf(name, sizeof name, "ttft_%s_s", pct[i]);
-        srv_emit_metric(s, "run", name, m->ttft_s[i]);
-        snprintf(name, sizeof name, "tpot_%s_s", pct[i]);
-        srv_emit_metric(s, "run", name, m->tpot_s[i]);
-        snprintf(name, sizeof name, "e2e_%s_s", pct[i]);
-        srv_emit_metric(s, "run", name, m->e2e_s[i]);
+        srv_emit_metric(s, "run", ttft[i], m->ttft_s[i]);
+        srv_emit_metric(s, "run", tpot[i], m->tpot_s[i]);
+        srv_emit_metric(s, "run", e2e[i], m->e2e_s[i]);
     }
 }
 
@@ -333,33 +334,35 @@ static void emit_summary(srv_sim *s)
 {
     const srv_summary *m = &s->summary;
 
-    srv_emit_metric(s, "run", "requests_arrived", (double)m->arrived);
-    srv_emit_metric(s, "run", "requests_done", (double)m->done);
-    srv_emit_metric(s, "run", "requests_dropped", (double)m->dropped);
-    srv_emit_metric(s, "run", "requests_unfinished", (double)m->unfinished);
-    srv_emit_metric(s, "run", "input_tokens", (double)m->input_tokens);
-    srv_emit_metric(s, "run", "output_tokens", (double)m->output_tokens);
-    srv_emit_metric(s, "run", "throughput_tok_s", m->throughput_tok_s);
-    srv_emit_metric(s, "run", "throughput_req_s", m->throughput_req_s);
+    srv_emit_metric(s, "run", REC_M_requests_arrived, (double)m->arrived);
+    srv_emit_metric(s, "run", REC_M_requests_done, (double)m->done);
+    srv_emit_metric(s, "run", REC_M_requests_dropped, (double)m->dropped);
+    srv_emit_metric(s, "run", REC_M_requests_unfinished,
+                    (double)m->unfinished);
+    srv_emit_metric(s, "run", REC_M_input_tokens, (double)m->input_tokens);
+    srv_emit_metric(s, "run", REC_M_output_tokens, (double)m->output_tokens);
+    srv_emit_metric(s, "run", REC_M_throughput_tok_s, m->throughput_tok_s);
+    srv_emit_metric(s, "run", REC_M_throughput_req_s, m->throughput_req_s);
     emit_percentiles(s, m);
-    srv_emit_metric(s, "run", "ttft_mean_s", m->ttft_mean_s);
-    srv_emit_metric(s, "run", "tpot_mean_s", m->tpot_mean_s);
-    srv_emit_metric(s, "run", "e2e_mean_s", m->e2e_mean_s);
-    srv_emit_metric(s, "run", "queue_mean_s", m->queue_mean_s);
-    srv_emit_metric(s, "run", "goodput_req_s", m->goodput_req_s);
-    srv_emit_metric(s, "run", "slo_attainment", m->slo_attainment);
-    srv_emit_metric(s, "run", "mean_oi", m->mean_oi);
-    srv_emit_metric(s, "run", "capacity_bound_frac", m->capacity_bound_frac);
-    srv_emit_metric(s, "run", "energy_j", m->energy_j);
-    srv_emit_metric(s, "run", "cost_usd", m->cost_usd);
-    srv_emit_metric(s, "run", "tokens_per_usd", m->tokens_per_usd);
-    srv_emit_metric(s, "run", "tokens_per_j", m->tokens_per_j);
-    srv_emit_metric(s, "run", "preemptions", (double)m->preemptions);
-    srv_emit_metric(s, "run", "prefix_hit_rate", m->prefix_hit_rate);
-    srv_emit_metric(s, "run", "prefix_block_hit_rate",
+    srv_emit_metric(s, "run", REC_M_ttft_mean_s, m->ttft_mean_s);
+    srv_emit_metric(s, "run", REC_M_tpot_mean_s, m->tpot_mean_s);
+    srv_emit_metric(s, "run", REC_M_e2e_mean_s, m->e2e_mean_s);
+    srv_emit_metric(s, "run", REC_M_queue_mean_s, m->queue_mean_s);
+    srv_emit_metric(s, "run", REC_M_goodput_req_s, m->goodput_req_s);
+    srv_emit_metric(s, "run", REC_M_slo_attainment, m->slo_attainment);
+    srv_emit_metric(s, "run", REC_M_mean_oi, m->mean_oi);
+    srv_emit_metric(s, "run", REC_M_capacity_bound_frac,
+                    m->capacity_bound_frac);
+    srv_emit_metric(s, "run", REC_M_energy_j, m->energy_j);
+    srv_emit_metric(s, "run", REC_M_cost_usd, m->cost_usd);
+    srv_emit_metric(s, "run", REC_M_tokens_per_usd, m->tokens_per_usd);
+    srv_emit_metric(s, "run", REC_M_tokens_per_j, m->tokens_per_j);
+    srv_emit_metric(s, "run", REC_M_preemptions, (double)m->preemptions);
+    srv_emit_metric(s, "run", REC_M_prefix_hit_rate, m->prefix_hit_rate);
+    srv_emit_metric(s, "run", REC_M_prefix_block_hit_rate,
                     m->prefix_block_hit_rate);
-    srv_emit_metric(s, "run", "sessions_done", (double)m->sessions_done);
-    srv_emit_metric(s, "run", "session_mean_s", m->session_mean_s);
+    srv_emit_metric(s, "run", REC_M_sessions_done, (double)m->sessions_done);
+    srv_emit_metric(s, "run", REC_M_session_mean_s, m->session_mean_s);
 }
 
 void srv_stats_finish(srv_sim *s)

@@ -346,21 +346,25 @@ START_TEST(variant_problems_are_tagged)
     ck_assert_uint_eq(p.n, 0); /* P3 */
     ck_assert(app_plan_check(&p, NULL));
     ck_assert_uint_eq(hs_diag_count(diag), 0);
-    ck_assert_uint_eq(p.n_extra, 1);
-    ck_assert_msg(strncmp(p.extra[0], want, strlen(want)) == 0 &&
-                      strstr(p.extra[0], ": error: variant 'bad': ") != NULL,
-                  "%s", p.extra[0]);
+    ck_assert_uint_eq(hs_diag_count(p.extra), 1);
+    ck_assert_str_eq(hs_diag_item_at(p.extra, 0)->context, "variant 'bad'");
+    ck_assert_str_eq(hs_diag_item_at(p.extra, 0)->loc.file, bad);
+    ck_assert_msg(
+        strncmp(hs_diag_message(p.extra, 0), want, strlen(want)) == 0 &&
+            strstr(hs_diag_message(p.extra, 0), ": error: variant 'bad': ") !=
+                NULL,
+        "%s", hs_diag_message(p.extra, 0));
     app_plan_fini(&p);
 
     /* The same with 'hetsim check''s rules. */
     ck_assert_int_eq(app_plan_validate(&o, &p, diag), HS_EINPUT);
-    ck_assert_uint_eq(p.n_extra, 1);
+    ck_assert_uint_eq(hs_diag_count(p.extra), 1);
     app_plan_fini(&p);
 
     /* Asked for by name, the variant's problem is not tagged. */
     o.variant = "bad";
     ck_assert_int_eq(app_plan_load(&o, &p, diag), HS_EINPUT);
-    ck_assert_uint_eq(p.n_extra, 0);
+    ck_assert_uint_eq(hs_diag_count(p.extra), 0);
     ck_assert_uint_eq(hs_diag_count(diag), 1);
     ck_assert_ptr_null(strstr(hs_diag_message(diag, 0), "variant 'bad'"));
     app_plan_fini(&p);
