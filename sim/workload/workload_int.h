@@ -125,17 +125,18 @@ void wl_synth_close(wl_synth *g); /* NULL is a no-op */
  *
  * The calls that are due later ("pending": a session whose previous call
  * finished, waiting out its gap) sit in a binary min-heap ordered by
- * (arrival, session_id); the active sessions are found by id through an
- * open-addressing hash table (linear probing, backward-shift deletion,
- * load <= 1/2).  Each active session owns a slot, a small integer that
- * indexes the owner's per-session arrays; slots of ended sessions are
- * reused, so the arrays grow to the peak number of active sessions and
- * no further.
+ * (arrival, session_id); the active sessions are found by id through the
+ * tree's hash table (hs_table, util.h: session id -> slot).  Each active
+ * session owns a slot, a small integer that indexes the owner's
+ * per-session arrays; slots of ended sessions are reused, so the arrays
+ * grow to the peak number of active sessions and no further.
  *
  * Invariants (wl_loop_check):
  *   I1  heap order: no entry comes before its parent
  *   I2  every heap entry's session is active and owns the entry's slot
- *   I3  the table holds exactly the active sessions, each slot once
+ *   I3  the table holds exactly the active sessions, each with its own
+ *       slot < n_slots, none of them free; n_slots = active + free
+ *   I4  the table's own invariants hold (hs_table_check: T1-T2)
  */
 #define WL_NO_SLOT UINT32_MAX
 
@@ -148,9 +149,7 @@ typedef struct wl_due {
 typedef struct wl_loop {
     wl_due *heap;
     size_t n_heap, cap_heap;
-    int64_t *keys;   /* the table: session ids ... */
-    uint32_t *slots; /* ... and their slots; WL_NO_SLOT = empty */
-    size_t table_cap, n_active;
+    hs_table active; /* session id (as uint64_t) -> slot */
     uint32_t *free_slots;
     size_t n_free, cap_free;
     uint32_t n_slots; /* slots handed out so far (per-slot array size) */
@@ -161,10 +160,11 @@ bool wl_due_before(hs_time ta, int64_t ia, hs_time tb, int64_t ib);
 
 void wl_loop_init(wl_loop *l);
 void wl_loop_fini(wl_loop *l);
-/* Make session 'id' active; its slot, or WL_NO_SLOT when 'id' is active
- * already.  The owner grows its per-slot arrays to l->n_slots. */
+/* Make session 'id' (>= 0) active; its slot, or WL_NO_SLOT when 'id' is
+ * active already.  The owner grows its per-slot arrays to l->n_slots.
+ * O(1) expected. */
 uint32_t wl_loop_add(wl_loop *l, int64_t id);
-/* The slot of active session 'id', or WL_NO_SLOT. */
+/* The slot of active session 'id', or WL_NO_SLOT.  O(1) expected. */
 uint32_t wl_loop_find(const wl_loop *l, int64_t id);
 /* End active session 'id' (it must not be in the heap). */
 void wl_loop_remove(wl_loop *l, int64_t id);
@@ -174,8 +174,8 @@ void wl_loop_push(wl_loop *l, hs_time arrival, int64_t id, uint32_t slot);
 const wl_due *wl_loop_top(const wl_loop *l);
 /* Remove and return the earliest due call (the heap is not empty). */
 wl_due wl_loop_pop(wl_loop *l);
-/* Check I1-I3; false (with the reason in 'why', may be NULL) if broken.
- * O(n).  For tests. */
+/* Check I1-I4; false (with the reason in 'why', may be NULL) if broken.
+ * O(heap + table + slots).  For tests. */
 bool wl_loop_check(const wl_loop *l, const char **why);
 
 /* ---- agent sessions from a preset (wl_agent.c) ------------------------- */
