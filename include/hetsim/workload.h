@@ -60,12 +60,17 @@ typedef struct wl_synthetic_spec {
     wl_dist_spec output;
 } wl_synthetic_spec;
 
+/* The trace formats, one per line of hetsim/wl_formats.def, in its order:
+ * WL_TRACE_AZURE (TIMESTAMP,ContextTokens,GeneratedTokens), _MOONCAKE
+ * (JSONL timestamp(ms),input_length,output_length,hash_ids), _HETSIM
+ * (arrival_s,prompt_tokens,output_tokens[,session_id,turn]), _SESSIONS
+ * (agent session CSV, DESIGN.md section 5); each is described below
+ * (sources) and read by sim/workload/wl_fmt_<name>.c. */
 typedef enum wl_trace_format {
-    WL_TRACE_AZURE,    /* TIMESTAMP,ContextTokens,GeneratedTokens */
-    WL_TRACE_MOONCAKE, /* JSONL timestamp(ms),input_length,output_length,
-                          hash_ids */
-    WL_TRACE_HETSIM,   /* arrival_s,prompt_tokens,output_tokens[,...] */
-    WL_TRACE_SESSIONS  /* agent session CSV (DESIGN.md section 5) */
+#define WL_FORMAT(ID, name) WL_TRACE_##ID,
+#include "hetsim/wl_formats.def"
+#undef WL_FORMAT
+    WL_TRACE_N_FORMATS /* the number of formats, not a format */
 } wl_trace_format;
 
 typedef struct wl_trace_spec {
@@ -351,9 +356,10 @@ int64_t wl_source_count(const wl_source *s);
 /* Close the file and free everything.  NULL is a no-op. */
 void wl_source_close(wl_source *s);
 
-/* Trace format by name ("azure", "mooncake", "hetsim", "sessions"), as
- * written in wl_dist_spec.format and in scenarios.  Returns HS_OK or
- * HS_EINPUT for an unknown name. */
+/* Trace format by name ("azure", "mooncake", "hetsim", "sessions": the
+ * names of the wl_formats.def registry), as written in
+ * wl_dist_spec.format and in scenarios.  Returns HS_OK or HS_EINPUT for
+ * an unknown name.  O(formats). */
 int wl_trace_format_parse(const char *name, wl_trace_format *out);
 /* Name of a format ("azure", ...); "unknown" for anything else. */
 const char *wl_trace_format_name(wl_trace_format format);

@@ -60,6 +60,7 @@ static int load_table(wl_dist *dist, const wl_dist_spec *spec, bool is_prompt,
     wl_trace *t;
     wl_request r;
     size_t cap = 0;
+    char names[128];
     int rc;
 
     if (spec->path == NULL || spec->format == NULL)
@@ -68,13 +69,12 @@ static int load_table(wl_dist *dist, const wl_dist_spec *spec, bool is_prompt,
                              "'path' and 'format'",
                              what);
     if (wl_trace_format_parse(spec->format, &ts.format) != HS_OK)
-        return hs_diag_error(d, at,
-                             "%s: unknown trace format '%s' (expected "
-                             "azure, mooncake, hetsim or sessions)",
-                             what, spec->format);
+        return hs_diag_error(
+            d, at, "%s: unknown trace format '%s' (expected %s)", what,
+            spec->format, wl_format_list(names, sizeof names));
     ts.path = spec->path;
     ts.time_scale = 1.0;
-    if ((t = wl_trace_open(&ts, d)) == NULL)
+    if ((t = wl_trace_open(wl_format_of(ts.format), &ts, d)) == NULL)
         return HS_EINPUT;
     while ((rc = wl_trace_read(t, &r, d)) == 1) {
         hs_grow((void **)&dist->table, &cap, dist->n_table + 1,

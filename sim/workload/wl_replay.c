@@ -51,9 +51,10 @@ struct wl_replay {
     size_t cap_sess;
 };
 
-wl_replay *wl_replay_open(const wl_trace_spec *spec, hs_diag *d)
+wl_replay *wl_replay_open(const wl_format *f, const wl_trace_spec *spec,
+                          hs_diag *d)
 {
-    wl_trace *t = wl_trace_open(spec, d);
+    wl_trace *t = wl_trace_open(f, spec, d);
     wl_replay *r;
 
     if (t == NULL)

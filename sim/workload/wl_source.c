@@ -17,7 +17,6 @@
  */
 #include "workload_int.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,59 +32,19 @@ struct wl_source {
     wl_replay *replay;
 };
 
-static const char *const format_names[] = {"azure", "mooncake", "hetsim",
-                                           "sessions"};
-
-int wl_trace_format_parse(const char *name, wl_trace_format *out)
-{
-    for (size_t i = 0; i < sizeof format_names / sizeof *format_names; i++) {
-        if (strcmp(name, format_names[i]) == 0) {
-            *out = (wl_trace_format)i;
-            return HS_OK;
-        }
-    }
-    return HS_EINPUT;
-}
-
-const char *wl_trace_format_name(wl_trace_format format)
-{
-    if ((unsigned)format < sizeof format_names / sizeof *format_names)
-        return format_names[format];
-    return "unknown";
-}
-
-/* Check the parts of a trace spec that the reader assumes. */
-static int check_trace_spec(const wl_source_spec *spec, hs_diag *d)
-{
-    const wl_trace_spec *t = &spec->trace;
-    int rc = HS_OK;
-
-    if (t->path == NULL)
-        rc = hs_diag_error(d, spec->loc, "trace needs a 'path'");
-    if (strcmp(wl_trace_format_name(t->format), "unknown") == 0)
-        rc = hs_diag_error(d, spec->loc, "unknown trace format %d",
-                           (int)t->format);
-    if (!(t->time_scale > 0 && isfinite(t->time_scale)))
-        rc = hs_diag_error(d, spec->loc, "'time_scale' must be > 0, got %g",
-                           t->time_scale);
-    if (t->max_requests < 0)
-        rc = hs_diag_error(d, spec->loc,
-                           "'max_requests' must be >= 0, got %lld",
-                           (long long)t->max_requests);
-    return rc;
-}
-
 /* Open the reader or generator of 'spec' into 's'; false on failure. */
 static bool open_inner(wl_source *s, const wl_source_spec *spec,
                        int32_t source_index, uint64_t seed, hs_diag *d)
 {
+    const wl_format *f;
+
     switch (spec->kind) {
     case WL_SOURCE_TRACE:
-        if (check_trace_spec(spec, d) != HS_OK)
+        if ((f = wl_trace_check(spec, d)) == NULL)
             return false;
-        if (spec->trace.format == WL_TRACE_SESSIONS)
-            return (s->replay = wl_replay_open(&spec->trace, d)) != NULL;
-        return (s->trace = wl_trace_open(&spec->trace, d)) != NULL;
+        if (f->sessions)
+            return (s->replay = wl_replay_open(f, &spec->trace, d)) != NULL;
+        return (s->trace = wl_trace_open(f, &spec->trace, d)) != NULL;
     case WL_SOURCE_SYNTHETIC:
         return (s->synth = wl_synth_open(spec, source_index, seed, d)) != NULL;
     case WL_SOURCE_AGENT:

@@ -1,6 +1,6 @@
 /*
  * workload_int.h -- private interface between the files of sim/workload:
- * the trace reader, the Mooncake line parser, the length distributions,
+ * the trace formats and their reader, the length distributions,
  * the synthetic generator, and the closed-loop session sources (agent
  * presets, session-trace replay) with their shared heap and session
  * table, which wl_source.c puts behind the public wl_source API.  Tests
@@ -48,41 +48,113 @@ int wl_parse_uint(const char *s, size_t n, int64_t max, int64_t *out);
  * or HS_EINPUT (malformed, negative, or above INT64_MAX). */
 int wl_parse_decimal(const char *s, size_t n, int digits, int64_t *out);
 
-/* ---- trace reader ------------------------------------------------------ */
+/* ---- trace formats (wl_fmt_<name>.c, registry in wl_formats.c) ---------
+ *
+ * A trace format is a const vtable, one per file, listed in
+ * include/hetsim/wl_formats.def.  The reader (wl_trace.c) owns the file,
+ * the line buffer and the arrival times; the format reads the header when
+ * the trace is opened and turns each record line into a request and the
+ * record's raw time.  Formats see the line through the wl_trace_*
+ * accessors below and report errors located at the current line with
+ * wl_trace_here().
+ */
+#define WL_FORMAT_VERSION 1 /* bump when a member is added to wl_format */
+#define WL_MAX_COLS 8       /* more columns than any CSV format has */
+#define WL_SHOW 64          /* at most this many bytes of a bad value shown */
+#define WL_MAX_TOKENS (INT64_MAX / 4) /* so prefix + input cannot overflow */
 
 typedef struct wl_trace wl_trace;
 
-/* Open the trace and check its header.  'spec' is borrowed for the call.
- * NULL with errors in 'd' on failure. */
-wl_trace *wl_trace_open(const wl_trace_spec *spec, hs_diag *d);
+typedef struct wl_format {
+    int version;          /* WL_FORMAT_VERSION */
+    const char *name;     /* in scenarios and messages: "azure" */
+    const char *time_col; /* the record's time, named when time goes
+                             backwards: "column 'TIMESTAMP'" */
+    bool sessions;        /* rows are calls of closed-loop sessions: a
+                             trace source replays them (wl_replay.c) */
+    size_t size;          /* bytes of per-reader state, zeroed at open;
+                             0 for none (the functions get NULL) */
+    /* Read and check the header (wl_trace_header) and set the CSV column
+     * count (wl_trace_set_cols).  HS_OK, or a negative status with every
+     * problem of the header in 'd'.  NULL: the format has no header. */
+    int (*open)(wl_trace *t, void *state, hs_diag *d);
+    /* Parse the current line (not empty) into '*out', which comes zeroed
+     * with session_id -1, and the record's time in ns from the file's own
+     * origin into '*raw' (the reader makes the arrival).  HS_OK or a
+     * negative status with one error in 'd'.  Must not allocate once the
+     * state's buffers have grown. */
+    int (*read)(wl_trace *t, void *state, wl_request *out, int64_t *raw,
+                hs_diag *d);
+    /* Free what 'state' owns (not 'state').  NULL: nothing to free. */
+    void (*close)(void *state);
+} wl_format;
+
+#define WL_FORMAT(ID, name) extern const wl_format wl_format_##name;
+#include "hetsim/wl_formats.def"
+#undef WL_FORMAT
+
+/* The vtable of 'format', or NULL for a value outside the enum. */
+const wl_format *wl_format_of(wl_trace_format format);
+/* The format names for messages, "azure, mooncake, hetsim or sessions",
+ * into buf[0..len) (truncated if short); returns 'buf'. */
+const char *wl_format_list(char *buf, size_t len);
+/* Check the trace part of 'spec' (path, format, time_scale,
+ * max_requests), reporting every problem at spec->loc.  The format's
+ * vtable, or NULL with errors in 'd'. */
+const wl_format *wl_trace_check(const wl_source_spec *spec, hs_diag *d);
+
+/* ---- trace reader (wl_trace.c) ------------------------------------------ */
+
+/* Open the trace 'spec' in format 'f' and read its header (f->open).
+ * 'spec' is borrowed for the call.  NULL with errors in 'd' on failure
+ * ("path: error: cannot open: ..." or the header's problems). */
+wl_trace *wl_trace_open(const wl_format *f, const wl_trace_spec *spec,
+                        hs_diag *d);
 /* Next record: arrival (relative to the first record, scaled), lengths,
- * session fields and hash ids; 'id' and 'source' are left alone.  Returns
- * 1, 0 at the end (or after max_requests) or a negative HS_* status.
- * Sticky: after a failure, returns the same status with no new text. */
+ * session fields and prefix ids as the format fills them; 'id' and
+ * 'source' are 0.  Returns 1, 0 at the end (or after max_requests) or a
+ * negative HS_* status.  Sticky: after a failure, returns the same status
+ * with no new text.  O(length of the line). */
 int wl_trace_read(wl_trace *t, wl_request *out, hs_diag *d);
 void wl_trace_close(wl_trace *t); /* NULL is a no-op */
 /* File and line of the record wl_trace_read() returned last (column 0);
  * borrowed from the reader.  For errors found after parsing. */
 hs_loc wl_trace_loc(const wl_trace *t);
 
-/* ---- Mooncake JSONL line parser ---------------------------------------- */
-
-/* One parsed Mooncake line.  'hash' is a buffer owned by the caller that
- * the parser grows with hs_grow() and reuses across lines. */
-typedef struct wl_mooncake_rec {
-    int64_t timestamp_ns;
-    int64_t input_length;
-    int64_t output_length;
-    uint32_t *hash;
-    size_t n_hash;
-    size_t hash_cap;
-} wl_mooncake_rec;
-
-/* Parse line[0..n) (no newline) into '*rec'.  'at' names the file and
- * line; errors carry the 1-based byte column.  Returns HS_OK or HS_EINPUT
- * with one error in 'd'.  O(n). */
-int wl_mooncake_parse(const char *line, size_t n, hs_loc at,
-                      wl_mooncake_rec *rec, hs_diag *d);
+/* For formats: the current line and where it is (file, line, column 0;
+ * the path is borrowed from the reader). */
+hs_loc wl_trace_here(const wl_trace *t);
+/* The current line without its newline, NUL-terminated; its length in
+ * '*len'.  Valid until the next read. */
+const char *wl_trace_line(const wl_trace *t, size_t *len);
+/* Read line 1 into the buffer (dropping a UTF-8 BOM).  HS_OK, or an error
+ * "missing header: expected 'want'" for an empty file, or HS_EIO. */
+int wl_trace_header(wl_trace *t, const char *want, hs_diag *d);
+/* Report "expected header 'want', found '<line>'"; returns HS_EINPUT. */
+int wl_trace_bad_header(const wl_trace *t, const char *want, hs_diag *d);
+/* Split the current line in place at commas; the number of fields (which
+ * may exceed WL_MAX_COLS: only the first WL_MAX_COLS are kept). */
+size_t wl_trace_split(wl_trace *t);
+/* Field i (< WL_MAX_COLS) of the last split, its length in '*len'. */
+const char *wl_trace_field(const wl_trace *t, size_t i, size_t *len);
+/* The number of columns every row has (set by the header, <=
+ * WL_MAX_COLS), and its getter. */
+void wl_trace_set_cols(wl_trace *t, size_t n_cols);
+size_t wl_trace_cols(const wl_trace *t);
+/* Split a record line and check it has the header's column count
+ * ("expected 3 columns, found 2").  HS_OK or HS_EINPUT. */
+int wl_trace_split_row(wl_trace *t, hs_diag *d);
+/* Report "column 'col': expected <expect>, found '<field i>'"; returns
+ * HS_EINPUT. */
+int wl_trace_bad_field(const wl_trace *t, size_t i, const char *col,
+                       const char *expect, hs_diag *d);
+/* Field i as an integer in [0, max] (wl_parse_uint), or an error. */
+int wl_trace_uint(const wl_trace *t, size_t i, const char *col, int64_t max,
+                  int64_t *out, hs_diag *d);
+/* Field i as a decimal scaled by 10^digits (wl_parse_decimal), or the
+ * error "expected <expect>". */
+int wl_trace_decimal(const wl_trace *t, size_t i, const char *col, int digits,
+                     const char *expect, int64_t *out, hs_diag *d);
 
 /* ---- token-length distributions ---------------------------------------- */
 
@@ -199,8 +271,10 @@ int wl_agent_check(const wl_source_spec *spec, hs_diag *d);
 
 typedef struct wl_replay wl_replay;
 
-/* Open the session trace (header checked).  NULL with errors in 'd'. */
-wl_replay *wl_replay_open(const wl_trace_spec *spec, hs_diag *d);
+/* Open the session trace in format 'f' (header checked).  NULL with
+ * errors in 'd'. */
+wl_replay *wl_replay_open(const wl_format *f, const wl_trace_spec *spec,
+                          hs_diag *d);
 /* As wl_agent_peek/next, but reading the trace may fail: a negative
  * HS_* status with the error in 'd' (then sticky, no new text). */
 int wl_replay_peek(wl_replay *r, hs_time *arrival, hs_diag *d);
