@@ -331,6 +331,14 @@ int wl_source_peek(wl_source *s, hs_time *arrival, hs_diag *d);
  * every other source and state. */
 bool wl_source_blocked(const wl_source *s);
 
+/* True when the source is closed-loop: its requests arrive only as
+ * earlier ones finish (wl_source_release, wl_source_finished), so the
+ * consumer must report every request that finishes or is dropped.  True
+ * for agent sources, session traces (a format whose rows are session
+ * calls) and synthetic sources with closed arrivals; false for the other
+ * traces and synthetic processes.  Fixed from wl_source_open() on. */
+bool wl_source_closed(const wl_source *s);
+
 /* Tell the source that one of its requests finished at 'now'.  A
  * closed-loop source then produces one more request arriving at 'now'
  * (unless its request count or horizon is reached); other sources ignore

@@ -9,8 +9,8 @@
  *
  * Randomness.  Session starts use a GSL mt19937 stream like the other
  * generators.  A session's own draws are counter-based: the draw of
- * quantity q at turn i of session k is a function of (base, k, i, q)
- * only, where base comes from (seed, source index).  The consumer
+ * quantity q at turn i of session k is a function of (key, k, i, q)
+ * only, where key comes from (seed, source index).  The consumer
  * finishes calls in an order that depends on the cluster it simulates;
  * with per-session counters, a session's call count, lengths and gaps do
  * not depend on that order, so two clusters see the same sessions, only
@@ -50,9 +50,10 @@ typedef struct session {
     bool out; /* its last call is out, waiting for finished() */
 } session;
 
-struct wl_agent {
+typedef struct wl_agent {
+    wl_source base; /* must be first */
     wl_preset p;
-    uint64_t base;   /* key of this source's per-session draws */
+    uint64_t key;    /* key of this source's per-session draws */
     double rate;     /* sessions per second */
     int64_t limit;   /* sessions; 0 = none */
     hs_time horizon; /* starts must be earlier; HS_TIME_MAX = none */
@@ -64,7 +65,19 @@ struct wl_agent {
     wl_loop loop;
     session *sess; /* by slot */
     size_t cap_sess;
-};
+} wl_agent;
+
+static wl_agent *as_agent(wl_source *s)
+{
+    HS_ASSERT(s->ops == &wl_agent_ops);
+    return (wl_agent *)(void *)s;
+}
+
+static const wl_agent *as_cagent(const wl_source *s)
+{
+    HS_ASSERT(s->ops == &wl_agent_ops);
+    return (const wl_agent *)(const void *)s;
+}
 
 /* ---- draws -------------------------------------------------------------- */
 
@@ -74,7 +87,7 @@ static double uniform(const wl_agent *g, int64_t id, int64_t turn,
                       enum quantity q)
 {
     uint64_t h =
-        wl_stream_seed(g->base ^ (uint64_t)id, (int32_t)turn, (uint32_t)q);
+        wl_stream_seed(g->key ^ (uint64_t)id, (int32_t)turn, (uint32_t)q);
 
     return ((double)(h >> 11) + 0.5) * 0x1.0p-53;
 }
@@ -240,7 +253,9 @@ static bool start_first(const wl_agent *g, hs_time t_start)
            wl_due_before(t_start, g->n_started, top->arrival, top->session_id);
 }
 
-int wl_agent_peek(const wl_agent *g, hs_time *arrival)
+/* The next call's arrival (a session start or a due call) into
+ * '*arrival': 1, or 0 (none now). */
+static int next_call_at(const wl_agent *g, hs_time *arrival)
 {
     hs_time t = next_start(g);
     const wl_due *top = wl_loop_top(&g->loop);
@@ -255,11 +270,19 @@ int wl_agent_peek(const wl_agent *g, hs_time *arrival)
     return 1;
 }
 
-int wl_agent_next(wl_agent *g, wl_request *out)
+static int agent_peek(wl_source *self, hs_time *arrival, hs_diag *d)
 {
+    (void)d;
+    return next_call_at(as_agent(self), arrival);
+}
+
+static int agent_next(wl_source *self, wl_request *out, hs_diag *d)
+{
+    wl_agent *g = as_agent(self);
     hs_time t = next_start(g);
     wl_due due;
 
+    (void)d;
     if (start_first(g, t)) {
         start(g, t, out);
         return 1;
@@ -271,16 +294,18 @@ int wl_agent_next(wl_agent *g, wl_request *out)
     return 1;
 }
 
-bool wl_agent_blocked(const wl_agent *g)
+static bool agent_blocked(const wl_source *self)
 {
+    const wl_agent *g = as_cagent(self);
     hs_time t;
 
     return g->n_waiting > 0 && wl_loop_top(&g->loop) == NULL &&
-           wl_agent_peek(g, &t) == 0;
+           next_call_at(g, &t) == 0;
 }
 
-void wl_agent_finished(wl_agent *g, int64_t session_id, hs_time now)
+static void agent_finished(wl_source *self, int64_t session_id, hs_time now)
 {
+    wl_agent *g = as_agent(self);
     uint32_t slot;
     session *s;
 
@@ -375,7 +400,8 @@ static int check_preset(const wl_source_spec *spec, hs_diag *d)
     return rc;
 }
 
-int wl_agent_check(const wl_source_spec *spec, hs_diag *d)
+/* Check the spec (rate, end, preset); HS_OK or errors at spec->loc. */
+static int check_spec(const wl_source_spec *spec, hs_diag *d)
 {
     const wl_agent_spec *a = &spec->agent;
     int rc = HS_OK;
@@ -395,32 +421,50 @@ int wl_agent_check(const wl_source_spec *spec, hs_diag *d)
     return rc;
 }
 
-wl_agent *wl_agent_open(const wl_source_spec *spec, int32_t source_index,
-                        uint64_t seed, hs_diag *d)
+static bool agent_closed(const wl_source *self)
+{
+    (void)self;
+    return true;
+}
+
+static int agent_init(wl_source *self, const wl_source_spec *spec,
+                      uint64_t seed, hs_diag *d)
 {
     const wl_agent_spec *a = &spec->agent;
-    wl_agent *g;
+    wl_agent *g = as_agent(self);
 
-    if (wl_agent_check(spec, d) != HS_OK)
-        return NULL;
-    g = hs_calloc(1, sizeof *g);
+    wl_loop_init(&g->loop);
+    if (check_spec(spec, d) != HS_OK)
+        return HS_EINPUT;
     g->p = a->params;
-    g->base = wl_stream_seed(seed, source_index, WL_STREAM_SESSION);
+    g->key = wl_stream_seed(seed, self->index, WL_STREAM_SESSION);
     g->rate = a->session_rate;
     g->limit = a->sessions;
     g->horizon = a->horizon_s > 0 ? hs_time_from_s(a->horizon_s) : HS_TIME_MAX;
-    g->arrival_rng = wl_rng_new(seed, source_index, WL_STREAM_ARRIVAL);
-    wl_loop_init(&g->loop);
-    return g;
+    g->arrival_rng = wl_rng_new(seed, self->index, WL_STREAM_ARRIVAL);
+    return HS_OK;
 }
 
-void wl_agent_close(wl_agent *g)
+static void agent_fini(wl_source *self)
 {
-    if (g == NULL)
-        return;
+    wl_agent *g = as_agent(self);
+
     if (g->arrival_rng != NULL)
         gsl_rng_free(g->arrival_rng);
     wl_loop_fini(&g->loop);
     free(g->sess);
-    free(g);
 }
+
+const wl_source_ops wl_agent_ops = {
+    .version = WL_SOURCE_OPS_VERSION,
+    .kind = "agent",
+    .size = sizeof(wl_agent),
+    .init = agent_init,
+    .next = agent_next,
+    .peek = agent_peek,
+    .blocked = agent_blocked,
+    .release = NULL,
+    .finished = agent_finished,
+    .closed = agent_closed,
+    .fini = agent_fini,
+};

@@ -1,10 +1,10 @@
 /*
  * workload_int.h -- private interface between the files of sim/workload:
- * the trace formats and their reader, the length distributions,
- * the synthetic generator, and the closed-loop session sources (agent
- * presets, session-trace replay) with their shared heap and session
- * table, which wl_source.c puts behind the public wl_source API.  Tests
- * may include it (-Isim); other modules may not.
+ * the trace formats and their reader, the length distributions, the
+ * machinery shared by the closed-loop session sources (heap and session
+ * table), and the vtable of the source kinds that wl_source.c puts
+ * behind the public wl_source API.  Tests may include it (-Isim); other
+ * modules may not.
  */
 #ifndef HETSIM_WORKLOAD_INT_H
 #define HETSIM_WORKLOAD_INT_H
@@ -180,19 +180,6 @@ int wl_dist_init(wl_dist *dist, const wl_dist_spec *spec, bool is_prompt,
 int64_t wl_dist_sample(const wl_dist *dist, gsl_rng *r);
 void wl_dist_fini(wl_dist *dist);
 
-/* ---- synthetic generator ----------------------------------------------- */
-
-typedef struct wl_synth wl_synth;
-
-/* Check the spec and build the generator.  NULL with errors in 'd'. */
-wl_synth *wl_synth_open(const wl_source_spec *spec, int32_t source_index,
-                        uint64_t seed, hs_diag *d);
-/* 1 with arrival and lengths in '*out', or 0 (exhausted or blocked). */
-int wl_synth_next(wl_synth *g, wl_request *out);
-bool wl_synth_blocked(const wl_synth *g);
-void wl_synth_release(wl_synth *g, hs_time now);
-void wl_synth_close(wl_synth *g); /* NULL is a no-op */
-
 /* ---- closed-loop sessions: the shared machinery (wl_loop.c) ------------
  *
  * The calls that are due later ("pending": a session whose previous call
@@ -250,37 +237,70 @@ wl_due wl_loop_pop(wl_loop *l);
  * O(heap + table + slots).  For tests. */
 bool wl_loop_check(const wl_loop *l, const char **why);
 
-/* ---- agent sessions from a preset (wl_agent.c) ------------------------- */
+/* ---- source kinds (wl_source.c puts them behind wl_source) -------------
+ *
+ * Each kind of source is a struct whose first member is 'wl_source base'
+ * and a const wl_source_ops vtable: wl_stream.c (a trace read open-loop,
+ * each record one request), wl_replay.c (a session trace replayed
+ * closed-loop), wl_synth.c (synthetic arrivals and lengths), wl_agent.c
+ * (agent sessions from a preset).  wl_source.c picks the kind from the
+ * spec (a trace's format says whether it holds sessions), allocates
+ * ops->size zeroed bytes, and does what all kinds share: numbering and
+ * tagging requests, a one-request look-ahead for kinds without peek(),
+ * sticky failures, and the prefix key of session requests (wl_prefix.c).
+ *
+ * The common header (wl_source.c owns every field but 'ops'):
+ *   I1  has_ahead  =>  'ahead' is the request the next wl_source_next()
+ *       returns, id and source not yet assigned; never set when the kind
+ *       has its own peek()
+ *   I2  status != HS_OK  =>  next/peek return status, adding no text
+ */
+#define WL_SOURCE_OPS_VERSION 1 /* bump when a member is added */
 
-typedef struct wl_agent wl_agent;
+typedef struct wl_source_ops wl_source_ops;
 
-/* Check the spec and its preset; NULL with errors (at spec->loc) in 'd'. */
-wl_agent *wl_agent_open(const wl_source_spec *spec, int32_t source_index,
-                        uint64_t seed, hs_diag *d);
-/* The earliest due call's arrival into '*arrival': 1, or 0 (none now). */
-int wl_agent_peek(const wl_agent *g, hs_time *arrival);
-/* 1 with the call in '*out' (id and source left alone), or 0. */
-int wl_agent_next(wl_agent *g, wl_request *out);
-bool wl_agent_blocked(const wl_agent *g);
-void wl_agent_finished(wl_agent *g, int64_t session_id, hs_time now);
-void wl_agent_close(wl_agent *g); /* NULL is a no-op */
-/* Check the spec (rate, end, preset); HS_OK or errors at spec->loc. */
-int wl_agent_check(const wl_source_spec *spec, hs_diag *d);
+struct wl_source {
+    const wl_source_ops *ops; /* never NULL */
+    int32_t index;            /* the source_index given to open */
+    int64_t n_out;            /* requests returned by wl_source_next() */
+    int status;
+    bool has_ahead;
+    wl_request ahead;
+};
 
-/* ---- session-trace replay (wl_replay.c) -------------------------------- */
+struct wl_source_ops {
+    int version;      /* WL_SOURCE_OPS_VERSION */
+    const char *kind; /* "trace", "sessions", "synthetic", "agent" */
+    size_t size;      /* sizeof the kind's struct (wl_source first) */
+    /* Check 'spec' (borrowed for the call) and set up 'self', zeroed but
+     * for the header.  HS_OK, or a negative status with every problem in
+     * 'd'; fini() is called after a failure too. */
+    int (*init)(wl_source *self, const wl_source_spec *spec, uint64_t seed,
+                hs_diag *d);
+    /* The next request into '*out' (id and source are assigned by the
+     * caller): 1, 0 (none now) or a negative status with the error in
+     * 'd'.  Called only while the header's status is HS_OK. */
+    int (*next)(wl_source *self, wl_request *out, hs_diag *d);
+    /* The next request's arrival without consuming it, as next().  NULL:
+     * the kind's next request never changes once due, and wl_source.c
+     * keeps it as a look-ahead instead. */
+    int (*peek)(wl_source *self, hs_time *arrival, hs_diag *d);
+    /* True while the kind waits for release()/finished() (see
+     * wl_source_blocked).  NULL: never blocks. */
+    bool (*blocked)(const wl_source *self);
+    /* wl_source_release, wl_source_finished.  NULL: ignored. */
+    void (*release)(wl_source *self, hs_time now);
+    void (*finished)(wl_source *self, int64_t session_id, hs_time now);
+    /* True when the kind is closed-loop (wl_source_closed).  NULL: open
+     * loop. */
+    bool (*closed)(const wl_source *self);
+    /* Free what the kind owns (not 'self').  NULL: nothing. */
+    void (*fini)(wl_source *self);
+};
 
-typedef struct wl_replay wl_replay;
-
-/* Open the session trace in format 'f' (header checked).  NULL with
- * errors in 'd'. */
-wl_replay *wl_replay_open(const wl_format *f, const wl_trace_spec *spec,
-                          hs_diag *d);
-/* As wl_agent_peek/next, but reading the trace may fail: a negative
- * HS_* status with the error in 'd' (then sticky, no new text). */
-int wl_replay_peek(wl_replay *r, hs_time *arrival, hs_diag *d);
-int wl_replay_next(wl_replay *r, wl_request *out, hs_diag *d);
-bool wl_replay_blocked(const wl_replay *r);
-void wl_replay_finished(wl_replay *r, int64_t session_id, hs_time now);
-void wl_replay_close(wl_replay *r); /* NULL is a no-op */
+extern const wl_source_ops wl_stream_ops; /* wl_stream.c */
+extern const wl_source_ops wl_replay_ops; /* wl_replay.c */
+extern const wl_source_ops wl_synth_ops;  /* wl_synth.c */
+extern const wl_source_ops wl_agent_ops;  /* wl_agent.c */
 
 #endif /* HETSIM_WORKLOAD_INT_H */

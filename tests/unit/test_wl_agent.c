@@ -207,6 +207,7 @@ START_TEST(calls_wait_for_finished_plus_gap)
     wl_request r;
     hs_time t;
 
+    ck_assert(wl_source_closed(s)); /* agent sources always are */
     r = next_ok(s, d);
     ck_assert_int_eq(r.arrival, 0);
     ck_assert_int_eq(r.session_id, 0);

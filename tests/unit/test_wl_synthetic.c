@@ -335,6 +335,7 @@ START_TEST(closed_loop)
 
     spec.synthetic.arrival.concurrency = 4;
     s = open_ok(&spec, 0, 1, d);
+    ck_assert(wl_source_closed(s));
     for (int i = 0; i < 4; i++) {
         ck_assert(!wl_source_blocked(s));
         ck_assert_int_eq(wl_source_next(s, &r, d), 1);
@@ -373,6 +374,26 @@ START_TEST(closed_loop)
     ck_assert_int_eq(wl_source_next(s, &r, d), 0);
     ck_assert_uint_eq(hs_diag_count(d), 0);
     wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+/* Only the closed process is closed-loop. */
+START_TEST(open_processes_are_open_loop)
+{
+    const wl_arrival_kind open[] = {WL_ARRIVAL_POISSON, WL_ARRIVAL_GAMMA,
+                                    WL_ARRIVAL_CONSTANT};
+    hs_diag *d = hs_diag_new();
+
+    for (size_t i = 0; i < sizeof open / sizeof *open; i++) {
+        wl_source_spec spec = synth(open[i], 10, 5);
+        wl_source *s;
+
+        spec.synthetic.arrival.cv = 1;
+        s = open_ok(&spec, 0, 1, d);
+        ck_assert(!wl_source_closed(s));
+        wl_source_close(s);
+    }
     hs_diag_free(d);
 }
 END_TEST
@@ -627,6 +648,7 @@ Suite *wl_synthetic_suite(void)
     tcase_add_test(arr, horizon_stops_arrivals);
     tcase_add_test(arr, closed_loop);
     tcase_add_test(arr, closed_loop_horizon);
+    tcase_add_test(arr, open_processes_are_open_loop);
     suite_add_tcase(s, arr);
     tcase_set_timeout(len, 60);
     tcase_add_test(len, lognormal_mean_and_cv);

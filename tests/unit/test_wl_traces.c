@@ -387,6 +387,35 @@ START_TEST(format_names)
 }
 END_TEST
 
+/* Only a format whose rows are session calls is replayed closed-loop;
+ * hetsim traces with a session column arrive at their own times. */
+START_TEST(which_traces_are_closed_loop)
+{
+    static const struct {
+        wl_trace_format format;
+        const char *path;
+        bool closed;
+    } cases[] = {
+        {WL_TRACE_AZURE, FIX "azure_small.csv", false},
+        {WL_TRACE_MOONCAKE, FIX "mooncake_small.jsonl", false},
+        {WL_TRACE_HETSIM, FIX "hetsim_small.csv", false},
+        {WL_TRACE_SESSIONS, FIX "sessions_small.csv", true},
+    };
+    hs_diag *d = hs_diag_new();
+
+    ck_assert_uint_eq(sizeof cases / sizeof *cases, WL_TRACE_N_FORMATS);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        wl_source_spec spec = trace_spec(cases[i].format, cases[i].path);
+        wl_source *s = open_ok(&spec, d);
+
+        ck_assert_msg(wl_source_closed(s) == cases[i].closed, "%s",
+                      cases[i].path);
+        wl_source_close(s);
+    }
+    hs_diag_free(d);
+}
+END_TEST
+
 /* The exact number parsers behind every reader (private API). */
 START_TEST(exact_numbers)
 {
@@ -698,6 +727,7 @@ Suite *wl_traces_suite(void)
     tcase_add_test(exact, sessions_any_column_order);
     tcase_add_test(exact, peek_keeps_the_request);
     tcase_add_test(exact, format_names);
+    tcase_add_test(exact, which_traces_are_closed_loop);
     tcase_add_test(exact, exact_numbers);
     suite_add_tcase(s, exact);
     tcase_add_test(errors, missing_file);
