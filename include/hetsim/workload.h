@@ -160,6 +160,41 @@ void wl_source_spec_fini(wl_source_spec *s);
  * One request as a source produces it.  Plain data, filled by
  * wl_source_next(); the consumer copies what it keeps.
  */
+
+/* What a prefix cache may reuse of a request.  The reader that knows the
+ * format makes it: Mooncake traces give content ids (their hash_ids);
+ * every other request with a session (agent sources, session traces,
+ * hetsim traces with a session column) gets derived ids, the same for
+ * every call of the session, so a later call finds the blocks of the
+ * context an earlier call left.  Plain data. */
+typedef struct wl_prefix {
+    /* Content ids (Mooncake hash_ids): id of block i is ids[i], each
+     * naming 'id_tokens' tokens (512), the last block possibly partial;
+     * borrowed like hash_ids.  NULL when the ids are derived. */
+    const uint32_t *ids;
+    size_t n_ids;
+    int64_t id_tokens;
+    /* Derived ids (agent sessions, session traces, hetsim traces with a
+     * session column): block i of any granularity is
+     * wl_prefix_block_id(p, i); 'key' != 0 identifies the session's
+     * context (source and session id). 0 when none.  It is
+     * (((uint64_t)(uint32_t)source << 48) ^ ((uint64_t)session_id << 20))
+     * | WL_PREFIX_DERIVED: the low bit, always 0 in the first part, keeps
+     * the key of session 0 of source 0 from being 0. */
+    uint64_t key;
+    /* Tokens a cache may serve: the whole prompt for content ids, the
+     * session's earlier context (prefix_tokens) otherwise. */
+    int64_t tokens;
+} wl_prefix;
+
+#define WL_PREFIX_DERIVED UINT64_C(1) /* the tag bit of a derived key */
+
+/* Id of block i (never 0): ids[i] + 1 for content ids, else
+ * hs_mix64((key ^ WL_PREFIX_DERIVED) ^ (uint64_t)i) | (UINT64_C(1) << 63),
+ * i.e. hs_mix64 of the untagged key ^ i.  'p' has content or derived ids;
+ * 0 <= i, and i < n_ids for content ids.  Pure, O(1). */
+uint64_t wl_prefix_block_id(const wl_prefix *p, int64_t i);
+
 typedef struct wl_request {
     int64_t id;            /* 0-based sequence number within its source */
     hs_time arrival;       /* ns from the start of the simulation */
@@ -170,7 +205,8 @@ typedef struct wl_request {
     int32_t turn;          /* 0-based turn within the session; 0 if none */
     /* Mooncake only: ids of the prompt's 512-token KV blocks (an equal id
      * is a reusable block); NULL and 0 otherwise.  Borrowed: valid until
-     * the next wl_source_next/peek/close on the same source. */
+     * the next wl_source_next/peek/close on the same source.  'prefix'
+     * says the same for any format; these stay while serve reads them. */
     const uint32_t *hash_ids;
     size_t n_hash_ids;
     /* Session traces and agent sources only (0 otherwise): the part of
@@ -185,6 +221,12 @@ typedef struct wl_request {
     /* Session traces and agent sources: true on a session's last call
      * (nothing follows it, so its KV need not be kept).  False otherwise. */
     bool session_last;
+    /* What a prefix cache may reuse: content ids when the trace gives
+     * them (ids != NULL, id_tokens 512, tokens = prompt_tokens), else
+     * derived ids when session_id >= 0 (key != 0, tokens =
+     * prefix_tokens, possibly 0), else nothing (ids NULL, key 0, tokens
+     * 0).  Content ids are borrowed like hash_ids. */
+    wl_prefix prefix;
 } wl_request;
 
 /* ---- sources ------------------------------------------------------------

@@ -8,7 +8,9 @@
  * with 'timestamp' in ms (a non-negative number), 'input_length' and
  * 'output_length' (non-negative integers) and optional 'hash_ids' (an
  * array of integers < 2^32): the content ids of the prompt's 512-token
- * KV blocks (an equal id is a reusable block).  Other keys are skipped, a repeated key is an error.  Read by
+ * KV blocks (an equal id is a reusable block), which this reader hands
+ * on as the request's prefix (wl_request.prefix: content ids of 512
+ * tokens each, the whole prompt reusable).  Other keys are skipped, a repeated key is an error.  Read by
  * wl_trace.c.
  *
  * The line parser is small and strict: it accepts exactly the JSON
@@ -25,7 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 64 /* nesting allowed inside skipped values */
+#define MAX_DEPTH 64     /* nesting allowed inside skipped values */
+#define BLOCK_TOKENS 512 /* tokens named by one hash id */
 
 /* One parsed line.  'hash' is the reader's buffer, grown with hs_grow()
  * and reused across lines (the format's state). */
@@ -502,6 +505,12 @@ static int mooncake_read(wl_trace *t, void *state, wl_request *out,
     out->output_tokens = rec->output_length;
     out->hash_ids = rec->hash;
     out->n_hash_ids = rec->n_hash;
+    if (rec->n_hash > 0) {
+        out->prefix.ids = rec->hash;
+        out->prefix.n_ids = rec->n_hash;
+        out->prefix.id_tokens = BLOCK_TOKENS;
+        out->prefix.tokens = out->prompt_tokens;
+    }
     return HS_OK;
 }
 

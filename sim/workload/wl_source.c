@@ -3,7 +3,8 @@
  * per entry of the scenario's 'workload:' list, behind which sits one
  * source kind (workload_int.h: a trace read open-loop, a session trace
  * replayed closed-loop, a synthetic generator, agent sessions).  It picks
- * the kind, numbers the requests, tags them with their source, keeps a
+ * the kind, numbers the requests, tags them with their source and, for
+ * session calls, the derived ids of their prefix (wl_prefix.c), keeps a
  * one-request look-ahead for
  * wl_source_peek() (not for the kinds that answer peek themselves, whose
  * next call may change when a call finishes), and makes failures sticky.
@@ -78,6 +79,7 @@ int wl_source_next(wl_source *s, wl_request *out, hs_diag *d)
     if (rc == 1) {
         out->id = s->n_out++;
         out->source = s->index;
+        wl_prefix_derive(out);
     }
     return rc;
 }

@@ -298,6 +298,12 @@ struct wl_source_ops {
     void (*fini)(wl_source *self);
 };
 
+/* Give 'r' derived prefix ids when it belongs to a session and has no
+ * content ids (key from r->source and r->session_id, tokens =
+ * prefix_tokens); otherwise leave r->prefix alone.  wl_source.c calls it
+ * on every request, once its source is set (wl_prefix.c). */
+void wl_prefix_derive(wl_request *r);
+
 extern const wl_source_ops wl_stream_ops; /* wl_stream.c */
 extern const wl_source_ops wl_replay_ops; /* wl_replay.c */
 extern const wl_source_ops wl_synth_ops;  /* wl_synth.c */

@@ -214,6 +214,8 @@ START_TEST(calls_wait_for_finished_plus_gap)
     ck_assert_int_eq(r.turn, 0);
     ck_assert_int_eq(r.prompt_tokens, 1000);
     ck_assert_int_eq(r.prefix_tokens, 0);
+    ck_assert_uint_eq(r.prefix.key, (UINT64_C(2) << 48) | WL_PREFIX_DERIVED);
+    ck_assert_int_eq(r.prefix.tokens, 0);
     ck_assert_int_eq(r.output_tokens, 100);
     ck_assert_int_eq(r.tool_wait, S(2));
     ck_assert(!r.session_last);
@@ -233,6 +235,10 @@ START_TEST(calls_wait_for_finished_plus_gap)
     ck_assert_int_eq(r.prompt_tokens, 1110); /* 1000 + 100 + 10 */
     ck_assert_int_eq(r.prefix_tokens, 1100);
     ck_assert_int_eq(r.id, 1);
+    /* Derived prefix ids: session 0 of source 2, the context reusable. */
+    ck_assert_ptr_null(r.prefix.ids);
+    ck_assert_uint_eq(r.prefix.key, (UINT64_C(2) << 48) | WL_PREFIX_DERIVED);
+    ck_assert_int_eq(r.prefix.tokens, 1100);
     ck_assert_int_eq(wl_source_next(s, &r, d), 0);
     ck_assert(wl_source_blocked(s));
     wl_source_finished(s, 0, S(9.5));
@@ -471,6 +477,9 @@ START_TEST(starts_and_due_calls_merge)
     r = next_ok(s, d);
     ck_assert_int_eq(r.session_id, 1);
     ck_assert_int_eq(r.arrival, second);
+    /* Another session, another context key. */
+    ck_assert_uint_eq(r.prefix.key, (UINT64_C(2) << 48) ^ (UINT64_C(1) << 20) ^
+                                        WL_PREFIX_DERIVED);
     wl_source_close(s);
     hs_diag_free(d);
 }

@@ -159,6 +159,8 @@ START_TEST(same_seed_same_sequence)
         ck_assert_int_eq(a[i].id, (int64_t)i);
         ck_assert_int_eq(a[i].source, 2);
         ck_assert_int_eq(a[i].session_id, -1);
+        ck_assert_uint_eq(a[i].prefix.key, 0); /* nothing reusable */
+        ck_assert_ptr_null(a[i].prefix.ids);
         ck_assert_int_eq(a[i].arrival, b[i].arrival);
         ck_assert_int_eq(a[i].prompt_tokens, b[i].prompt_tokens);
         ck_assert_int_eq(a[i].output_tokens, b[i].output_tokens);
