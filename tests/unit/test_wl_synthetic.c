@@ -438,7 +438,6 @@ START_TEST(lognormal_mean_and_cv)
     /* SE: mean 0.22%, CV about 0.7% */
     ck_assert_double_eq_tol(mean, 2048, 2048 * 0.01);
     ck_assert_double_eq_tol(cv, 1.0, 0.04);
-    ck_assert_int_ge(lo, 1);
     p.mean = 500;
     p.cv = 0.25;
     length_stats(&p, &mean, &cv, &lo, &hi);
@@ -450,6 +449,29 @@ START_TEST(lognormal_mean_and_cv)
     length_stats(&p, &mean, &cv, &lo, &hi);
     ck_assert_int_eq(lo, 400);
     ck_assert_int_eq(hi, 600);
+}
+END_TEST
+
+/* Draws below 1.5 round or clamp to 1: with mean 1 and CV 3 that is
+ * P(X < 1.5) = Phi((ln 1.5 + ln(10) / 2) / sqrt(ln 10)) = 0.847535 of
+ * them (169507 of 200k, sd 161), and none is below 1. */
+START_TEST(lognormal_clamps_at_one)
+{
+    wl_source_spec spec = synth(WL_ARRIVAL_CONSTANT, 1000, N_STAT);
+    wl_request *r;
+    int64_t ones = 0, below = 0;
+
+    spec.synthetic.prompt.kind = WL_DIST_LOGNORMAL;
+    spec.synthetic.prompt.mean = 1;
+    spec.synthetic.prompt.cv = 3;
+    r = draw(&spec, 0, 13, N_STAT);
+    for (size_t i = 0; i < N_STAT; i++) {
+        ones += r[i].prompt_tokens == 1;
+        below += r[i].prompt_tokens < 1;
+    }
+    ck_assert_int_eq(below, 0);
+    ck_assert_int_lt(llabs(ones - 169507), 700);
+    free(r);
 }
 END_TEST
 
@@ -654,6 +676,7 @@ Suite *wl_synthetic_suite(void)
     suite_add_tcase(s, arr);
     tcase_set_timeout(len, 60);
     tcase_add_test(len, lognormal_mean_and_cv);
+    tcase_add_test(len, lognormal_clamps_at_one);
     tcase_add_test(len, uniform_bounds);
     tcase_add_test(len, fixed_and_clamp);
     tcase_add_test(len, empirical_samples_the_column);

@@ -373,17 +373,34 @@ START_TEST(peek_keeps_the_request)
 }
 END_TEST
 
+/* The registry: every format's name parses back to it, in .def order. */
 START_TEST(format_names)
 {
+    static const char *const names[] = {"azure", "mooncake", "hetsim",
+                                        "sessions"};
     wl_trace_format f = WL_TRACE_AZURE;
+    char list[128];
 
-    ck_assert_int_eq(wl_trace_format_parse("sessions", &f), HS_OK);
-    ck_assert_int_eq(f, WL_TRACE_SESSIONS);
-    ck_assert_int_eq(wl_trace_format_parse("mooncake", &f), HS_OK);
-    ck_assert_int_eq(f, WL_TRACE_MOONCAKE);
+    ck_assert_uint_eq(WL_TRACE_N_FORMATS, 4);
+    for (int i = 0; i < WL_TRACE_N_FORMATS; i++) {
+        const wl_format *vt = wl_format_of((wl_trace_format)i);
+
+        ck_assert_str_eq(wl_trace_format_name((wl_trace_format)i), names[i]);
+        ck_assert_int_eq(wl_trace_format_parse(names[i], &f), HS_OK);
+        ck_assert_int_eq(f, i);
+        ck_assert_str_eq(vt->name, names[i]);
+        ck_assert_int_eq(vt->version, WL_FORMAT_VERSION);
+        ck_assert(vt->sessions == (i == WL_TRACE_SESSIONS));
+    }
     ck_assert_int_eq(wl_trace_format_parse("csv", &f), HS_EINPUT);
-    ck_assert_str_eq(wl_trace_format_name(WL_TRACE_HETSIM), "hetsim");
-    ck_assert_str_eq(wl_trace_format_name((wl_trace_format)9), "unknown");
+    ck_assert_int_eq(f, WL_TRACE_SESSIONS); /* untouched */
+    ck_assert_int_eq(wl_trace_format_parse("Azure", &f), HS_EINPUT);
+    ck_assert_str_eq(wl_trace_format_name(WL_TRACE_N_FORMATS), "unknown");
+    ck_assert_str_eq(wl_trace_format_name((wl_trace_format)-1), "unknown");
+    ck_assert_ptr_null(wl_format_of(WL_TRACE_N_FORMATS));
+    ck_assert_str_eq(wl_format_list(list, sizeof list),
+                     "azure, mooncake, hetsim or sessions");
+    ck_assert_str_eq(wl_format_list(list, 12), "azure, moon"); /* cut */
 }
 END_TEST
 
@@ -546,7 +563,9 @@ START_TEST(first_session_key_is_not_zero)
     r.session_id = INT64_C(1) << 40;
     r.source = 70000;
     wl_prefix_derive(&r);
-    ck_assert_uint_ne(r.prefix.key, 0);
+    ck_assert_uint_eq(r.prefix.key, (UINT64_C(0x1170) << 48) ^
+                                        (UINT64_C(1) << 60) ^
+                                        WL_PREFIX_DERIVED); /* 70000 < 2^20 */
     ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, 123456789),
                       serve_block_id(70000, INT64_C(1) << 40, 123456789));
     /* No session: nothing derived. */
