@@ -287,9 +287,11 @@ typedef struct wl_request {
  * Lengths: fixed (value), uniform (integers in [max(1,min), max]),
  * lognormal (sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2),
  * empirical (resampled uniformly from the prompt or output column of the
- * trace 'path' in 'format'; loaded once at open).  Every draw is rounded
- * to the nearest integer and clamped to [max(1, min), max] (max 0 = no
- * upper bound).  The source stops after 'requests' requests (0 = no
+ * trace 'path' in 'format'; loaded once at open).  Each length is the
+ * inverse transform of one uniform number from its stream
+ * (gsl_rng_uniform_pos), through the engine agent sessions use too.
+ * Every draw is rounded to the nearest integer and clamped to
+ * [max(1, min), max] (max 0 = no upper bound, in effect 4e18).  The source stops after 'requests' requests (0 = no
  * limit) or at the first arrival >= horizon_s (0 = no limit); at least
  * one of the two must be set.
  *
@@ -307,10 +309,12 @@ typedef struct wl_request {
  * tool_fraction, think_time otherwise.  Randomness: session starts come
  * from a GSL mt19937 stream seeded from (seed, source_index, 0) as the
  * synthetic arrivals are; every draw of session k (calls, lengths, gap
- * kind and length of turn i) is a counter-based draw keyed by (seed,
- * source_index, k, i, quantity) through splitmix64, so a session's
- * calls are the same whatever order and times the consumer finishes
- * them in: a slower cluster delays the calls but does not change them.
+ * kind and length of turn i) is a counter-based uniform number keyed by
+ * (seed, source_index, k, i, quantity) through splitmix64, turned into a
+ * length or gap by inverse transform (as synthetic lengths), so a
+ * session's calls are the same whatever order and times the consumer
+ * finishes them in: a slower cluster delays the calls but does not
+ * change them.
  *
  * Closed-loop sessions (agent sources and session traces).  Pending next
  * calls are kept in a binary heap ordered by (arrival, session_id) and

@@ -2,7 +2,8 @@
  * wl_synth.c -- synthetic request generators: open arrival processes
  * (poisson, gamma, constant) and a closed loop that keeps 'concurrency'
  * requests in flight, each with prompt and output lengths drawn from
- * wl_dist distributions.
+ * wl_dist distributions (the workload's one engine, by inverse transform
+ * of one uniform per draw).
  *
  * Three random streams per source (arrivals, prompt lengths, output
  * lengths) keep the draws independent: changing the output distribution
@@ -137,8 +138,10 @@ static int synth_next(wl_source *self, wl_request *out, hs_diag *d)
     memset(out, 0, sizeof *out);
     out->arrival = t;
     out->session_id = -1;
-    out->prompt_tokens = wl_dist_sample(&g->prompt, g->prompt_rng);
-    out->output_tokens = wl_dist_sample(&g->output, g->output_rng);
+    out->prompt_tokens =
+        wl_dist_tokens(&g->prompt, gsl_rng_uniform_pos(g->prompt_rng));
+    out->output_tokens =
+        wl_dist_tokens(&g->output, gsl_rng_uniform_pos(g->output_rng));
     return 1;
 }
 

@@ -156,29 +156,47 @@ int wl_trace_uint(const wl_trace *t, size_t i, const char *col, int64_t max,
 int wl_trace_decimal(const wl_trace *t, size_t i, const char *col, int digits,
                      const char *expect, int64_t *out, hs_diag *d);
 
-/* ---- token-length distributions ---------------------------------------- */
-
+/* ---- distributions: the one engine (wl_dist.c) -------------------------
+ *
+ * A distribution of token counts or times, prepared once from a
+ * synthetic source's wl_dist_spec or a preset's wl_preset_dist, then
+ * sampled by inverse transform: a draw is a pure function of one uniform
+ * u in (0, 1).  The caller supplies u: synthetic sources from their GSL
+ * stream (gsl_rng_uniform_pos, one u per draw), agent sessions from a
+ * counter-based hash keyed by (seed, source, session, call, quantity),
+ * which keeps a session's draws independent of the order its calls
+ * finish in.  Rounding and clamping: wl_dist.c.
+ */
 typedef struct wl_dist {
     wl_dist_kind kind;
-    int64_t lo, hi; /* clamp bounds: lo >= 1, hi = INT64_MAX if unset */
-    double value;   /* fixed */
-    int64_t umin;   /* uniform: integers in [umin, umin + urange) */
-    unsigned long urange;
-    double mu, sigma; /* lognormal */
-    int64_t *table;   /* empirical: the column's values (owned) */
+    bool is_time;       /* seconds (continuous) rather than tokens */
+    int64_t lo, hi;     /* tokens: clamp bounds, 1 <= lo <= hi */
+    double tmin, tmax;  /* times: clamp bounds (s); tmax 0 = none */
+    double value;       /* fixed */
+    double span;        /* uniform: hi - lo + 1 tokens, tmax - tmin s */
+    double mu, sigma;   /* lognormal: of the underlying normal */
+    int64_t *table;     /* empirical: the column's values (owned) */
     size_t n_table;
 } wl_dist;
 
-/* Check 'spec' and prepare '*dist'; 'what' ("prompt" or "output") names
- * it in errors, which are reported at spec->loc, or at 'fallback' when
- * that has no file.  Empirical distributions read their trace here.
- * Returns HS_OK or a negative status with errors in 'd'; '*dist' needs
- * wl_dist_fini() either way. */
+/* Check 'spec' and prepare '*dist' (tokens); 'is_prompt' names it
+ * ("prompt" or "output") in errors, which are reported at spec->loc, or
+ * at 'fallback' when that has no file.  Empirical distributions read
+ * their trace here, O(rows).  Returns HS_OK or a negative status with
+ * errors in 'd'; '*dist' needs wl_dist_fini() either way. */
 int wl_dist_init(wl_dist *dist, const wl_dist_spec *spec, bool is_prompt,
                  hs_loc fallback, hs_diag *d);
-/* One draw, already rounded and clamped.  O(1). */
-int64_t wl_dist_sample(const wl_dist *dist, gsl_rng *r);
-void wl_dist_fini(wl_dist *dist);
+/* What is wrong with a preset distribution of tokens or times (static
+ * text such as "uniform needs 'max' > 0 and >= 'min'"), or NULL. */
+const char *wl_dist_preset_problem(const wl_preset_dist *pd, bool is_time);
+/* Prepare '*dist' from a preset distribution without problems (asserted);
+ * nothing to free. */
+void wl_dist_preset(wl_dist *dist, const wl_preset_dist *pd, bool is_time);
+/* The draw at 'u' in (0, 1): a token count, rounded and clamped to
+ * [lo, hi]; or a time (ns) clamped to [tmin, tmax].  Pure, O(1). */
+int64_t wl_dist_tokens(const wl_dist *dist, double u);
+hs_time wl_dist_time(const wl_dist *dist, double u);
+void wl_dist_fini(wl_dist *dist); /* NULL is a no-op */
 
 /* ---- closed-loop sessions: the shared machinery (wl_loop.c) ------------
  *

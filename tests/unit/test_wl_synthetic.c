@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "hetsim/util.h"
 #include "hetsim/workload.h"
+#include "workload/workload_int.h"
 
 Suite *wl_synthetic_suite(void);
 
@@ -586,6 +589,75 @@ START_TEST(empirical_samples_the_column)
 }
 END_TEST
 
+/* ---- the engine ------------------------------------------------------- */
+
+/* One engine for both spec forms, sampled at u by inverse transform. */
+START_TEST(engine_is_an_inverse_transform)
+{
+    wl_preset_dist pd;
+    wl_dist d;
+
+    memset(&pd, 0, sizeof pd);
+    pd.kind = WL_DIST_UNIFORM; /* integers 10..20, 11 of them */
+    pd.min = 10;
+    pd.max = 20;
+    wl_dist_preset(&d, &pd, false);
+    ck_assert_int_eq(wl_dist_tokens(&d, 1e-9), 10);
+    ck_assert_int_eq(wl_dist_tokens(&d, 1.0 / 11 + 1e-9), 11);
+    ck_assert_int_eq(wl_dist_tokens(&d, 1 - 1e-9), 20);
+    wl_dist_preset(&d, &pd, true); /* seconds: continuous */
+    ck_assert_int_eq(wl_dist_time(&d, 0.25), INT64_C(12500000000));
+    pd.kind = WL_DIST_LOGNORMAL; /* median mean / sqrt(1 + cv^2) */
+    pd.mean = 1000;
+    pd.cv = 0.75;
+    pd.min = pd.max = 0;
+    wl_dist_preset(&d, &pd, false);
+    ck_assert_int_eq(wl_dist_tokens(&d, 0.5), 800);
+    pd.max = 500; /* the clamp */
+    wl_dist_preset(&d, &pd, false);
+    ck_assert_int_eq(wl_dist_tokens(&d, 0.5), 500);
+    pd.kind = WL_DIST_FIXED;
+    pd.value = 0.2; /* at least one token, any time >= 0 */
+    pd.max = 0;
+    wl_dist_preset(&d, &pd, false);
+    ck_assert_int_eq(wl_dist_tokens(&d, 0.5), 1);
+    wl_dist_preset(&d, &pd, true);
+    ck_assert_int_eq(wl_dist_time(&d, 0.5), 200000000);
+}
+END_TEST
+
+/* A synthetic source's length is the engine at one uniform number of its
+ * stream: replayed here from the same stream, exactly. */
+START_TEST(synthetic_draws_one_uniform_each)
+{
+    wl_source_spec spec = lognormal_poisson();
+    wl_request *r = draw(&spec, 4, 21, 1000);
+    gsl_rng *pg = wl_rng_new(21, 4, WL_STREAM_PROMPT);
+    gsl_rng *og = wl_rng_new(21, 4, WL_STREAM_OUTPUT);
+    hs_diag *d = hs_diag_new();
+    wl_dist p, o;
+    size_t bad = 0;
+
+    ck_assert_int_eq(
+        wl_dist_init(&p, &spec.synthetic.prompt, true, spec.loc, d), HS_OK);
+    ck_assert_int_eq(
+        wl_dist_init(&o, &spec.synthetic.output, false, spec.loc, d), HS_OK);
+    for (size_t i = 0; i < 1000; i++) {
+        bad +=
+            r[i].prompt_tokens != wl_dist_tokens(&p, gsl_rng_uniform_pos(pg));
+        bad +=
+            r[i].output_tokens != wl_dist_tokens(&o, gsl_rng_uniform_pos(og));
+    }
+    ck_assert_uint_eq(bad, 0);
+    wl_dist_fini(&p);
+    wl_dist_fini(&o);
+    gsl_rng_free(pg);
+    gsl_rng_free(og);
+    hs_diag_free(d);
+    free(r);
+}
+END_TEST
+
 /* ---- spec errors ------------------------------------------------------- */
 
 static void open_fails(const wl_source_spec *spec, const char *const *want)
@@ -681,6 +753,8 @@ Suite *wl_synthetic_suite(void)
     tcase_add_test(len, fixed_and_clamp);
     tcase_add_test(len, empirical_samples_the_column);
     tcase_add_test(len, bad_specs);
+    tcase_add_test(len, engine_is_an_inverse_transform);
+    tcase_add_test(len, synthetic_draws_one_uniform_each);
     suite_add_tcase(s, len);
     return s;
 }
