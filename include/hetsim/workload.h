@@ -60,12 +60,17 @@ typedef struct wl_synthetic_spec {
     wl_dist_spec output;
 } wl_synthetic_spec;
 
+/* The trace formats, one per line of hetsim/wl_formats.def, in its order:
+ * WL_TRACE_AZURE (TIMESTAMP,ContextTokens,GeneratedTokens), _MOONCAKE
+ * (JSONL timestamp(ms),input_length,output_length,hash_ids), _HETSIM
+ * (arrival_s,prompt_tokens,output_tokens[,session_id,turn]), _SESSIONS
+ * (agent session CSV, DESIGN.md section 5); each is described below
+ * (sources) and read by sim/workload/wl_fmt_<name>.c. */
 typedef enum wl_trace_format {
-    WL_TRACE_AZURE,    /* TIMESTAMP,ContextTokens,GeneratedTokens */
-    WL_TRACE_MOONCAKE, /* JSONL timestamp(ms),input_length,output_length,
-                          hash_ids */
-    WL_TRACE_HETSIM,   /* arrival_s,prompt_tokens,output_tokens[,...] */
-    WL_TRACE_SESSIONS  /* agent session CSV (DESIGN.md section 5) */
+#define WL_FORMAT(ID, name) WL_TRACE_##ID,
+#include "hetsim/wl_formats.def"
+#undef WL_FORMAT
+    WL_TRACE_N_FORMATS /* the number of formats, not a format */
 } wl_trace_format;
 
 typedef struct wl_trace_spec {
@@ -155,6 +160,41 @@ void wl_source_spec_fini(wl_source_spec *s);
  * One request as a source produces it.  Plain data, filled by
  * wl_source_next(); the consumer copies what it keeps.
  */
+
+/* What a prefix cache may reuse of a request.  The reader that knows the
+ * format makes it: Mooncake traces give content ids (their hash_ids);
+ * every other request with a session (agent sources, session traces,
+ * hetsim traces with a session column) gets derived ids, the same for
+ * every call of the session, so a later call finds the blocks of the
+ * context an earlier call left.  Plain data. */
+typedef struct wl_prefix {
+    /* Content ids (Mooncake hash_ids): id of block i is ids[i], each
+     * naming 'id_tokens' tokens (512), the last block possibly partial;
+     * borrowed like hash_ids.  NULL when the ids are derived. */
+    const uint32_t *ids;
+    size_t n_ids;
+    int64_t id_tokens;
+    /* Derived ids (agent sessions, session traces, hetsim traces with a
+     * session column): block i of any granularity is
+     * wl_prefix_block_id(p, i); 'key' != 0 identifies the session's
+     * context (source and session id). 0 when none.  It is
+     * (((uint64_t)(uint32_t)source << 48) ^ ((uint64_t)session_id << 20))
+     * | WL_PREFIX_DERIVED: the low bit, always 0 in the first part, keeps
+     * the key of session 0 of source 0 from being 0. */
+    uint64_t key;
+    /* Tokens a cache may serve: the whole prompt for content ids, the
+     * session's earlier context (prefix_tokens) otherwise. */
+    int64_t tokens;
+} wl_prefix;
+
+#define WL_PREFIX_DERIVED UINT64_C(1) /* the tag bit of a derived key */
+
+/* Id of block i (never 0): ids[i] + 1 for content ids, else
+ * hs_mix64((key ^ WL_PREFIX_DERIVED) ^ (uint64_t)i) | (UINT64_C(1) << 63),
+ * i.e. hs_mix64 of the untagged key ^ i.  'p' has content or derived ids;
+ * 0 <= i, and i < n_ids for content ids.  Pure, O(1). */
+uint64_t wl_prefix_block_id(const wl_prefix *p, int64_t i);
+
 typedef struct wl_request {
     int64_t id;            /* 0-based sequence number within its source */
     hs_time arrival;       /* ns from the start of the simulation */
@@ -165,7 +205,8 @@ typedef struct wl_request {
     int32_t turn;          /* 0-based turn within the session; 0 if none */
     /* Mooncake only: ids of the prompt's 512-token KV blocks (an equal id
      * is a reusable block); NULL and 0 otherwise.  Borrowed: valid until
-     * the next wl_source_next/peek/close on the same source. */
+     * the next wl_source_next/peek/close on the same source.  'prefix'
+     * says the same for any format; these stay while serve reads them. */
     const uint32_t *hash_ids;
     size_t n_hash_ids;
     /* Session traces and agent sources only (0 otherwise): the part of
@@ -180,6 +221,12 @@ typedef struct wl_request {
     /* Session traces and agent sources: true on a session's last call
      * (nothing follows it, so its KV need not be kept).  False otherwise. */
     bool session_last;
+    /* What a prefix cache may reuse: content ids when the trace gives
+     * them (ids != NULL, id_tokens 512, tokens = prompt_tokens), else
+     * derived ids when session_id >= 0 (key != 0, tokens =
+     * prefix_tokens, possibly 0), else nothing (ids NULL, key 0, tokens
+     * 0).  Content ids are borrowed like hash_ids. */
+    wl_prefix prefix;
 } wl_request;
 
 /* ---- sources ------------------------------------------------------------
@@ -240,9 +287,11 @@ typedef struct wl_request {
  * Lengths: fixed (value), uniform (integers in [max(1,min), max]),
  * lognormal (sigma^2 = ln(1 + cv^2), mu = ln(mean) - sigma^2 / 2),
  * empirical (resampled uniformly from the prompt or output column of the
- * trace 'path' in 'format'; loaded once at open).  Every draw is rounded
- * to the nearest integer and clamped to [max(1, min), max] (max 0 = no
- * upper bound).  The source stops after 'requests' requests (0 = no
+ * trace 'path' in 'format'; loaded once at open).  Each length is the
+ * inverse transform of one uniform number from its stream
+ * (gsl_rng_uniform_pos), through the engine agent sessions use too.
+ * Every draw is rounded to the nearest integer and clamped to
+ * [max(1, min), max] (max 0 = no upper bound, in effect 4e18).  The source stops after 'requests' requests (0 = no
  * limit) or at the first arrival >= horizon_s (0 = no limit); at least
  * one of the two must be set.
  *
@@ -260,10 +309,12 @@ typedef struct wl_request {
  * tool_fraction, think_time otherwise.  Randomness: session starts come
  * from a GSL mt19937 stream seeded from (seed, source_index, 0) as the
  * synthetic arrivals are; every draw of session k (calls, lengths, gap
- * kind and length of turn i) is a counter-based draw keyed by (seed,
- * source_index, k, i, quantity) through splitmix64, so a session's
- * calls are the same whatever order and times the consumer finishes
- * them in: a slower cluster delays the calls but does not change them.
+ * kind and length of turn i) is a counter-based uniform number keyed by
+ * (seed, source_index, k, i, quantity) through splitmix64, turned into a
+ * length or gap by inverse transform (as synthetic lengths), so a
+ * session's calls are the same whatever order and times the consumer
+ * finishes them in: a slower cluster delays the calls but does not
+ * change them.
  *
  * Closed-loop sessions (agent sources and session traces).  Pending next
  * calls are kept in a binary heap ordered by (arrival, session_id) and
@@ -326,6 +377,14 @@ int wl_source_peek(wl_source *s, hs_time *arrival, hs_diag *d);
  * every other source and state. */
 bool wl_source_blocked(const wl_source *s);
 
+/* True when the source is closed-loop: its requests arrive only as
+ * earlier ones finish (wl_source_release, wl_source_finished), so the
+ * consumer must report every request that finishes or is dropped.  True
+ * for agent sources, session traces (a format whose rows are session
+ * calls) and synthetic sources with closed arrivals; false for the other
+ * traces and synthetic processes.  Fixed from wl_source_open() on. */
+bool wl_source_closed(const wl_source *s);
+
 /* Tell the source that one of its requests finished at 'now'.  A
  * closed-loop source then produces one more request arriving at 'now'
  * (unless its request count or horizon is reached); other sources ignore
@@ -351,9 +410,10 @@ int64_t wl_source_count(const wl_source *s);
 /* Close the file and free everything.  NULL is a no-op. */
 void wl_source_close(wl_source *s);
 
-/* Trace format by name ("azure", "mooncake", "hetsim", "sessions"), as
- * written in wl_dist_spec.format and in scenarios.  Returns HS_OK or
- * HS_EINPUT for an unknown name. */
+/* Trace format by name ("azure", "mooncake", "hetsim", "sessions": the
+ * names of the wl_formats.def registry), as written in
+ * wl_dist_spec.format and in scenarios.  Returns HS_OK or HS_EINPUT for
+ * an unknown name.  O(formats). */
 int wl_trace_format_parse(const char *name, wl_trace_format *out);
 /* Name of a format ("azure", ...); "unknown" for anything else. */
 const char *wl_trace_format_name(wl_trace_format format);

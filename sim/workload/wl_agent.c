@@ -9,8 +9,10 @@
  *
  * Randomness.  Session starts use a GSL mt19937 stream like the other
  * generators.  A session's own draws are counter-based: the draw of
- * quantity q at turn i of session k is a function of (base, k, i, q)
- * only, where base comes from (seed, source index).  The consumer
+ * quantity q at turn i of session k is a function of (key, k, i, q)
+ * only, where key comes from (seed, source index): a uniform number that
+ * the workload's one distribution engine (wl_dist.c, inverse transform)
+ * turns into a length or a gap.  The consumer
  * finishes calls in an order that depends on the cluster it simulates;
  * with per-session counters, a session's call count, lengths and gaps do
  * not depend on that order, so two clusters see the same sessions, only
@@ -26,14 +28,10 @@
  */
 #include "workload_int.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
-
-#define BIG 4.0e18 /* token bounds above this are refused */
 
 /* What a draw is for: part of its key, so draws never share a value. */
 enum quantity { Q_CALLS, Q_START, Q_APPENDED, Q_OUTPUT, Q_GAP_KIND, Q_GAP };
@@ -50,9 +48,12 @@ typedef struct session {
     bool out; /* its last call is out, waiting for finished() */
 } session;
 
-struct wl_agent {
+typedef struct wl_agent {
+    wl_source base; /* must be first */
     wl_preset p;
-    uint64_t base;   /* key of this source's per-session draws */
+    wl_dist calls, start_context, appended, output; /* tokens, from p */
+    wl_dist tool_latency, think_time;               /* times, from p */
+    uint64_t key;    /* key of this source's per-session draws */
     double rate;     /* sessions per second */
     int64_t limit;   /* sessions; 0 = none */
     hs_time horizon; /* starts must be earlier; HS_TIME_MAX = none */
@@ -64,7 +65,19 @@ struct wl_agent {
     wl_loop loop;
     session *sess; /* by slot */
     size_t cap_sess;
-};
+} wl_agent;
+
+static wl_agent *as_agent(wl_source *s)
+{
+    HS_ASSERT(s->ops == &wl_agent_ops);
+    return (wl_agent *)(void *)s;
+}
+
+static const wl_agent *as_cagent(const wl_source *s)
+{
+    HS_ASSERT(s->ops == &wl_agent_ops);
+    return (const wl_agent *)(const void *)s;
+}
 
 /* ---- draws -------------------------------------------------------------- */
 
@@ -74,66 +87,15 @@ static double uniform(const wl_agent *g, int64_t id, int64_t turn,
                       enum quantity q)
 {
     uint64_t h =
-        wl_stream_seed(g->base ^ (uint64_t)id, (int32_t)turn, (uint32_t)q);
+        wl_stream_seed(g->key ^ (uint64_t)id, (int32_t)turn, (uint32_t)q);
 
     return ((double)(h >> 11) + 0.5) * 0x1.0p-53;
 }
 
-/* The real value of 'd' at uniform 'u', before clamping. */
-static double raw(const wl_preset_dist *d, double u, bool integer)
+static int64_t draw_tokens(const wl_agent *g, const wl_dist *d, int64_t id,
+                           int64_t turn, enum quantity q)
 {
-    double s2;
-
-    switch (d->kind) {
-    case WL_DIST_FIXED:
-        return d->value;
-    case WL_DIST_UNIFORM:
-        if (integer) { /* integers in [lo, hi] */
-            double lo = d->min > 1 ? ceil(d->min) : 1;
-
-            return lo + floor(u * (floor(d->max) - lo + 1));
-        }
-        return d->min + u * (d->max - d->min);
-    case WL_DIST_LOGNORMAL:
-        s2 = log1p(d->cv * d->cv);
-        return exp(log(d->mean) - s2 / 2 +
-                   sqrt(s2) * gsl_cdf_ugaussian_Pinv(u));
-    case WL_DIST_EMPIRICAL:
-        break;
-    }
-    HS_UNREACHABLE("preset distribution kind");
-}
-
-/* A token count: rounded, clamped to [max(1, min), max]. */
-static int64_t tokens(const wl_preset_dist *d, double u)
-{
-    double lo = d->min > 1 ? ceil(d->min) : 1;
-    double hi = d->max > 0 ? floor(d->max) : BIG;
-    double x = raw(d, u, true);
-
-    if (!(x >= lo)) /* also NaN */
-        return (int64_t)lo;
-    if (x >= hi)
-        return (int64_t)hi;
-    return (int64_t)(x + 0.5);
-}
-
-/* A time: seconds clamped to [min, max], as ns. */
-static hs_time seconds(const wl_preset_dist *d, double u)
-{
-    double x = raw(d, u, false);
-
-    if (d->max > 0 && x > d->max)
-        x = d->max;
-    if (!(x >= d->min)) /* also NaN */
-        x = d->min;
-    return hs_time_from_s(x);
-}
-
-static int64_t draw_tokens(const wl_agent *g, const wl_preset_dist *d,
-                           int64_t id, int64_t turn, enum quantity q)
-{
-    return tokens(d, uniform(g, id, turn, q));
+    return wl_dist_tokens(d, uniform(g, id, turn, q));
 }
 
 /* The gap after call 'turn': a tool call or a human turn. */
@@ -141,14 +103,14 @@ static hs_time draw_gap(const wl_agent *g, int64_t id, int64_t turn)
 {
     bool tool = uniform(g, id, turn, Q_GAP_KIND) < g->p.tool_fraction;
 
-    return seconds(tool ? &g->p.tool_latency : &g->p.think_time,
-                   uniform(g, id, turn, Q_GAP));
+    return wl_dist_time(tool ? &g->tool_latency : &g->think_time,
+                        uniform(g, id, turn, Q_GAP));
 }
 
 /* A fresh first prompt for call 'turn': start_context, at most the cap. */
 static int64_t start_prompt(const wl_agent *g, int64_t id, int64_t turn)
 {
-    int64_t v = draw_tokens(g, &g->p.start_context, id, turn, Q_START);
+    int64_t v = draw_tokens(g, &g->start_context, id, turn, Q_START);
 
     return v < g->p.max_context ? v : g->p.max_context;
 }
@@ -163,7 +125,7 @@ static void plan_next(const wl_agent *g, session *s)
     s->has_next = s->turn < s->n_calls;
     if (!s->has_next)
         return;
-    appended = draw_tokens(g, &g->p.appended, s->id, s->turn, Q_APPENDED);
+    appended = draw_tokens(g, &g->appended, s->id, s->turn, Q_APPENDED);
     prompt = s->context + appended;
     s->next_prompt = prompt;
     s->next_prefix = s->context;
@@ -187,8 +149,7 @@ static void emit(wl_agent *g, session *s, hs_time arrival, wl_request *out)
     out->turn = (int32_t)s->turn;
     out->prompt_tokens = s->next_prompt;
     out->prefix_tokens = s->next_prefix;
-    out->output_tokens =
-        draw_tokens(g, &g->p.output, s->id, s->turn, Q_OUTPUT);
+    out->output_tokens = draw_tokens(g, &g->output, s->id, s->turn, Q_OUTPUT);
     s->context = s->next_prompt + out->output_tokens;
     s->turn++;
     plan_next(g, s);
@@ -211,7 +172,7 @@ static void start(wl_agent *g, hs_time arrival, wl_request *out)
     s = &g->sess[slot];
     memset(s, 0, sizeof *s);
     s->id = id;
-    s->n_calls = draw_tokens(g, &g->p.calls, id, 0, Q_CALLS);
+    s->n_calls = draw_tokens(g, &g->calls, id, 0, Q_CALLS);
     if (s->n_calls > INT32_MAX) /* turns are int32_t */
         s->n_calls = INT32_MAX;
     s->next_prompt = start_prompt(g, id, 0);
@@ -240,7 +201,9 @@ static bool start_first(const wl_agent *g, hs_time t_start)
            wl_due_before(t_start, g->n_started, top->arrival, top->session_id);
 }
 
-int wl_agent_peek(const wl_agent *g, hs_time *arrival)
+/* The next call's arrival (a session start or a due call) into
+ * '*arrival': 1, or 0 (none now). */
+static int next_call_at(const wl_agent *g, hs_time *arrival)
 {
     hs_time t = next_start(g);
     const wl_due *top = wl_loop_top(&g->loop);
@@ -255,11 +218,19 @@ int wl_agent_peek(const wl_agent *g, hs_time *arrival)
     return 1;
 }
 
-int wl_agent_next(wl_agent *g, wl_request *out)
+static int agent_peek(wl_source *self, hs_time *arrival, hs_diag *d)
 {
+    (void)d;
+    return next_call_at(as_agent(self), arrival);
+}
+
+static int agent_next(wl_source *self, wl_request *out, hs_diag *d)
+{
+    wl_agent *g = as_agent(self);
     hs_time t = next_start(g);
     wl_due due;
 
+    (void)d;
     if (start_first(g, t)) {
         start(g, t, out);
         return 1;
@@ -271,16 +242,18 @@ int wl_agent_next(wl_agent *g, wl_request *out)
     return 1;
 }
 
-bool wl_agent_blocked(const wl_agent *g)
+static bool agent_blocked(const wl_source *self)
 {
+    const wl_agent *g = as_cagent(self);
     hs_time t;
 
     return g->n_waiting > 0 && wl_loop_top(&g->loop) == NULL &&
-           wl_agent_peek(g, &t) == 0;
+           next_call_at(g, &t) == 0;
 }
 
-void wl_agent_finished(wl_agent *g, int64_t session_id, hs_time now)
+static void agent_finished(wl_source *self, int64_t session_id, hs_time now)
 {
+    wl_agent *g = as_agent(self);
     uint32_t slot;
     session *s;
 
@@ -305,37 +278,11 @@ void wl_agent_finished(wl_agent *g, int64_t session_id, hs_time now)
 
 /* ---- construction ------------------------------------------------------- */
 
-/* Problems with one preset distribution, or NULL. */
-static const char *dist_problem(const wl_preset_dist *d, bool is_time)
-{
-    double top = is_time ? 9.2e9 : BIG;
-
-    if (!(d->min >= 0 && d->min < top && d->max >= 0 && d->max < top))
-        return "'min' and 'max' must be in range and >= 0";
-    switch (d->kind) {
-    case WL_DIST_FIXED:
-        return d->value >= 0 && d->value < top ? NULL : "'value' out of range";
-    case WL_DIST_UNIFORM:
-        if (!(d->max > 0 && d->max >= d->min))
-            return "uniform needs 'max' > 0 and >= 'min'";
-        return is_time || floor(d->max) >= (d->min > 1 ? ceil(d->min) : 1)
-                   ? NULL
-                   : "uniform holds no integer >= 1";
-    case WL_DIST_LOGNORMAL:
-        if (!(d->mean > 0 && d->mean < top && d->cv >= 0 && d->cv < 1e6))
-            return "lognormal needs 'mean' > 0 and 'cv' >= 0";
-        return d->max == 0 || d->max >= d->min ? NULL : "'max' is below 'min'";
-    case WL_DIST_EMPIRICAL:
-        break;
-    }
-    return "only fixed, uniform and lognormal apply to presets";
-}
-
 /* Report a problem with one distribution; true if there was one. */
 static bool bad_dist(const wl_source_spec *spec, const char *what,
                      const wl_preset_dist *d, bool is_time, hs_diag *d_out)
 {
-    const char *why = dist_problem(d, is_time);
+    const char *why = wl_dist_preset_problem(d, is_time);
 
     if (why != NULL)
         hs_diag_error(d_out, spec->loc, "preset '%s': %s: %s",
@@ -375,7 +322,8 @@ static int check_preset(const wl_source_spec *spec, hs_diag *d)
     return rc;
 }
 
-int wl_agent_check(const wl_source_spec *spec, hs_diag *d)
+/* Check the spec (rate, end, preset); HS_OK or errors at spec->loc. */
+static int check_spec(const wl_source_spec *spec, hs_diag *d)
 {
     const wl_agent_spec *a = &spec->agent;
     int rc = HS_OK;
@@ -395,32 +343,56 @@ int wl_agent_check(const wl_source_spec *spec, hs_diag *d)
     return rc;
 }
 
-wl_agent *wl_agent_open(const wl_source_spec *spec, int32_t source_index,
-                        uint64_t seed, hs_diag *d)
+static bool agent_closed(const wl_source *self)
+{
+    (void)self;
+    return true;
+}
+
+static int agent_init(wl_source *self, const wl_source_spec *spec,
+                      uint64_t seed, hs_diag *d)
 {
     const wl_agent_spec *a = &spec->agent;
-    wl_agent *g;
+    wl_agent *g = as_agent(self);
 
-    if (wl_agent_check(spec, d) != HS_OK)
-        return NULL;
-    g = hs_calloc(1, sizeof *g);
+    wl_loop_init(&g->loop);
+    if (check_spec(spec, d) != HS_OK)
+        return HS_EINPUT;
     g->p = a->params;
-    g->base = wl_stream_seed(seed, source_index, WL_STREAM_SESSION);
+    wl_dist_preset(&g->calls, &g->p.calls, false);
+    wl_dist_preset(&g->start_context, &g->p.start_context, false);
+    wl_dist_preset(&g->appended, &g->p.appended, false);
+    wl_dist_preset(&g->output, &g->p.output, false);
+    wl_dist_preset(&g->tool_latency, &g->p.tool_latency, true);
+    wl_dist_preset(&g->think_time, &g->p.think_time, true);
+    g->key = wl_stream_seed(seed, self->index, WL_STREAM_SESSION);
     g->rate = a->session_rate;
     g->limit = a->sessions;
     g->horizon = a->horizon_s > 0 ? hs_time_from_s(a->horizon_s) : HS_TIME_MAX;
-    g->arrival_rng = wl_rng_new(seed, source_index, WL_STREAM_ARRIVAL);
-    wl_loop_init(&g->loop);
-    return g;
+    g->arrival_rng = wl_rng_new(seed, self->index, WL_STREAM_ARRIVAL);
+    return HS_OK;
 }
 
-void wl_agent_close(wl_agent *g)
+static void agent_fini(wl_source *self)
 {
-    if (g == NULL)
-        return;
+    wl_agent *g = as_agent(self);
+
     if (g->arrival_rng != NULL)
         gsl_rng_free(g->arrival_rng);
     wl_loop_fini(&g->loop);
     free(g->sess);
-    free(g);
 }
+
+const wl_source_ops wl_agent_ops = {
+    .version = WL_SOURCE_OPS_VERSION,
+    .kind = "agent",
+    .size = sizeof(wl_agent),
+    .init = agent_init,
+    .next = agent_next,
+    .peek = agent_peek,
+    .blocked = agent_blocked,
+    .release = NULL,
+    .finished = agent_finished,
+    .closed = agent_closed,
+    .fini = agent_fini,
+};

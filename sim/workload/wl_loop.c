@@ -1,14 +1,13 @@
 /*
  * wl_loop.c -- the machinery shared by the closed-loop session sources
  * (wl_agent.c, wl_replay.c): a binary min-heap of the calls due later,
- * ordered by (arrival, session_id), and a hash table from session id to
- * the slot that holds the session's state in the owner's arrays.
+ * ordered by (arrival, session_id), and the tree's hash table (hs_table)
+ * from session id to the slot that holds the session's state in the
+ * owner's arrays.
  *
- * The table uses open addressing with linear probing and backward-shift
- * deletion (no tombstones), at a load of at most 1/2, so lookups stay
- * O(1) expected however many sessions come and go.  Everything grows
- * geometrically to the peak number of active sessions and is then
- * reused: no allocation once warmed up.  Invariants: workload_int.h.
+ * Everything grows geometrically to the peak number of active sessions
+ * and is then reused: no allocation once warmed up.  Invariants:
+ * workload_int.h.
  */
 #include "workload_int.h"
 
@@ -28,6 +27,7 @@ static bool before(const wl_due *a, const wl_due *b)
 void wl_loop_init(wl_loop *l)
 {
     memset(l, 0, sizeof *l);
+    hs_table_init(&l->active);
 }
 
 void wl_loop_fini(wl_loop *l)
@@ -35,66 +35,20 @@ void wl_loop_fini(wl_loop *l)
     if (l == NULL)
         return;
     free(l->heap);
-    free(l->keys);
-    free(l->slots);
+    hs_table_fini(&l->active);
     free(l->free_slots);
     memset(l, 0, sizeof *l);
 }
 
 /* ---- the table ---------------------------------------------------------- */
 
-/* Home bucket of 'id' (the splitmix64 finaliser spreads nearby ids). */
-static size_t home(const wl_loop *l, int64_t id)
-{
-    uint64_t z = (uint64_t)id + UINT64_C(0x9e3779b97f4a7c15);
-
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return (size_t)(z ^ (z >> 31)) & (l->table_cap - 1);
-}
-
-/* Bucket holding 'id', or the empty bucket where it would go. */
-static size_t probe(const wl_loop *l, int64_t id)
-{
-    size_t i = home(l, id);
-
-    while (l->slots[i] != WL_NO_SLOT && l->keys[i] != id)
-        i = (i + 1) & (l->table_cap - 1);
-    return i;
-}
-
-static void put(wl_loop *l, int64_t id, uint32_t slot)
-{
-    size_t i = probe(l, id);
-
-    l->keys[i] = id;
-    l->slots[i] = slot;
-}
-
-/* Double the table (16 buckets at first) and re-insert everything. */
-static void grow_table(wl_loop *l)
-{
-    size_t old_cap = l->table_cap;
-    int64_t *old_keys = l->keys;
-    uint32_t *old_slots = l->slots;
-
-    l->table_cap = old_cap == 0 ? 16 : 2 * old_cap;
-    l->keys = hs_malloc(l->table_cap * sizeof *l->keys);
-    l->slots = hs_malloc(l->table_cap * sizeof *l->slots);
-    for (size_t i = 0; i < l->table_cap; i++)
-        l->slots[i] = WL_NO_SLOT;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old_slots[i] != WL_NO_SLOT)
-            put(l, old_keys[i], old_slots[i]);
-    free(old_keys);
-    free(old_slots);
-}
-
 uint32_t wl_loop_find(const wl_loop *l, int64_t id)
 {
-    if (l->table_cap == 0)
+    uint64_t slot;
+
+    if (!hs_table_get(&l->active, (uint64_t)id, &slot))
         return WL_NO_SLOT;
-    return l->slots[probe(l, id)];
+    return (uint32_t)slot;
 }
 
 static uint32_t new_slot(wl_loop *l)
@@ -109,42 +63,23 @@ uint32_t wl_loop_add(wl_loop *l, int64_t id)
 {
     uint32_t slot;
 
+    HS_ASSERT(id >= 0);
     if (wl_loop_find(l, id) != WL_NO_SLOT)
         return WL_NO_SLOT;
-    if (2 * (l->n_active + 1) > l->table_cap)
-        grow_table(l);
     slot = new_slot(l);
-    put(l, id, slot);
-    l->n_active++;
+    hs_table_put(&l->active, (uint64_t)id, slot);
     return slot;
 }
 
 void wl_loop_remove(wl_loop *l, int64_t id)
 {
-    size_t mask = l->table_cap - 1;
-    size_t hole, i;
+    uint32_t slot = wl_loop_find(l, id);
 
-    HS_ASSERT(l->table_cap > 0);
-    hole = probe(l, id);
-    HS_ASSERT(l->slots[hole] != WL_NO_SLOT);
+    HS_ASSERT(slot != WL_NO_SLOT);
+    hs_table_del(&l->active, (uint64_t)id);
     hs_grow((void **)&l->free_slots, &l->cap_free, l->n_free + 1,
             sizeof *l->free_slots);
-    l->free_slots[l->n_free++] = l->slots[hole];
-    l->slots[hole] = WL_NO_SLOT;
-    l->n_active--;
-    /* Backward shift: move later members of the cluster into the hole
-     * when their home bucket does not lie strictly after the hole. */
-    for (i = (hole + 1) & mask; l->slots[i] != WL_NO_SLOT;
-         i = (i + 1) & mask) {
-        size_t h = home(l, l->keys[i]);
-
-        if (((i - h) & mask) >= ((i - hole) & mask)) {
-            l->keys[hole] = l->keys[i];
-            l->slots[hole] = l->slots[i];
-            l->slots[i] = WL_NO_SLOT;
-            hole = i;
-        }
-    }
+    l->free_slots[l->n_free++] = slot;
 }
 
 /* ---- the heap ----------------------------------------------------------- */
@@ -195,10 +130,33 @@ wl_due wl_loop_pop(wl_loop *l)
 
 /* ---- checking ----------------------------------------------------------- */
 
+/* I3: each active session has its own slot, below n_slots and not free,
+ * and every slot is either active or free.  'owner' is scratch, one entry
+ * per slot. */
+static const char *check_slots(const wl_loop *l, uint8_t *owner)
+{
+    uint64_t key, slot;
+    size_t pos = 0;
+
+    for (size_t i = 0; i < l->n_free; i++) {
+        if (l->free_slots[i] >= l->n_slots || owner[l->free_slots[i]] != 0)
+            return "I3 free slot out of range or listed twice";
+        owner[l->free_slots[i]] = 1;
+    }
+    while (hs_table_next(&l->active, &pos, &key, &slot)) {
+        if (slot >= l->n_slots || owner[slot] != 0)
+            return "I3 active slot out of range, shared or free";
+        owner[slot] = 2;
+    }
+    if (l->active.n + l->n_free != l->n_slots)
+        return "I3 slots neither active nor free";
+    return NULL;
+}
+
 bool wl_loop_check(const wl_loop *l, const char **why)
 {
     const char *broken = NULL;
-    size_t seen = 0;
+    uint8_t *owner = hs_calloc((size_t)l->n_slots + 1, 1);
 
     for (size_t i = 1; i < l->n_heap && broken == NULL; i++)
         if (before(&l->heap[i], &l->heap[(i - 1) / 2]))
@@ -206,16 +164,11 @@ bool wl_loop_check(const wl_loop *l, const char **why)
     for (size_t i = 0; i < l->n_heap && broken == NULL; i++)
         if (wl_loop_find(l, l->heap[i].session_id) != l->heap[i].slot)
             broken = "I2 heap entry of an inactive session";
-    for (size_t i = 0; i < l->table_cap && broken == NULL; i++) {
-        if (l->slots[i] == WL_NO_SLOT)
-            continue;
-        seen++;
-        if (l->slots[i] >= l->n_slots ||
-            wl_loop_find(l, l->keys[i]) != l->slots[i])
-            broken = "I3 table entry unreachable or out of range";
-    }
-    if (broken == NULL && seen != l->n_active)
-        broken = "I3 active count";
+    if (broken == NULL)
+        broken = check_slots(l, owner);
+    if (broken == NULL)
+        (void)hs_table_check(&l->active, &broken); /* I4 */
+    free(owner);
     if (why != NULL)
         *why = broken;
     return broken == NULL;

@@ -1,6 +1,7 @@
 /*
- * wl_replay.c -- closed-loop replay of an agent session trace (the
- * session CSV of DESIGN.md section 5, read by wl_trace.c): a session's
+ * wl_replay.c -- the source kind of a session trace replayed
+ * closed-loop (a format marked 'sessions', such as the session CSV of
+ * DESIGN.md section 5, wl_fmt_sessions.c, read by wl_trace.c): a session's
  * first call arrives at its arrival_time, and each later call only after
  * the consumer reported the previous one finished, at that time plus the
  * previous row's tool_wait_after_ms.  A slower cluster therefore delays a
@@ -37,7 +38,8 @@ typedef struct rsess {
     bool out;
 } rsess;
 
-struct wl_replay {
+typedef struct wl_replay {
+    wl_source base; /* must be first */
     wl_trace *trace;
     int status;
     bool has_head;
@@ -49,31 +51,18 @@ struct wl_replay {
     wl_loop loop;
     rsess *sess; /* by slot */
     size_t cap_sess;
-};
+} wl_replay;
 
-wl_replay *wl_replay_open(const wl_trace_spec *spec, hs_diag *d)
+static wl_replay *as_replay(wl_source *s)
 {
-    wl_trace *t = wl_trace_open(spec, d);
-    wl_replay *r;
-
-    if (t == NULL)
-        return NULL;
-    r = hs_calloc(1, sizeof *r);
-    r->trace = t;
-    wl_loop_init(&r->loop);
-    return r;
+    HS_ASSERT(s->ops == &wl_replay_ops);
+    return (wl_replay *)(void *)s;
 }
 
-void wl_replay_close(wl_replay *r)
+static const wl_replay *as_creplay(const wl_source *s)
 {
-    if (r == NULL)
-        return;
-    wl_trace_close(r->trace);
-    for (uint32_t i = 0; i < r->loop.n_slots; i++)
-        free(r->sess[i].rows);
-    free(r->sess);
-    wl_loop_fini(&r->loop);
-    free(r);
+    HS_ASSERT(s->ops == &wl_replay_ops);
+    return (const wl_replay *)(const void *)s;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -211,8 +200,9 @@ static bool head_first(const wl_replay *r)
                                         top->arrival, top->session_id);
 }
 
-int wl_replay_peek(wl_replay *r, hs_time *arrival, hs_diag *d)
+static int replay_peek(wl_source *self, hs_time *arrival, hs_diag *d)
 {
+    wl_replay *r = as_replay(self);
     int rc = load_head(r, d);
     const wl_due *top = wl_loop_top(&r->loop);
 
@@ -228,8 +218,9 @@ int wl_replay_peek(wl_replay *r, hs_time *arrival, hs_diag *d)
     return 1;
 }
 
-int wl_replay_next(wl_replay *r, wl_request *out, hs_diag *d)
+static int replay_next(wl_source *self, wl_request *out, hs_diag *d)
 {
+    wl_replay *r = as_replay(self);
     int rc = load_head(r, d);
     wl_due due;
 
@@ -244,14 +235,17 @@ int wl_replay_next(wl_replay *r, wl_request *out, hs_diag *d)
     return 1;
 }
 
-bool wl_replay_blocked(const wl_replay *r)
+static bool replay_blocked(const wl_source *self)
 {
+    const wl_replay *r = as_creplay(self);
+
     return r->status == HS_OK && r->n_waiting > 0 && !r->has_head &&
            r->at_end && wl_loop_top(&r->loop) == NULL;
 }
 
-void wl_replay_finished(wl_replay *r, int64_t session_id, hs_time now)
+static void replay_finished(wl_source *self, int64_t session_id, hs_time now)
 {
+    wl_replay *r = as_replay(self);
     uint32_t slot;
     rsess *s;
     hs_time wait;
@@ -273,3 +267,50 @@ void wl_replay_finished(wl_replay *r, int64_t session_id, hs_time now)
     wl_loop_push(&r->loop, wait < HS_TIME_MAX - now ? now + wait : HS_TIME_MAX,
                  session_id, slot);
 }
+
+/* ---- the kind ----------------------------------------------------------- */
+
+static bool replay_closed(const wl_source *self)
+{
+    (void)self;
+    return true;
+}
+
+static int replay_init(wl_source *self, const wl_source_spec *spec,
+                       uint64_t seed, hs_diag *d)
+{
+    wl_replay *r = as_replay(self);
+    const wl_format *f = wl_trace_check(spec, d);
+
+    (void)seed;
+    wl_loop_init(&r->loop);
+    if (f == NULL)
+        return HS_EINPUT;
+    r->trace = wl_trace_open(f, &spec->trace, d);
+    return r->trace != NULL ? HS_OK : HS_EINPUT;
+}
+
+static void replay_fini(wl_source *self)
+{
+    wl_replay *r = as_replay(self);
+
+    wl_trace_close(r->trace);
+    for (uint32_t i = 0; i < r->loop.n_slots; i++)
+        free(r->sess[i].rows);
+    free(r->sess);
+    wl_loop_fini(&r->loop);
+}
+
+const wl_source_ops wl_replay_ops = {
+    .version = WL_SOURCE_OPS_VERSION,
+    .kind = "sessions",
+    .size = sizeof(wl_replay),
+    .init = replay_init,
+    .next = replay_next,
+    .peek = replay_peek,
+    .blocked = replay_blocked,
+    .release = NULL,
+    .finished = replay_finished,
+    .closed = replay_closed,
+    .fini = replay_fini,
+};

@@ -1,143 +1,65 @@
 /*
  * wl_source.c -- the public face of the workload module: one wl_source
- * per entry of the scenario's 'workload:' list, behind which sits a
- * streamed trace reader (wl_trace.c), a synthetic generator (wl_synth.c),
- * agent sessions from a preset (wl_agent.c) or a closed-loop replay of a
- * session trace (wl_replay.c).  It numbers the requests, tags them with
- * their source, keeps a one-request look-ahead for wl_source_peek() (not
- * for the session sources, whose next call may change when a call
- * finishes: they answer peek themselves), and makes failures sticky.
- *
- * Invariants:
- *   I1  exactly one of 'trace', 'synth', 'agent' and 'replay' is set
- *   I2  status != HS_OK  =>  next/peek return status, adding no text
- *   I3  has_ahead  =>  'ahead' is the request the next wl_source_next()
- *       returns, with its id and source not yet assigned; never set for
- *       'agent' and 'replay'
+ * per entry of the scenario's 'workload:' list, behind which sits one
+ * source kind (workload_int.h: a trace read open-loop, a session trace
+ * replayed closed-loop, a synthetic generator, agent sessions).  It picks
+ * the kind, numbers the requests, tags them with their source and, for
+ * session calls, the derived ids of their prefix (wl_prefix.c), keeps a
+ * one-request look-ahead for
+ * wl_source_peek() (not for the kinds that answer peek themselves, whose
+ * next call may change when a call finishes), and makes failures sticky.
+ * Invariants of the common header: workload_int.h.
  */
 #include "workload_int.h"
 
-#include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
-struct wl_source {
-    int32_t index;
-    int64_t n_out; /* requests returned by wl_source_next() */
-    int status;
-    bool has_ahead;
-    wl_request ahead;
-    wl_trace *trace;
-    wl_synth *synth;
-    wl_agent *agent;
-    wl_replay *replay;
-};
-
-static const char *const format_names[] = {"azure", "mooncake", "hetsim",
-                                           "sessions"};
-
-int wl_trace_format_parse(const char *name, wl_trace_format *out)
+/* The kind that produces the requests of 'spec', or NULL. */
+static const wl_source_ops *kind_of(const wl_source_spec *spec)
 {
-    for (size_t i = 0; i < sizeof format_names / sizeof *format_names; i++) {
-        if (strcmp(name, format_names[i]) == 0) {
-            *out = (wl_trace_format)i;
-            return HS_OK;
-        }
-    }
-    return HS_EINPUT;
-}
+    const wl_format *f;
 
-const char *wl_trace_format_name(wl_trace_format format)
-{
-    if ((unsigned)format < sizeof format_names / sizeof *format_names)
-        return format_names[format];
-    return "unknown";
-}
-
-/* Check the parts of a trace spec that the reader assumes. */
-static int check_trace_spec(const wl_source_spec *spec, hs_diag *d)
-{
-    const wl_trace_spec *t = &spec->trace;
-    int rc = HS_OK;
-
-    if (t->path == NULL)
-        rc = hs_diag_error(d, spec->loc, "trace needs a 'path'");
-    if (strcmp(wl_trace_format_name(t->format), "unknown") == 0)
-        rc = hs_diag_error(d, spec->loc, "unknown trace format %d",
-                           (int)t->format);
-    if (!(t->time_scale > 0 && isfinite(t->time_scale)))
-        rc = hs_diag_error(d, spec->loc, "'time_scale' must be > 0, got %g",
-                           t->time_scale);
-    if (t->max_requests < 0)
-        rc = hs_diag_error(d, spec->loc,
-                           "'max_requests' must be >= 0, got %lld",
-                           (long long)t->max_requests);
-    return rc;
-}
-
-/* Open the reader or generator of 'spec' into 's'; false on failure. */
-static bool open_inner(wl_source *s, const wl_source_spec *spec,
-                       int32_t source_index, uint64_t seed, hs_diag *d)
-{
     switch (spec->kind) {
     case WL_SOURCE_TRACE:
-        if (check_trace_spec(spec, d) != HS_OK)
-            return false;
-        if (spec->trace.format == WL_TRACE_SESSIONS)
-            return (s->replay = wl_replay_open(&spec->trace, d)) != NULL;
-        return (s->trace = wl_trace_open(&spec->trace, d)) != NULL;
+        f = wl_format_of(spec->trace.format);
+        return f != NULL && f->sessions ? &wl_replay_ops : &wl_stream_ops;
     case WL_SOURCE_SYNTHETIC:
-        return (s->synth = wl_synth_open(spec, source_index, seed, d)) != NULL;
+        return &wl_synth_ops;
     case WL_SOURCE_AGENT:
-        return (s->agent = wl_agent_open(spec, source_index, seed, d)) != NULL;
+        return &wl_agent_ops;
     }
-    hs_diag_error(d, spec->loc, "unknown source kind %d", (int)spec->kind);
-    return false;
+    return NULL;
 }
 
 wl_source *wl_source_open(const wl_source_spec *spec, int32_t source_index,
                           uint64_t seed, hs_diag *d)
 {
-    wl_source *s = hs_calloc(1, sizeof *s);
+    const wl_source_ops *ops = kind_of(spec);
+    wl_source *s;
 
+    if (ops == NULL) {
+        hs_diag_error(d, spec->loc, "unknown source kind %d", (int)spec->kind);
+        return NULL;
+    }
+    HS_ASSERT(ops->version == WL_SOURCE_OPS_VERSION && ops->size >= sizeof *s);
+    s = hs_calloc(1, ops->size);
+    s->ops = ops;
     s->index = source_index;
-    if (!open_inner(s, spec, source_index, seed, d)) {
-        free(s);
+    if (ops->init(s, spec, seed, d) != HS_OK) {
+        wl_source_close(s);
         return NULL;
     }
     return s;
 }
 
-/* One more request from the underlying reader or generator. */
+/* One more request from the kind. */
 static int produce(wl_source *s, wl_request *out, hs_diag *d)
 {
     int rc;
 
     if (s->status != HS_OK)
         return s->status;
-    if (s->trace != NULL)
-        rc = wl_trace_read(s->trace, out, d);
-    else if (s->replay != NULL)
-        rc = wl_replay_next(s->replay, out, d);
-    else if (s->agent != NULL)
-        rc = wl_agent_next(s->agent, out);
-    else
-        rc = wl_synth_next(s->synth, out);
-    if (rc < 0)
-        s->status = rc;
-    return rc;
-}
-
-/* Session sources answer peek themselves (no look-ahead kept). */
-static int peek_sessions(wl_source *s, hs_time *arrival, hs_diag *d)
-{
-    int rc;
-
-    if (s->status != HS_OK)
-        return s->status;
-    if (s->agent != NULL)
-        return wl_agent_peek(s->agent, arrival);
-    rc = wl_replay_peek(s->replay, arrival, d);
+    rc = s->ops->next(s, out, d);
     if (rc < 0)
         s->status = rc;
     return rc;
@@ -157,17 +79,25 @@ int wl_source_next(wl_source *s, wl_request *out, hs_diag *d)
     if (rc == 1) {
         out->id = s->n_out++;
         out->source = s->index;
+        wl_prefix_derive(out);
     }
     return rc;
 }
 
 int wl_source_peek(wl_source *s, hs_time *arrival, hs_diag *d)
 {
-    if (s->agent != NULL || s->replay != NULL)
-        return peek_sessions(s, arrival, d);
-    if (!s->has_ahead) {
-        int rc = produce(s, &s->ahead, d);
+    int rc;
 
+    if (s->ops->peek != NULL) {
+        if (s->status != HS_OK)
+            return s->status;
+        rc = s->ops->peek(s, arrival, d);
+        if (rc < 0)
+            s->status = rc;
+        return rc;
+    }
+    if (!s->has_ahead) {
+        rc = produce(s, &s->ahead, d);
         if (rc != 1)
             return rc;
         s->has_ahead = true;
@@ -178,29 +108,26 @@ int wl_source_peek(wl_source *s, hs_time *arrival, hs_diag *d)
 
 bool wl_source_blocked(const wl_source *s)
 {
-    if (s->status != HS_OK || s->has_ahead)
+    if (s->status != HS_OK || s->has_ahead || s->ops->blocked == NULL)
         return false;
-    if (s->agent != NULL)
-        return wl_agent_blocked(s->agent);
-    if (s->replay != NULL)
-        return wl_replay_blocked(s->replay);
-    return s->synth != NULL && wl_synth_blocked(s->synth);
+    return s->ops->blocked(s);
+}
+
+bool wl_source_closed(const wl_source *s)
+{
+    return s->ops->closed != NULL && s->ops->closed(s);
 }
 
 void wl_source_release(wl_source *s, hs_time now)
 {
-    if (s->synth != NULL)
-        wl_synth_release(s->synth, now);
+    if (s->ops->release != NULL)
+        s->ops->release(s, now);
 }
 
 void wl_source_finished(wl_source *s, int64_t session_id, hs_time now)
 {
-    if (s->status != HS_OK)
-        return;
-    if (s->agent != NULL)
-        wl_agent_finished(s->agent, session_id, now);
-    else if (s->replay != NULL)
-        wl_replay_finished(s->replay, session_id, now);
+    if (s->status == HS_OK && s->ops->finished != NULL)
+        s->ops->finished(s, session_id, now);
 }
 
 int64_t wl_source_count(const wl_source *s)
@@ -212,9 +139,7 @@ void wl_source_close(wl_source *s)
 {
     if (s == NULL)
         return;
-    wl_trace_close(s->trace);
-    wl_synth_close(s->synth);
-    wl_agent_close(s->agent);
-    wl_replay_close(s->replay);
+    if (s->ops->fini != NULL)
+        s->ops->fini(s);
     free(s);
 }

@@ -2,7 +2,8 @@
  * wl_synth.c -- synthetic request generators: open arrival processes
  * (poisson, gamma, constant) and a closed loop that keeps 'concurrency'
  * requests in flight, each with prompt and output lengths drawn from
- * wl_dist distributions.
+ * wl_dist distributions (the workload's one engine, by inverse transform
+ * of one uniform per draw).
  *
  * Three random streams per source (arrivals, prompt lengths, output
  * lengths) keep the draws independent: changing the output distribution
@@ -23,7 +24,8 @@
 
 #include <gsl/gsl_randist.h>
 
-struct wl_synth {
+typedef struct wl_synth {
+    wl_source base; /* must be first */
     wl_arrival_kind kind;
     double rate;     /* requests per second (open) */
     double gamma_a;  /* gamma shape 1/cv^2 */
@@ -40,7 +42,19 @@ struct wl_synth {
     size_t cap, head, n_credit;
     gsl_rng *arrival_rng, *prompt_rng, *output_rng;
     wl_dist prompt, output;
-};
+} wl_synth;
+
+static wl_synth *as_synth(wl_source *s)
+{
+    HS_ASSERT(s->ops == &wl_synth_ops);
+    return (wl_synth *)(void *)s;
+}
+
+static const wl_synth *as_csynth(const wl_source *s)
+{
+    HS_ASSERT(s->ops == &wl_synth_ops);
+    return (const wl_synth *)(const void *)s;
+}
 
 /* ---- the closed loop's queue of releases ------------------------------ */
 
@@ -100,10 +114,12 @@ static void advance(wl_synth *g)
         g->t_s += gsl_ran_gamma(g->arrival_rng, g->gamma_a, g->gamma_b);
 }
 
-int wl_synth_next(wl_synth *g, wl_request *out)
+static int synth_next(wl_source *self, wl_request *out, hs_diag *d)
 {
+    wl_synth *g = as_synth(self);
     hs_time t;
 
+    (void)d;
     if (g->done)
         return 0;
     if (g->limit > 0 && g->n_made >= g->limit) {
@@ -122,20 +138,26 @@ int wl_synth_next(wl_synth *g, wl_request *out)
     memset(out, 0, sizeof *out);
     out->arrival = t;
     out->session_id = -1;
-    out->prompt_tokens = wl_dist_sample(&g->prompt, g->prompt_rng);
-    out->output_tokens = wl_dist_sample(&g->output, g->output_rng);
+    out->prompt_tokens =
+        wl_dist_tokens(&g->prompt, gsl_rng_uniform_pos(g->prompt_rng));
+    out->output_tokens =
+        wl_dist_tokens(&g->output, gsl_rng_uniform_pos(g->output_rng));
     return 1;
 }
 
-bool wl_synth_blocked(const wl_synth *g)
+static bool synth_blocked(const wl_source *self)
 {
+    const wl_synth *g = as_csynth(self);
+
     return g->kind == WL_ARRIVAL_CLOSED && !g->done &&
            !(g->limit > 0 && g->n_made >= g->limit) && g->initial == 0 &&
            g->n_credit == 0;
 }
 
-void wl_synth_release(wl_synth *g, hs_time now)
+static void synth_release(wl_source *self, hs_time now)
 {
+    wl_synth *g = as_synth(self);
+
     if (g->kind != WL_ARRIVAL_CLOSED)
         return;
     HS_ASSERT(now >= g->last_release);
@@ -189,30 +211,33 @@ static int set_arrival(wl_synth *g, const wl_source_spec *spec, hs_diag *d)
     return rc;
 }
 
-wl_synth *wl_synth_open(const wl_source_spec *spec, int32_t source_index,
-                        uint64_t seed, hs_diag *d)
+static bool synth_closed(const wl_source *self)
 {
-    wl_synth *g = hs_calloc(1, sizeof *g);
+    return as_csynth(self)->kind == WL_ARRIVAL_CLOSED;
+}
+
+static int synth_init(wl_source *self, const wl_source_spec *spec,
+                      uint64_t seed, hs_diag *d)
+{
+    wl_synth *g = as_synth(self);
     int rc = set_arrival(g, spec, d);
     int rp = wl_dist_init(&g->prompt, &spec->synthetic.prompt, true,
                           where(spec), d);
     int ro = wl_dist_init(&g->output, &spec->synthetic.output, false,
                           where(spec), d);
 
-    if (rc != HS_OK || rp != HS_OK || ro != HS_OK) {
-        wl_synth_close(g);
-        return NULL;
-    }
-    g->arrival_rng = wl_rng_new(seed, source_index, WL_STREAM_ARRIVAL);
-    g->prompt_rng = wl_rng_new(seed, source_index, WL_STREAM_PROMPT);
-    g->output_rng = wl_rng_new(seed, source_index, WL_STREAM_OUTPUT);
-    return g;
+    if (rc != HS_OK || rp != HS_OK || ro != HS_OK)
+        return rc != HS_OK ? rc : rp != HS_OK ? rp : ro;
+    g->arrival_rng = wl_rng_new(seed, self->index, WL_STREAM_ARRIVAL);
+    g->prompt_rng = wl_rng_new(seed, self->index, WL_STREAM_PROMPT);
+    g->output_rng = wl_rng_new(seed, self->index, WL_STREAM_OUTPUT);
+    return HS_OK;
 }
 
-void wl_synth_close(wl_synth *g)
+static void synth_fini(wl_source *self)
 {
-    if (g == NULL)
-        return;
+    wl_synth *g = as_synth(self);
+
     wl_dist_fini(&g->prompt);
     wl_dist_fini(&g->output);
     if (g->arrival_rng != NULL)
@@ -222,5 +247,18 @@ void wl_synth_close(wl_synth *g)
     if (g->output_rng != NULL)
         gsl_rng_free(g->output_rng);
     free(g->credit);
-    free(g);
 }
+
+const wl_source_ops wl_synth_ops = {
+    .version = WL_SOURCE_OPS_VERSION,
+    .kind = "synthetic",
+    .size = sizeof(wl_synth),
+    .init = synth_init,
+    .next = synth_next,
+    .peek = NULL,
+    .blocked = synth_blocked,
+    .release = synth_release,
+    .finished = NULL,
+    .closed = synth_closed,
+    .fini = synth_fini,
+};

@@ -207,12 +207,15 @@ START_TEST(calls_wait_for_finished_plus_gap)
     wl_request r;
     hs_time t;
 
+    ck_assert(wl_source_closed(s)); /* agent sources always are */
     r = next_ok(s, d);
     ck_assert_int_eq(r.arrival, 0);
     ck_assert_int_eq(r.session_id, 0);
     ck_assert_int_eq(r.turn, 0);
     ck_assert_int_eq(r.prompt_tokens, 1000);
     ck_assert_int_eq(r.prefix_tokens, 0);
+    ck_assert_uint_eq(r.prefix.key, (UINT64_C(2) << 48) | WL_PREFIX_DERIVED);
+    ck_assert_int_eq(r.prefix.tokens, 0);
     ck_assert_int_eq(r.output_tokens, 100);
     ck_assert_int_eq(r.tool_wait, S(2));
     ck_assert(!r.session_last);
@@ -232,6 +235,10 @@ START_TEST(calls_wait_for_finished_plus_gap)
     ck_assert_int_eq(r.prompt_tokens, 1110); /* 1000 + 100 + 10 */
     ck_assert_int_eq(r.prefix_tokens, 1100);
     ck_assert_int_eq(r.id, 1);
+    /* Derived prefix ids: session 0 of source 2, the context reusable. */
+    ck_assert_ptr_null(r.prefix.ids);
+    ck_assert_uint_eq(r.prefix.key, (UINT64_C(2) << 48) | WL_PREFIX_DERIVED);
+    ck_assert_int_eq(r.prefix.tokens, 1100);
     ck_assert_int_eq(wl_source_next(s, &r, d), 0);
     ck_assert(wl_source_blocked(s));
     wl_source_finished(s, 0, S(9.5));
@@ -294,6 +301,7 @@ START_TEST(context_grows_exactly)
     int32_t *turns = hs_calloc(300, sizeof *turns);
     size_t n = drive(s, slow, v, 4000);
     int64_t bad = 0; /* asserted once: each assertion is a system call */
+    int64_t started = 0;
 
     for (size_t i = 0; i < n; i++) {
         const wl_request *r = &v[i];
@@ -302,6 +310,7 @@ START_TEST(context_grows_exactly)
         bad += r->turn != turns[id]++;
         if (r->turn == 0) {
             start[id] = r->prompt_tokens;
+            started++;
             bad += r->prefix_tokens != 0;
         } else {
             bad += r->prefix_tokens != ctx[id];
@@ -311,8 +320,7 @@ START_TEST(context_grows_exactly)
         bad += r->output_tokens < 1;
     }
     ck_assert_int_eq(bad, 0);
-    for (int64_t id = 0; id < 300; id++)
-        ck_assert_int_ge(start[id], 1);
+    ck_assert_int_eq(started, 300); /* every session, once */
     wl_source_close(s);
     free(v);
     free(ctx);
@@ -371,12 +379,14 @@ START_TEST(horizon_ends_the_starts)
     wl_request *v = hs_malloc(1000 * sizeof *v);
     gsl_rng *g = wl_rng_new(3, 2, WL_STREAM_ARRIVAL);
     int64_t want = 0, got = 0;
-    hs_time latest = 0;
+    hs_time latest = 0, last_start = 0;
     size_t n;
 
     for (double t = 0; hs_time_from_s(t) < S(10);
-         t += gsl_ran_exponential(g, 1.0 / 4))
+         t += gsl_ran_exponential(g, 1.0 / 4)) {
+        last_start = hs_time_from_s(t);
         want++;
+    }
     n = drive(s, instant, v, 1000);
     for (size_t i = 0; i < n; i++) {
         if (v[i].turn == 0) {
@@ -388,7 +398,9 @@ START_TEST(horizon_ends_the_starts)
     }
     ck_assert_int_eq(got, want);
     ck_assert_uint_eq(n, (size_t)(3 * want));
-    ck_assert_int_ge(latest, S(10)); /* the last sessions' calls */
+    /* The last session's calls come after the horizon: instant calls,
+     * two 2 s tool gaps. */
+    ck_assert_int_eq(latest, last_start + S(4));
     gsl_rng_free(g);
     wl_source_close(s);
     free(v);
@@ -451,13 +463,16 @@ START_TEST(starts_and_due_calls_merge)
     wl_source_spec spec = agent_spec(&p, 3, 0.001, 0); /* starts far apart */
     hs_diag *d = hs_diag_new();
     wl_source *s = open_ok(&spec, 9, d);
+    gsl_rng *g = wl_rng_new(9, 2, WL_STREAM_ARRIVAL);
     wl_request r;
     hs_time t, second;
 
     r = next_ok(s, d);
     ck_assert_int_eq(r.arrival, 0);
     ck_assert_int_eq(wl_source_peek(s, &second, d), 1); /* session 1 */
-    ck_assert_int_gt(second, S(10));
+    ck_assert_int_eq(second,
+                     hs_time_from_s(gsl_ran_exponential(g, 1.0 / 0.001)));
+    gsl_rng_free(g);
     ck_assert(!wl_source_blocked(s));
     wl_source_finished(s, 0, S(1));
     ck_assert_int_eq(wl_source_peek(s, &t, d), 1);
@@ -470,6 +485,9 @@ START_TEST(starts_and_due_calls_merge)
     r = next_ok(s, d);
     ck_assert_int_eq(r.session_id, 1);
     ck_assert_int_eq(r.arrival, second);
+    /* Another session, another context key. */
+    ck_assert_uint_eq(r.prefix.key, (UINT64_C(2) << 48) ^ (UINT64_C(1) << 20) ^
+                                        WL_PREFIX_DERIVED);
     wl_source_close(s);
     hs_diag_free(d);
 }
@@ -722,6 +740,7 @@ START_TEST(loop_against_reference)
     hs_time due[IDS];
     gsl_rng *g = wl_rng_new(1, 0, 0);
     const char *why = NULL;
+    uint32_t n_active = 0, peak = 0;
 
     wl_loop_init(&l);
     for (int step = 0; step < 20000; step++) {
@@ -729,24 +748,26 @@ START_TEST(loop_against_reference)
         int op = (int)gsl_rng_uniform_int(g, 4);
 
         if (op == 0 && !active[id]) {
-            slot[id] = wl_loop_add(&l, id * 7919 - 5000); /* spread ids */
+            slot[id] = wl_loop_add(&l, id * 7919 + 5); /* spread ids */
             ck_assert_uint_ne(slot[id], WL_NO_SLOT);
-            ck_assert_uint_eq(wl_loop_add(&l, id * 7919 - 5000), WL_NO_SLOT);
+            ck_assert_uint_eq(wl_loop_add(&l, id * 7919 + 5), WL_NO_SLOT);
             active[id] = true;
+            peak = ++n_active > peak ? n_active : peak;
         } else if (op == 1 && active[id] && !queued[id]) {
-            wl_loop_remove(&l, id * 7919 - 5000);
+            wl_loop_remove(&l, id * 7919 + 5);
             active[id] = false;
+            n_active--;
         } else if (op == 2 && active[id] && !queued[id]) {
             due[id] = (hs_time)gsl_rng_uniform_int(g, 50);
-            wl_loop_push(&l, due[id], id * 7919 - 5000, slot[id]);
+            wl_loop_push(&l, due[id], id * 7919 + 5, slot[id]);
             queued[id] = true;
         } else if (op == 3 && wl_loop_top(&l) != NULL) {
             wl_due top = wl_loop_pop(&l);
-            int64_t k = (top.session_id + 5000) / 7919;
+            int64_t k = (top.session_id - 5) / 7919;
 
             for (int64_t j = 0; j < IDS; j++) /* none comes before it */
                 ck_assert(!queued[j] ||
-                          !wl_due_before(due[j], j * 7919 - 5000, top.arrival,
+                          !wl_due_before(due[j], j * 7919 + 5, top.arrival,
                                          top.session_id));
             ck_assert(queued[k]);
             ck_assert_int_eq(top.arrival, due[k]);
@@ -754,13 +775,49 @@ START_TEST(loop_against_reference)
             queued[k] = false;
         }
         for (int64_t j = 0; j < IDS; j++)
-            if ((wl_loop_find(&l, j * 7919 - 5000) != WL_NO_SLOT) != active[j])
+            if ((wl_loop_find(&l, j * 7919 + 5) != WL_NO_SLOT) != active[j])
                 ck_abort_msg("find disagrees for id %lld", (long long)j);
         ck_assert_msg(wl_loop_check(&l, &why), "%s", why);
     }
-    ck_assert_uint_le(l.n_slots, IDS);
+    ck_assert_uint_eq(l.n_slots, peak); /* slots are reused */
     wl_loop_fini(&l);
     gsl_rng_free(g);
+}
+END_TEST
+
+/* The checker sees each broken invariant. */
+START_TEST(loop_check_finds_broken_invariants)
+{
+    wl_loop l;
+    const char *why = NULL;
+    uint32_t a, b;
+
+    wl_loop_init(&l);
+    a = wl_loop_add(&l, 10);
+    b = wl_loop_add(&l, 20);
+    wl_loop_push(&l, 5, 10, a);
+    wl_loop_push(&l, 7, 20, b);
+    ck_assert_msg(wl_loop_check(&l, &why), "%s", why);
+    l.heap[0].arrival = 9; /* now after its child */
+    ck_assert(!wl_loop_check(&l, &why));
+    ck_assert_str_eq(why, "I1 heap order");
+    l.heap[0].arrival = 5;
+    l.heap[1].slot = a; /* session 20 with session 10's slot */
+    ck_assert(!wl_loop_check(&l, &why));
+    ck_assert_str_eq(why, "I2 heap entry of an inactive session");
+    l.heap[1].slot = b;
+    wl_loop_pop(&l);
+    wl_loop_pop(&l);
+    wl_loop_remove(&l, 20);
+    ck_assert_msg(wl_loop_check(&l, &why), "%s", why);
+    hs_table_put(&l.active, 30, b); /* a free slot in use */
+    ck_assert(!wl_loop_check(&l, &why));
+    ck_assert_str_eq(why, "I3 active slot out of range, shared or free");
+    hs_table_del(&l.active, 30);
+    l.n_slots++; /* a slot neither active nor free */
+    ck_assert(!wl_loop_check(&l, &why));
+    ck_assert_str_eq(why, "I3 slots neither active nor free");
+    wl_loop_fini(&l);
 }
 END_TEST
 
@@ -783,6 +840,7 @@ START_TEST(shipped_presets_load)
         wl_source *s;
         wl_request *v = hs_malloc(20000 * sizeof *v);
         size_t calls;
+        int64_t firsts, lasts;
 
         ck_assert_str_eq(names[i], want[i]);
         ck_assert_msg(io_preset_load("configs", names[i], &p, none, d) ==
@@ -794,11 +852,15 @@ START_TEST(shipped_presets_load)
         spec = agent_spec(&p, 50, 1, 0);
         s = open_ok(&spec, 1, d);
         calls = drive(s, instant, v, 20000);
-        ck_assert_uint_ge(calls, 50);
+        firsts = lasts = 0;
         for (size_t k = 0; k < calls; k++) {
             ck_assert_int_le(v[k].prompt_tokens, p.max_context);
             ck_assert_int_le(v[k].prefix_tokens, v[k].prompt_tokens);
+            firsts += v[k].turn == 0;
+            lasts += v[k].session_last;
         }
+        ck_assert_int_eq(firsts, 50); /* every session starts and ends */
+        ck_assert_int_eq(lasts, 50);
         wl_source_close(s);
         free(v);
     }
@@ -981,7 +1043,9 @@ Suite *wl_agent_suite(void)
     tcase_add_test(replay, replay_rejects_a_running_session_id);
     tcase_add_test(replay, replay_bundled_example);
     suite_add_tcase(s, replay);
+    tcase_set_timeout(loop, 60); /* 20,000 checked steps; slow under SAN */
     tcase_add_test(loop, loop_against_reference);
+    tcase_add_test(loop, loop_check_finds_broken_invariants);
     suite_add_tcase(s, loop);
     tcase_add_test(presets, shipped_presets_load);
     tcase_add_test(presets, preset_fixture_values);

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_rng.h>
+
 #include "hetsim/util.h"
 #include "hetsim/workload.h"
+#include "workload/workload_int.h"
 
 Suite *wl_synthetic_suite(void);
 
@@ -159,6 +162,8 @@ START_TEST(same_seed_same_sequence)
         ck_assert_int_eq(a[i].id, (int64_t)i);
         ck_assert_int_eq(a[i].source, 2);
         ck_assert_int_eq(a[i].session_id, -1);
+        ck_assert_uint_eq(a[i].prefix.key, 0); /* nothing reusable */
+        ck_assert_ptr_null(a[i].prefix.ids);
         ck_assert_int_eq(a[i].arrival, b[i].arrival);
         ck_assert_int_eq(a[i].prompt_tokens, b[i].prompt_tokens);
         ck_assert_int_eq(a[i].output_tokens, b[i].output_tokens);
@@ -335,6 +340,7 @@ START_TEST(closed_loop)
 
     spec.synthetic.arrival.concurrency = 4;
     s = open_ok(&spec, 0, 1, d);
+    ck_assert(wl_source_closed(s));
     for (int i = 0; i < 4; i++) {
         ck_assert(!wl_source_blocked(s));
         ck_assert_int_eq(wl_source_next(s, &r, d), 1);
@@ -377,6 +383,26 @@ START_TEST(closed_loop)
 }
 END_TEST
 
+/* Only the closed process is closed-loop. */
+START_TEST(open_processes_are_open_loop)
+{
+    const wl_arrival_kind open[] = {WL_ARRIVAL_POISSON, WL_ARRIVAL_GAMMA,
+                                    WL_ARRIVAL_CONSTANT};
+    hs_diag *d = hs_diag_new();
+
+    for (size_t i = 0; i < sizeof open / sizeof *open; i++) {
+        wl_source_spec spec = synth(open[i], 10, 5);
+        wl_source *s;
+
+        spec.synthetic.arrival.cv = 1;
+        s = open_ok(&spec, 0, 1, d);
+        ck_assert(!wl_source_closed(s));
+        wl_source_close(s);
+    }
+    hs_diag_free(d);
+}
+END_TEST
+
 START_TEST(closed_loop_horizon)
 {
     wl_source_spec spec = synth(WL_ARRIVAL_CLOSED, 0, 0);
@@ -415,7 +441,6 @@ START_TEST(lognormal_mean_and_cv)
     /* SE: mean 0.22%, CV about 0.7% */
     ck_assert_double_eq_tol(mean, 2048, 2048 * 0.01);
     ck_assert_double_eq_tol(cv, 1.0, 0.04);
-    ck_assert_int_ge(lo, 1);
     p.mean = 500;
     p.cv = 0.25;
     length_stats(&p, &mean, &cv, &lo, &hi);
@@ -427,6 +452,29 @@ START_TEST(lognormal_mean_and_cv)
     length_stats(&p, &mean, &cv, &lo, &hi);
     ck_assert_int_eq(lo, 400);
     ck_assert_int_eq(hi, 600);
+}
+END_TEST
+
+/* Draws below 1.5 round or clamp to 1: with mean 1 and CV 3 that is
+ * P(X < 1.5) = Phi((ln 1.5 + ln(10) / 2) / sqrt(ln 10)) = 0.847535 of
+ * them (169507 of 200k, sd 161), and none is below 1. */
+START_TEST(lognormal_clamps_at_one)
+{
+    wl_source_spec spec = synth(WL_ARRIVAL_CONSTANT, 1000, N_STAT);
+    wl_request *r;
+    int64_t ones = 0, below = 0;
+
+    spec.synthetic.prompt.kind = WL_DIST_LOGNORMAL;
+    spec.synthetic.prompt.mean = 1;
+    spec.synthetic.prompt.cv = 3;
+    r = draw(&spec, 0, 13, N_STAT);
+    for (size_t i = 0; i < N_STAT; i++) {
+        ones += r[i].prompt_tokens == 1;
+        below += r[i].prompt_tokens < 1;
+    }
+    ck_assert_int_eq(below, 0);
+    ck_assert_int_lt(llabs(ones - 169507), 700);
+    free(r);
 }
 END_TEST
 
@@ -541,6 +589,75 @@ START_TEST(empirical_samples_the_column)
 }
 END_TEST
 
+/* ---- the engine ------------------------------------------------------- */
+
+/* One engine for both spec forms, sampled at u by inverse transform. */
+START_TEST(engine_is_an_inverse_transform)
+{
+    wl_preset_dist pd;
+    wl_dist d;
+
+    memset(&pd, 0, sizeof pd);
+    pd.kind = WL_DIST_UNIFORM; /* integers 10..20, 11 of them */
+    pd.min = 10;
+    pd.max = 20;
+    wl_dist_preset(&d, &pd, false);
+    ck_assert_int_eq(wl_dist_tokens(&d, 1e-9), 10);
+    ck_assert_int_eq(wl_dist_tokens(&d, 1.0 / 11 + 1e-9), 11);
+    ck_assert_int_eq(wl_dist_tokens(&d, 1 - 1e-9), 20);
+    wl_dist_preset(&d, &pd, true); /* seconds: continuous */
+    ck_assert_int_eq(wl_dist_time(&d, 0.25), INT64_C(12500000000));
+    pd.kind = WL_DIST_LOGNORMAL; /* median mean / sqrt(1 + cv^2) */
+    pd.mean = 1000;
+    pd.cv = 0.75;
+    pd.min = pd.max = 0;
+    wl_dist_preset(&d, &pd, false);
+    ck_assert_int_eq(wl_dist_tokens(&d, 0.5), 800);
+    pd.max = 500; /* the clamp */
+    wl_dist_preset(&d, &pd, false);
+    ck_assert_int_eq(wl_dist_tokens(&d, 0.5), 500);
+    pd.kind = WL_DIST_FIXED;
+    pd.value = 0.2; /* at least one token, any time >= 0 */
+    pd.max = 0;
+    wl_dist_preset(&d, &pd, false);
+    ck_assert_int_eq(wl_dist_tokens(&d, 0.5), 1);
+    wl_dist_preset(&d, &pd, true);
+    ck_assert_int_eq(wl_dist_time(&d, 0.5), 200000000);
+}
+END_TEST
+
+/* A synthetic source's length is the engine at one uniform number of its
+ * stream: replayed here from the same stream, exactly. */
+START_TEST(synthetic_draws_one_uniform_each)
+{
+    wl_source_spec spec = lognormal_poisson();
+    wl_request *r = draw(&spec, 4, 21, 1000);
+    gsl_rng *pg = wl_rng_new(21, 4, WL_STREAM_PROMPT);
+    gsl_rng *og = wl_rng_new(21, 4, WL_STREAM_OUTPUT);
+    hs_diag *d = hs_diag_new();
+    wl_dist p, o;
+    size_t bad = 0;
+
+    ck_assert_int_eq(
+        wl_dist_init(&p, &spec.synthetic.prompt, true, spec.loc, d), HS_OK);
+    ck_assert_int_eq(
+        wl_dist_init(&o, &spec.synthetic.output, false, spec.loc, d), HS_OK);
+    for (size_t i = 0; i < 1000; i++) {
+        bad +=
+            r[i].prompt_tokens != wl_dist_tokens(&p, gsl_rng_uniform_pos(pg));
+        bad +=
+            r[i].output_tokens != wl_dist_tokens(&o, gsl_rng_uniform_pos(og));
+    }
+    ck_assert_uint_eq(bad, 0);
+    wl_dist_fini(&p);
+    wl_dist_fini(&o);
+    gsl_rng_free(pg);
+    gsl_rng_free(og);
+    hs_diag_free(d);
+    free(r);
+}
+END_TEST
+
 /* ---- spec errors ------------------------------------------------------- */
 
 static void open_fails(const wl_source_spec *spec, const char *const *want)
@@ -627,13 +744,17 @@ Suite *wl_synthetic_suite(void)
     tcase_add_test(arr, horizon_stops_arrivals);
     tcase_add_test(arr, closed_loop);
     tcase_add_test(arr, closed_loop_horizon);
+    tcase_add_test(arr, open_processes_are_open_loop);
     suite_add_tcase(s, arr);
     tcase_set_timeout(len, 60);
     tcase_add_test(len, lognormal_mean_and_cv);
+    tcase_add_test(len, lognormal_clamps_at_one);
     tcase_add_test(len, uniform_bounds);
     tcase_add_test(len, fixed_and_clamp);
     tcase_add_test(len, empirical_samples_the_column);
     tcase_add_test(len, bad_specs);
+    tcase_add_test(len, engine_is_an_inverse_transform);
+    tcase_add_test(len, synthetic_draws_one_uniform_each);
     suite_add_tcase(s, len);
     return s;
 }

@@ -373,17 +373,206 @@ START_TEST(peek_keeps_the_request)
 }
 END_TEST
 
+/* The registry: every format's name parses back to it, in .def order. */
 START_TEST(format_names)
 {
+    static const char *const names[] = {"azure", "mooncake", "hetsim",
+                                        "sessions"};
     wl_trace_format f = WL_TRACE_AZURE;
+    char list[128];
 
-    ck_assert_int_eq(wl_trace_format_parse("sessions", &f), HS_OK);
-    ck_assert_int_eq(f, WL_TRACE_SESSIONS);
-    ck_assert_int_eq(wl_trace_format_parse("mooncake", &f), HS_OK);
-    ck_assert_int_eq(f, WL_TRACE_MOONCAKE);
+    ck_assert_uint_eq(WL_TRACE_N_FORMATS, 4);
+    for (int i = 0; i < WL_TRACE_N_FORMATS; i++) {
+        const wl_format *vt = wl_format_of((wl_trace_format)i);
+
+        ck_assert_str_eq(wl_trace_format_name((wl_trace_format)i), names[i]);
+        ck_assert_int_eq(wl_trace_format_parse(names[i], &f), HS_OK);
+        ck_assert_int_eq(f, i);
+        ck_assert_str_eq(vt->name, names[i]);
+        ck_assert_int_eq(vt->version, WL_FORMAT_VERSION);
+        ck_assert(vt->sessions == (i == WL_TRACE_SESSIONS));
+    }
     ck_assert_int_eq(wl_trace_format_parse("csv", &f), HS_EINPUT);
-    ck_assert_str_eq(wl_trace_format_name(WL_TRACE_HETSIM), "hetsim");
-    ck_assert_str_eq(wl_trace_format_name((wl_trace_format)9), "unknown");
+    ck_assert_int_eq(f, WL_TRACE_SESSIONS); /* untouched */
+    ck_assert_int_eq(wl_trace_format_parse("Azure", &f), HS_EINPUT);
+    ck_assert_str_eq(wl_trace_format_name(WL_TRACE_N_FORMATS), "unknown");
+    ck_assert_str_eq(wl_trace_format_name((wl_trace_format)-1), "unknown");
+    ck_assert_ptr_null(wl_format_of(WL_TRACE_N_FORMATS));
+    ck_assert_str_eq(wl_format_list(list, sizeof list),
+                     "azure, mooncake, hetsim or sessions");
+    ck_assert_str_eq(wl_format_list(list, 12), "azure, moon"); /* cut */
+}
+END_TEST
+
+/* Only a format whose rows are session calls is replayed closed-loop;
+ * hetsim traces with a session column arrive at their own times. */
+START_TEST(which_traces_are_closed_loop)
+{
+    static const struct {
+        wl_trace_format format;
+        const char *path;
+        bool closed;
+    } cases[] = {
+        {WL_TRACE_AZURE, FIX "azure_small.csv", false},
+        {WL_TRACE_MOONCAKE, FIX "mooncake_small.jsonl", false},
+        {WL_TRACE_HETSIM, FIX "hetsim_small.csv", false},
+        {WL_TRACE_SESSIONS, FIX "sessions_small.csv", true},
+    };
+    hs_diag *d = hs_diag_new();
+
+    ck_assert_uint_eq(sizeof cases / sizeof *cases, WL_TRACE_N_FORMATS);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        wl_source_spec spec = trace_spec(cases[i].format, cases[i].path);
+        wl_source *s = open_ok(&spec, d);
+
+        ck_assert_msg(wl_source_closed(s) == cases[i].closed, "%s",
+                      cases[i].path);
+        wl_source_close(s);
+    }
+    hs_diag_free(d);
+}
+END_TEST
+
+/* ---- prefix ids ---------------------------------------------------------- */
+
+/* The id serve gave block i of a session's context before the workload
+ * made prefixes (srv_sim.c srv_req_id), written out independently: the
+ * derived ids must stay exactly these. */
+static uint64_t serve_block_id(int32_t source, int64_t session, int64_t i)
+{
+    uint64_t x = ((uint64_t)(uint32_t)source << 48) ^
+                 ((uint64_t)session << 20) ^ (uint64_t)i;
+
+    return hs_mix64(x) | (UINT64_C(1) << 63);
+}
+
+/* 'p' holds derived ids of session 'session' of source 3, with 'tokens'
+ * reusable. */
+static void expect_derived(const wl_prefix *p, int64_t session, int64_t tokens)
+{
+    ck_assert_ptr_null(p->ids);
+    ck_assert_uint_eq(p->n_ids, 0);
+    ck_assert_int_eq(p->id_tokens, 0);
+    ck_assert_uint_eq(p->key, (UINT64_C(3) << 48) ^ ((uint64_t)session << 20) ^
+                                  WL_PREFIX_DERIVED);
+    ck_assert_int_eq(p->tokens, tokens);
+    for (int64_t i = 0; i < 40; i++)
+        ck_assert_uint_eq(wl_prefix_block_id(p, i),
+                          serve_block_id(3, session, i));
+}
+
+static void expect_no_prefix(const wl_prefix *p)
+{
+    ck_assert_ptr_null(p->ids);
+    ck_assert_uint_eq(p->n_ids, 0);
+    ck_assert_int_eq(p->id_tokens, 0);
+    ck_assert_uint_eq(p->key, 0);
+    ck_assert_int_eq(p->tokens, 0);
+}
+
+START_TEST(mooncake_gives_content_ids)
+{
+    wl_source_spec spec =
+        trace_spec(WL_TRACE_MOONCAKE, FIX "mooncake_small.jsonl");
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_ptr_eq(r.prefix.ids, r.hash_ids);
+    ck_assert_uint_eq(r.prefix.n_ids, 2);
+    ck_assert_int_eq(r.prefix.id_tokens, 512);
+    ck_assert_int_eq(r.prefix.tokens, 1024); /* the whole prompt */
+    ck_assert_uint_eq(r.prefix.key, 0);
+    ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, 0), 1); /* id 0 + 1 */
+    ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, 1), 2);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1); /* "hash_ids": [] */
+    expect_no_prefix(&r.prefix);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1); /* no hash_ids */
+    expect_no_prefix(&r.prefix);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_uint_eq(r.prefix.n_ids, 3);
+    ck_assert_int_eq(r.prefix.tokens, 600);
+    ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, 0),
+                      UINT64_C(4294967296)); /* 2^32 - 1 + 1, no wrap */
+    ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, 2), 1);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+START_TEST(sessions_get_derived_ids)
+{
+    wl_source_spec spec = trace_spec(WL_TRACE_HETSIM, FIX "hetsim_small.csv");
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+
+    /* hetsim with a session column: derived ids, nothing reusable (the
+     * format has no prefix length). */
+    for (int i = 0; i < 4; i++) {
+        ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+        expect_derived(&r.prefix, i < 2 ? 7 : 8, 0);
+    }
+    wl_source_close(s);
+    spec = trace_spec(WL_TRACE_HETSIM, FIX "hetsim_plain.csv");
+    s = open_ok(&spec, d);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    expect_no_prefix(&r.prefix);
+    wl_source_close(s);
+    /* Session traces: the earlier context is reusable. */
+    spec = trace_spec(WL_TRACE_SESSIONS, FIX "sessions_small.csv");
+    s = open_ok(&spec, d);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    expect_derived(&r.prefix, 5, 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    expect_derived(&r.prefix, 6, 0);
+    wl_source_finished(s, 5, 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    expect_derived(&r.prefix, 5, 110);
+    wl_source_close(s);
+    /* Azure traces have neither. */
+    spec = trace_spec(WL_TRACE_AZURE, FIX "azure_small.csv");
+    s = open_ok(&spec, d);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    expect_no_prefix(&r.prefix);
+    wl_source_close(s);
+    ck_assert_uint_eq(hs_diag_count(d), 0);
+    hs_diag_free(d);
+}
+END_TEST
+
+/* Session 0 of source 0 has a key too (the tag bit), and its ids are
+ * serve's. */
+START_TEST(first_session_key_is_not_zero)
+{
+    wl_request r;
+
+    memset(&r, 0, sizeof r);
+    r.session_id = 0;
+    r.source = 0;
+    r.prefix_tokens = 77;
+    wl_prefix_derive(&r);
+    ck_assert_uint_eq(r.prefix.key, WL_PREFIX_DERIVED);
+    ck_assert_int_eq(r.prefix.tokens, 77);
+    for (int64_t i = 0; i < 40; i++)
+        ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, i),
+                          serve_block_id(0, 0, i));
+    /* A large source index and session id, as serve wrote them. */
+    memset(&r, 0, sizeof r);
+    r.session_id = INT64_C(1) << 40;
+    r.source = 70000;
+    wl_prefix_derive(&r);
+    ck_assert_uint_eq(r.prefix.key, (UINT64_C(0x1170) << 48) ^
+                                        (UINT64_C(1) << 60) ^
+                                        WL_PREFIX_DERIVED); /* 70000 < 2^20 */
+    ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, 123456789),
+                      serve_block_id(70000, INT64_C(1) << 40, 123456789));
+    /* No session: nothing derived. */
+    memset(&r, 0, sizeof r);
+    r.session_id = -1;
+    wl_prefix_derive(&r);
+    expect_no_prefix(&r.prefix);
 }
 END_TEST
 
@@ -698,6 +887,10 @@ Suite *wl_traces_suite(void)
     tcase_add_test(exact, sessions_any_column_order);
     tcase_add_test(exact, peek_keeps_the_request);
     tcase_add_test(exact, format_names);
+    tcase_add_test(exact, which_traces_are_closed_loop);
+    tcase_add_test(exact, mooncake_gives_content_ids);
+    tcase_add_test(exact, sessions_get_derived_ids);
+    tcase_add_test(exact, first_session_key_is_not_zero);
     tcase_add_test(exact, exact_numbers);
     suite_add_tcase(s, exact);
     tcase_add_test(errors, missing_file);

@@ -1,23 +1,45 @@
 /*
- * wl_mooncake.c -- a small strict parser for one line of a Mooncake JSONL
- * trace: a flat JSON object such as
+ * wl_fmt_mooncake.c -- the Mooncake (Kimi) trace format: JSONL, one flat
+ * object a line such as
  *
  *   {"timestamp": 27482, "input_length": 6955, "output_length": 52,
  *    "hash_ids": [46, 47, 48]}
  *
- * It accepts exactly the JSON grammar (RFC 8259) for the line, reads the
- * four known keys in place, skips the values of other keys, and reports
- * the first problem with its byte column.  It never allocates except to
- * grow the caller's hash-id buffer.  Keys are compared byte for byte, so
- * a known key spelled with escapes counts as unknown.
+ * with 'timestamp' in ms (a non-negative number), 'input_length' and
+ * 'output_length' (non-negative integers) and optional 'hash_ids' (an
+ * array of integers < 2^32): the content ids of the prompt's 512-token
+ * KV blocks (an equal id is a reusable block), which this reader hands
+ * on as the request's prefix (wl_request.prefix: content ids of 512
+ * tokens each, the whole prompt reusable).  Other keys are skipped, a repeated key is an error.  Read by
+ * wl_trace.c.
+ *
+ * The line parser is small and strict: it accepts exactly the JSON
+ * grammar (RFC 8259) for the line, reads the four known keys in place,
+ * skips the values of other keys, and reports the first problem with its
+ * byte column.  It never allocates except to grow the reader's hash-id
+ * buffer, reused across lines.  Keys are compared byte for byte, so a
+ * known key spelled with escapes counts as unknown.
  */
 #include "workload_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 64 /* nesting allowed inside skipped values */
+#define MAX_DEPTH 64     /* nesting allowed inside skipped values */
+#define BLOCK_TOKENS 512 /* tokens named by one hash id */
+
+/* One parsed line.  'hash' is the reader's buffer, grown with hs_grow()
+ * and reused across lines (the format's state). */
+typedef struct wl_mooncake_rec {
+    int64_t timestamp_ns;
+    int64_t input_length;
+    int64_t output_length;
+    uint32_t *hash;
+    size_t n_hash;
+    size_t hash_cap;
+} wl_mooncake_rec;
 
 typedef struct jp {
     const char *s;
@@ -376,10 +398,10 @@ static int parse_known(jp *p, enum key k, wl_mooncake_rec *rec)
     case K_TIMESTAMP:
         return parse_timestamp(p, &rec->timestamp_ns);
     case K_INPUT:
-        return parse_int_value(p, key_names[k], INT64_MAX / 4,
+        return parse_int_value(p, key_names[k], WL_MAX_TOKENS,
                                &rec->input_length);
     case K_OUTPUT:
-        return parse_int_value(p, key_names[k], INT64_MAX / 4,
+        return parse_int_value(p, key_names[k], WL_MAX_TOKENS,
                                &rec->output_length);
     case K_HASH:
         return parse_hash_ids(p, rec);
@@ -441,7 +463,10 @@ static int parse_object(jp *p, wl_mooncake_rec *rec, bool seen[K_UNKNOWN])
     }
 }
 
-int wl_mooncake_parse(const char *line, size_t n, hs_loc at,
+/* Parse line[0..n) (no newline) into '*rec'.  'at' names the file and
+ * line; errors carry the 1-based byte column.  Returns HS_OK or HS_EINPUT
+ * with one error in 'd'.  O(n). */
+static int parse_line(const char *line, size_t n, hs_loc at,
                       wl_mooncake_rec *rec, hs_diag *d)
 {
     jp p = {line, n, 0, at, d};
@@ -462,3 +487,47 @@ int wl_mooncake_parse(const char *line, size_t n, hs_loc at,
     }
     return HS_OK;
 }
+
+/* ---- the format --------------------------------------------------------- */
+
+static int mooncake_read(wl_trace *t, void *state, wl_request *out,
+                         int64_t *raw, hs_diag *d)
+{
+    wl_mooncake_rec *rec = state;
+    size_t len;
+    const char *line = wl_trace_line(t, &len);
+    int rc = parse_line(line, len, wl_trace_here(t), rec, d);
+
+    if (rc != HS_OK)
+        return rc;
+    *raw = rec->timestamp_ns;
+    out->prompt_tokens = rec->input_length;
+    out->output_tokens = rec->output_length;
+    out->hash_ids = rec->hash;
+    out->n_hash_ids = rec->n_hash;
+    if (rec->n_hash > 0) {
+        out->prefix.ids = rec->hash;
+        out->prefix.n_ids = rec->n_hash;
+        out->prefix.id_tokens = BLOCK_TOKENS;
+        out->prefix.tokens = out->prompt_tokens;
+    }
+    return HS_OK;
+}
+
+static void mooncake_close(void *state)
+{
+    wl_mooncake_rec *rec = state;
+
+    free(rec->hash);
+}
+
+const wl_format wl_format_mooncake = {
+    .version = WL_FORMAT_VERSION,
+    .name = "mooncake",
+    .time_col = "key 'timestamp'",
+    .sessions = false,
+    .size = sizeof(wl_mooncake_rec),
+    .open = NULL,
+    .read = mooncake_read,
+    .close = mooncake_close,
+};

@@ -1,0 +1,125 @@
+/*
+ * wl_fmt_azure.c -- the Azure LLM inference trace format (2023, 2024):
+ * CSV with the header exactly 'TIMESTAMP,ContextTokens,GeneratedTokens',
+ * TIMESTAMP 'YYYY-MM-DD HH:MM:SS[.fraction]' (UTC, read exactly to the
+ * ns, up to 9 fraction digits).  One record is one request; the trace
+ * carries no sessions and no prefix ids.  Read by wl_trace.c.
+ */
+#include "workload_int.h"
+
+#include <string.h>
+
+static const char azure_header[] = "TIMESTAMP,ContextTokens,GeneratedTokens";
+
+static bool digits_at(const char *s, size_t n, unsigned *v)
+{
+    *v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        *v = *v * 10 + (unsigned)(s[i] - '0');
+    }
+    return true;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil); y >= 0. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned day)
+{
+    int64_t era;
+    unsigned yoe, doy, doe;
+
+    y -= m <= 2;
+    era = y / 400;
+    yoe = (unsigned)(y - era * 400);
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + day - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static unsigned days_in_month(unsigned y, unsigned m)
+{
+    static const unsigned dm[12] = {31, 28, 31, 30, 31, 30,
+                                    31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+/* 'YYYY-MM-DD HH:MM:SS[.f...]' (1 to 9 fraction digits) as ns since the
+ * epoch, UTC, exactly. */
+static bool parse_azure_time(const char *s, size_t n, int64_t *ns)
+{
+    unsigned y, mo, da, h, mi, se, frac = 0;
+    size_t nfrac = 0;
+
+    if (n < 19 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' ||
+        s[16] != ':')
+        return false;
+    if (!digits_at(s, 4, &y) || !digits_at(s + 5, 2, &mo) ||
+        !digits_at(s + 8, 2, &da) || !digits_at(s + 11, 2, &h) ||
+        !digits_at(s + 14, 2, &mi) || !digits_at(s + 17, 2, &se))
+        return false;
+    if (mo < 1 || mo > 12 || da < 1 || da > days_in_month(y, mo) || h > 23 ||
+        mi > 59 || se > 60)
+        return false;
+    if (n > 19) {
+        nfrac = n - 20;
+        if (s[19] != '.' || nfrac < 1 || nfrac > 9 ||
+            !digits_at(s + 20, nfrac, &frac))
+            return false;
+        for (size_t k = nfrac; k < 9; k++)
+            frac *= 10;
+    }
+    *ns = ((days_from_civil(y, mo, da) * 24 + h) * 60 + mi) * 60 + se;
+    *ns = *ns * HS_NS_PER_S + frac;
+    return true;
+}
+
+static int azure_open(wl_trace *t, void *state, hs_diag *d)
+{
+    size_t len;
+    const char *line;
+    int rc = wl_trace_header(t, azure_header, d);
+
+    (void)state;
+    if (rc != HS_OK)
+        return rc;
+    line = wl_trace_line(t, &len);
+    if (strcmp(line, azure_header) != 0)
+        return wl_trace_bad_header(t, azure_header, d);
+    wl_trace_set_cols(t, 3);
+    return HS_OK;
+}
+
+static int azure_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
+                      hs_diag *d)
+{
+    const char *time;
+    size_t len;
+    int rc;
+
+    (void)state;
+    if ((rc = wl_trace_split_row(t, d)) != HS_OK)
+        return rc;
+    time = wl_trace_field(t, 0, &len);
+    if (!parse_azure_time(time, len, raw))
+        return wl_trace_bad_field(
+            t, 0, "TIMESTAMP", "a time like '2023-11-16 18:15:46.6805900'", d);
+    if ((rc = wl_trace_uint(t, 1, "ContextTokens", WL_MAX_TOKENS,
+                            &out->prompt_tokens, d)) != HS_OK)
+        return rc;
+    return wl_trace_uint(t, 2, "GeneratedTokens", WL_MAX_TOKENS,
+                         &out->output_tokens, d);
+}
+
+const wl_format wl_format_azure = {
+    .version = WL_FORMAT_VERSION,
+    .name = "azure",
+    .time_col = "column 'TIMESTAMP'",
+    .sessions = false,
+    .size = 0,
+    .open = azure_open,
+    .read = azure_read,
+    .close = NULL,
+};
