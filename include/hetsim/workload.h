@@ -170,7 +170,7 @@ void wl_source_spec_fini(wl_source_spec *s);
 typedef struct wl_prefix {
     /* Content ids (Mooncake hash_ids): id of block i is ids[i], each
      * naming 'id_tokens' tokens (512), the last block possibly partial;
-     * borrowed like hash_ids.  NULL when the ids are derived. */
+     * borrowed (see wl_request.prefix).  NULL when the ids are derived. */
     const uint32_t *ids;
     size_t n_ids;
     int64_t id_tokens;
@@ -183,7 +183,7 @@ typedef struct wl_prefix {
      * the key of session 0 of source 0 from being 0. */
     uint64_t key;
     /* Tokens a cache may serve: the whole prompt for content ids, the
-     * session's earlier context (prefix_tokens) otherwise. */
+     * session's earlier context otherwise. */
     int64_t tokens;
 } wl_prefix;
 
@@ -203,29 +203,22 @@ typedef struct wl_request {
     int32_t source;        /* the source_index given to wl_source_open() */
     int64_t session_id;    /* -1 when the request belongs to no session */
     int32_t turn;          /* 0-based turn within the session; 0 if none */
-    /* Mooncake only: ids of the prompt's 512-token KV blocks (an equal id
-     * is a reusable block); NULL and 0 otherwise.  Borrowed: valid until
-     * the next wl_source_next/peek/close on the same source.  'prefix'
-     * says the same for any format; these stay while serve reads them. */
-    const uint32_t *hash_ids;
-    size_t n_hash_ids;
-    /* Session traces and agent sources only (0 otherwise): the part of
-     * prompt_tokens that repeats the session's earlier context (the part
-     * a prefix cache may hold), and the tool or think gap after this
-     * call's answer before the session's next call (ns; 0 after the
-     * session's last call).  The source itself applies the gap (see
-     * wl_source_finished); consumers may read it, e.g. to decide whether
-     * to keep the session's KV. */
-    int64_t prefix_tokens;
+    /* Session traces and agent sources only (0 otherwise): the tool or
+     * think gap after this call's answer before the session's next call
+     * (ns; 0 after the session's last call).  The source itself applies
+     * the gap (see wl_source_finished); consumers may read it, e.g. to
+     * decide whether to keep the session's KV. */
     hs_time tool_wait;
     /* Session traces and agent sources: true on a session's last call
      * (nothing follows it, so its KV need not be kept).  False otherwise. */
     bool session_last;
     /* What a prefix cache may reuse: content ids when the trace gives
      * them (ids != NULL, id_tokens 512, tokens = prompt_tokens), else
-     * derived ids when session_id >= 0 (key != 0, tokens =
-     * prefix_tokens, possibly 0), else nothing (ids NULL, key 0, tokens
-     * 0).  Content ids are borrowed like hash_ids. */
+     * derived ids when session_id >= 0 (key != 0; tokens = the part of
+     * prompt_tokens that repeats the session's earlier context, possibly
+     * 0), else nothing (ids NULL, key 0, tokens 0).  Content ids are
+     * borrowed: valid until the next wl_source_next/peek/close on the
+     * same source. */
     wl_prefix prefix;
 } wl_request;
 
@@ -260,7 +253,7 @@ typedef struct wl_request {
  *   sessions  header naming session_id, round_idx, prefix_len,
  *             input_len, output_len, tool_wait_after_ms and optionally
  *             arrival_time (ms), in any order.  Each row is one call:
- *             prompt_tokens = prefix_len + input_len, prefix_tokens =
+ *             prompt_tokens = prefix_len + input_len, prefix.tokens =
  *             prefix_len, turn = round_idx, tool_wait = tool_wait_after_ms
  *             (not scaled by time_scale).  Replay is closed-loop, like
  *             agent sources (below): a session's first call arrives at

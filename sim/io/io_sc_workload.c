@@ -36,8 +36,6 @@ static const io_param agent_params[] = {
 };
 
 /* In the order of workload.h's enums. */
-static const char *const trace_format_names[] = {"azure", "mooncake", "hetsim",
-                                                 "sessions"};
 static const char *const process_names[] = {"poisson", "gamma", "constant",
                                             "closed"};
 static const char *const dist_names[] = {"fixed", "uniform", "lognormal",
@@ -57,6 +55,22 @@ static const char *const dist_by_kind[][6] = {
     {"dist", "trace", "format", NULL},
 };
 
+/* Bind the trace format named at 'key' of 'map' (required): one of the
+ * workload's registered formats (wl_formats.def), in registry order;
+ * -1 when absent or unknown (reported). */
+static int field_format(io_sc_ctx *c, const io_node *map, const char *key)
+{
+    const char *names[WL_TRACE_N_FORMATS];
+    int v = -1;
+
+    for (int i = 0; i < WL_TRACE_N_FORMATS; i++)
+        names[i] = wl_trace_format_name((wl_trace_format)i);
+    if (io_field_enum(c->e, map, key, true, names, WL_TRACE_N_FORMATS, &v) !=
+        HS_OK)
+        return -1;
+    return v;
+}
+
 static void bind_trace(io_sc_ctx *c, const io_node *n, wl_trace_spec *t)
 {
     int v = -1;
@@ -65,9 +79,8 @@ static void bind_trace(io_sc_ctx *c, const io_node *n, wl_trace_spec *t)
     if (!io_expect_map(c->e, n))
         return;
     io_check_keys(c->e, n, trace_keys);
-    if (io_field_enum(c->e, n, "format", true, trace_format_names,
-                      N_OF(trace_format_names), &v) == HS_OK &&
-        v >= 0)
+    v = field_format(c, n, "format");
+    if (v >= 0)
         t->format = (wl_trace_format)v;
     io_sc_field_path(c, n, "path", true, &t->path);
     io_field_number(c->e, n, "time_scale", false, IO_POSITIVE, DBL_MAX,
@@ -143,11 +156,9 @@ static void bind_dist(io_sc_ctx *c, const io_node *n, wl_dist_spec *d)
         break;
     case WL_DIST_EMPIRICAL:
         io_sc_field_path(c, n, "trace", true, &d->path);
-        v = -1;
-        if (io_field_enum(c->e, n, "format", true, trace_format_names,
-                          N_OF(trace_format_names), &v) == HS_OK &&
-            v >= 0)
-            d->format = hs_strdup(trace_format_names[v]);
+        v = field_format(c, n, "format");
+        if (v >= 0)
+            d->format = hs_strdup(wl_trace_format_name((wl_trace_format)v));
         break;
     }
     if (c->e->n == before)

@@ -8,21 +8,21 @@
 
 #include <string.h>
 
-/* What a prefix cache may reuse of 'r': Mooncake's hash ids (512-token
- * blocks), or an agent session's context, in KV blocks. */
-static void set_prefix_ids(srv_sim *s, srv_req *r, const wl_request *w)
+/* What a prefix cache may reuse of 'r', as the workload describes it:
+ * content ids (used when this cluster's KV block divides their block),
+ * or the derived ids of a session's context, named per KV block. */
+static void set_prefix(srv_sim *s, srv_req *r, const wl_prefix *p)
 {
     int64_t bs = s->sc->cluster.block_size;
 
-    if (w->n_hash_ids > 0 && 512 % bs == 0) {
-        srv_req_set_ids(&s->reqs, r, w->hash_ids, w->n_hash_ids);
-        r->id_tokens = 512;
-        r->prefix_limit = r->prompt;
-    } else if (w->session_id >= 0) {
-        r->prefix_key = ((uint64_t)(uint32_t)r->source << 48) ^
-                        ((uint64_t)r->session_id << 20);
+    if (p->ids != NULL && p->n_ids > 0 && p->id_tokens % bs == 0) {
+        srv_req_set_ids(&s->reqs, r, p->ids, p->n_ids);
+        r->id_tokens = p->id_tokens;
+        r->prefix_limit = p->tokens;
+    } else if (p->ids == NULL && p->key != 0) {
+        r->prefix_key = p->key;
         r->id_tokens = bs;
-        r->prefix_limit = w->prefix_tokens;
+        r->prefix_limit = p->tokens;
     }
 }
 
@@ -45,7 +45,7 @@ static srv_req *make_request(srv_sim *s, int idx)
     r->first_token = -1;
     r->prefill_end = -1;
     r->dinst = -1;
-    set_prefix_ids(s, r, w);
+    set_prefix(s, r, &w->prefix);
     r->session_last = w->session_last;
     s->stats.arrived++;
     s->stats.in_flight++;

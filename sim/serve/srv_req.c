@@ -4,6 +4,8 @@
  */
 #include "srv_req.h"
 
+#include "hetsim/workload.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,8 +16,8 @@ uint64_t srv_req_block_id(const srv_req *r, int64_t i)
     if (r->ids != NULL)
         return (uint64_t)r->ids[i] + 1; /* 0 is never an id */
     /* A derived id (an agent session's context block i): the same in
-     * every call of the session. */
-    return hs_mix64(r->prefix_key ^ (uint64_t)i) | (UINT64_C(1) << 63);
+     * every call of the session, as the workload names it. */
+    return wl_prefix_block_id(&(const wl_prefix){.key = r->prefix_key}, i);
 }
 
 void srv_reqpool_init(srv_reqpool *p)

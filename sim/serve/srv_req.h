@@ -71,9 +71,9 @@ struct srv_req {
                             summed over its transfers (recomputes) */
     int32_t dinst;       /* split: last decode instance reached, -1 */
     /* Prefix cache: the request's prefix-block ids are ids[0..n_ids)
-     * (content ids, pooled storage) or derived from 'prefix_key'
-     * (srv_req_block_id); id_tokens tokens each, 0 when the request has
-     * no reusable prefix. */
+     * (content ids, pooled storage) or derived from 'prefix_key' (the
+     * workload's wl_prefix key: srv_req_block_id); id_tokens tokens
+     * each, 0 when the request has no reusable prefix. */
     uint32_t *ids;
     int64_t n_ids;
     int32_t ids_class; /* size class of 'ids' in the pool */

@@ -8,17 +8,6 @@
 
 #include <stdlib.h>
 
-/* Does 'spec' describe a closed-loop source (arrivals follow
- * completions)? */
-static bool closed_loop(const wl_source_spec *spec)
-{
-    return spec->kind == WL_SOURCE_AGENT ||
-           (spec->kind == WL_SOURCE_TRACE &&
-            spec->trace.format == WL_TRACE_SESSIONS) ||
-           (spec->kind == WL_SOURCE_SYNTHETIC &&
-            spec->synthetic.arrival.kind == WL_ARRIVAL_CLOSED);
-}
-
 int srv_sources_open(srv_sim *s, hs_diag *d)
 {
     int rc = HS_OK;
@@ -30,11 +19,12 @@ int srv_sources_open(srv_sim *s, hs_diag *d)
         srv_source *src = &s->sources[i];
 
         src->name = spec->name;
-        src->closed = closed_loop(spec);
         src->next_time = HS_TIME_MAX;
         src->src = wl_source_open(spec, (int32_t)i, s->opt.seed, d);
         if (src->src == NULL)
             rc = HS_EINPUT;
+        else
+            src->closed = wl_source_closed(src->src);
     }
     return rc;
 }

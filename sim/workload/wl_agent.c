@@ -148,7 +148,7 @@ static void emit(wl_agent *g, session *s, hs_time arrival, wl_request *out)
     out->session_id = s->id;
     out->turn = (int32_t)s->turn;
     out->prompt_tokens = s->next_prompt;
-    out->prefix_tokens = s->next_prefix;
+    out->prefix.tokens = s->next_prefix;
     out->output_tokens = draw_tokens(g, &g->output, s->id, s->turn, Q_OUTPUT);
     s->context = s->next_prompt + out->output_tokens;
     s->turn++;

@@ -503,8 +503,6 @@ static int mooncake_read(wl_trace *t, void *state, wl_request *out,
     *raw = rec->timestamp_ns;
     out->prompt_tokens = rec->input_length;
     out->output_tokens = rec->output_length;
-    out->hash_ids = rec->hash;
-    out->n_hash_ids = rec->n_hash;
     if (rec->n_hash > 0) {
         out->prefix.ids = rec->hash;
         out->prefix.n_ids = rec->n_hash;

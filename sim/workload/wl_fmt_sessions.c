@@ -3,7 +3,7 @@
  * 5; TraceLab's replay CSV): a header naming session_id, round_idx,
  * prefix_len, input_len, output_len, tool_wait_after_ms and optionally
  * arrival_time (ms), in any order.  Each row is one call of a session:
- * prompt_tokens = prefix_len + input_len, prefix_tokens = prefix_len,
+ * prompt_tokens = prefix_len + input_len, prefix.tokens = prefix_len,
  * turn = round_idx, tool_wait = tool_wait_after_ms.  A session's rows are
  * consecutive and numbered 0, 1, 2, ...  The format is a session format:
  * a trace source replays it closed-loop (wl_replay.c).  Read by
@@ -152,7 +152,7 @@ static int sess_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
     if ((rc = check_round(t, st, out->session_id, round, d)) != HS_OK)
         return rc;
     out->turn = (int32_t)round;
-    out->prefix_tokens = prefix;
+    out->prefix.tokens = prefix;
     out->prompt_tokens = prefix + input;
     return HS_OK;
 }

@@ -26,5 +26,4 @@ void wl_prefix_derive(wl_request *r)
     r->prefix.key = (((uint64_t)(uint32_t)r->source << 48) ^
                      ((uint64_t)r->session_id << 20)) |
                     WL_PREFIX_DERIVED;
-    r->prefix.tokens = r->prefix_tokens;
 }

@@ -107,7 +107,7 @@ static void add_row(rsess *s, const wl_request *q)
     hs_grow((void **)&s->rows, &s->cap_rows, s->n_rows + 1, sizeof *w);
     w = &s->rows[s->n_rows++];
     w->prompt = q->prompt_tokens;
-    w->prefix = q->prefix_tokens;
+    w->prefix = q->prefix.tokens;
     w->output = q->output_tokens;
     w->wait = q->tool_wait;
 }
@@ -142,7 +142,7 @@ static void emit(wl_replay *r, rsess *s, hs_time arrival, wl_request *out)
     out->session_id = s->id;
     out->turn = (int32_t)s->next;
     out->prompt_tokens = w->prompt;
-    out->prefix_tokens = w->prefix;
+    out->prefix.tokens = w->prefix;
     out->output_tokens = w->output;
     out->tool_wait = w->wait;
     s->next++;

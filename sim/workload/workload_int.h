@@ -317,8 +317,8 @@ struct wl_source_ops {
 };
 
 /* Give 'r' derived prefix ids when it belongs to a session and has no
- * content ids (key from r->source and r->session_id, tokens =
- * prefix_tokens); otherwise leave r->prefix alone.  wl_source.c calls it
+ * content ids (key from r->source and r->session_id; the source set
+ * prefix.tokens); otherwise leave r->prefix alone.  wl_source.c calls it
  * on every request, once its source is set (wl_prefix.c). */
 void wl_prefix_derive(wl_request *r);
 

@@ -640,18 +640,18 @@ START_TEST(mooncake_block_hits_match_independent_count)
 
     ck_assert_ptr_nonnull(src);
     while (wl_source_next(src, &q, NULL) == 1) {
-        for (size_t i = 0; i < q.n_hash_ids; i++) {
+        for (size_t i = 0; i < q.prefix.n_ids; i++) {
             bool found = false;
 
             for (size_t j = 0; j < n_seen && !found; j++)
-                found = seen[j] == q.hash_ids[i];
+                found = seen[j] == q.prefix.ids[i];
             hits += found;
         }
-        for (size_t i = 0; i < q.n_hash_ids; i++) {
+        for (size_t i = 0; i < q.prefix.n_ids; i++) {
             hs_grow((void **)&seen, &cap, n_seen + 1, sizeof *seen);
-            seen[n_seen++] = q.hash_ids[i];
+            seen[n_seen++] = q.prefix.ids[i];
         }
-        total += (int64_t)q.n_hash_ids;
+        total += (int64_t)q.prefix.n_ids;
     }
     ck_assert_int_eq(sum.done, 2000);
     ck_assert_msg(

@@ -213,7 +213,7 @@ START_TEST(calls_wait_for_finished_plus_gap)
     ck_assert_int_eq(r.session_id, 0);
     ck_assert_int_eq(r.turn, 0);
     ck_assert_int_eq(r.prompt_tokens, 1000);
-    ck_assert_int_eq(r.prefix_tokens, 0);
+    ck_assert_int_eq(r.prefix.tokens, 0);
     ck_assert_uint_eq(r.prefix.key, (UINT64_C(2) << 48) | WL_PREFIX_DERIVED);
     ck_assert_int_eq(r.prefix.tokens, 0);
     ck_assert_int_eq(r.output_tokens, 100);
@@ -233,7 +233,7 @@ START_TEST(calls_wait_for_finished_plus_gap)
     ck_assert_int_eq(r.arrival, S(7)); /* finished at 5 s + the 2 s tool */
     ck_assert_int_eq(r.turn, 1);
     ck_assert_int_eq(r.prompt_tokens, 1110); /* 1000 + 100 + 10 */
-    ck_assert_int_eq(r.prefix_tokens, 1100);
+    ck_assert_int_eq(r.prefix.tokens, 1100);
     ck_assert_int_eq(r.id, 1);
     /* Derived prefix ids: session 0 of source 2, the context reusable. */
     ck_assert_ptr_null(r.prefix.ids);
@@ -246,7 +246,7 @@ START_TEST(calls_wait_for_finished_plus_gap)
     ck_assert_int_eq(r.arrival, S(11.5));
     ck_assert_int_eq(r.turn, 2);
     ck_assert_int_eq(r.prompt_tokens, 1220);
-    ck_assert_int_eq(r.prefix_tokens, 1210);
+    ck_assert_int_eq(r.prefix.tokens, 1210);
     ck_assert_int_eq(r.tool_wait, 0);
     ck_assert(r.session_last);
     /* The last call is out: nothing more will come. */
@@ -311,9 +311,9 @@ START_TEST(context_grows_exactly)
         if (r->turn == 0) {
             start[id] = r->prompt_tokens;
             started++;
-            bad += r->prefix_tokens != 0;
+            bad += r->prefix.tokens != 0;
         } else {
-            bad += r->prefix_tokens != ctx[id];
+            bad += r->prefix.tokens != ctx[id];
             bad += appended < 10 || appended > 20;
         }
         ctx[id] = r->prompt_tokens + r->output_tokens;
@@ -428,7 +428,7 @@ START_TEST(context_cap)
     /* 1000 (ctx 1500), 2000 (ctx 2500), then 3000 > 2500: ends. */
     ck_assert_uint_eq(n, 2);
     ck_assert_int_eq(v[1].prompt_tokens, 2000);
-    ck_assert_int_eq(v[1].prefix_tokens, 1500);
+    ck_assert_int_eq(v[1].prefix.tokens, 1500);
     ck_assert(v[1].session_last);
     ck_assert_int_eq(v[1].tool_wait, 0);
     wl_source_close(s);
@@ -438,9 +438,9 @@ START_TEST(context_cap)
     n = drive(s, instant, v, 16);
     ck_assert_uint_eq(n, 5);
     ck_assert_int_eq(v[2].prompt_tokens, 1000); /* a fresh start */
-    ck_assert_int_eq(v[2].prefix_tokens, 0);
+    ck_assert_int_eq(v[2].prefix.tokens, 0);
     ck_assert_int_eq(v[3].prompt_tokens, 2000);
-    ck_assert_int_eq(v[3].prefix_tokens, 1500);
+    ck_assert_int_eq(v[3].prefix.tokens, 1500);
     ck_assert_int_eq(v[4].prompt_tokens, 1000);
     ck_assert(v[4].session_last);
     wl_source_close(s);
@@ -503,7 +503,7 @@ static bool same_calls(const wl_request *a, const wl_request *b, size_t n)
             a[i].prompt_tokens != b[i].prompt_tokens ||
             a[i].output_tokens != b[i].output_tokens ||
             a[i].session_id != b[i].session_id || a[i].turn != b[i].turn ||
-            a[i].prefix_tokens != b[i].prefix_tokens ||
+            a[i].prefix.tokens != b[i].prefix.tokens ||
             a[i].tool_wait != b[i].tool_wait ||
             a[i].session_last != b[i].session_last)
             return false;
@@ -520,7 +520,7 @@ static void per_session(const wl_request *v, size_t n, uint64_t *sum,
         uint64_t h = wl_stream_seed((uint64_t)v[i].prompt_tokens, v[i].turn,
                                     (uint32_t)v[i].output_tokens);
 
-        h = wl_stream_seed(h ^ (uint64_t)v[i].prefix_tokens,
+        h = wl_stream_seed(h ^ (uint64_t)v[i].prefix.tokens,
                            (int32_t)(v[i].tool_wait % 1000003), 1);
         sum[v[i].session_id] += h;
     }
@@ -626,7 +626,7 @@ static void expect_call(const wl_request *r, int64_t session, int32_t turn,
     ck_assert_int_eq(r->turn, turn);
     ck_assert_int_eq(r->arrival, arrival);
     ck_assert_int_eq(r->prompt_tokens, prompt);
-    ck_assert_int_eq(r->prefix_tokens, prefix);
+    ck_assert_int_eq(r->prefix.tokens, prefix);
     ck_assert(r->session_last == last);
 }
 
@@ -717,7 +717,7 @@ START_TEST(replay_bundled_example)
     ck_assert_uint_eq(n, 303);
     for (size_t i = 0; i < n; i++) {
         prompt += v[i].prompt_tokens;
-        prefix += v[i].prefix_tokens;
+        prefix += v[i].prefix.tokens;
     }
     ck_assert_int_eq(prompt, 1150397); /* as test_wl_traces.c */
     ck_assert_int_eq(prefix, 939365);
@@ -855,7 +855,7 @@ START_TEST(shipped_presets_load)
         firsts = lasts = 0;
         for (size_t k = 0; k < calls; k++) {
             ck_assert_int_le(v[k].prompt_tokens, p.max_context);
-            ck_assert_int_le(v[k].prefix_tokens, v[k].prompt_tokens);
+            ck_assert_int_le(v[k].prefix.tokens, v[k].prompt_tokens);
             firsts += v[k].turn == 0;
             lasts += v[k].session_last;
         }

@@ -72,11 +72,11 @@ static totals read_all(const wl_source_spec *spec)
         t.last = r.arrival;
         t.prompt += r.prompt_tokens;
         t.output += r.output_tokens;
-        t.prefix += r.prefix_tokens;
+        t.prefix += r.prefix.tokens;
         t.tool_wait += r.tool_wait;
-        t.n_hash += (int64_t)r.n_hash_ids;
-        for (size_t i = 0; i < r.n_hash_ids; i++)
-            t.hash_sum += r.hash_ids[i];
+        t.n_hash += (int64_t)r.prefix.n_ids;
+        for (size_t i = 0; i < r.prefix.n_ids; i++)
+            t.hash_sum += r.prefix.ids[i];
         if (r.session_id >= 0 && r.turn == 0)
             t.sessions++;
         t.n++;
@@ -200,10 +200,10 @@ START_TEST(last_mooncake_hash_ids)
     memset(&last, 0, sizeof last);
     while (wl_source_next(s, &r, d) == 1) {
         last = r;
-        if (r.n_hash_ids == 3)
-            memcpy(ids, r.hash_ids, sizeof ids);
+        if (r.prefix.n_ids == 3)
+            memcpy(ids, r.prefix.ids, sizeof ids);
     }
-    ck_assert_uint_eq(last.n_hash_ids, 3);
+    ck_assert_uint_eq(last.prefix.n_ids, 3);
     ck_assert_uint_eq(ids[0], 0);
     ck_assert_uint_eq(ids[1], 36636);
     ck_assert_uint_eq(ids[2], 38787);
@@ -231,7 +231,7 @@ START_TEST(azure_exact_times)
         ck_assert_int_eq(r.output_tokens, i == 3 ? 0 : i + 1);
         ck_assert_int_eq(r.session_id, -1);
         ck_assert_int_eq(r.turn, 0);
-        ck_assert_ptr_null(r.hash_ids);
+        ck_assert_ptr_null(r.prefix.ids);
     }
     ck_assert_int_eq(wl_source_next(s, &r, d), 0);
     wl_source_close(s);
@@ -251,23 +251,23 @@ START_TEST(mooncake_small_lines)
     ck_assert_int_eq(r.arrival, 0);
     ck_assert_int_eq(r.prompt_tokens, 1024);
     ck_assert_int_eq(r.output_tokens, 7);
-    ck_assert_uint_eq(r.n_hash_ids, 2);
-    ck_assert_uint_eq(r.hash_ids[1], 1);
+    ck_assert_uint_eq(r.prefix.n_ids, 2);
+    ck_assert_uint_eq(r.prefix.ids[1], 1);
     /* keys in any order, nested unknown values, fractional ms */
     ck_assert_int_eq(wl_source_next(s, &r, d), 1);
     ck_assert_int_eq(r.arrival, 1500000);
     ck_assert_int_eq(r.prompt_tokens, 3);
     ck_assert_int_eq(r.output_tokens, 9);
-    ck_assert_uint_eq(r.n_hash_ids, 0);
+    ck_assert_uint_eq(r.prefix.n_ids, 0);
     /* no hash_ids at all */
     ck_assert_int_eq(wl_source_next(s, &r, d), 1);
     ck_assert_int_eq(r.arrival, INT64_C(2000000000));
     ck_assert_int_eq(r.prompt_tokens, 0);
-    ck_assert_uint_eq(r.n_hash_ids, 0);
+    ck_assert_uint_eq(r.prefix.n_ids, 0);
     ck_assert_int_eq(wl_source_next(s, &r, d), 1);
-    ck_assert_uint_eq(r.n_hash_ids, 3);
-    ck_assert_uint_eq(r.hash_ids[0], 4294967295u);
-    ck_assert_uint_eq(r.hash_ids[2], 0);
+    ck_assert_uint_eq(r.prefix.n_ids, 3);
+    ck_assert_uint_eq(r.prefix.ids[0], 4294967295u);
+    ck_assert_uint_eq(r.prefix.ids[2], 0);
     ck_assert_int_eq(wl_source_next(s, &r, d), 0);
     ck_assert_uint_eq(hs_diag_count(d), 0);
     wl_source_close(s);
@@ -319,7 +319,7 @@ START_TEST(sessions_any_column_order)
     ck_assert_int_eq(r.session_id, 5);
     ck_assert_int_eq(r.turn, 0);
     ck_assert_int_eq(r.prompt_tokens, 100);
-    ck_assert_int_eq(r.prefix_tokens, 0);
+    ck_assert_int_eq(r.prefix.tokens, 0);
     ck_assert_int_eq(r.tool_wait, INT64_C(250000000));
     ck_assert(!r.session_last);
     /* Closed loop (session 5's round 1 used to follow at once): the next
@@ -337,7 +337,7 @@ START_TEST(sessions_any_column_order)
     ck_assert_int_eq(r.session_id, 5);
     ck_assert_int_eq(r.turn, 1);
     ck_assert_int_eq(r.prompt_tokens, 130);
-    ck_assert_int_eq(r.prefix_tokens, 110);
+    ck_assert_int_eq(r.prefix.tokens, 110);
     ck_assert_int_eq(r.output_tokens, 12);
     ck_assert_int_eq(r.arrival, INT64_C(1250000000));
     ck_assert(r.session_last);
@@ -479,7 +479,7 @@ START_TEST(mooncake_gives_content_ids)
     wl_request r;
 
     ck_assert_int_eq(wl_source_next(s, &r, d), 1);
-    ck_assert_ptr_eq(r.prefix.ids, r.hash_ids);
+    ck_assert_ptr_eq(r.prefix.ids, r.prefix.ids);
     ck_assert_uint_eq(r.prefix.n_ids, 2);
     ck_assert_int_eq(r.prefix.id_tokens, 512);
     ck_assert_int_eq(r.prefix.tokens, 1024); /* the whole prompt */
@@ -551,7 +551,7 @@ START_TEST(first_session_key_is_not_zero)
     memset(&r, 0, sizeof r);
     r.session_id = 0;
     r.source = 0;
-    r.prefix_tokens = 77;
+    r.prefix.tokens = 77;
     wl_prefix_derive(&r);
     ck_assert_uint_eq(r.prefix.key, WL_PREFIX_DERIVED);
     ck_assert_int_eq(r.prefix.tokens, 77);
