@@ -3,6 +3,7 @@
 #   make                 build build/hetsim (optimised, assertions on)
 #   make check           install missing deps, build, run every test
 #   make golden          only the golden test (tests/golden/run.sh)
+#   make arch            only the layering check (scripts/check-arch.sh)
 #   make SAN=1 check     the same under AddressSanitizer + UBSan (build/san/)
 #   make demo            install missing deps, build, run the bundled example
 #   make bench           build and run the benchmarks (see docs/performance.md)
@@ -71,8 +72,8 @@ LIB := $(BUILD)/libhetsim.a
 HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
-.PHONY: FORCE all deps check unit cli-test golden demo bench install uninstall \
-        clean format format-check check-headers schema-doc
+.PHONY: FORCE all deps check unit cli-test golden arch demo bench install \
+        uninstall clean format format-check check-headers schema-doc
 
 all: $(HETSIM)
 
@@ -144,6 +145,12 @@ check: deps
 	./$(UNIT)
 	@sh tests/cli/run.sh $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
+	@sh scripts/check-arch.sh $(BUILD)
+
+# The shape of the code (docs/architecture.md): no call circles, no
+# upward calls, no sim/ .c file over 800 lines.
+arch: $(HETSIM)
+	@sh scripts/check-arch.sh $(BUILD)
 
 golden: $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)

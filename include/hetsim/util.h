@@ -31,7 +31,8 @@
     X(HS_EINPUT, -3, "invalid input")                                         \
     X(HS_ERANGE, -4, "value out of range")                                    \
     X(HS_ERUNTIME, -5, "runtime failure")                                     \
-    X(HS_EINTR, -6, "interrupted")
+    X(HS_EINTR, -6, "interrupted")                                            \
+    X(HS_EUNIT, -7, "unknown unit")
 
 enum hs_status {
 #define X(name, value, text) name = (value),
@@ -188,8 +189,10 @@ typedef enum hs_unit_kind {
 } hs_unit_kind;
 
 /* Parse 'text' as a quantity of 'kind'.  On success store the value in
- * SI units in '*out' and return HS_OK.  On failure return HS_EINPUT and
- * write a short reason ("unknown unit 'GQ'") to 'why' (may be NULL). */
+ * SI units in '*out' and return HS_OK.  On failure return HS_EUNIT (a
+ * number followed by a unit this kind does not know) or HS_EINPUT
+ * (anything else), and write a short reason ("unknown unit 'GQ'") to
+ * 'why' (may be NULL), for people: callers decide on the status. */
 int hs_parse_quantity(const char *text, hs_unit_kind kind, double *out,
                       char *why, size_t whylen);
 

@@ -263,19 +263,21 @@ int io_quantity(io_errs *e, const io_node *n, hs_unit_kind kind, bool positive,
     const char *noun = hs_unit_kind_name(kind);
     char what[128], why[128], buf[96];
     double v;
+    int rc;
 
     snprintf(what, sizeof what, "%s %s like '%s'", article(noun), noun,
              hs_unit_kind_example(kind));
     if (!want_scalar(e, n, what))
         return HS_EINPUT;
-    if (hs_parse_quantity(n->text, kind, &v, why, sizeof why) != HS_OK) {
+    rc = hs_parse_quantity(n->text, kind, &v, why, sizeof why);
+    if (rc != HS_OK) {
         double bare;
 
         io_describe(n, buf, sizeof buf);
         if (hs_parse_double(n->text, &bare) == HS_OK)
             return io_node_error(e, n, "expected %s, found %s (no unit)", what,
                                  buf);
-        if (strncmp(why, "unknown unit", 12) == 0)
+        if (rc == HS_EUNIT)
             return io_node_error(e, n, "expected %s, found %s (%s)", what, buf,
                                  why);
         return bad_value(e, n, what);

@@ -169,7 +169,7 @@ int hs_parse_quantity(const char *text, hs_unit_kind kind, double *out,
         }
     }
     say(why, whylen, "unknown unit '%s'", end);
-    return HS_EINPUT;
+    return HS_EUNIT;
 }
 
 int hs_parse_double(const char *text, double *out)
