@@ -111,6 +111,28 @@ START_TEST(public_names_follow_the_registries)
 }
 END_TEST
 
+/* The scenario's enumerations of KV pool and retention policies (which
+ * carry the loader's rules) name exactly the registered policies. */
+START_TEST(scenario_enums_match_the_registries)
+{
+#define SC_NAME(e, name) name,
+    static const char *const pools[] = {SC_KV_POOL_POLICIES(SC_NAME)};
+    static const char *const retains[] = {SC_RETENTION_POLICIES(SC_NAME)};
+#undef SC_NAME
+
+    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_KV_POOL),
+                      sizeof pools / sizeof pools[0]);
+    for (size_t i = 0; i < sizeof pools / sizeof pools[0]; i++)
+        ck_assert_msg(srv_policy_known(SRV_POLICY_KV_POOL, pools[i]), "%s",
+                      pools[i]);
+    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_RETENTION),
+                      sizeof retains / sizeof retains[0]);
+    for (size_t i = 0; i < sizeof retains / sizeof retains[0]; i++)
+        ck_assert_msg(srv_policy_known(SRV_POLICY_RETENTION, retains[i]), "%s",
+                      retains[i]);
+}
+END_TEST
+
 START_TEST(round_robin_cycles)
 {
     fleet f;
@@ -243,6 +265,7 @@ Suite *srv_policy_suite(void)
 
     tcase_add_test(tc, registries_find_every_policy_by_name);
     tcase_add_test(tc, public_names_follow_the_registries);
+    tcase_add_test(tc, scenario_enums_match_the_registries);
     tcase_add_test(tc, round_robin_cycles);
     tcase_add_test(tc, least_loaded_counts_outstanding_tokens);
     tcase_add_test(tc, least_loaded_by_kv_share);
