@@ -134,15 +134,19 @@ cli-test: $(HETSIM)
 
 # The golden test (tests/golden/run.sh) runs every golden scenario; the
 # sanitizer build runs three of them, which cover every serving mode.
+# Sanitized code runs several times slower: Check's per-test timeouts
+# are stretched to match.
 ifeq ($(SAN),1)
 GOLDEN_SET := mixed split mono
+UNIT_ENV := CK_TIMEOUT_MULTIPLIER=5
 else
 GOLDEN_SET :=
+UNIT_ENV :=
 endif
 
 check: deps
 	@$(MAKE) --no-print-directory $(UNIT) $(HETSIM)
-	./$(UNIT)
+	$(UNIT_ENV) ./$(UNIT)
 	@sh tests/cli/run.sh $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
 	@sh scripts/check-arch.sh $(BUILD)
