@@ -149,17 +149,10 @@ static void unswap(srv_inst *in, void *st, srv_req *r)
 static void adjust(void *st, cost_step *step)
 {
     offload *o = st;
-    double bytes = o->fetch_pending, t_link;
+    double bytes = o->fetch_pending;
 
     o->fetch_pending = 0;
-    if (bytes <= 0)
-        return;
-    t_link = bytes / o->bw;
-    if (t_link > step->time_s) {
-        step->time_s = t_link;
-        step->bound = COST_BOUND_LINK;
-    }
-    step->time_s += o->latency_s;
+    srv_step_add_link(step, bytes, o->bw, o->latency_s);
 }
 
 static bool check(const void *st, FILE *why)

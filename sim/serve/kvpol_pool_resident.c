@@ -48,16 +48,8 @@ static int attach(srv_inst *in, void *st, const srv_pool_share *share,
 static void adjust(void *st, cost_step *step)
 {
     const resident *p = st;
-    double t_link;
 
-    if (step->kv_bytes <= 0)
-        return;
-    t_link = step->kv_bytes / p->bw;
-    if (t_link > step->time_s) {
-        step->time_s = t_link;
-        step->bound = COST_BOUND_LINK;
-    }
-    step->time_s += p->latency_s;
+    srv_step_add_link(step, step->kv_bytes, p->bw, p->latency_s);
 }
 
 static void recorded(void *st, const cost_step *step)

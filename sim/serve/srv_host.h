@@ -226,6 +226,13 @@ typedef struct srv_kvpol_ops {
 
 const srv_kvpol_ops *srv_kvpol_find(const char *name);
 
+/* A step also moves 'bytes' over a link of 'bw' B/s and 'latency_s',
+ * overlapped with the device's work layer by layer: it takes the longer
+ * of the two ('link' bound when the link is the longer), plus the
+ * latency once.  Nothing when 'bytes' <= 0 (srv_step.c). */
+void srv_step_add_link(cost_step *step, double bytes, double bw,
+                       double latency_s);
+
 /* Host actions a KV policy uses (srv_kv.c). */
 /* Evict device-cache entries until 'need' blocks are free (or nothing
  * is evictable); evicted blocks go to the policy's 'evicted'. */

@@ -15,6 +15,21 @@ void srv_step_cost(srv_inst *in, const srv_plan *p, cost_step *st)
         in->kvpol->adjust(in->kvpol_st, st);
 }
 
+void srv_step_add_link(cost_step *step, double bytes, double bw,
+                       double latency_s)
+{
+    double t_link;
+
+    if (bytes <= 0)
+        return;
+    t_link = bytes / bw;
+    if (t_link > step->time_s) {
+        step->time_s = t_link;
+        step->bound = COST_BOUND_LINK;
+    }
+    step->time_s += latency_s;
+}
+
 hs_time srv_step_duration(const cost_step *st)
 {
     hs_time dt = hs_time_from_s(st->time_s);
