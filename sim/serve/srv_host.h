@@ -44,7 +44,6 @@ int64_t srv_host_max_tokens(const srv_inst *in);
 /* ---- its load ------------------------------------------------------------ */
 
 int64_t srv_host_running(const srv_inst *in);  /* requests in the batch */
-int64_t srv_host_decoding(const srv_inst *in); /* of them, decoding */
 bool srv_host_has_waiting(const srv_inst *in); /* queue not empty */
 /* Decode kind: hand-offs wait for KV blocks here. */
 bool srv_host_has_incoming(const srv_inst *in);

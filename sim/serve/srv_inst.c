@@ -55,11 +55,6 @@ int64_t srv_host_running(const srv_inst *in)
     return in->n_running;
 }
 
-int64_t srv_host_decoding(const srv_inst *in)
-{
-    return in->n_dec;
-}
-
 bool srv_host_has_waiting(const srv_inst *in)
 {
     return in->wait.head != NULL;

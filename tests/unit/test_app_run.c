@@ -20,6 +20,7 @@
 
 #include <sqlite3.h>
 
+#include "ck_util.h"
 #include "hetsim/app.h"
 
 Suite *app_run_suite(void);
@@ -100,14 +101,7 @@ static void teardown(void)
 
 static const char *all_diag(void)
 {
-    static char buf[2048];
-
-    buf[0] = '\0';
-    for (size_t i = 0; i < hs_diag_count(diag); i++) {
-        strncat(buf, hs_diag_message(diag, i), sizeof buf - strlen(buf) - 2);
-        strcat(buf, "\n");
-    }
-    return buf;
+    return ck_diag_text(diag);
 }
 
 /* The rows of 'sql' on the results file, as text: columns joined by '|',

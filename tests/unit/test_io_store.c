@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "ck_util.h"
 #include "hetsim/store.h"
 
 Suite *io_store_suite(void);
@@ -58,14 +59,7 @@ static void teardown(void)
 
 static const char *all_diag(void)
 {
-    static char buf[2048];
-
-    buf[0] = '\0';
-    for (size_t i = 0; i < hs_diag_count(diag); i++) {
-        strncat(buf, hs_diag_message(diag, i), sizeof buf - strlen(buf) - 2);
-        strcat(buf, "\n");
-    }
-    return buf;
+    return ck_diag_text(diag);
 }
 
 static io_store *open_ok(void)

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ck_util.h"
 #include "io/io_int.h"
 
 Suite *io_yaml_suite(void);
@@ -43,16 +44,12 @@ static int parse(const char *text)
 /* Flush the errors and return every message, one per line (static). */
 static const char *messages(void)
 {
-    static char buf[8192];
+    const char *text;
 
     io_errs_flush(&errs, diag);
-    buf[0] = '\0';
-    for (size_t i = 0; i < hs_diag_count(diag); i++) {
-        strncat(buf, hs_diag_message(diag, i), sizeof buf - strlen(buf) - 2);
-        strcat(buf, "\n");
-    }
+    text = ck_diag_text(diag);
     hs_diag_clear(diag);
-    return buf;
+    return text;
 }
 
 static const io_node *at_path(const char *a, const char *b)
