@@ -7,23 +7,32 @@
  */
 #include "srv_host.h"
 
-static double kv_share(const srv_inst *in)
+/* The load 'r' compares: the KV share in use, or outstanding tokens
+ * (exact in a double: far below 2^53, every queued token is held in
+ * memory by a request). */
+static double load_of(const srv_router *r, const srv_inst *in)
 {
-    return (double)srv_host_used_blocks(in) /
-           (double)srv_host_total_blocks(in);
+    if (r->by_kv)
+        return (double)srv_host_used_blocks(in) /
+               (double)srv_host_total_blocks(in);
+    return (double)srv_host_outstanding(in);
 }
 
+/* One pass, each instance's load read once. */
 static int select_least(srv_router *r, srv_inst *const *insts, int n,
                         const srv_req *req)
 {
     int best = 0;
+    double best_load = load_of(r, insts[0]);
 
     (void)req;
     for (int i = 1; i < n; i++) {
-        if (r->by_kv ? kv_share(insts[i]) < kv_share(insts[best])
-                     : srv_host_outstanding(insts[i]) <
-                           srv_host_outstanding(insts[best]))
+        double load = load_of(r, insts[i]);
+
+        if (load < best_load) {
             best = i;
+            best_load = load;
+        }
     }
     return best;
 }
