@@ -47,6 +47,8 @@
  *   TEXT        const char *        TEXT                  NULL when NULL
  *   TEXT_KEY    const char *        TEXT NOT NULL         the text
  *   REQ_STATUS  srv_request_status  TEXT                  its name
+ *   DROP_REASON srv_drop_reason     TEXT                  its name; NULL
+ *                                                         for SRV_DROP_NONE
  *   RUN_STATUS  const char *        TEXT NOT NULL, one of 'running',
  *                                   'done', 'failed', 'interrupted'
  *
@@ -62,6 +64,7 @@
 #define REC_CTYPE_TEXT const char *
 #define REC_CTYPE_TEXT_KEY const char *
 #define REC_CTYPE_REQ_STATUS srv_request_status
+#define REC_CTYPE_DROP_REASON srv_drop_reason
 #define REC_CTYPE_RUN_STATUS const char *
 
 #define REC_TYPES(X)                                                          \
@@ -75,6 +78,7 @@
     X(TEXT)                                                                   \
     X(TEXT_KEY)                                                               \
     X(REQ_STATUS)                                                             \
+    X(DROP_REASON)                                                            \
     X(RUN_STATUS)
 
 typedef enum rec_type {
@@ -99,6 +103,22 @@ typedef enum srv_request_status {
     REC_REQUEST_STATUSES(REC_STATUS_MEMBER)
 #undef REC_STATUS_MEMBER
 } srv_request_status;
+
+/* Why a request was dropped: one enumeration, stored in
+ * requests.drop_reason (NULL unless the status is 'dropped').
+ * X(member, name in the store, meaning) */
+#define REC_DROP_REASONS(X)                                                   \
+    X(SRV_DROP_NONE, NULL, "not dropped")                                     \
+    X(SRV_DROP_MAX_CONTEXT, "max_context",                                    \
+      "prompt + output exceed the model's (or preset's) `max_context`")       \
+    X(SRV_DROP_NEVER_FITS, "never_fits",                                      \
+      "its KV cannot fit the instance's KV memory even alone")
+
+typedef enum srv_drop_reason {
+#define REC_DROP_MEMBER(m, name, doc) m,
+    REC_DROP_REASONS(REC_DROP_MEMBER)
+#undef REC_DROP_MEMBER
+} srv_drop_reason;
 
 /* ---- the tables -----------------------------------------------------------
  *
@@ -203,7 +223,10 @@ typedef enum srv_request_status {
       "times the request was evicted from a batch and re-queued")            \
     X(requests, status, REQ_STATUS, "",                                       \
       "`done`; `dropped` (rejected, e.g. never fits in memory); "             \
-      "`unfinished` (still in flight when the run stopped)")
+      "`unfinished` (still in flight when the run stopped)")                  \
+    X(requests, drop_reason, DROP_REASON, "",                                 \
+      "why a dropped request was dropped: `max_context` or `never_fits` "     \
+      "(see [Drop reasons](#drop-reasons)); NULL unless dropped")
 
 #define REC_COLS_steps(X)                                                     \
     X(steps, instance, TEXT, "", "instance name")                             \
@@ -386,8 +409,11 @@ bool rec_type_null_if_negative(rec_type t);
 /* "done", "dropped" or "unfinished"; the status's row in the store. */
 const char *rec_request_status_name(srv_request_status s);
 
-/* The text stored for an enumerated column of type 't' (REQ_STATUS) with
- * value 'v'. */
+/* The name of drop reason 'd' in the store; NULL for SRV_DROP_NONE. */
+const char *rec_drop_reason_name(srv_drop_reason d);
+
+/* The text stored for an enumerated column of type 't' (REQ_STATUS or
+ * DROP_REASON) with value 'v'. */
 const char *rec_enum_name(rec_type t, int v);
 
 /* ---- metric names ---------------------------------------------------------

@@ -126,7 +126,7 @@ static int bind_int(sqlite3_stmt *st, int i, int64_t v)
 
 /* Column 'c' of 'row' (a struct of the column's table) as parameter 'i'
  * of 'st': NaN and NULL as SQL NULL, an _OPT integer < 0 as NULL, a
- * request status as its name. */
+ * request status or drop reason as its name (NULL for none). */
 static int bind_col(sqlite3_stmt *st, int i, const rec_col *c, const void *row)
 {
     const char *field = (const char *)row + c->offset;
@@ -135,6 +135,7 @@ static int bind_col(sqlite3_stmt *st, int i, const rec_col *c, const void *row)
     double x;
     const char *t;
     srv_request_status rs;
+    srv_drop_reason dr;
 
     switch (c->type) {
     case REC_TY_REAL:
@@ -148,6 +149,9 @@ static int bind_col(sqlite3_stmt *st, int i, const rec_col *c, const void *row)
     case REC_TY_REQ_STATUS:
         memcpy(&rs, field, sizeof rs);
         return bind_text(st, i, rec_enum_name(c->type, (int)rs));
+    case REC_TY_DROP_REASON:
+        memcpy(&dr, field, sizeof dr);
+        return bind_text(st, i, rec_enum_name(c->type, (int)dr));
     default: /* integers of 4 or 8 bytes */
         if (c->size == sizeof v64) {
             memcpy(&v64, field, sizeof v64);

@@ -65,6 +65,18 @@ static void put_metrics(FILE *f)
     fputc('\n', f);
 }
 
+static void put_drop_reasons(FILE *f)
+{
+    fprintf(f, "### Drop reasons\n\n"
+               "`requests.drop_reason` of a dropped request, one of:\n\n");
+#define PUT_REASON(m, name, doc)                                              \
+    if (m != SRV_DROP_NONE)                                                   \
+        fprintf(f, "- `%s`: %s\n", (const char *)name, doc);
+    REC_DROP_REASONS(PUT_REASON)
+#undef PUT_REASON
+    fputc('\n', f);
+}
+
 static void put_indexes(FILE *f)
 {
     const char *sep = "";
@@ -107,6 +119,8 @@ char *rec_doc_markdown(void)
     fprintf(f, "## Tables\n\n");
     for (int i = 0; i < REC_N_TABLES; i++) {
         put_table(f, rec_table_get((rec_table_id)i));
+        if (i == REC_T_requests)
+            put_drop_reasons(f);
         if (i == REC_T_metrics)
             put_metrics(f);
     }

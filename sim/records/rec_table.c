@@ -27,6 +27,7 @@ static const struct {
     [REC_TY_TEXT] = {"TEXT", "TEXT", false},
     [REC_TY_TEXT_KEY] = {"TEXT NOT NULL", "TEXT NOT NULL", false},
     [REC_TY_REQ_STATUS] = {"TEXT", "TEXT", false},
+    [REC_TY_DROP_REASON] = {"TEXT", "TEXT", false},
     [REC_TY_RUN_STATUS] = {"TEXT NOT NULL DEFAULT 'running'\n"
                            "    CHECK (status IN ('running', 'done', "
                            "'failed', 'interrupted'))",
@@ -68,8 +69,26 @@ const char *rec_request_status_name(srv_request_status s)
     return request_status_names[s];
 }
 
+/* ---- drop reasons -------------------------------------------------------- */
+
+static const char *const drop_reason_names[] = {
+#define DROP_NAME(m, name, doc) [m] = name,
+    REC_DROP_REASONS(DROP_NAME)
+#undef DROP_NAME
+};
+
+#define N_DROP_REASONS (sizeof drop_reason_names / sizeof drop_reason_names[0])
+
+const char *rec_drop_reason_name(srv_drop_reason d)
+{
+    HS_ASSERT((size_t)d < N_DROP_REASONS);
+    return drop_reason_names[d];
+}
+
 const char *rec_enum_name(rec_type t, int v)
 {
+    if (t == REC_TY_DROP_REASON)
+        return rec_drop_reason_name((srv_drop_reason)v);
     HS_ASSERT(t == REC_TY_REQ_STATUS);
     return rec_request_status_name((srv_request_status)v);
 }
@@ -209,6 +228,8 @@ static size_t type_size(rec_type t)
         return sizeof(double);
     case REC_TY_REQ_STATUS:
         return sizeof(srv_request_status);
+    case REC_TY_DROP_REASON:
+        return sizeof(srv_drop_reason);
     default:
         return sizeof(const char *);
     }

@@ -181,9 +181,14 @@ void srv_source_release(srv_sim *s, int idx, int64_t session_id);
 
 /* ---- retiring (srv_retire.c) --------------------------------------------- */
 
-/* 'r' finished, was dropped, or is left unfinished at the end: emit its
- * record, account it, release closed-loop sources, recycle it. */
+/* 'r' finished or is left unfinished at the end ('st' is not
+ * SRV_REQ_DROPPED): emit its record, account it, release closed-loop
+ * sources, recycle it. */
 void srv_retire(srv_sim *s, srv_req *r, srv_request_status st);
+
+/* 'r' is dropped for reason 'why' (not SRV_DROP_NONE): retired as
+ * srv_retire does, its record saying why. */
+void srv_drop(srv_sim *s, srv_req *r, srv_drop_reason why);
 
 /* ---- routing (srv_route.c) ------------------------------------------------ */
 

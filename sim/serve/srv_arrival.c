@@ -79,7 +79,7 @@ void srv_on_arrival(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
     r->inst = r->pinst = dst;
     srv_source_arm(s, idx);
     if (never_fits(s, r, dst)) {
-        srv_retire(s, r, SRV_REQ_DROPPED);
+        srv_drop(s, r, SRV_DROP_NEVER_FITS);
         return;
     }
     srv_inst_enqueue(&s->insts[dst], r);

@@ -30,7 +30,8 @@ static void placement(const srv_sim *s, const srv_req *r, srv_request_rec *rec)
 }
 
 static void fill_record(const srv_sim *s, const srv_req *r,
-                        srv_request_status st, srv_request_rec *rec)
+                        srv_request_status st, srv_drop_reason why,
+                        srv_request_rec *rec)
 {
     double arrival = hs_time_to_s(r->arrival);
     double first =
@@ -59,13 +60,17 @@ static void fill_record(const srv_sim *s, const srv_req *r,
         r->admitted >= 0 ? hs_time_to_s(r->admitted) - arrival : (double)NAN;
     rec->preemptions = r->preemptions;
     rec->status = st;
+    rec->drop_reason = why;
 }
 
-void srv_retire(srv_sim *s, srv_req *r, srv_request_status st)
+/* Invariant: 'why' is SRV_DROP_NONE exactly when 'st' is not dropped. */
+static void retire_as(srv_sim *s, srv_req *r, srv_request_status st,
+                      srv_drop_reason why)
 {
     srv_request_rec rec;
 
-    fill_record(s, r, st, &rec);
+    HS_ASSERT((st == SRV_REQ_DROPPED) == (why != SRV_DROP_NONE));
+    fill_record(s, r, st, why, &rec);
     srv_stats_account(s, r, &rec);
     if (r->session_id >= 0)
         srv_session_call(s, r, &rec);
@@ -74,4 +79,14 @@ void srv_retire(srv_sim *s, srv_req *r, srv_request_status st)
     if (st != SRV_REQ_UNFINISHED)
         srv_source_release(s, r->source, r->session_id);
     srv_req_free(&s->reqs, r);
+}
+
+void srv_retire(srv_sim *s, srv_req *r, srv_request_status st)
+{
+    retire_as(s, r, st, SRV_DROP_NONE);
+}
+
+void srv_drop(srv_sim *s, srv_req *r, srv_drop_reason why)
+{
+    retire_as(s, r, SRV_REQ_DROPPED, why);
 }
