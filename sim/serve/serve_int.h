@@ -200,7 +200,10 @@ int srv_route(srv_sim *s, const srv_req *r);
 /* ---- split mode (srv_split.c) --------------------------------------------- */
 
 /* The prefill of 'r' on instance 'pidx' is done (its KV ready at
- * 'ready'): choose its decode instance and move its KV (or queue it). */
+ * 'ready'): choose its decode instance and move its KV (or queue it).  A
+ * request whose first token was its last is retired instead; the caller
+ * (the prefill instance's step end) then plans that instance's next
+ * step. */
 void srv_split_handoff(srv_sim *s, int pidx, srv_req *r, hs_time ready);
 /* 'r' was preempted on a decode instance: back to the prefill pool. */
 void srv_split_reroute(srv_sim *s, srv_req *r);

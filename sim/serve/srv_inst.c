@@ -268,9 +268,9 @@ static void retire_finished(srv_inst *in)
 }
 
 /* The step-end event: finish the requests that completed, hand off the
- * finished prefills (split mode), then plan the next step.  The loop
- * reads n_handoff anew each time: handing off a single-token request
- * retires it and kicks this instance, whose new step may add more. */
+ * finished prefills (split mode), then plan the next step.  Handing off
+ * never starts a step here (a single-token request is retired, nothing
+ * more), so the hand-off list is exactly this step's prefills. */
 static void on_step_end(eng_sim *eng, void *target, uint32_t kind,
                         uint64_t arg)
 {

@@ -90,8 +90,7 @@ void srv_split_handoff(srv_sim *s, int pidx, srv_req *r, hs_time ready_at)
     if (r->generated >= r->output) { /* the first token was the last */
         srv_inst_release(p, r, eng_now(s->eng));
         srv_retire(s, r, SRV_REQ_DONE);
-        srv_inst_kick(p);
-        return;
+        return; /* the step end that handed it off plans the next step */
     }
     di = s->n_prefill + s->drouter.ops->select(&s->drouter,
                                                s->inst_ptrs + s->n_prefill,
