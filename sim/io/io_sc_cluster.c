@@ -308,6 +308,16 @@ static void bind_retention(io_sc_ctx *c, const io_node *cn)
         io_node_error(c->e, io_get(n, "policy"),
                       "'offload' needs a memory pool: set "
                       "cluster.kv_pool.pool");
+    else if (v == SC_RETAIN_OFFLOAD && cl->kv_pool_policy != SC_KV_OFFLOAD)
+        /* Offloaded session KV lives in the pool under the 'offload' pool
+         * policy; it used to replace any other policy silently. */
+        io_node_error(c->e, io_get(n, "policy"),
+                      "'offload' keeps idle sessions' KV in the pool with "
+                      "cluster.kv_pool.policy 'offload', but the pool "
+                      "policy is '%s': set cluster.kv_pool.policy to "
+                      "'offload', or kv_retention.policy to 'keep' or "
+                      "'drop'",
+                      kv_pool_names[cl->kv_pool_policy]);
 }
 
 void io_sc_bind_cluster(io_sc_ctx *c, const io_node *n)

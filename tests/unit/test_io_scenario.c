@@ -553,6 +553,33 @@ START_TEST(cluster_mode_rules)
 }
 END_TEST
 
+/* Offloaded session KV lives under the 'offload' pool policy; another
+ * policy with kv_retention 'offload' is an error (it used to be replaced
+ * silently by 'offload'). */
+START_TEST(offload_retention_needs_the_offload_pool_policy)
+{
+    static const char pools[] =
+        "memory_pools: {p: {capacity: 1TB, bandwidth: 1TB/s, link: l}}\n"
+        "links: {l: {catalog: fastlink}}\n"
+        "cluster:\n";
+
+    char text[1024];
+
+    snprintf(text, sizeof text, "%s", edit(4, pools));
+    load_text(text, NULL, "cluster.kv_pool={pool: p, policy: pool-resident}",
+              "cluster.kv_retention.policy=offload", NULL);
+    expect("--set:1:29: error: cluster.kv_retention.policy: 'offload' keeps "
+           "idle sessions' KV in the pool with cluster.kv_pool.policy "
+           "'offload', but the pool policy is 'pool-resident': set "
+           "cluster.kv_pool.policy to 'offload', or kv_retention.policy to "
+           "'keep' or 'drop'\n");
+    ck_assert_int_eq(load_text(text, NULL,
+                               "cluster.kv_pool={pool: p, policy: offload}",
+                               "cluster.kv_retention.policy=offload", NULL),
+                     HS_OK);
+}
+END_TEST
+
 START_TEST(source_kind_keys)
 {
     load_text(edit(9, "      arrival: {process: closed, rate: 2/s}\n"), NULL,
@@ -841,6 +868,7 @@ Suite *io_scenario_suite(void)
     tcase_add_test(bad, missing_required_keys);
     tcase_add_test(bad, many_errors_in_one_pass);
     tcase_add_test(bad, cluster_mode_rules);
+    tcase_add_test(bad, offload_retention_needs_the_offload_pool_policy);
     tcase_add_test(bad, source_kind_keys);
     tcase_add_test(bad, invalid_model_is_reported);
     tcase_add_test(bad, unreadable_and_empty_files);
