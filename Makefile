@@ -11,6 +11,8 @@
 #   make format          clang-format every source; format-check only checks
 #   make schema-doc      rewrite the part of docs/schema.md generated from
 #                        include/hetsim/records.h (hetsim schema-doc)
+#   make man             rewrite docs/hetsim.1 from the command table
+#                        (hetsim man; tests/cli/t_help.sh checks it)
 #   make WERROR=0        keep going past warnings (local use only)
 #
 # Sources are found by wildcard: a new sim/<module>/*.c, tests/unit/test_*.c
@@ -73,7 +75,7 @@ HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
 .PHONY: FORCE all deps check unit cli-test golden arch demo bench install \
-        uninstall clean format format-check check-headers schema-doc
+        uninstall clean format format-check check-headers schema-doc man
 
 all: $(HETSIM)
 
@@ -185,6 +187,11 @@ schema-doc: $(HETSIM)
 	     /^<!-- BEGIN generated/ { while ((getline l <gen) > 0) print l; \
 	                               skip = 1 }' docs/schema.md >$(BUILD)/schema.md
 	@mv $(BUILD)/schema.md docs/schema.md
+
+# docs/hetsim.1 is 'hetsim man', generated from sim/cli/cli_help_table.c.
+man: $(HETSIM)
+	@$(HETSIM) man >$(BUILD)/hetsim.1
+	@mv $(BUILD)/hetsim.1 docs/hetsim.1
 
 check-headers:
 	@for h in include/hetsim/*.h; do \

@@ -275,7 +275,7 @@ static int catalog_unknown(io_errs *e, const char *dir, io_catalog_kind kind,
 
 /* ---- key lists of the catalog files -------------------------------------- */
 
-static const char *const io_model_keys[] = {
+const char *const io_model_keys[] = {
     "name",      "description", "layers", "hidden", "heads",
     "kv_heads",  "head_dim",    "ffn",    "vocab",  "tied_embeddings",
     "gated_mlp", "max_context", "moe",    "mla",    NULL,
