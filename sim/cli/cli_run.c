@@ -17,8 +17,11 @@
  *
  * After each run a one-column summary table is printed on stdout, and,
  * with several runs, a final side-by-side table (the same as 'hetsim
- * report' shows).  While a run goes, a progress line is kept up to date
- * on stderr when stderr is a terminal.  --quiet prints neither.
+ * report' shows).  While a run goes, a progress line (simulated time,
+ * requests done, ETA) is kept up to date on stderr when it is a
+ * terminal, or printed every few seconds when it is not
+ * (cli_progress.c).  --quiet prints neither.  A run whose 'output.steps:
+ * all' may write more than 1 GB is warned about before anything runs.
  *
  * SIGINT / SIGTERM stop the running simulation after its current event:
  * the run is recorded 'interrupted' (rows so far kept), the remaining
@@ -44,6 +47,7 @@
 #include <unistd.h>
 
 #include "cli_help.h"
+#include "cli_progress.h"
 #include "hetsim/app.h"
 
 /* The runner to stop on a signal.  The only mutable global of 'hetsim
@@ -157,7 +161,12 @@ static int plan_runs(const run_args *a, const app_run_opts *ro, app_plan *p)
     return first;
 }
 
-/* ---- signals and progress ----------------------------------------------- */
+/* Simulated seconds between progress calls: cheap, so often enough for
+ * slow simulations; the wall clock decides what is printed
+ * (cli_progress.c). */
+#define PROGRESS_SIM_S 0.05
+
+/* ---- signals ------------------------------------------------------------ */
 
 static void on_signal(int sig)
 {
@@ -188,49 +197,6 @@ static void restore_signals(const run_signals *rs)
 {
     sigaction(SIGINT, &rs->old_int, NULL);
     sigaction(SIGTERM, &rs->old_term, NULL);
-}
-
-/* The progress line of the current run (stderr is a terminal). */
-typedef struct run_progress {
-    double last; /* wall seconds into the run of the last line */
-    bool shown;
-} run_progress;
-
-/* At most 10 lines a second, whatever the simulated rate. */
-#define PROGRESS_WALL_S 0.1
-/* Simulated seconds between calls: cheap, so often enough for slow
- * simulations; the wall clock decides what is printed. */
-#define PROGRESS_SIM_S 0.05
-
-static void show_progress(const app_progress *p)
-{
-    const sc_scenario *sc = p->sc;
-
-    fprintf(stderr, "\r[%s%s%s] sim %.1f s  done %lld/%lld  (wall %.1f s)  ",
-            sc->name, sc->variant != NULL ? "/" : "",
-            sc->variant != NULL ? sc->variant : "", p->sim_s,
-            (long long)p->done, (long long)p->arrived, p->wall_s);
-    fflush(stderr);
-}
-
-/* app_run_opts.progress: a line at most every PROGRESS_WALL_S, and the
- * last state of a run that showed one. */
-static void on_progress(void *ctx, const app_progress *p)
-{
-    run_progress *pg = ctx;
-
-    if (p->final) {
-        if (pg->shown) {
-            show_progress(p);
-            fprintf(stderr, "\n");
-        }
-        pg->last = 0;
-        pg->shown = false;
-    } else if (p->wall_s - pg->last >= PROGRESS_WALL_S) {
-        show_progress(p);
-        pg->last = p->wall_s;
-        pg->shown = true;
-    }
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -310,9 +276,8 @@ static int run_all(const run_args *a, const app_plan *p, app_runner *runner,
     return status;
 }
 
-/* The run options of 'a', reporting progress to 'pg' when stderr is a
- * terminal and not --quiet. */
-static app_run_opts run_options(const run_args *a, run_progress *pg)
+/* The run options of 'a', reporting progress to 'pg' unless --quiet. */
+static app_run_opts run_options(const run_args *a, cli_progress *pg)
 {
     app_run_opts o;
 
@@ -323,8 +288,8 @@ static app_run_opts run_options(const run_args *a, run_progress *pg)
     o.scenario_path = a->path;
     o.ovr = a->ovr;
     o.n_ovr = a->n_ovr;
-    if (!a->quiet && isatty(STDERR_FILENO)) {
-        o.progress = on_progress;
+    if (!a->quiet) {
+        o.progress = cli_progress_cb;
         o.progress_ctx = pg;
         o.progress_every_s = PROGRESS_SIM_S;
     }
@@ -363,7 +328,7 @@ static int run_plan(const run_args *a, const app_run_opts *ro,
 int cli_run(int argc, char **argv)
 {
     run_args a;
-    run_progress pg = {0, false};
+    cli_progress pg;
     app_run_opts ro;
     app_plan p;
     int rc;
@@ -373,8 +338,14 @@ int cli_run(int argc, char **argv)
     rc = parse_args(argc, argv, &a);
     if (rc == CLI_OK) {
         ro = run_options(&a, &pg);
-        rc = plan_runs(&a, &ro, &p) == HS_OK ? run_plan(&a, &ro, &p)
-                                             : CLI_USAGE;
+        rc = plan_runs(&a, &ro, &p);
+        if (rc == HS_OK) {
+            cli_progress_init(&pg, &p, &ro, !a.quiet);
+            rc = run_plan(&a, &ro, &p);
+            cli_progress_fini(&pg);
+        } else {
+            rc = CLI_USAGE;
+        }
     }
     app_plan_fini(&p);
     free(a.ovr);
