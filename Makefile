@@ -169,13 +169,22 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(HETSIM)
 	@sh scripts/bench.sh $(BUILD)
 
+# The binary, the man page, and under $(DATADIR) the catalogs, presets and
+# examples (configs/) with the traces they replay (traces/, which the
+# examples name as ../../traces/), so installed examples run as they are
+# (tests/cli/t_install.sh).
+MANDIR := $(PREFIX)/share/man/man1
 install: $(CONFIG_H) $(HETSIM)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/traces \
+	    $(DESTDIR)$(MANDIR)
 	install -m 755 $(HETSIM) $(DESTDIR)$(PREFIX)/bin/hetsim
+	install -m 644 docs/hetsim.1 $(DESTDIR)$(MANDIR)/hetsim.1
 	cp -R configs $(DESTDIR)$(DATADIR)/
+	install -m 644 traces/README.md traces/*.csv traces/*.jsonl \
+	    $(DESTDIR)$(DATADIR)/traces/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim
+	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim $(DESTDIR)$(MANDIR)/hetsim.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # docs/schema.md keeps the lines between its "BEGIN generated" and "END
