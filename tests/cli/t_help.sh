@@ -75,4 +75,9 @@ if command -v groff >/dev/null 2>&1; then
     groff -man -Tutf8 -ww docs/hetsim.1 >/dev/null 2>"$tmp/groff"
     [ -s "$tmp/groff" ] && fail "groff warns: $(head -3 "$tmp/groff")"
 fi
+# docs/ is self-contained: no page points at the team's shared folder for
+# a design contract (data sources under shared/data are cited, not linked).
+grep -n '\.\./shared/docs\|shared/docs/' README.md docs/*.md |
+    grep -v '^docs/costmodel-reference.md:[0-9]*:.*(shared/docs/costmodel-reference.md), kept here' \
+    >"$tmp/shared" && fail "docs point outside the repository: $(cat "$tmp/shared")"
 exit $failed
