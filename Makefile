@@ -11,6 +11,8 @@
 #   make format          clang-format every source; format-check only checks
 #   make schema-doc      rewrite the part of docs/schema.md generated from
 #                        include/hetsim/records.h (hetsim schema-doc)
+#   make man             rewrite docs/hetsim.1 from the command table
+#                        (hetsim man; tests/cli/t_help.sh checks it)
 #   make WERROR=0        keep going past warnings (local use only)
 #
 # Sources are found by wildcard: a new sim/<module>/*.c, tests/unit/test_*.c
@@ -73,7 +75,7 @@ HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
 .PHONY: FORCE all deps check unit cli-test golden arch demo bench install \
-        uninstall clean format format-check check-headers schema-doc
+        uninstall clean format format-check check-headers schema-doc man
 
 all: $(HETSIM)
 
@@ -167,13 +169,22 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(HETSIM)
 	@sh scripts/bench.sh $(BUILD)
 
+# The binary, the man page, and under $(DATADIR) the catalogs, presets and
+# examples (configs/) with the traces they replay (traces/, which the
+# examples name as ../../traces/), so installed examples run as they are
+# (tests/cli/t_install.sh).
+MANDIR := $(PREFIX)/share/man/man1
 install: $(CONFIG_H) $(HETSIM)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/traces \
+	    $(DESTDIR)$(MANDIR)
 	install -m 755 $(HETSIM) $(DESTDIR)$(PREFIX)/bin/hetsim
+	install -m 644 docs/hetsim.1 $(DESTDIR)$(MANDIR)/hetsim.1
 	cp -R configs $(DESTDIR)$(DATADIR)/
+	install -m 644 traces/README.md traces/*.csv traces/*.jsonl \
+	    $(DESTDIR)$(DATADIR)/traces/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim
+	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim $(DESTDIR)$(MANDIR)/hetsim.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # docs/schema.md keeps the lines between its "BEGIN generated" and "END
@@ -185,6 +196,11 @@ schema-doc: $(HETSIM)
 	     /^<!-- BEGIN generated/ { while ((getline l <gen) > 0) print l; \
 	                               skip = 1 }' docs/schema.md >$(BUILD)/schema.md
 	@mv $(BUILD)/schema.md docs/schema.md
+
+# docs/hetsim.1 is 'hetsim man', generated from sim/cli/cli_help_table.c.
+man: $(HETSIM)
+	@$(HETSIM) man >$(BUILD)/hetsim.1
+	@mv $(BUILD)/hetsim.1 docs/hetsim.1
 
 check-headers:
 	@for h in include/hetsim/*.h; do \

@@ -174,8 +174,10 @@ def hetsim_ops(args, model, hw, tp, phase, prompts=(), contexts=(), batches=(), 
     for pc in chunks(prompts):
         for cc in chunks(contexts):
             for bc in chunks(batches):
+                # Measured kernel shapes are not bound by the model's max_context.
                 cmd = [args.hetsim, "oicf", "--model", model, "--hardware", hw, "--phase",
-                       phase, "--tp", str(tp), "--ops", "--format", "csv"]
+                       phase, "--tp", str(tp), "--ops", "--format", "csv",
+                       "--beyond-context"]
                 if pc:
                     cmd += ["--prompt", ",".join(str(p) for p in pc)]
                 if cc:
@@ -201,7 +203,8 @@ def hetsim_ops(args, model, hw, tp, phase, prompts=(), contexts=(), batches=(), 
 def hetsim_points(args, model, hw, tp, phase, prompts, env):
     """Whole-step rows of `hetsim oicf` (no --ops): {prompt: time_s}."""
     cmd = [args.hetsim, "oicf", "--model", model, "--hardware", hw, "--phase", phase,
-           "--tp", str(tp), "--prompt", ",".join(str(p) for p in prompts), "--format", "csv"]
+           "--tp", str(tp), "--prompt", ",".join(str(p) for p in prompts), "--format", "csv",
+           "--beyond-context"]
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, env=env)
     except OSError as e:

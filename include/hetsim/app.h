@@ -241,7 +241,13 @@ typedef struct app_oicf_row {
     cost_point_result r;
 } app_oicf_row;
 
-/* Resolve every point's catalog entries and evaluate it.  On HS_OK
+/* The tokens a point holds against the model's max_context: its context
+ * (decode), or its prompt and context (prefill). */
+int64_t app_oicf_tokens(const cost_point *pt);
+
+/* Resolve every point's catalog entries (or model file: io_oicf_model)
+ * and evaluate it.  A point whose app_oicf_tokens() exceed the model's
+ * max_context, without 'beyond_context', is an error.  On HS_OK
  * '*out' is a new array of 'n' rows (free() it); on HS_EINPUT every
  * point that could not be resolved is reported to 'd' and '*out' is
  * NULL.  'pts' must outlive the rows. */

@@ -44,8 +44,10 @@ typedef struct io_hardware {
  *   1. $HETSIM_CATALOG when set and not empty (an error if it is not
  *      such a directory: no fallback);
  *   2. <dir of the running executable>/../configs, then
- *      <dir of the executable>/../../configs (build/hetsim and
- *      build/san/hetsim in a source tree), via /proc/self/exe;
+ *      <dir of the executable>/../share/hetsim/configs (an install under
+ *      any prefix), then <dir of the executable>/../../configs
+ *      (build/hetsim and build/san/hetsim in a source tree), via
+ *      /proc/self/exe;
  *   3. HETSIM_DATADIR "/configs" (the installed copy).
  * On HS_OK '*dir' is a fresh string (caller frees).  On failure reports
  * the places tried and returns HS_EINPUT. */

@@ -1,8 +1,9 @@
 /*
  * app_oicf.c -- analytic OI/CF points ('hetsim oicf'): resolve each
- * point's model, hardware and scale-up link from the catalogs, evaluate
- * it with the cost model, list its operators, and append the points to
- * a results file as one run.
+ * point's model (catalog entry or model file), hardware and scale-up link
+ * from the catalogs, refuse a point past the model's max_context unless
+ * it says beyond_context, evaluate it with the cost model, list its
+ * operators, and append the points to a results file as one run.
  */
 #include "hetsim/app.h"
 
@@ -10,6 +11,31 @@
 #include "hetsim_config.h"
 #include <stdlib.h>
 #include <string.h>
+
+int64_t app_oicf_tokens(const cost_point *pt)
+{
+    return pt->phase == COST_PHASE_PREFILL ? pt->prompt + pt->context
+                                           : pt->context;
+}
+
+/* True (and reported) when 'p' goes past the max_context of 'm' and does
+ * not say beyond_context. */
+static bool beyond_context(const oicf_point *p, const cost_model *m,
+                           hs_diag *d)
+{
+    int64_t tokens = app_oicf_tokens(&p->pt);
+
+    if (p->beyond_context || m->max_context <= 0 || tokens <= m->max_context)
+        return false;
+    hs_diag_key_error(d, p->loc, "context",
+                      "%s%s%s%lld tokens of context exceed %s's max_context "
+                      "%lld; pass --beyond-context (beyond_context: true in a "
+                      "points file) to evaluate it anyway",
+                      p->label[0] != '\0' ? "point '" : "", p->label,
+                      p->label[0] != '\0' ? "': " : "", (long long)tokens,
+                      m->name, (long long)m->max_context);
+    return true;
+}
 
 /* Build the evaluation context of a point from the catalogs. */
 static int resolve(const oicf_point *p, cost_ctx *ctx, hs_diag *d)
@@ -20,7 +46,9 @@ static int resolve(const oicf_point *p, cost_ctx *ctx, hs_diag *d)
     cost_options opts = cost_options_default();
     int rc = HS_OK;
 
-    if (io_catalog_load_model(NULL, p->model, &m, p->loc, d) != HS_OK)
+    if (io_oicf_model(p->model, p->loc, &m, d) != HS_OK)
+        rc = HS_EINPUT;
+    else if (beyond_context(p, &m, d))
         rc = HS_EINPUT;
     if (io_catalog_load_hardware(NULL, p->hardware, &hw, p->loc, d) != HS_OK)
         rc = HS_EINPUT;
@@ -81,7 +109,7 @@ size_t app_oicf_ops(const app_oicf_row *w, cost_op *ops, size_t cap)
 static rec_oicf_row row_of(const app_oicf_row *w)
 {
     rec_oicf_row r = {
-        .model = w->p->model,
+        .model = w->ctx.model.name,
         .hardware = w->p->hardware,
         .phase = cost_phase_name(w->p->pt.phase),
         .batch = w->p->pt.batch,

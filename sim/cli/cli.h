@@ -7,7 +7,7 @@
  *
  * A subcommand receives the arguments after its name (argv[0] is the
  * subcommand) and returns the process exit status: 0 success, 1 runtime
- * failure, 2 bad usage or bad input (DESIGN.md section 5).  Only this
+ * failure, 2 bad usage or bad input (docs/design.md §5).  Only this
  * layer prints to stdout/stderr or exits.
  */
 #ifndef HETSIM_CLI_H

@@ -10,13 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_help.h"
 #include "hetsim/app.h"
-
-static int usage(FILE *out, int status)
-{
-    fprintf(out, "usage: hetsim check SCENARIO.yaml [--set PATH=VALUE]...\n");
-    return status;
-}
 
 /* Validate 'path' with the overrides; returns the exit status. */
 static int check(const char *path, const io_override *ovr, size_t n_ovr)
@@ -37,30 +32,33 @@ static int check(const char *path, const io_override *ovr, size_t n_ovr)
 
 int cli_check(int argc, char **argv)
 {
+    const cli_doc *doc = cli_doc_find("check");
     io_override *ovr = hs_calloc((size_t)argc + 1, sizeof(io_override));
     size_t n_ovr = 0;
     const char *path = NULL;
-    int rc;
+    int rc = CLI_OK;
 
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
+    for (int i = 1; i < argc && rc == CLI_OK; i++) {
+        const cli_opt *o;
+        const char *v;
 
-        if (strcmp(a, "--set") == 0 && i + 1 < argc) {
-            ovr[n_ovr++].arg = argv[++i];
-        } else if (strncmp(a, "--set=", 6) == 0) {
-            ovr[n_ovr++].arg = a + 6;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            free(ovr);
-            return usage(stdout, CLI_OK);
-        } else if (a[0] == '-' || path != NULL) {
-            fprintf(stderr, "hetsim check: unexpected argument '%s'\n", a);
-            free(ovr);
-            return usage(stderr, CLI_USAGE);
-        } else {
-            path = a;
+        switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
+        case CLI_ARG_OPTION: /* --set, the only option */
+            ovr[n_ovr++].arg = v;
+            break;
+        case CLI_ARG_POSITIONAL:
+            if (path != NULL)
+                rc = cli_usage_error(doc, "unexpected argument '%s'", v);
+            path = v;
+            break;
+        case CLI_ARG_BAD:
+            rc = CLI_USAGE;
+            break;
         }
     }
-    rc = path != NULL ? check(path, ovr, n_ovr) : usage(stderr, CLI_USAGE);
+    if (rc == CLI_OK)
+        rc = path != NULL ? check(path, ovr, n_ovr)
+                          : cli_usage_error(doc, "missing SCENARIO.yaml");
     free(ovr);
     return rc;
 }

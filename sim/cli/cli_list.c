@@ -12,15 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_help.h"
 #include "hetsim/cost.h"
 #include "hetsim/io.h"
 #include "hetsim/preset.h"
-
-static int usage(FILE *out, int status)
-{
-    fprintf(out, "usage: hetsim list models|hardware|links|presets\n");
-    return status;
-}
 
 /* Width of the name column for a longest name of 'longest'. */
 static int width_of(size_t longest)
@@ -215,12 +210,15 @@ int cli_list(int argc, char **argv)
     hs_diag *d;
     int rc;
 
-    if (argc == 2 &&
-        (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
-        return usage(stdout, CLI_OK);
-    if (argc != 2 || (strcmp(argv[1], "presets") != 0 &&
-                      parse_kind(argv[1], &kind) != HS_OK))
-        return usage(stderr, CLI_USAGE);
+    if (argc != 2)
+        return cli_usage_error(cli_doc_find("list"),
+                               "expected one of models, hardware, links, "
+                               "presets");
+    if (strcmp(argv[1], "presets") != 0 && parse_kind(argv[1], &kind) != HS_OK)
+        return cli_usage_error(cli_doc_find("list"),
+                               "expected models, hardware, links or presets, "
+                               "found '%s'",
+                               argv[1]);
     d = hs_diag_new();
     rc = io_catalog_find(&dir, d);
     if (rc == HS_OK && strcmp(argv[1], "presets") == 0) {

@@ -4,10 +4,13 @@
  * table, CSV or JSON, or operator by operator, and appended to a results
  * database.
  *
- * The CSV columns are a contract (issue: foundation; DESIGN.md section 5):
+ * The CSV columns are a contract (issue: foundation; docs/design.md):
  * model,hardware,phase,batch,prompt_tokens,context_tokens,tp,flops,
  * weight_bytes,kv_bytes,act_bytes,bytes,oi,ridge_oi,cf_bytes,time_s,bound
- * followed by more columns (capacity_bytes, weights, kv, label).
+ * followed by more columns (capacity_bytes, weights, kv, label, and why
+ * the point is bound: eta_compute, eta_memory, eff_ridge_oi = ridge_oi x
+ * eta_compute / eta_memory, compute_bound_share = the share of the
+ * roofline time in compute-bound operators).
  */
 #include "cli_oicf.h"
 
@@ -23,7 +26,44 @@
 static const char *const csv_header =
     "model,hardware,phase,batch,prompt_tokens,context_tokens,tp,flops,"
     "weight_bytes,kv_bytes,act_bytes,bytes,oi,ridge_oi,cf_bytes,time_s,"
-    "bound,capacity_bytes,weights,kv,label";
+    "bound,capacity_bytes,weights,kv,label,eta_compute,eta_memory,"
+    "eff_ridge_oi,compute_bound_share";
+
+/* The ridge the device's efficiencies give: the OI where the achievable
+ * compute rate meets the achievable bandwidth. */
+static double eff_ridge(const app_oicf_row *w)
+{
+    return w->r.ridge_oi * w->ctx.dev.eta_compute / w->ctx.dev.eta_memory;
+}
+
+/* The share of the roofline time spent in compute-bound operators. */
+static double compute_share(const app_oicf_row *w)
+{
+    const cost_step *st = &w->r.step;
+
+    return st->roofline_s > 0 ? st->compute_bound_s / st->roofline_s : 0;
+}
+
+/* Why the point is bound, e.g. "OI 41 < 243 = ridge 295 x 0.70/0.85;
+ * 0% compute-bound time" or "CF 1516 GB > 687 GB memory": the OI
+ * against the ridge the efficiencies move (the cost model times each
+ * operator at eta_compute x peak and eta_memory x bandwidth). */
+static void why(const app_oicf_row *w, char *buf, size_t len)
+{
+    double oi = w->r.step.oi, er = eff_ridge(w);
+
+    if (w->r.bound == COST_BOUND_CAPACITY) {
+        snprintf(buf, len, "CF %.4g GB > %.4g GB memory", w->r.cf_bytes / 1e9,
+                 w->r.capacity_bytes / 1e9);
+        return;
+    }
+    snprintf(buf, len,
+             "OI %.4g %s %.4g = ridge %.4g x %.2f/%.2f; %.0f%% "
+             "compute-bound time",
+             oi, oi < er ? "<" : ">=", er, w->r.ridge_oi,
+             w->ctx.dev.eta_compute, w->ctx.dev.eta_memory,
+             100 * compute_share(w));
+}
 
 static void print_csv(const app_oicf_row *rows, size_t n)
 {
@@ -33,15 +73,18 @@ static void print_csv(const app_oicf_row *rows, size_t n)
         const cost_step *st = &w->r.step;
 
         printf("%s,%s,%s,%lld,%lld,%lld,%d,%.17g,%.17g,%.17g,%.17g,%.17g,"
-               "%.17g,%.17g,%.17g,%.17g,%s,%.17g,%s,%s,%s\n",
-               w->p->model, w->p->hardware, cost_phase_name(w->p->pt.phase),
-               (long long)w->p->pt.batch, (long long)w->p->pt.prompt,
-               (long long)w->p->pt.context, w->p->tp, st->flops,
-               st->weight_bytes, st->kv_bytes, st->act_bytes, st->bytes,
-               st->oi, w->r.ridge_oi, w->r.cf_bytes, st->time_s,
-               cost_bound_name(w->r.bound), w->r.capacity_bytes,
+               "%.17g,%.17g,%.17g,%.17g,%s,%.17g,%s,%s,%s,%.17g,%.17g,%.17g,"
+               "%.17g\n",
+               w->ctx.model.name, w->p->hardware,
+               cost_phase_name(w->p->pt.phase), (long long)w->p->pt.batch,
+               (long long)w->p->pt.prompt, (long long)w->p->pt.context,
+               w->p->tp, st->flops, st->weight_bytes, st->kv_bytes,
+               st->act_bytes, st->bytes, st->oi, w->r.ridge_oi, w->r.cf_bytes,
+               st->time_s, cost_bound_name(w->r.bound), w->r.capacity_bytes,
                cost_dtype_name(w->p->prec.weights),
-               cost_dtype_name(w->p->prec.kv), w->p->label);
+               cost_dtype_name(w->p->prec.kv), w->p->label,
+               w->ctx.dev.eta_compute, w->ctx.dev.eta_memory, eff_ridge(w),
+               compute_share(w));
     }
 }
 
@@ -67,7 +110,7 @@ static void print_json(const app_oicf_row *rows, size_t n)
         const cost_step *st = &w->r.step;
 
         printf("  {\"model\": ");
-        json_str(w->p->model);
+        json_str(w->ctx.model.name);
         printf(", \"hardware\": ");
         json_str(w->p->hardware);
         printf(", \"phase\": \"%s\", \"batch\": %lld, \"prompt_tokens\": "
@@ -85,7 +128,10 @@ static void print_json(const app_oicf_row *rows, size_t n)
                cost_dtype_name(w->p->prec.weights),
                cost_dtype_name(w->p->prec.kv));
         json_str(w->p->label);
-        printf("}%s\n", i + 1 < n ? "," : "");
+        printf(", \"eta_compute\": %.17g, \"eta_memory\": %.17g, "
+               "\"eff_ridge_oi\": %.17g, \"compute_bound_share\": %.17g}%s\n",
+               w->ctx.dev.eta_compute, w->ctx.dev.eta_memory, eff_ridge(w),
+               compute_share(w), i + 1 < n ? "," : "");
     }
     printf("]\n");
 }
@@ -99,28 +145,76 @@ static void print_table(const app_oicf_row *rows, size_t n)
     if (labels)
         printf("%-16s ", "label");
     printf("%-14s %-12s %-7s %5s %7s %7s %3s %-8s %9s %9s %8s %8s %9s %9s "
-           "%9s %s\n",
+           "%9s %-9s %s\n",
            "model", "hardware", "phase", "batch", "prompt", "context", "tp",
            "w/kv", "TFLOP", "GB moved", "OI", "ridge", "CF GB", "mem GB",
-           "time ms", "bound");
+           "time ms", "bound", "why");
     for (size_t i = 0; i < n; i++) {
         const app_oicf_row *w = &rows[i];
         const cost_step *st = &w->r.step;
-        char prec[16];
+        char prec[16], because[128];
 
         snprintf(prec, sizeof prec, "%s/%s",
                  cost_dtype_name(w->p->prec.weights),
                  cost_dtype_name(w->p->prec.kv));
+        why(w, because, sizeof because);
         if (labels)
             printf("%-16s ", w->p->label);
         printf("%-14s %-12s %-7s %5lld %7lld %7lld %3d %-8s %9.3f %9.3f "
-               "%8.2f %8.1f %9.2f %9.1f %9.3f %s\n",
-               w->p->model, w->p->hardware, cost_phase_name(w->p->pt.phase),
-               (long long)w->p->pt.batch, (long long)w->p->pt.prompt,
-               (long long)w->p->pt.context, w->p->tp, prec, st->flops / 1e12,
-               st->bytes / 1e9, st->oi, w->r.ridge_oi, w->r.cf_bytes / 1e9,
-               w->r.capacity_bytes / 1e9, st->time_s * 1e3,
-               cost_bound_name(w->r.bound));
+               "%8.2f %8.1f %9.2f %9.1f %9.3f %-9s %s\n",
+               w->ctx.model.name, w->p->hardware,
+               cost_phase_name(w->p->pt.phase), (long long)w->p->pt.batch,
+               (long long)w->p->pt.prompt, (long long)w->p->pt.context,
+               w->p->tp, prec, st->flops / 1e12, st->bytes / 1e9, st->oi,
+               w->r.ridge_oi, w->r.cf_bytes / 1e9, w->r.capacity_bytes / 1e9,
+               st->time_s * 1e3, cost_bound_name(w->r.bound), because);
+    }
+}
+
+/* The part of a side-by-side line that is the same for every hardware. */
+static void side_point(const app_oicf_row *w, bool labels)
+{
+    char prec[16];
+
+    snprintf(prec, sizeof prec, "%s/%s", cost_dtype_name(w->p->prec.weights),
+             cost_dtype_name(w->p->prec.kv));
+    if (labels)
+        printf("%-16s ", w->p->label);
+    printf("%-14s %-7s %5lld %7lld %7lld %3d %-8s %8.2f %9.2f",
+           w->ctx.model.name, cost_phase_name(w->p->pt.phase),
+           (long long)w->p->pt.batch, (long long)w->p->pt.prompt,
+           (long long)w->p->pt.context, w->p->tp, prec, w->r.step.oi,
+           w->r.cf_bytes / 1e9);
+}
+
+/* Several hardware side by side: one line per group of 'n_hw' points,
+ * per hardware its time, effective ridge and bound. */
+static void print_side_by_side(const app_oicf_row *rows, size_t n, size_t n_hw)
+{
+    bool labels = false;
+
+    for (size_t i = 0; i < n; i++)
+        labels = labels || rows[i].p->label[0] != '\0';
+    if (labels)
+        printf("%-16s ", "label");
+    printf("%-14s %-7s %5s %7s %7s %3s %-8s %8s %9s", "model", "phase",
+           "batch", "prompt", "context", "tp", "w/kv", "OI", "CF GB");
+    for (size_t h = 0; h < n_hw; h++)
+        printf(" | %-*.29s", h + 1 < n_hw ? 29 : 0, rows[h].p->hardware);
+    printf("\n%*s%77s", labels ? 17 : 0, "", "");
+    for (size_t h = 0; h < n_hw; h++)
+        printf(" | %9s %8s %-*s", "time ms", "eff.ridge",
+               h + 1 < n_hw ? 10 : 0, "bound");
+    printf("\n");
+    for (size_t i = 0; i + n_hw <= n; i += n_hw) {
+        side_point(&rows[i], labels);
+        for (size_t h = 0; h < n_hw; h++) {
+            const app_oicf_row *w = &rows[i + h];
+
+            printf(" | %9.3f %8.1f %-*s", w->r.step.time_s * 1e3, eff_ridge(w),
+                   h + 1 < n_hw ? 10 : 0, cost_bound_name(w->r.bound));
+        }
+        printf("\n");
     }
 }
 
@@ -141,7 +235,7 @@ static void print_ops(const app_oicf_row *rows, size_t n, const char *format)
         if (!csv)
             printf("%s%s %s %s batch %lld prompt %lld context %lld tp %d\n"
                    "  %-16s %12s %12s %12s %12s %6s\n",
-                   i > 0 ? "\n" : "", w->p->model, w->p->hardware,
+                   i > 0 ? "\n" : "", w->ctx.model.name, w->p->hardware,
                    cost_phase_name(w->p->pt.phase), (long long)w->p->pt.batch,
                    (long long)w->p->pt.prompt, (long long)w->p->pt.context,
                    w->p->tp, "op", "GFLOP", "weight MB", "kv MB", "act MB",
@@ -150,7 +244,7 @@ static void print_ops(const app_oicf_row *rows, size_t n, const char *format)
             if (csv)
                 printf("%zu,%s,%s,%s,%lld,%lld,%lld,%d,%s,%.17g,%.17g,"
                        "%.17g,%.17g,%.17g\n",
-                       i, w->p->model, w->p->hardware,
+                       i, w->ctx.model.name, w->p->hardware,
                        cost_phase_name(w->p->pt.phase),
                        (long long)w->p->pt.batch, (long long)w->p->pt.prompt,
                        (long long)w->p->pt.context, w->p->tp, ops[j].name,
@@ -165,8 +259,9 @@ static void print_ops(const app_oicf_row *rows, size_t n, const char *format)
     }
 }
 
-int cli_oicf_print(const oicf_point *pts, size_t n, const char *format,
-                   bool ops, const char *db, const char *source, hs_diag *d)
+int cli_oicf_print(const oicf_point *pts, size_t n, size_t n_hw,
+                   const char *format, bool ops, const char *db,
+                   const char *source, hs_diag *d)
 {
     app_oicf_row *rows = NULL;
     int rc = CLI_OK;
@@ -179,6 +274,8 @@ int cli_oicf_print(const oicf_point *pts, size_t n, const char *format,
         print_csv(rows, n);
     else if (strcmp(format, "json") == 0)
         print_json(rows, n);
+    else if (n_hw > 1)
+        print_side_by_side(rows, n, n_hw);
     else
         print_table(rows, n);
     if (db != NULL &&

@@ -17,8 +17,11 @@
  *
  * After each run a one-column summary table is printed on stdout, and,
  * with several runs, a final side-by-side table (the same as 'hetsim
- * report' shows).  While a run goes, a progress line is kept up to date
- * on stderr when stderr is a terminal.  --quiet prints neither.
+ * report' shows).  While a run goes, a progress line (simulated time,
+ * requests done, ETA) is kept up to date on stderr when it is a
+ * terminal, or printed every few seconds when it is not
+ * (cli_progress.c).  --quiet prints neither.  A run whose 'output.steps:
+ * all' may write more than 1 GB is warned about before anything runs.
  *
  * SIGINT / SIGTERM stop the running simulation after its current event:
  * the run is recorded 'interrupted' (rows so far kept), the remaining
@@ -43,6 +46,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_help.h"
+#include "cli_progress.h"
 #include "hetsim/app.h"
 
 /* The runner to stop on a signal.  The only mutable global of 'hetsim
@@ -63,22 +68,6 @@ typedef struct run_args {
 
 /* ---- arguments ---------------------------------------------------------- */
 
-static int usage(FILE *out, int status)
-{
-    fprintf(out, "usage: hetsim run SCENARIO.yaml [-o DB] [--seed N] "
-                 "[--set PATH=VALUE]... [--variant NAME] [--quiet] "
-                 "[--no-fast-forward]\n");
-    return status;
-}
-
-static int bad_usage(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "hetsim run: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    return usage(stderr, CLI_USAGE);
-}
-
 static bool parse_seed(const char *text, uint64_t *out)
 {
     char *end;
@@ -90,95 +79,59 @@ static bool parse_seed(const char *text, uint64_t *out)
     return errno == 0 && *end == '\0';
 }
 
-/* Options that take a value, as "--opt V" or "--opt=V" ("-o DB"). */
-enum { OPT_SET, OPT_VARIANT, OPT_OUTPUT, OPT_SEED, N_OPTS };
-static const char *const opt_names[N_OPTS] = {"--set", "--variant", "-o",
-                                              "--seed"};
-
-/* Which value option 'arg' is (N_OPTS: none); '*inline_value' is the text
- * after '=' in "--opt=V", or NULL. */
-static int which_option(const char *arg, const char **inline_value)
+/* Apply option 'o' (from the command table) with value 'v'; returns
+ * CLI_OK or an exit status. */
+static int apply_option(const cli_doc *doc, const cli_opt *o, const char *v,
+                        run_args *a)
 {
-    *inline_value = NULL;
-    for (int k = 0; k < N_OPTS; k++) {
-        size_t n = strlen(opt_names[k]);
-
-        if (strncmp(arg, opt_names[k], n) != 0)
-            continue;
-        if (arg[n] == '\0')
-            return k;
-        if (arg[n] == '=' && arg[1] == '-') {
-            *inline_value = arg + n + 1;
-            return k;
-        }
-    }
-    return N_OPTS;
-}
-
-/* Parse the option at argv[*i] (advancing *i past a separate value);
- * returns CLI_OK or an exit status. */
-static int parse_option(int argc, char **argv, int *i, run_args *a)
-{
-    const char *o = argv[*i], *v;
-    int k;
-
-    if (strcmp(o, "--quiet") == 0 || strcmp(o, "-q") == 0) {
+    if (cli_opt_is(o, "--quiet"))
         a->quiet = true;
-        return CLI_OK;
-    }
-    if (strcmp(o, "--no-fast-forward") == 0) {
+    else if (cli_opt_is(o, "--no-fast-forward"))
         a->no_fast_forward = true;
-        return CLI_OK;
-    }
-    k = which_option(o, &v);
-    if (k == N_OPTS)
-        return bad_usage("unknown option '%s'", o);
-    if (v == NULL) {
-        if (*i + 1 >= argc)
-            return bad_usage("option '%s' needs a value", o);
-        v = argv[++*i];
-    }
-    if (k == OPT_SET)
+    else if (cli_opt_is(o, "--set"))
         a->ovr[a->n_ovr++].arg = v;
-    else if (k == OPT_VARIANT)
+    else if (cli_opt_is(o, "--variant"))
         a->variant = v;
-    else if (k == OPT_OUTPUT)
+    else if (cli_opt_is(o, "-o"))
         a->db = v;
     else if (!parse_seed(v, &a->seed))
-        return bad_usage("--seed: expected an integer in [0, 2^64), found "
-                         "'%s'",
-                         v);
+        return cli_usage_error(doc,
+                               "--seed: expected an integer in [0, 2^64), "
+                               "found '%s'",
+                               v);
     else
         a->has_seed = true;
     return CLI_OK;
 }
 
-/* Returns CLI_OK, or the exit status (usage printed; -h is CLI_OK with
- * '*done'). */
-static int parse_args(int argc, char **argv, run_args *a, bool *done)
+/* Returns CLI_OK, or the exit status (usage printed). */
+static int parse_args(int argc, char **argv, run_args *a)
 {
-    *done = false;
+    const cli_doc *doc = cli_doc_find("run");
+
     a->ovr = hs_calloc((size_t)argc + 1, sizeof *a->ovr);
     for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        int rc;
+        const cli_opt *o;
+        const char *v;
+        int rc = CLI_OK;
 
-        if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
-            *done = true;
-            return usage(stdout, CLI_OK);
-        }
-        if (o[0] != '-' || o[1] == '\0') {
+        switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
+        case CLI_ARG_POSITIONAL:
             if (a->path != NULL)
-                return bad_usage("unexpected argument '%s'", o);
-            a->path = o;
-            continue;
+                return cli_usage_error(doc, "unexpected argument '%s'", v);
+            a->path = v;
+            break;
+        case CLI_ARG_OPTION:
+            rc = apply_option(doc, o, v, a);
+            break;
+        case CLI_ARG_BAD:
+            return CLI_USAGE;
         }
-        rc = parse_option(argc, argv, &i, a);
         if (rc != CLI_OK)
             return rc;
     }
     if (a->path == NULL)
-        return bad_usage("%s", "missing SCENARIO.yaml");
+        return cli_usage_error(doc, "missing SCENARIO.yaml");
     return CLI_OK;
 }
 
@@ -208,7 +161,12 @@ static int plan_runs(const run_args *a, const app_run_opts *ro, app_plan *p)
     return first;
 }
 
-/* ---- signals and progress ----------------------------------------------- */
+/* Simulated seconds between progress calls: cheap, so often enough for
+ * slow simulations; the wall clock decides what is printed
+ * (cli_progress.c). */
+#define PROGRESS_SIM_S 0.05
+
+/* ---- signals ------------------------------------------------------------ */
 
 static void on_signal(int sig)
 {
@@ -239,49 +197,6 @@ static void restore_signals(const run_signals *rs)
 {
     sigaction(SIGINT, &rs->old_int, NULL);
     sigaction(SIGTERM, &rs->old_term, NULL);
-}
-
-/* The progress line of the current run (stderr is a terminal). */
-typedef struct run_progress {
-    double last; /* wall seconds into the run of the last line */
-    bool shown;
-} run_progress;
-
-/* At most 10 lines a second, whatever the simulated rate. */
-#define PROGRESS_WALL_S 0.1
-/* Simulated seconds between calls: cheap, so often enough for slow
- * simulations; the wall clock decides what is printed. */
-#define PROGRESS_SIM_S 0.05
-
-static void show_progress(const app_progress *p)
-{
-    const sc_scenario *sc = p->sc;
-
-    fprintf(stderr, "\r[%s%s%s] sim %.1f s  done %lld/%lld  (wall %.1f s)  ",
-            sc->name, sc->variant != NULL ? "/" : "",
-            sc->variant != NULL ? sc->variant : "", p->sim_s,
-            (long long)p->done, (long long)p->arrived, p->wall_s);
-    fflush(stderr);
-}
-
-/* app_run_opts.progress: a line at most every PROGRESS_WALL_S, and the
- * last state of a run that showed one. */
-static void on_progress(void *ctx, const app_progress *p)
-{
-    run_progress *pg = ctx;
-
-    if (p->final) {
-        if (pg->shown) {
-            show_progress(p);
-            fprintf(stderr, "\n");
-        }
-        pg->last = 0;
-        pg->shown = false;
-    } else if (p->wall_s - pg->last >= PROGRESS_WALL_S) {
-        show_progress(p);
-        pg->last = p->wall_s;
-        pg->shown = true;
-    }
 }
 
 /* ---- the command -------------------------------------------------------- */
@@ -361,9 +276,8 @@ static int run_all(const run_args *a, const app_plan *p, app_runner *runner,
     return status;
 }
 
-/* The run options of 'a', reporting progress to 'pg' when stderr is a
- * terminal and not --quiet. */
-static app_run_opts run_options(const run_args *a, run_progress *pg)
+/* The run options of 'a', reporting progress to 'pg' unless --quiet. */
+static app_run_opts run_options(const run_args *a, cli_progress *pg)
 {
     app_run_opts o;
 
@@ -374,8 +288,8 @@ static app_run_opts run_options(const run_args *a, run_progress *pg)
     o.scenario_path = a->path;
     o.ovr = a->ovr;
     o.n_ovr = a->n_ovr;
-    if (!a->quiet && isatty(STDERR_FILENO)) {
-        o.progress = on_progress;
+    if (!a->quiet) {
+        o.progress = cli_progress_cb;
         o.progress_ctx = pg;
         o.progress_every_s = PROGRESS_SIM_S;
     }
@@ -414,19 +328,24 @@ static int run_plan(const run_args *a, const app_run_opts *ro,
 int cli_run(int argc, char **argv)
 {
     run_args a;
-    run_progress pg = {0, false};
+    cli_progress pg;
     app_run_opts ro;
     app_plan p;
-    bool done;
     int rc;
 
     memset(&a, 0, sizeof a);
     memset(&p, 0, sizeof p);
-    rc = parse_args(argc, argv, &a, &done);
-    if (rc == CLI_OK && !done) {
+    rc = parse_args(argc, argv, &a);
+    if (rc == CLI_OK) {
         ro = run_options(&a, &pg);
-        rc = plan_runs(&a, &ro, &p) == HS_OK ? run_plan(&a, &ro, &p)
-                                             : CLI_USAGE;
+        rc = plan_runs(&a, &ro, &p);
+        if (rc == HS_OK) {
+            cli_progress_init(&pg, &p, &ro, !a.quiet);
+            rc = run_plan(&a, &ro, &p);
+            cli_progress_fini(&pg);
+        } else {
+            rc = CLI_USAGE;
+        }
     }
     app_plan_fini(&p);
     free(a.ovr);

@@ -66,33 +66,41 @@ static bool cut_last(char *path)
     return true;
 }
 
-/* Try <exe dir>/../configs and <exe dir>/../../configs; append the
- * places tried to '*tried'. */
+/* Return 'cand' when it is a catalog; else free it, append it to the
+ * places '*tried' and return NULL. */
+static char *try_dir(char *cand, char **tried)
+{
+    char *t;
+
+    if (is_catalog(cand))
+        return cand;
+    t = hs_asprintf("%s, %s", *tried, cand);
+    free(*tried);
+    *tried = t;
+    free(cand);
+    return NULL;
+}
+
+/* Try <exe dir>/../configs, <exe dir>/../share/hetsim/configs (an install
+ * under any prefix, DESTDIR staging included) and <exe dir>/../../configs;
+ * append the places tried to '*tried'. */
 static char *find_near_exe(char **tried)
 {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    char *found;
 
     if (n <= 0)
         return NULL;
     exe[n] = '\0';
-    if (!cut_last(exe)) /* the executable's directory */
+    if (!cut_last(exe) || !cut_last(exe)) /* the executable's parent */
         return NULL;
-    for (int up = 0; up < 2; up++) {
-        char *cand;
-        char *t;
-
-        if (!cut_last(exe))
-            return NULL;
-        cand = hs_asprintf("%s/configs", exe);
-        if (is_catalog(cand))
-            return cand;
-        t = hs_asprintf("%s, %s", *tried, cand);
-        free(*tried);
-        *tried = t;
-        free(cand);
-    }
-    return NULL;
+    found = try_dir(hs_asprintf("%s/configs", exe), tried);
+    if (found == NULL)
+        found = try_dir(hs_asprintf("%s/share/hetsim/configs", exe), tried);
+    if (found == NULL && cut_last(exe))
+        found = try_dir(hs_asprintf("%s/configs", exe), tried);
+    return found;
 }
 
 /* Report a failed search, 'why' (freed), at 'ref' (with its key path),
@@ -275,7 +283,7 @@ static int catalog_unknown(io_errs *e, const char *dir, io_catalog_kind kind,
 
 /* ---- key lists of the catalog files -------------------------------------- */
 
-static const char *const io_model_keys[] = {
+const char *const io_model_keys[] = {
     "name",      "description", "layers", "hidden", "heads",
     "kv_heads",  "head_dim",    "ffn",    "vocab",  "tied_embeddings",
     "gated_mlp", "max_context", "moe",    "mla",    NULL,

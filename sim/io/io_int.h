@@ -104,6 +104,10 @@ struct io_node {
 int io_parse(io_errs *e, const char *text, size_t len, const char *file,
              unsigned col_offset, io_node **root);
 
+/* The keys of a model file (a models catalog entry), NULL-ended
+ * (io_catalog.c). */
+extern const char *const io_model_keys[];
+
 /* Read a whole file into a NUL-terminated heap buffer.  Errors ("cannot
  * read: No such file or directory") are reported at 'at', or at the path
  * itself when 'at.file' is NULL.  Returns HS_OK or HS_EIO. */

@@ -1,6 +1,7 @@
 /*
  * io_oicf.c -- the loader of 'hetsim oicf --scenario FILE': a list of
- * analytic points, each naming catalog entries (include/hetsim/oicf.h).
+ * analytic points, each naming catalog entries or a model file
+ * (include/hetsim/oicf.h), and the loader of a point's model.
  */
 #include "hetsim/oicf.h"
 
@@ -12,9 +13,10 @@
 
 static const char *const top_keys[] = {"name", "description", "points", NULL};
 static const char *const point_keys[] = {
-    "label",       "model",          "hardware", "phase",   "batch",
-    "prompt",      "context",        "tp",       "weights", "kv",
-    "activations", "full_attention", NULL};
+    "label",          "model",  "hardware",    "phase",
+    "batch",          "prompt", "context",     "tp",
+    "weights",        "kv",     "activations", "full_attention",
+    "beyond_context", NULL};
 static const char *const phases[] = {"prefill", "decode"};
 
 static int dtype_field(io_errs *e, const io_node *map, const char *key,
@@ -49,6 +51,30 @@ static int catalog_name(io_errs *e, const io_node *map, const char *key,
     return HS_OK;
 }
 
+/* 'model': a catalog name, or a model file path (oicf_is_model_path),
+ * made relative to the points file's directory. */
+static int model_name(io_errs *e, const io_node *map, const char *dir,
+                      char *buf, size_t len)
+{
+    const io_node *n = io_member(e, map, "model", true);
+    const char *file;
+    size_t base;
+
+    if (n == NULL || n->kind != IO_SCALAR || !oicf_is_model_path(n->text))
+        return catalog_name(e, map, "model", dir, IO_CATALOG_MODELS, buf, len);
+    file = n->loc.file;
+    base = n->text[0] == '/' || strrchr(file, '/') == NULL
+               ? 0
+               : (size_t)(strrchr(file, '/') - file) + 1;
+    if (base + strlen(n->text) >= len)
+        return io_node_error(e, n,
+                             "model file path too long (at most %zu "
+                             "characters)",
+                             len - 1);
+    snprintf(buf, len, "%.*s%s", (int)base, file, n->text);
+    return HS_OK;
+}
+
 static int bind_point(io_errs *e, const io_node *map, const char *dir,
                       oicf_point *p)
 {
@@ -66,8 +92,7 @@ static int bind_point(io_errs *e, const io_node *map, const char *dir,
     if (io_get(map, "label") != NULL &&
         io_name(e, io_get(map, "label"), p->label, sizeof p->label) != HS_OK)
         rc = HS_EINPUT;
-    if (catalog_name(e, map, "model", dir, IO_CATALOG_MODELS, p->model,
-                     sizeof p->model) != HS_OK)
+    if (model_name(e, map, dir, p->model, sizeof p->model) != HS_OK)
         rc = HS_EINPUT;
     if (catalog_name(e, map, "hardware", dir, IO_CATALOG_HARDWARE, p->hardware,
                      sizeof p->hardware) != HS_OK)
@@ -96,6 +121,9 @@ static int bind_point(io_errs *e, const io_node *map, const char *dir,
         dtype_field(e, map, "activations", &p->prec.activations) != HS_OK)
         rc = HS_EINPUT;
     if (io_field_bool(e, map, "full_attention", false, &p->full_attention) !=
+        HS_OK)
+        rc = HS_EINPUT;
+    if (io_field_bool(e, map, "beyond_context", false, &p->beyond_context) !=
         HS_OK)
         rc = HS_EINPUT;
     return rc;
@@ -158,5 +186,57 @@ int io_oicf_load(const char *path, oicf_point **out, size_t *n, hs_diag *d)
     io_node_free(root);
     free(text);
     free(dir);
+    return rc;
+}
+
+/* ---- a point's model ---------------------------------------------------- */
+
+bool oicf_is_model_path(const char *model)
+{
+    size_t n = strlen(model);
+
+    return strchr(model, '/') != NULL ||
+           (n > 5 && strcmp(model + n - 5, ".yaml") == 0);
+}
+
+/* Load the model file 'path' (the keys of a models catalog entry). */
+static int load_model_file(io_errs *e, const char *path, hs_loc at,
+                           cost_model *out)
+{
+    io_node *root = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    int rc = io_read_file(e, path, at, &text, &len);
+
+    if (rc == HS_OK)
+        rc = io_parse(e, text, len, path, 0, &root);
+    if (rc == HS_OK && root == NULL)
+        rc = io_error(e, (hs_loc){path, 1, 1},
+                      "expected a model mapping, found an empty document");
+    if (rc == HS_OK && !io_expect_map(e, root))
+        rc = HS_EINPUT;
+    if (rc == HS_OK) {
+        size_t before = e->n;
+
+        io_model_defaults(out);
+        snprintf(out->name, sizeof out->name, "%s", path);
+        io_check_keys(e, root, io_model_keys);
+        io_bind_model(e, root, out, true);
+        rc = e->n > before ? HS_EINPUT : HS_OK;
+    }
+    io_node_free(root);
+    free(text);
+    return rc;
+}
+
+int io_oicf_model(const char *model, hs_loc at, cost_model *out, hs_diag *d)
+{
+    io_errs e = {0};
+    int rc;
+
+    if (!oicf_is_model_path(model))
+        return io_catalog_load_model(NULL, model, out, at, d);
+    rc = load_model_file(&e, model, at, out);
+    io_errs_flush(&e, d);
     return rc;
 }

@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh -- command-line tests: runs every tests/cli/t_*.sh with the path
 # of the hetsim binary in $HETSIM, from the repository root, and prints
-# 'N passed, N failed'.  Each test script exits 0 on success.
+# 'N passed' (and 'N FAILED' when some failed).  Each test script exits 0
+# on success.
 HETSIM=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 export HETSIM
 pass=0
@@ -17,5 +18,9 @@ for t in tests/cli/t_*.sh; do
         echo "$out" | sed 's/^/    /'
     fi
 done
-echo "cli: $pass passed, $fail failed"
+if [ "$fail" -eq 0 ]; then
+    echo "cli: $pass passed"
+else
+    echo "cli: $pass passed, $fail FAILED"
+fi
 [ "$fail" -eq 0 ]

@@ -101,13 +101,16 @@ END
 expect 2 "" -- "$D/nothere.yaml"
 
 cat >"$tmp/want" <<'END'
-usage: hetsim check SCENARIO.yaml [--set PATH=VALUE]...
+hetsim check: missing SCENARIO.yaml
+usage: hetsim check SCENARIO.yaml [--set PATH=VALUE]
+Try 'hetsim check --help'.
 END
 expect 2 "" --
 
 cat >"$tmp/want" <<'END'
-hetsim check: unexpected argument '--bogus'
-usage: hetsim check SCENARIO.yaml [--set PATH=VALUE]...
+hetsim check: unknown option '--bogus'
+usage: hetsim check SCENARIO.yaml [--set PATH=VALUE]
+Try 'hetsim check --help'.
 END
 expect 2 "" -- "$D/good.yaml" --bogus
 

@@ -15,7 +15,8 @@ fail() {
 
 want="model,hardware,phase,batch,prompt_tokens,context_tokens,tp,flops,weight_bytes,kv_bytes,act_bytes,bytes,oi,ridge_oi,cf_bytes,time_s,bound"
 "$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --phase decode \
-    --context 4096,65536 --batch 1,8 --format csv >"$tmp/out" ||
+    --context 4096,65536 --batch 1,8 --beyond-context --format csv \
+    >"$tmp/out" ||
     fail "csv run failed"
 head -1 "$tmp/out" | grep -q "^$want" || fail "header: $(head -1 "$tmp/out")"
 [ "$(wc -l <"$tmp/out")" -eq 5 ] || fail "want 4 rows and a header"
@@ -36,7 +37,7 @@ awk -F, 'NR == 2 {
 
 # 64 sequences of 64k context in bf16 cannot fit one H100: capacity.
 "$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --context 65536 \
-    --batch 64 --format csv | awk -F, 'NR == 2 && $17 != "capacity" {
+    --batch 64 --beyond-context --format csv | awk -F, 'NR == 2 && $17 != "capacity" {
     print "bound " $17; exit 1 }' || fail "capacity"
 
 "$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --format json \
@@ -60,4 +61,83 @@ printf 'points:\n  - {model: llama-3-8b, hardware: h100-sxm, batch: 0}\n' \
 "$HETSIM" oicf --scenario "$tmp/p.yaml" >/dev/null 2>"$tmp/err"
 [ $? -eq 2 ] || fail "bad points file: want exit 2"
 grep -q "p.yaml:2:.*batch" "$tmp/err" || fail "no located error: $(cat "$tmp/err")"
+# max_context (issue 17 item 6): llama-3-8b holds 8192 tokens.  A decode
+# at context 8192 and a prefill of 8000 after 192 cached are inside it; one
+# token more is refused (exit 2, naming the limit and the way past it),
+# unless --beyond-context; the same per point in a points file.
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --context 8192 \
+    >/dev/null || fail "context 8192 refused"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --phase prefill \
+    --prompt 8000 --context 192 >/dev/null || fail "prefill 8000+192 refused"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --context 8193 \
+    >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "context 8193: want exit 2"
+[ -s "$tmp/out" ] && fail "context 8193: printed a table"
+grep -q "8193 tokens of context exceed llama-3-8b's max_context 8192; pass --beyond-context" \
+    "$tmp/err" || fail "context 8193: message: $(cat "$tmp/err")"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --phase prefill \
+    --prompt 8000 --context 193 >/dev/null 2>&1
+[ $? -eq 2 ] || fail "prefill 8000+193: want exit 2"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --context 1000000 \
+    >/dev/null 2>&1
+[ $? -eq 2 ] || fail "context 1000000: want exit 2"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --context 1000000 \
+    --beyond-context --format csv >"$tmp/out" || fail "--beyond-context"
+[ "$(awk -F, 'NR == 2 { print $6 }' "$tmp/out")" = 1000000 ] ||
+    fail "--beyond-context: context column"
+cat >"$tmp/p.yaml" <<'END'
+points:
+  - {model: llama-3-8b, hardware: h100-sxm, context: 8192}
+  - {model: llama-3-8b, hardware: h100-sxm, context: 9000}
+  - {model: llama-3-8b, hardware: h100-sxm, context: 9000, beyond_context: true}
+END
+"$HETSIM" oicf --scenario "$tmp/p.yaml" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "points file past max_context: want exit 2"
+[ "$(wc -l <"$tmp/err")" -eq 1 ] || fail "want one error: $(cat "$tmp/err")"
+grep -q "p.yaml:3:5: error: context: 9000 tokens" "$tmp/err" ||
+    fail "points file: located error: $(cat "$tmp/err")"
+
+# A model file instead of a catalog name: the same numbers as the entry
+# (the file is a copy of it under another name), named by its 'name'.
+sed 's/^name: llama-3-8b/name: my-8b/' configs/models/llama-3-8b.yaml \
+    >"$tmp/my-8b.yaml"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --format csv |
+    cut -d, -f2- >"$tmp/cat.csv"
+"$HETSIM" oicf --model "$tmp/my-8b.yaml" --hardware h100-sxm --format csv \
+    >"$tmp/file.csv" || fail "model file"
+[ "$(awk -F, 'NR == 2 { print $1 }' "$tmp/file.csv")" = my-8b ] ||
+    fail "model file: name column"
+cut -d, -f2- "$tmp/file.csv" | cmp -s - "$tmp/cat.csv" ||
+    fail "model file: values differ from the catalog entry"
+printf 'points:\n  - {model: my-8b.yaml, hardware: h100-sxm}\n' \
+    >"$tmp/pf.yaml"
+"$HETSIM" oicf --scenario "$tmp/pf.yaml" --format csv >/dev/null ||
+    fail "model file relative to the points file"
+printf 'name: x\nlayers: 2\n' >"$tmp/bad-model.yaml"
+"$HETSIM" oicf --model "$tmp/bad-model.yaml" --hardware h100-sxm \
+    >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "bad model file: want exit 2"
+grep -q "bad-model.yaml:1:1: error" "$tmp/err" ||
+    fail "bad model file: $(cat "$tmp/err")"
+
+# Several hardware: one line per point, the hardware side by side, each
+# with the time the single-hardware table gives.
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm,h200 --batch 1,8 \
+    >"$tmp/side" || fail "side by side"
+[ "$(wc -l <"$tmp/side")" -eq 4 ] || fail "side by side: want 2 header lines and 2 rows"
+t1=$("$HETSIM" oicf --model llama-3-8b --hardware h200 --batch 8 |
+    awk 'NR == 2 { print $15 }')
+awk -F'|' 'NR == 4 { print $3 }' "$tmp/side" | grep -q " $t1 " ||
+    fail "side by side: h200 time is not $t1: $(cat "$tmp/side")"
+
+# Why a point is bound: its OI against the ridge the efficiencies give.
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --format csv |
+    awk -F, 'NR == 2 {
+    e = $14 * $22 / $23; d = $24 - e; if (d < 0) d = -d
+    if (d > 1e-9 * e) { print "eff_ridge_oi " $24 " != " e; exit 1 }
+    if ($13 >= $24 || $25 != 0) { print "decode b1 not memory-bound"; exit 1 }
+}' || fail "why columns"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --batch 64 |
+    grep -q "bandwidth OI 21.94 < 218 = ridge 295.3 x 0.62/0.84" ||
+    fail "why text: $("$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --batch 64)"
 exit 0
