@@ -2,7 +2,7 @@
 # t_report.sh -- 'hetsim report': two runs of tests/data/run/tiny.yaml
 # side by side (table, csv, json), --run by id, NAME and NAME/VARIANT,
 # 'hetsim oicf --db' invocations left out, a run that is not 'done'
-# flagged, and the errors (missing file, foreign file, unknown run, bad
+# flagged, no -wal/-shm file left behind, and the errors (missing file, foreign file, unknown run, bad
 # usage: exit 2).  Run by tests/cli/run.sh from the repository root with
 # $HETSIM set.
 set -u
@@ -36,6 +36,10 @@ expect 0 "$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --db "$db"
 
 # ---- table: one column per run, oicf invocations left out ----------------
 expect 0 "$HETSIM" report "$db"
+# The report leaves no -wal or -shm file next to the database.
+for f in "$db-wal" "$db-shm"; do
+    [ ! -e "$f" ] || fail "report left $f behind"
+done
 grep -q '^ *run 1  *run 2  *run 3 *$' "$tmp/out" || fail "table header"
 grep -q 'run 4' "$tmp/out" && fail "the oicf invocation is shown"
 grep -q '^name  *tiny  *tiny  *tiny-variants *$' "$tmp/out" || fail "names"
