@@ -24,7 +24,7 @@ static const cli_command commands[] = {
      "[--context N] [--batch B] [--tp N] [--weights FMT] [--kv FMT] "
      "[--format table|csv|json] [--db DB] | oicf --scenario FILE"},
     {"report", cli_report,
-     "report DB [--run ID|NAME] [--format table|csv|json]"},
+     "report DB... [--run ID|NAME[/VARIANT]]... [--format table|csv|json]"},
     {"list", cli_list, "list models|hardware|links|presets"},
     {"schema-doc", cli_schema_doc, NULL},
 };

@@ -4,7 +4,7 @@
 # the memory pool's offloaded_bytes, fetched_bytes and streamed_bytes
 # (offload, fetch, stream rows) and each KV link's bytes (kv_pd rows) --
 # and offloads and streams are one row per interval of the time series,
-# or one for the run without one.  Run by tests/cli/run.sh from the
+# or one for the run without one; 'report' shows the memory pools.  Run by tests/cli/run.sh from the
 # repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
@@ -73,6 +73,15 @@ done
 [ "$(q "$tmp/whole.db" "SELECT start_s = 0 AND end_s = r.sim_s FROM transfers
       JOIN runs r USING (run_id) WHERE kind = 'offload'")" = 1 ] ||
     fail "the whole-run offload row's span"
+
+# 'report' shows the memory pools' figures.
+"$HETSIM" report "$tmp/pool.db" >"$tmp/out" || fail "report"
+for row in 'memory pool optical-pool: streamed (GB)' \
+    'memory pool cxl-pool: offloaded (GB)' \
+    'memory pool cxl-pool: fetched (GB)' \
+    'memory pool cxl-pool: utilisation (%)'; do
+    grep -q "^$row " "$tmp/out" || fail "report: no row '$row'"
+done
 
 # Split: each KV link's bytes metric is the sum of its kv_pd rows.
 n=$(q "$tmp/split.db" "SELECT count(*) FROM metrics m WHERE m.name = 'bytes'
