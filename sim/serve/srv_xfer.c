@@ -58,6 +58,8 @@ static void flush_before(srv_sim *s, int64_t k)
         emit_interval(s, t->base + (int64_t)i, t->bytes[i]);
         i++;
     }
+    if (i == 0)
+        return;
     memmove(t->bytes, t->bytes + i, (t->n - i) * sizeof *t->bytes);
     t->n -= i;
     t->base += (int64_t)i;
