@@ -96,7 +96,6 @@ static void evicted(srv_inst *in, void *st, uint64_t id, int64_t nblk,
 static void fetched(offload *o, int64_t nblk)
 {
     o->fetch_pending += (double)nblk * o->block_bytes;
-    o->fetched_bytes += (double)nblk * o->block_bytes;
 }
 
 static int64_t fetch(srv_inst *in, void *st, uint64_t id, hs_time now)
@@ -163,7 +162,6 @@ static void unswap(srv_inst *in, void *st, srv_req *r)
     r->swapped_back = 0;
     o->swap_blocks += nblk;
     o->fetch_pending -= (double)nblk * o->block_bytes;
-    o->fetched_bytes -= (double)nblk * o->block_bytes;
 }
 
 /* The fetches of the step cross the pool's link, overlapped with the
@@ -178,7 +176,9 @@ static void adjust(void *st, cost_step *step)
     srv_step_add_link(step, bytes, o->bw, o->latency_s);
 }
 
-/* The step's fetches are one transfer, from the step's start. */
+/* The step's fetches are one transfer, from the step's start; they count
+ * as fetched once the step has run (a fetch still pending when the run
+ * ends moved nothing). */
 static void recorded(srv_inst *in, void *st, const cost_step *step,
                      hs_time start, hs_time end)
 {
@@ -186,6 +186,7 @@ static void recorded(srv_inst *in, void *st, const cost_step *step,
 
     (void)step;
     (void)end;
+    o->fetched_bytes += o->step_fetch;
     if (o->step_fetch > 0)
         report(in, o, SRV_XFER_FETCH, -1, o->step_fetch, start);
     o->step_fetch = 0;
