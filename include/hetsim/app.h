@@ -202,13 +202,27 @@ bool app_sink_check(const app_sink *k, const char **why);
 
 /* ---- runs of a results file (app_report.c) ------------------------------ */
 
-/* One run as stored: its runs row and its run-scope metrics. */
+/* A metric of a scope other than the run and its instances: a pool of
+ * split mode ('prefill', 'decode'), a KV transfer link or a memory pool
+ * (the scope is its name). */
+typedef struct app_scoped {
+    char *scope;
+    rec_metric_id id;
+    double value;
+    bool has; /* false: NULL in the store */
+} app_scoped;
+
+/* One run as stored: its runs row, its run-scope metrics and those of
+ * its pools, links and memory pools. */
 typedef struct app_run_row {
     int64_t run_id;
+    char *file;                     /* the results file (its path) */
     char *col[REC_N_COLS_runs];     /* runs columns (REC_C_runs_*) as
                                        SQLite's text; NULL = SQL NULL */
     double metric[REC_N_METRICS];   /* by rec_metric_id */
     bool has_metric[REC_N_METRICS]; /* the run has the metric */
+    app_scoped *scoped;             /* in the order they were written */
+    size_t n_scoped, cap_scoped;
 } app_run_row;
 
 /* Runs read from a store. */
@@ -217,12 +231,15 @@ typedef struct app_runs {
     size_t n, cap;
 } app_runs;
 
-/* Read runs 'ids[0..n)' of 's' -- every run of the file, in run_id order
- * and 'hetsim oicf --db' invocations excepted, when 'ids' is NULL --
- * into 'out' (zeroed by the caller; release with app_runs_fini).  A run
+/* Append runs 'ids[0..n)' of 's' -- every run of the file, in run_id
+ * order and 'hetsim oicf --db' invocations excepted, when 'ids' is NULL
+ * -- to 'out' (zeroed by the caller before the first load; runs of
+ * several files may be appended; release with app_runs_fini).  A run
  * without a requests_done metric (not ended yet) gets the count of its
- * 'done' requests rows instead.  Returns HS_OK, or HS_EIO / HS_EINPUT
- * with the store's message in 'd'.  O(runs) queries. */
+ * 'done' requests rows instead.  Metrics of scopes other than 'run' and
+ * the run's instances (metric names this build does not know skipped)
+ * go to the run's 'scoped'.  Returns HS_OK, or HS_EIO / HS_EINPUT with
+ * the store's message in 'd'.  O(runs) queries. */
 int app_runs_load(io_store *s, const int64_t *ids, size_t n, app_runs *out,
                   hs_diag *d);
 void app_runs_fini(app_runs *r);

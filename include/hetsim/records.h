@@ -145,7 +145,20 @@ typedef enum srv_drop_reason {
     T(instances, srv_instance_rec, "instances_key", true, "instance",         \
       "one row per serving instance, written at the end", NULL)               \
     T(transfers, srv_transfer_rec, "transfers_run", false, "request_id",      \
-      "one row per transfer over a link", NULL)                               \
+      "data moved over a link",                                               \
+      "`kv_pd` and `fetch` rows are one transfer each (a `fetch` row: the "  \
+      "KV that one step brings back from the memory pool, its end when the "  \
+      "link has carried it). `offload` rows (one per evicted prefix block "   \
+      "or preempted request would be hundreds of thousands in an agent "      \
+      "run) and `stream` rows (one per step) are added up per interval of "   \
+      "`output.timeseries_interval` (one interval for the whole run "         \
+      "without it): one row per link, kind and interval that carried bytes, " \
+      "its `start_s`/`end_s` the interval's bounds (the last ends with the "  \
+      "run), each transfer counted in the interval in which it started, "     \
+      "`request_id` NULL. Over a run the rows add up exactly to the "         \
+      "metrics: a KV link's `bytes` (`kv_pd`), a memory pool's "              \
+      "`offloaded_bytes`, `fetched_bytes` and `streamed_bytes`. Offloads "    \
+      "delay nothing (their bytes are counted, not timed).")                  \
     T(metrics, rec_metric_row, "metrics_key", true, "scope, name",            \
       "summary numbers",                                                      \
       "`(run_id, scope, name)` is unique. The names, and the scopes each "    \
@@ -270,14 +283,17 @@ typedef enum srv_drop_reason {
     X(transfers, request_id, I64_OPT, "",                                     \
       "the request the data belongs to; NULL (< 0 in the record) when not "   \
       "one request's")                                                        \
-    X(transfers, link, TEXT, "", "link name (from `links:`)")                 \
+    X(transfers, link, TEXT, "",                                              \
+      "link name (from `links:`; a memory pool's: its `link`)")               \
     X(transfers, kind, TEXT, "",                                              \
-      "`kv_pd` (prefill→decode KV), `offload` (to the pool), `fetch` (back "  \
-      "from the pool), `stream` (layer-wise reads from the pool during a "    \
-      "step)")                                                                \
+      "`kv_pd` (prefill→decode KV), `offload` (to the memory pool), "         \
+      "`fetch` (back from it), `stream` (layer-wise reads of pool-resident "  \
+      "KV during steps); see above")                                          \
     X(transfers, bytes, REAL, "bytes", "bytes moved")                         \
-    X(transfers, start_s, REAL, "s", "when the transfer started")             \
-    X(transfers, end_s, REAL, "s", "when the transfer completed")
+    X(transfers, start_s, REAL, "s",                                          \
+      "when the transfer started (an interval row: the interval's start)")    \
+    X(transfers, end_s, REAL, "s",                                            \
+      "when the transfer completed (an interval row: the interval's end)")
 
 #define REC_COLS_metrics(X)                                                   \
     X(metrics, scope, TEXT_KEY, "",                                           \

@@ -76,8 +76,11 @@ typedef struct io_store io_store; /* opaque */
 int io_store_open(const char *path, io_store **out, hs_diag *d);
 
 /* Open an existing results database read-only, for reports: the file
- * must exist and pass the same checks; nothing is created or changed.
- * Row appenders and runs fail with HS_EIO on such a store. */
+ * must exist and pass the same checks; nothing is created or changed
+ * (PRAGMA query_only), and closing the store leaves no -wal or -shm file
+ * behind unless another connection still has the file open (or the file
+ * is write-protected).  Row appenders and runs fail with HS_EIO on such
+ * a store. */
 int io_store_open_read(const char *path, io_store **out, hs_diag *d);
 
 /* Commit pending rows (best effort: a failure here is silent, so call

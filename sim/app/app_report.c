@@ -1,8 +1,9 @@
 /*
- * app_report.c -- runs of a results file, read back for reports: each
- * run's runs row and its run-scope metrics (docs/schema.md), and the run
- * a --run selector names.  Values are read as SQLite's text and parsed,
- * so a report shows exactly what 'sqlite3' would.
+ * app_report.c -- runs of results files, read back for reports: each
+ * run's runs row, its run-scope metrics and those of its split pools,
+ * links and memory pools (docs/schema.md), and the run a --run selector
+ * names.  Values are read as SQLite's text and parsed, so a report shows
+ * exactly what 'sqlite3' would.
  */
 #include "hetsim/app.h"
 
@@ -31,15 +32,23 @@ static char *runs_select(void)
     return buf;
 }
 
+/* What collect_run appends to. */
+typedef struct run_sink {
+    app_runs *set;
+    const char *file;
+} run_sink;
+
 /* io_row_fn: one row of the runs query. */
 static int collect_run(void *ctx, const io_row *row)
 {
-    app_runs *set = ctx;
+    run_sink *k = ctx;
+    app_runs *set = k->set;
     app_run_row *r;
 
     hs_grow((void **)&set->runs, &set->cap, set->n + 1, sizeof *set->runs);
     r = &set->runs[set->n++];
     memset(r, 0, sizeof *r);
+    r->file = hs_strdup(k->file);
     r->run_id = strtoll(row->values[0], NULL, 10);
     for (int c = 0; c < REC_N_COLS_runs; c++)
         if (row->values[1 + c] != NULL)
@@ -64,12 +73,40 @@ static int collect_metric(void *ctx, const io_row *row)
     return 0;
 }
 
+/* io_row_fn: one (scope, name, value) metric of the run 'ctx'; names
+ * this build does not know are skipped. */
+static int collect_scoped(void *ctx, const io_row *row)
+{
+    app_run_row *r = ctx;
+    rec_metric_id id = rec_metric_find(row->values[1]);
+    app_scoped *m;
+
+    if (id >= REC_N_METRICS || row->values[0] == NULL)
+        return 0;
+    hs_grow((void **)&r->scoped, &r->cap_scoped, r->n_scoped + 1,
+            sizeof *r->scoped);
+    m = &r->scoped[r->n_scoped++];
+    m->scope = hs_strdup(row->values[0]);
+    m->id = id;
+    m->has = row->values[2] != NULL;
+    m->value = m->has ? strtod(row->values[2], NULL) : 0;
+    return 0;
+}
+
+static void run_row_fini(app_run_row *r)
+{
+    for (int c = 0; c < REC_N_COLS_runs; c++)
+        free(r->col[c]);
+    for (size_t i = 0; i < r->n_scoped; i++)
+        free(r->scoped[i].scope);
+    free(r->scoped);
+    free(r->file);
+}
+
 void app_runs_fini(app_runs *set)
 {
-    for (size_t i = 0; i < set->n; i++) {
-        for (int c = 0; c < REC_N_COLS_runs; c++)
-            free(set->runs[i].col[c]);
-    }
+    for (size_t i = 0; i < set->n; i++)
+        run_row_fini(&set->runs[i]);
     free(set->runs);
     memset(set, 0, sizeof *set);
 }
@@ -79,18 +116,19 @@ static int load_rows(io_store *s, const int64_t *ids, size_t n, app_runs *set,
 {
     char *head = runs_select(), *sql, id[32];
     const char *p[1] = {id};
+    run_sink k = {set, io_store_path(s)};
     int rc = HS_OK;
 
     if (ids == NULL) {
         sql = hs_asprintf("%sWHERE NOT EXISTS (SELECT 1 FROM oicf o WHERE "
                           "o.run_id = r.run_id) ORDER BY r.run_id",
                           head);
-        rc = io_store_query(s, sql, NULL, 0, collect_run, set, d);
+        rc = io_store_query(s, sql, NULL, 0, collect_run, &k, d);
     } else {
         sql = hs_asprintf("%sWHERE r.run_id = CAST(?1 AS INTEGER)", head);
         for (size_t i = 0; i < n && rc == HS_OK; i++) {
             snprintf(id, sizeof id, "%lld", (long long)ids[i]);
-            rc = io_store_query(s, sql, p, 1, collect_run, set, d);
+            rc = io_store_query(s, sql, p, 1, collect_run, &k, d);
         }
     }
     free(sql);
@@ -98,23 +136,39 @@ static int load_rows(io_store *s, const int64_t *ids, size_t n, app_runs *set,
     return rc;
 }
 
-int app_runs_load(io_store *s, const int64_t *ids, size_t n, app_runs *set,
-                  hs_diag *d)
+/* The metrics of run 'r': run scope, then the scopes that are neither
+ * the run nor one of its instances. */
+static int load_metrics(io_store *s, app_run_row *r, hs_diag *d)
 {
     char id[32];
     const char *p[1] = {id};
+    int rc;
+
+    snprintf(id, sizeof id, "%lld", (long long)r->run_id);
+    rc = io_store_query(s,
+                        "SELECT name, value FROM metrics WHERE run_id "
+                        "= CAST(?1 AS INTEGER) AND scope = 'run'",
+                        p, 1, collect_metric, r, d);
+    r->has_metric[REC_M_requests_done] = true;
+    if (rc == HS_OK)
+        rc = io_store_query(
+            s,
+            "SELECT scope, name, value FROM metrics WHERE run_id = "
+            "CAST(?1 AS INTEGER) AND scope != 'run' AND scope NOT IN "
+            "(SELECT instance FROM instances WHERE run_id = "
+            "CAST(?1 AS INTEGER)) ORDER BY rowid",
+            p, 1, collect_scoped, r, d);
+    return rc;
+}
+
+int app_runs_load(io_store *s, const int64_t *ids, size_t n, app_runs *set,
+                  hs_diag *d)
+{
+    size_t first = set->n;
     int rc = load_rows(s, ids, n, set, d);
 
-    for (size_t i = 0; i < set->n && rc == HS_OK; i++) {
-        app_run_row *r = &set->runs[i];
-
-        snprintf(id, sizeof id, "%lld", (long long)r->run_id);
-        rc = io_store_query(s,
-                            "SELECT name, value FROM metrics WHERE run_id "
-                            "= CAST(?1 AS INTEGER) AND scope = 'run'",
-                            p, 1, collect_metric, r, d);
-        r->has_metric[REC_M_requests_done] = true;
-    }
+    for (size_t i = first; i < set->n && rc == HS_OK; i++)
+        rc = load_metrics(s, &set->runs[i], d);
     return rc;
 }
 

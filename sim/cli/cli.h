@@ -47,5 +47,8 @@ void cli_print_plan_diag(const hs_diag *d, const app_plan *p, FILE *out);
  * or HS_EIO / HS_EINPUT with the store's message in 'd' (cli_table.c). */
 int cli_report_runs(io_store *s, const int64_t *ids, size_t n,
                     const char *format, FILE *out, hs_diag *d);
+/* Print runs already loaded (app_runs_load(), from one file or several)
+ * the same way (cli_table.c). */
+void cli_report_print(const app_runs *set, const char *format, FILE *out);
 
 #endif /* HETSIM_CLI_H */

@@ -3,7 +3,7 @@
  * (cli_help.c).  'hetsim COMMAND --help', 'hetsim help COMMAND', the
  * usage lines of bad-usage errors, the man page (docs/hetsim.1, printed
  * by the hidden 'hetsim man') and the option parsers of run, check,
- * oicf and list all read it, so they cannot drift apart.
+ * oicf, report and list all read it, so they cannot drift apart.
  */
 #ifndef HETSIM_CLI_HELP_H
 #define HETSIM_CLI_HELP_H

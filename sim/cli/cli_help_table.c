@@ -62,10 +62,11 @@ static const cli_opt oicf_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-/* As cli_report.c parses them today (it does not read this table). */
 static const cli_opt report_opts[] = {
     {"--run", NULL, "ID|NAME[/VARIANT]",
-     "show one run: a run_id, or the latest run of a scenario (variant)"},
+     "show this run: a run_id, or the latest run of a scenario (variant); "
+     "repeatable; after a DB it selects in that DB, before every DB in "
+     "each"},
     {"--format", NULL, "F", "table, csv or json (default table)"},
     {NULL, NULL, NULL, NULL},
 };
@@ -97,9 +98,13 @@ static const cli_doc docs[] = {
      "device's efficiencies give).  A context beyond the model's "
      "max_context is refused (exit 2) unless --beyond-context.",
      oicf_opts, false},
-    {"report", "DB", "the runs of a results database side by side",
-     "Shows every run of the database (oicf invocations excepted), one "
-     "column per run, from the runs table and the run-scope metrics.",
+    {"report", "DB...", "the runs of results databases side by side",
+     "Shows every run of each database (oicf invocations excepted), or "
+     "the runs --run names, one column per run, from the runs table, the "
+     "run-scope metrics and the per-pool, per-link and per-memory-pool "
+     "metrics; with several databases each run is named by its file.  "
+     "Every database is read before anything is printed: an unknown run "
+     "or a missing file prints nothing (exit 2).",
      report_opts, false},
     {"list", "models|hardware|links|presets", "print one catalog as a table",
      "The catalog is $HETSIM_CATALOG, else configs/ beside the binary, "

@@ -1,18 +1,26 @@
 /*
- * cli_report.c -- 'hetsim report DB [--run ID|NAME] [--format F]': the
- * runs of a results database side by side (cli_table.c), from the runs
- * table and the run-scope metrics (docs/schema.md).
+ * cli_report.c -- 'hetsim report DB... [--run ID|NAME]... [--format F]':
+ * the runs of one or more results databases side by side (cli_table.c),
+ * from the runs table and the metrics (docs/schema.md), each run named
+ * by its file (when there are several) and its run_id.
  *
- * --run selects one run: a number is a run_id; "NAME" is the latest run
- * of scenario NAME without a variant, "NAME/VARIANT" the latest of that
- * variant.  Without --run every run is shown except 'hetsim oicf --db'
- * invocations.
+ * --run selects runs, and may be repeated: a number is a run_id; "NAME"
+ * is the latest run of scenario NAME without a variant, "NAME/VARIANT"
+ * the latest of that variant.  A --run written after a DB selects in
+ * that DB; one written before every DB selects in each of them.  A DB
+ * without a selector shows every run except 'hetsim oicf --db'
+ * invocations.  Runs appear in the order of the DBs, then of the
+ * selectors.  A database is opened for reading only and is left as it
+ * was (no -wal/-shm files: io_store_open_read).
  *
  * Exit status: 0; 2 for bad usage, a missing file, a file that is not a
- * hetsim database or an unknown run; 1 for a failed read.
+ * hetsim database or an unknown run; 1 for a failed read.  Nothing is
+ * printed on an error.
  */
 #include "cli.h"
+#include "cli_help.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,66 +29,84 @@
 
 /* ---- the command -------------------------------------------------------- */
 
+/* One DB argument and the selectors written after it. */
+typedef struct report_db {
+    const char *path;
+    const char **runs; /* borrowed from argv */
+    size_t n_runs;
+} report_db;
+
 typedef struct report_args {
-    const char *db;
-    const char *run;
+    report_db *dbs; /* [argc]: at most one per argument */
+    size_t n_dbs;
+    const char **all_runs; /* selectors before the first DB */
+    size_t n_all;
     const char *format;
 } report_args;
 
-static int usage(FILE *out, int status)
+/* A --run selector: for the last DB given, or for all before any. */
+static void add_run(report_args *a, const char *sel)
 {
-    fprintf(out, "usage: hetsim report DB [--run ID|NAME[/VARIANT]] "
-                 "[--format table|csv|json]\n");
-    return status;
+    if (a->n_dbs == 0) {
+        a->all_runs[a->n_all++] = sel;
+    } else {
+        report_db *db = &a->dbs[a->n_dbs - 1];
+
+        db->runs[db->n_runs++] = sel;
+    }
 }
 
-static int bad_usage(const char *fmt, const char *arg)
+static void add_db(report_args *a, const char *path, int argc)
 {
-    fprintf(stderr, "hetsim report: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n");
-    return usage(stderr, CLI_USAGE);
+    report_db *db = &a->dbs[a->n_dbs++];
+
+    db->path = path;
+    db->runs = hs_calloc((size_t)argc, sizeof *db->runs);
 }
 
-/* Parse argv; returns CLI_OK, or the exit status when done already. */
-static int parse_args(int argc, char **argv, report_args *a, bool *done)
+/* Parse argv against report's options in the command table
+ * (cli_help_table.c); CLI_OK or the exit status. */
+static int parse_args(int argc, char **argv, report_args *a)
 {
-    *done = false;
+    const cli_doc *doc = cli_doc_find("report");
+    const cli_opt *o;
+    const char *v;
+
     a->format = "table";
+    a->dbs = hs_calloc((size_t)argc, sizeof *a->dbs);
+    a->all_runs = hs_calloc((size_t)argc, sizeof *a->all_runs);
     for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-
-        if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
-            *done = true;
-            return usage(stdout, CLI_OK);
-        } else if (strncmp(o, "--run=", 6) == 0) {
-            a->run = o + 6;
-        } else if (strncmp(o, "--format=", 9) == 0) {
-            a->format = o + 9;
-        } else if (strcmp(o, "--run") == 0 || strcmp(o, "--format") == 0) {
-            if (v == NULL)
-                return bad_usage("option '%s' needs a value", o);
-            if (strcmp(o, "--run") == 0)
-                a->run = v;
+        switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
+        case CLI_ARG_POSITIONAL:
+            add_db(a, v, argc);
+            break;
+        case CLI_ARG_OPTION:
+            if (cli_opt_is(o, "--run"))
+                add_run(a, v);
             else
                 a->format = v;
-            i++;
-        } else if (o[0] == '-' && o[1] != '\0') {
-            return bad_usage("unknown option '%s'", o);
-        } else if (a->db != NULL) {
-            return bad_usage("unexpected argument '%s'", o);
-        } else {
-            a->db = o;
+            break;
+        case CLI_ARG_BAD:
+            return CLI_USAGE;
         }
     }
-    if (a->db == NULL)
-        return bad_usage("%s", "missing DB");
+    if (a->n_dbs == 0)
+        return cli_usage_error(doc, "missing DB");
     if (strcmp(a->format, "table") != 0 && strcmp(a->format, "csv") != 0 &&
         strcmp(a->format, "json") != 0)
-        return bad_usage("--format: expected table, csv or json, found '%s'",
-                         a->format);
+        return cli_usage_error(doc,
+                               "--format: expected table, csv or json, "
+                               "found '%s'",
+                               a->format);
     return CLI_OK;
+}
+
+static void free_args(report_args *a)
+{
+    for (size_t i = 0; i < a->n_dbs; i++)
+        free(a->dbs[i].runs);
+    free(a->dbs);
+    free(a->all_runs);
 }
 
 static int exit_status(int rc)
@@ -88,30 +114,62 @@ static int exit_status(int rc)
     return rc == HS_OK ? CLI_OK : rc == HS_EINPUT ? CLI_USAGE : CLI_FAIL;
 }
 
+/* The run ids the selectors of 'db' name in 's' (all before it, then its
+ * own) into 'ids'; '*n' of them, 0 when there is no selector. */
+static int find_runs(io_store *s, const report_args *a, const report_db *db,
+                     int64_t *ids, size_t *n, hs_diag *d)
+{
+    int rc = HS_OK;
+
+    *n = 0;
+    for (size_t i = 0; i < a->n_all && rc == HS_OK; i++)
+        rc = app_runs_find(s, a->all_runs[i], &ids[(*n)++], d);
+    for (size_t i = 0; i < db->n_runs && rc == HS_OK; i++)
+        rc = app_runs_find(s, db->runs[i], &ids[(*n)++], d);
+    return rc;
+}
+
+/* Append the runs 'db' selects to 'set'. */
+static int load_db(const report_args *a, const report_db *db, app_runs *set,
+                   hs_diag *d)
+{
+    io_store *s = NULL;
+    int64_t *ids;
+    size_t n = 0;
+    int rc;
+
+    if (access(db->path, F_OK) != 0)
+        return hs_diag_error(d, (hs_loc){db->path, 0, 0}, "no such file");
+    ids = hs_calloc(a->n_all + db->n_runs + 1, sizeof *ids);
+    rc = io_store_open_read(db->path, &s, d);
+    if (rc == HS_OK)
+        rc = find_runs(s, a, db, ids, &n, d);
+    if (rc == HS_OK)
+        rc = app_runs_load(s, n > 0 ? ids : NULL, n, set, d);
+    io_store_close(s);
+    free(ids);
+    return rc;
+}
+
 int cli_report(int argc, char **argv)
 {
     report_args a = {0};
-    io_store *s = NULL;
+    app_runs set = {0};
     hs_diag *d;
-    int64_t id;
-    bool done;
-    int rc = parse_args(argc, argv, &a, &done);
+    int rc = parse_args(argc, argv, &a);
 
-    if (rc != CLI_OK || done)
+    if (rc != CLI_OK) {
+        free_args(&a);
         return rc;
-    if (access(a.db, F_OK) != 0) {
-        fprintf(stderr, "%s: error: no such file\n", a.db);
-        return CLI_USAGE;
     }
     d = hs_diag_new();
-    rc = io_store_open_read(a.db, &s, d);
-    if (rc == HS_OK && a.run != NULL)
-        rc = app_runs_find(s, a.run, &id, d);
+    for (size_t i = 0; i < a.n_dbs && rc == HS_OK; i++)
+        rc = load_db(&a, &a.dbs[i], &set, d);
     if (rc == HS_OK)
-        rc = cli_report_runs(s, a.run != NULL ? &id : NULL, 1, a.format,
-                             stdout, d);
+        cli_report_print(&set, a.format, stdout);
     cli_print_diag(d, stderr);
-    io_store_close(s);
+    app_runs_fini(&set);
     hs_diag_free(d);
+    free_args(&a);
     return exit_status(rc);
 }

@@ -1,13 +1,18 @@
 /*
- * cli_table.c -- the runs of a results file side by side, as 'hetsim
- * report' prints them and 'hetsim run' after its runs: the figures of
- * each run (its runs row and run-scope metrics, read by app_runs_load())
- * in one of three formats:
+ * cli_table.c -- runs side by side, as 'hetsim report' prints them and
+ * 'hetsim run' after its runs: the figures of each run (its runs row,
+ * its run-scope metrics and those of its split pools, links and memory
+ * pools, read by app_runs_load()) in one of three formats:
  *
  *   table  one column per run, one row per figure, in display units
- *          (ms, %, kWh); '-' where the run has no such figure
- *   csv    a header, then one row per run, in the stored SI units
+ *          (ms, %, kWh, GB); '-' where the run has no such figure; the
+ *          rows of pools, links and memory pools after the run's
+ *          ("decode pool: busy (%)", "link fabric: moved (GB)")
+ *   csv    a header, then one row per run, in the stored SI units; a
+ *          pool's, link's or memory pool's metric is "SCOPE.METRIC"
  *   json   an array with one object per run, same keys as the csv
+ *
+ * Runs of several files get a first 'file' row (column, key).
  *
  * A run that is not 'done' shows its status, and the table says under
  * it that its figures are incomplete.
@@ -118,9 +123,140 @@ static const char *col_name(int c)
     return rec_table_get(REC_T_runs)->cols[c].name;
 }
 
+/* ---- figures of pools, links and memory pools --------------------------- */
+
+/* How the table shows a metric of a split pool, a link or a memory pool;
+ * a metric not listed is shown as stored ('%.6g', its name). */
+typedef struct scoped_fmt {
+    rec_metric_id id;
+    const char *label;
+    double scale;
+    const char *fmt;
+} scoped_fmt;
+
+/* clang-format off */
+static const scoped_fmt scoped_fmts[] = {
+    {REC_M_busy_frac,        "busy (%)",         100, "%.1f"},
+    {REC_M_energy_j,         "energy (kWh)", 1 / 3.6e6, "%.4g"},
+    {REC_M_cost_usd,         "cost (USD)",         1, "%.4g"},
+    {REC_M_tokens_per_usd,   "tokens per USD",     1, "%.0f"},
+    {REC_M_tokens_per_j,     "tokens per J",       1, "%.4g"},
+    {REC_M_fallback_decodes, "fallback decodes",   1, "%.0f"},
+    {REC_M_bytes,            "moved (GB)",      1e-9, "%.1f"},
+    {REC_M_transfers,        "transfers",          1, "%.0f"},
+    {REC_M_utilisation,      "utilisation (%)",  100, "%.4g"},
+    {REC_M_port_busy_frac,   "port busy (%)",    100, "%.4g"},
+    {REC_M_capacity_bytes,   "capacity (GB)",   1e-9, "%.1f"},
+    {REC_M_streamed_bytes,   "streamed (GB)",   1e-9, "%.1f"},
+    {REC_M_offloaded_bytes,  "offloaded (GB)",  1e-9, "%.1f"},
+    {REC_M_fetched_bytes,    "fetched (GB)",    1e-9, "%.1f"},
+};
+/* clang-format on */
+
+static scoped_fmt scoped_fmt_of(rec_metric_id id)
+{
+    scoped_fmt f = {id, rec_metric_name(id), 1, "%.6g"};
+
+    for (size_t i = 0; i < sizeof scoped_fmts / sizeof scoped_fmts[0]; i++)
+        if (scoped_fmts[i].id == id)
+            return scoped_fmts[i];
+    return f;
+}
+
+/* A (scope, metric) that some run has: a row of the table, a csv/json
+ * key "scope.metric". */
+typedef struct rep_key {
+    const char *scope; /* borrowed from the runs */
+    rec_metric_id id;
+    unsigned kind; /* REC_SCOPE_POOL, _LINK, _MEMPOOL; 0 when unknown */
+} rep_key;
+
+typedef struct rep_keys {
+    rep_key *k;
+    size_t n, cap;
+} rep_keys;
+
+static const app_scoped *find_scoped(const app_run_row *r, const rep_key *k)
+{
+    for (size_t i = 0; i < r->n_scoped; i++)
+        if (r->scoped[i].id == k->id &&
+            strcmp(r->scoped[i].scope, k->scope) == 0)
+            return &r->scoped[i];
+    return NULL;
+}
+
+/* The kind of scope a metric can only be written for, else 0. */
+static unsigned only_kind(rec_metric_id id)
+{
+    unsigned b = rec_metric_get(id)->scopes &
+                 (REC_SCOPE_POOL | REC_SCOPE_LINK | REC_SCOPE_MEMPOOL);
+
+    return (b & (b - 1)) == 0 ? b : 0;
+}
+
+/* Scope 'scope''s kind, from the metrics it has in the keys so far. */
+static void set_kind(rep_keys *keys, const char *scope, unsigned kind)
+{
+    for (size_t i = 0; i < keys->n && kind != 0; i++)
+        if (strcmp(keys->k[i].scope, scope) == 0)
+            keys->k[i].kind = kind;
+}
+
+/* Every (scope, metric) of the runs, in the order first met. */
+static void collect_keys(const app_runs *set, rep_keys *keys)
+{
+    memset(keys, 0, sizeof *keys);
+    for (size_t i = 0; i < set->n; i++) {
+        const app_run_row *r = &set->runs[i];
+
+        for (size_t j = 0; j < r->n_scoped; j++) {
+            rep_key k = {r->scoped[j].scope, r->scoped[j].id, 0};
+            size_t m = 0;
+
+            while (m < keys->n && (keys->k[m].id != k.id ||
+                                   strcmp(keys->k[m].scope, k.scope) != 0))
+                m++;
+            if (m == keys->n) {
+                for (size_t x = 0; x < keys->n; x++)
+                    if (strcmp(keys->k[x].scope, k.scope) == 0)
+                        k.kind = keys->k[x].kind;
+                hs_grow((void **)&keys->k, &keys->cap, keys->n + 1,
+                        sizeof *keys->k);
+                keys->k[keys->n++] = k;
+            }
+            set_kind(keys, k.scope, only_kind(k.id));
+        }
+    }
+}
+
+/* The table's label of key 'k': "decode pool: busy (%)", "link fabric:
+ * moved (GB)", "memory pool cxl-pool: streamed (GB)". */
+static void key_label(const rep_key *k, char *buf, size_t cap)
+{
+    const char *what = scoped_fmt_of(k->id).label;
+
+    if (k->kind == REC_SCOPE_POOL)
+        snprintf(buf, cap, "%s pool: %s", k->scope, what);
+    else if (k->kind == REC_SCOPE_LINK)
+        snprintf(buf, cap, "link %s: %s", k->scope, what);
+    else if (k->kind == REC_SCOPE_MEMPOOL)
+        snprintf(buf, cap, "memory pool %s: %s", k->scope, what);
+    else
+        snprintf(buf, cap, "%s: %s", k->scope, what);
+}
+
+/* Whether the runs come from more than one file. */
+static bool several_files(const app_runs *set)
+{
+    for (size_t i = 1; i < set->n; i++)
+        if (strcmp(set->runs[i].file, set->runs[0].file) != 0)
+            return true;
+    return false;
+}
+
 /* ---- table -------------------------------------------------------------- */
 
-#define CELL 48
+#define CELL 64
 
 /* A text cell. */
 typedef struct rep_cell {
@@ -132,58 +268,88 @@ static void put_text(rep_cell *c, const char *s)
     snprintf(c->s, sizeof c->s, "%s", s != NULL ? s : "-");
 }
 
-static void put_value(rep_cell *c, const app_run_row *r, size_t f)
+/* A value shown as 'fmt' after scaling; '-' when there is none. */
+static void put_number(rep_cell *c, bool has, double v, double scale,
+                       const char *fmt)
 {
-    double v = 0;
-    bool has = field_value(r, f, &v);
-
     if (!has || !isfinite(v)) {
         snprintf(c->s, sizeof c->s, "%s",
                  has ? (v > 0 ? "inf" : "-inf") : "-");
         return;
     }
-    snprintf(c->s, sizeof c->s, fields[f].fmt, v * fields[f].scale);
+    snprintf(c->s, sizeof c->s, fmt, v * scale);
 }
 
-#define N_HEAD 4 /* run, name, variant, status */
-
-static size_t table_rows(void)
+static void put_value(rep_cell *c, const app_run_row *r, size_t f)
 {
-    size_t k = N_HEAD;
+    double v = 0;
+    bool has = field_value(r, f, &v);
 
-    for (size_t f = 0; f < N_FIELDS; f++)
-        k += fields[f].label != NULL;
-    return k;
+    put_number(c, has, v, fields[f].scale, fields[f].fmt);
 }
 
-/* Fill column 'col' (rows 0..table_rows()) of a run. */
-static void fill_column(rep_cell *col, const app_run_row *r)
+static void put_scoped(rep_cell *c, const app_run_row *r, const rep_key *k)
 {
-    size_t k = N_HEAD;
+    const app_scoped *m = find_scoped(r, k);
+    scoped_fmt f = scoped_fmt_of(k->id);
 
-    snprintf(col[0].s, sizeof col[0].s, "run %lld", (long long)r->run_id);
-    put_text(&col[1], r->col[REC_C_runs_name]);
-    put_text(&col[2], r->col[REC_C_runs_variant]);
-    put_text(&col[3], r->col[REC_C_runs_status]);
+    put_number(c, m != NULL && m->has, m != NULL ? m->value : 0, f.scale,
+               f.fmt);
+}
+
+/* The table's shape: a 'file' row when the runs come from several files,
+ * then run, name, variant, status, the figures, the keys. */
+typedef struct rep_shape {
+    bool files;
+    size_t n_head, n_fields;
+    const rep_keys *keys;
+} rep_shape;
+
+static size_t shape_rows(const rep_shape *sh)
+{
+    return sh->n_head + sh->n_fields + sh->keys->n;
+}
+
+/* Fill column 'col' (rows 0..shape_rows()) of a run. */
+static void fill_column(rep_cell *col, const app_run_row *r,
+                        const rep_shape *sh)
+{
+    size_t k = 0;
+
+    if (sh->files)
+        put_text(&col[k++], r->file);
+    snprintf(col[k++].s, sizeof col[0].s, "run %lld", (long long)r->run_id);
+    put_text(&col[k++], r->col[REC_C_runs_name]);
+    put_text(&col[k++], r->col[REC_C_runs_variant]);
+    put_text(&col[k++], r->col[REC_C_runs_status]);
     for (size_t f = 0; f < N_FIELDS; f++)
         if (fields[f].label != NULL)
             put_value(&col[k++], r, f);
+    for (size_t i = 0; i < sh->keys->n; i++)
+        put_scoped(&col[k++], r, &sh->keys->k[i]);
 }
 
-static const char *row_label(size_t row)
+static void row_label(const rep_shape *sh, size_t row, char *buf, size_t cap)
 {
-    static const char *const head[N_HEAD] = {"", "name", "variant", "status"};
-    size_t k = N_HEAD;
+    static const char *const head[] = {"file", "", "name", "variant",
+                                       "status"};
+    size_t k = sh->n_head;
 
-    if (row < N_HEAD)
-        return head[row];
+    if (row < sh->n_head) {
+        snprintf(buf, cap, "%s", head[row + !sh->files]);
+        return;
+    }
     for (size_t f = 0; f < N_FIELDS; f++)
-        if (fields[f].label != NULL && k++ == row)
-            return fields[f].label;
-    return "";
+        if (fields[f].label != NULL && k++ == row) {
+            snprintf(buf, cap, "%s", fields[f].label);
+            return;
+        }
+    key_label(&sh->keys->k[row - k], buf, cap);
 }
 
-static void print_notes(const app_runs *set, FILE *out)
+/* A note under the table for each run that is not 'done' (named "FILE
+ * run N" when the runs come from several files). */
+static void print_notes(const app_runs *set, bool files, FILE *out)
 {
     for (size_t i = 0; i < set->n; i++) {
         const app_run_row *r = &set->runs[i];
@@ -193,30 +359,39 @@ static void print_notes(const app_runs *set, FILE *out)
 
         if (strcmp(st, "done") == 0)
             continue;
-        if (strcmp(st, "running") == 0)
-            fprintf(out,
-                    "note: run %lld is 'running': still being written, "
-                    "or its process died; its figures are incomplete\n",
-                    (long long)r->run_id);
-        else
-            fprintf(out,
-                    "note: run %lld is '%s': its figures cover only "
-                    "what ran and are incomplete\n",
-                    (long long)r->run_id, st);
+        fprintf(out, "note: %s%srun %lld is '%s': ", files ? r->file : "",
+                files ? " " : "", (long long)r->run_id, st);
+        fputs(strcmp(st, "running") == 0
+                  ? "still being written, or its process died; its "
+                    "figures are incomplete\n"
+                  : "its figures cover only what ran and are incomplete\n",
+              out);
     }
 }
 
-static void print_table(const app_runs *set, FILE *out)
-{
-    size_t nr = table_rows(), lw = 0;
-    rep_cell *cells = hs_calloc(nr * (set->n > 0 ? set->n : 1), sizeof *cells);
-    size_t *w = hs_calloc(set->n > 0 ? set->n : 1, sizeof *w);
+#define LABEL 128
 
-    for (size_t row = 0; row < nr; row++)
-        if (strlen(row_label(row)) > lw)
-            lw = strlen(row_label(row));
+static void print_table(const app_runs *set, const rep_keys *keys, FILE *out)
+{
+    rep_shape sh = {several_files(set), 0, 0, keys};
+    size_t nr, lw = 0, nc = set->n > 0 ? set->n : 1;
+    rep_cell *cells;
+    char(*labels)[LABEL];
+    size_t *w = hs_calloc(nc, sizeof *w);
+
+    sh.n_head = sh.files ? 5 : 4;
+    for (size_t f = 0; f < N_FIELDS; f++)
+        sh.n_fields += fields[f].label != NULL;
+    nr = shape_rows(&sh);
+    cells = hs_calloc(nr * nc, sizeof *cells);
+    labels = hs_calloc(nr, sizeof *labels);
+    for (size_t row = 0; row < nr; row++) {
+        row_label(&sh, row, labels[row], LABEL);
+        if (strlen(labels[row]) > lw)
+            lw = strlen(labels[row]);
+    }
     for (size_t c = 0; c < set->n; c++) {
-        fill_column(&cells[c * nr], &set->runs[c]);
+        fill_column(&cells[c * nr], &set->runs[c], &sh);
         for (size_t row = 0; row < nr; row++)
             if (strlen(cells[c * nr + row].s) > w[c])
                 w[c] = strlen(cells[c * nr + row].s);
@@ -224,17 +399,28 @@ static void print_table(const app_runs *set, FILE *out)
     if (set->n == 0)
         fprintf(out, "no runs\n");
     for (size_t row = 0; row < nr && set->n > 0; row++) {
-        fprintf(out, "%-*s", (int)lw, row_label(row));
+        fprintf(out, "%-*s", (int)lw, labels[row]);
         for (size_t c = 0; c < set->n; c++)
             fprintf(out, "  %*s", (int)w[c], cells[c * nr + row].s);
         fprintf(out, "\n");
     }
-    print_notes(set, out);
+    print_notes(set, sh.files, out);
+    free(labels);
     free(w);
     free(cells);
 }
 
 /* ---- csv and json ------------------------------------------------------- */
+
+/* The csv/json key of 'k', "scope.metric", written by 'text'. */
+static void print_key(const rep_key *k, FILE *out,
+                      void (*text)(const char *s, FILE *out))
+{
+    char *key = hs_asprintf("%s.%s", k->scope, rec_metric_name(k->id));
+
+    text(key, out);
+    free(key);
+}
 
 static void print_csv_text(const char *s, FILE *out)
 {
@@ -253,18 +439,28 @@ static void print_csv_text(const char *s, FILE *out)
     fputc('"', out);
 }
 
-static void print_csv(const app_runs *set, FILE *out)
+static void print_csv(const app_runs *set, const rep_keys *keys, FILE *out)
 {
-    fprintf(out, "run_id");
+    bool files = several_files(set);
+
+    fprintf(out, "%srun_id", files ? "file," : "");
     for (size_t h = 0; h < N_HEAD_COLS; h++)
         fprintf(out, ",%s", col_name(head_cols[h]));
     for (size_t f = 0; f < N_FIELDS; f++)
         fprintf(out, ",%s", field_key(f));
+    for (size_t i = 0; i < keys->n; i++) {
+        fputc(',', out);
+        print_key(&keys->k[i], out, print_csv_text);
+    }
     fprintf(out, "\n");
     for (size_t i = 0; i < set->n; i++) {
         const app_run_row *r = &set->runs[i];
         double v;
 
+        if (files) {
+            print_csv_text(r->file, out);
+            fputc(',', out);
+        }
         fprintf(out, "%lld", (long long)r->run_id);
         for (size_t h = 0; h < N_HEAD_COLS; h++) {
             fputc(',', out);
@@ -274,6 +470,13 @@ static void print_csv(const app_runs *set, FILE *out)
             fputc(',', out);
             if (field_value(r, f, &v))
                 fprintf(out, "%.15g", v);
+        }
+        for (size_t k = 0; k < keys->n; k++) {
+            const app_scoped *m = find_scoped(r, &keys->k[k]);
+
+            fputc(',', out);
+            if (m != NULL && m->has)
+                fprintf(out, "%.15g", m->value);
         }
         fprintf(out, "\n");
     }
@@ -299,12 +502,28 @@ static void print_json_text(const char *s, FILE *out)
     fputc('"', out);
 }
 
-/* The seed is a number, the other head columns are text. */
-static void print_json_run(const app_run_row *r, FILE *out)
+/* A number, or null when there is none. */
+static void print_json_number(bool has, double v, FILE *out)
 {
-    double v;
+    if (has && isfinite(v))
+        fprintf(out, "%.15g", v);
+    else
+        fputs("null", out);
+}
 
-    fprintf(out, "  {\"run_id\": %lld", (long long)r->run_id);
+/* The seed is a number, the other head columns are text. */
+static void print_json_run(const app_run_row *r, const rep_keys *keys,
+                           bool files, FILE *out)
+{
+    double v = 0;
+
+    fputs("  {", out);
+    if (files) {
+        fputs("\"file\": ", out);
+        print_json_text(r->file, out);
+        fputs(", ", out);
+    }
+    fprintf(out, "\"run_id\": %lld", (long long)r->run_id);
     for (size_t h = 0; h < N_HEAD_COLS; h++) {
         const char *text = r->col[head_cols[h]];
 
@@ -315,23 +534,46 @@ static void print_json_run(const app_run_row *r, FILE *out)
             print_json_text(text, out);
     }
     for (size_t f = 0; f < N_FIELDS; f++) {
+        bool has = field_value(r, f, &v);
+
         fprintf(out, ", \"%s\": ", field_key(f));
-        if (field_value(r, f, &v) && isfinite(v))
-            fprintf(out, "%.15g", v);
-        else
-            fputs("null", out);
+        print_json_number(has, v, out);
+    }
+    for (size_t k = 0; k < keys->n; k++) {
+        const app_scoped *m = find_scoped(r, &keys->k[k]);
+
+        fputs(", ", out);
+        print_key(&keys->k[k], out, print_json_text);
+        fputs(": ", out);
+        print_json_number(m != NULL && m->has, m != NULL ? m->value : 0, out);
     }
     fputc('}', out);
 }
 
-static void print_json(const app_runs *set, FILE *out)
+static void print_json(const app_runs *set, const rep_keys *keys, FILE *out)
 {
+    bool files = several_files(set);
+
     fprintf(out, "[");
     for (size_t i = 0; i < set->n; i++) {
         fprintf(out, i == 0 ? "\n" : ",\n");
-        print_json_run(&set->runs[i], out);
+        print_json_run(&set->runs[i], keys, files, out);
     }
     fprintf(out, set->n > 0 ? "\n]\n" : "]\n");
+}
+
+void cli_report_print(const app_runs *set, const char *format, FILE *out)
+{
+    rep_keys keys;
+
+    collect_keys(set, &keys);
+    if (strcmp(format, "csv") == 0)
+        print_csv(set, &keys, out);
+    else if (strcmp(format, "json") == 0)
+        print_json(set, &keys, out);
+    else
+        print_table(set, &keys, out);
+    free(keys.k);
 }
 
 int cli_report_runs(io_store *s, const int64_t *ids, size_t n,
@@ -340,14 +582,8 @@ int cli_report_runs(io_store *s, const int64_t *ids, size_t n,
     app_runs set = {0};
     int rc = app_runs_load(s, ids, n, &set, d);
 
-    if (rc == HS_OK) {
-        if (strcmp(format, "csv") == 0)
-            print_csv(&set, out);
-        else if (strcmp(format, "json") == 0)
-            print_json(&set, out);
-        else
-            print_table(&set, out);
-    }
+    if (rc == HS_OK)
+        cli_report_print(&set, format, out);
     app_runs_fini(&set);
     return rc;
 }

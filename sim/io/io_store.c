@@ -453,15 +453,24 @@ static int prepare_all(io_store *s, hs_diag *d)
     return HS_OK;
 }
 
+/* A store opened for reading opens the file read-write where the OS lets
+ * it (never creating it) and forbids every change with query_only: a
+ * read-only connection to a WAL database leaves its -wal and -shm files
+ * behind, while the last read-write connection to close checkpoints and
+ * removes them.  A write-protected file is opened read-only. */
+static int open_flags(bool writable)
+{
+    /* NOMUTEX: a store is used by one thread at a time (store.h), so
+     * SQLite's per-call connection mutex is pure overhead. */
+    return SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_READWRITE |
+           (writable ? SQLITE_OPEN_CREATE : 0);
+}
+
 static int open_store(const char *path, bool writable, io_store **out,
                       hs_diag *d)
 {
     io_store *s = hs_calloc(1, sizeof *s);
-    /* NOMUTEX: a store is used by one thread at a time (store.h), so
-     * SQLite's per-call connection mutex is pure overhead. */
-    int flags = SQLITE_OPEN_NOMUTEX |
-                (writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-                          : SQLITE_OPEN_READONLY);
+    int flags = open_flags(writable);
     int rc = HS_OK;
 
     *out = NULL;
@@ -472,7 +481,10 @@ static int open_store(const char *path, bool writable, io_store **out,
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    rc = check_schema(s, writable, d);
+    if (!writable)
+        rc = exec(s, "PRAGMA query_only = ON", "cannot open read-only", d);
+    if (rc == HS_OK)
+        rc = check_schema(s, writable, d);
     if (rc == HS_OK && writable)
         rc = configure(s, d);
     if (rc == HS_OK)

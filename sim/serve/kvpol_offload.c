@@ -6,7 +6,9 @@
  * request hits them, the fetch lengthening the step that admits it.  A
  * preempted request's KV is swapped to the pool instead of recomputed,
  * and fetched back at its next admission.  Applies to instances with a
- * prefix cache; the pool is shared evenly among them.
+ * prefix cache; the pool is shared evenly among them.  Offloads and each
+ * step's fetches are reported to the cluster (srv_host_pool_xfer) for the
+ * transfers table.
  *
  * Invariant (check): the pool cache's C1-C3, and its blocks plus the
  * swapped requests' never exceed the share.
@@ -21,6 +23,7 @@ typedef struct offload {
     double bw, latency_s; /* of the pool's link */
     double block_bytes;
     double fetch_pending; /* bytes to fetch for the step being planned */
+    double step_fetch;    /* of the step last costed, reported when run */
     double offloaded_bytes, fetched_bytes;
 } offload;
 
@@ -61,22 +64,38 @@ static bool room_for(offload *o, int64_t nblk)
     return o->pool.held_blocks + o->swap_blocks + nblk <= o->pool_blocks;
 }
 
+/* Report 'bytes' of kind 'kind' over the pool's link from 'start', for
+ * as long as the link takes to carry them. */
+static void report(srv_inst *in, const offload *o, srv_xfer_kind kind,
+                   int64_t request_id, double bytes, hs_time start)
+{
+    srv_pool_xfer x = {
+        .kind = kind,
+        .request_id = request_id,
+        .bytes = bytes,
+        .start = start,
+        .end = start + hs_time_from_s(bytes / o->bw + o->latency_s),
+    };
+
+    srv_host_pool_xfer(in, &x);
+}
+
 static void evicted(srv_inst *in, void *st, uint64_t id, int64_t nblk,
                     hs_time now)
 {
     offload *o = st;
+    double bytes = (double)nblk * o->block_bytes;
 
-    (void)in;
     if (nblk > o->pool_blocks || !room_for(o, nblk))
         return;
     srv_pcache_unpin(&o->pool, srv_pcache_insert(&o->pool, id, nblk), now);
-    o->offloaded_bytes += (double)nblk * o->block_bytes;
+    o->offloaded_bytes += bytes;
+    report(in, o, SRV_XFER_OFFLOAD, -1, bytes, now);
 }
 
 static void fetched(offload *o, int64_t nblk)
 {
     o->fetch_pending += (double)nblk * o->block_bytes;
-    o->fetched_bytes += (double)nblk * o->block_bytes;
 }
 
 static int64_t fetch(srv_inst *in, void *st, uint64_t id, hs_time now)
@@ -116,6 +135,8 @@ static void swap_out(srv_inst *in, void *st, srv_req *r)
     r->swapped = r->kv_tokens;
     o->swap_blocks += nblk;
     o->offloaded_bytes += (double)nblk * o->block_bytes;
+    report(in, o, SRV_XFER_OFFLOAD, r->id, (double)nblk * o->block_bytes,
+           srv_host_now(in));
 }
 
 /* The KV comes back with the step that admits the request; only its
@@ -141,7 +162,6 @@ static void unswap(srv_inst *in, void *st, srv_req *r)
     r->swapped_back = 0;
     o->swap_blocks += nblk;
     o->fetch_pending -= (double)nblk * o->block_bytes;
-    o->fetched_bytes -= (double)nblk * o->block_bytes;
 }
 
 /* The fetches of the step cross the pool's link, overlapped with the
@@ -152,7 +172,24 @@ static void adjust(void *st, cost_step *step)
     double bytes = o->fetch_pending;
 
     o->fetch_pending = 0;
+    o->step_fetch = bytes;
     srv_step_add_link(step, bytes, o->bw, o->latency_s);
+}
+
+/* The step's fetches are one transfer, from the step's start; they count
+ * as fetched once the step has run (a fetch still pending when the run
+ * ends moved nothing). */
+static void recorded(srv_inst *in, void *st, const cost_step *step,
+                     hs_time start, hs_time end)
+{
+    offload *o = st;
+
+    (void)step;
+    (void)end;
+    o->fetched_bytes += o->step_fetch;
+    if (o->step_fetch > 0)
+        report(in, o, SRV_XFER_FETCH, -1, o->step_fetch, start);
+    o->step_fetch = 0;
 }
 
 static bool check(const void *st, FILE *why)
@@ -184,6 +221,7 @@ const srv_kvpol_ops srv_kvpol_offload = {
     .swap_in = swap_in,
     .unswap = unswap,
     .adjust = adjust,
+    .recorded = recorded,
     .check = check,
     .totals = totals,
 };

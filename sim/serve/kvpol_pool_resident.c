@@ -52,11 +52,17 @@ static void adjust(void *st, cost_step *step)
     srv_step_add_link(step, step->kv_bytes, p->bw, p->latency_s);
 }
 
-static void recorded(void *st, const cost_step *step)
+/* The step streamed its KV: reported to the cluster, which adds streams
+ * up per interval. */
+static void recorded(srv_inst *in, void *st, const cost_step *step,
+                     hs_time start, hs_time end)
 {
     resident *p = st;
+    srv_pool_xfer x = {SRV_XFER_STREAM, -1, step->kv_bytes, start, end};
 
     p->streamed_bytes += step->kv_bytes;
+    if (step->kv_bytes > 0)
+        srv_host_pool_xfer(in, &x);
 }
 
 static void totals(const void *st, srv_pool_totals *t)

@@ -12,6 +12,7 @@
  *   srv_retire.c   a request leaves: record, accounting, closed loops
  *   srv_route.c    prefix affinity, then the router policy
  *   srv_split.c    split mode: prefill -> decode hand-off, KV transfers
+ *   srv_xfer.c     the memory pool's traffic as transfer rows
  *   srv_arrival.c  an arrival: make the request, route it, queue it
  *   srv_build.c    building instances, pools and the network
  *   srv_sim.c      the public API: new, run, stop, summary, free; hooks
@@ -85,6 +86,17 @@ typedef struct srv_stats {
     double session_time_sum;
 } srv_stats;
 
+/* Pool offloads and streams added up per interval (srv_xfer.c): a
+ * window of the intervals not yet written, from the one that holds the
+ * present (nothing starts before it). */
+typedef struct srv_streams {
+    hs_time every;    /* the interval; HS_TIME_MAX: one, the whole run */
+    int64_t base;     /* interval of bytes[0] */
+    double (*bytes)[SRV_XFER_N_KINDS]; /* [n][kind]: bytes in interval
+                                          base + i */
+    size_t n, cap;
+} srv_streams;
+
 struct srv_sim {
     const sc_scenario *sc;
     srv_options opt;
@@ -108,6 +120,7 @@ struct srv_sim {
     double pool_epb;       /* energy per bit of the pool's link */
     srv_sessions sessions;
     int64_t next_xfer_id;
+    srv_streams streams;
     srv_source *sources;
     int n_sources;
     eng_handler on_arrival; /* handler of arrival events (srv_arrival.c) */
@@ -211,6 +224,15 @@ void srv_split_reroute(srv_sim *s, srv_req *r);
 void srv_split_pump(srv_sim *s, int didx);
 /* Requests whose KV is on the wire when the run stops: unfinished. */
 void srv_split_drain(srv_sim *s);
+
+/* ---- the memory pool's traffic (srv_xfer.c) ------------------------------ */
+
+/* Fetches become one transfer row each; offloads and streams are added
+ * up per interval of the time series ('output.timeseries_interval'; the
+ * whole run without one) and written once the interval is past. */
+void srv_xfer_pool(srv_sim *s, const srv_pool_xfer *x);
+/* The end of the run: the intervals not written yet; frees the window. */
+void srv_xfer_flush(srv_sim *s);
 
 /* ---- arrivals (srv_arrival.c) --------------------------------------------- */
 

@@ -213,8 +213,9 @@ typedef struct srv_kvpol_ops {
     void (*unswap)(srv_inst *in, void *st, srv_req *r);
     /* Adjust a step's cost for the pool's link (time, bound). */
     void (*adjust)(void *st, cost_step *step);
-    /* A step was run. */
-    void (*recorded)(void *st, const cost_step *step);
+    /* A step was run, from 'start' to 'end'. */
+    void (*recorded)(srv_inst *in, void *st, const cost_step *step,
+                     hs_time start, hs_time end);
     bool (*check)(const void *st, FILE *why);
     void (*totals)(const void *st, srv_pool_totals *t);
 } srv_kvpol_ops;
@@ -231,6 +232,28 @@ const srv_kvpol_ops *srv_kvpol_find(const char *name);
  * latency once.  Nothing when 'bytes' <= 0 (srv_step.c). */
 void srv_step_add_link(cost_step *step, double bytes, double bw,
                        double latency_s);
+
+/* Traffic between an instance and its memory pool, over the pool's
+ * link, that a KV pool policy reports for the results (srv_inst.c): the
+ * cluster writes each fetch as a transfer row and adds offloads and
+ * streams up per time-series interval (docs/schema.md). */
+typedef enum srv_xfer_kind {
+    SRV_XFER_OFFLOAD, /* KV to the pool */
+    SRV_XFER_FETCH,   /* KV back from the pool */
+    SRV_XFER_STREAM,  /* a step's layer-wise reads of pool-resident KV */
+    SRV_XFER_N_KINDS
+} srv_xfer_kind;
+
+typedef struct srv_pool_xfer {
+    srv_xfer_kind kind;
+    int64_t request_id; /* < 0: not one request's */
+    double bytes;
+    hs_time start, end;
+} srv_pool_xfer;
+
+void srv_host_pool_xfer(srv_inst *in, const srv_pool_xfer *x);
+/* The simulated time now. */
+hs_time srv_host_now(const srv_inst *in);
 
 /* Host actions a KV policy uses (srv_kv.c). */
 /* Evict device-cache entries until 'need' blocks are free (or nothing

@@ -139,6 +139,17 @@ void srv_host_set_remote_kv(srv_inst *in, int64_t total_blocks)
     in->total_blocks = total_blocks;
 }
 
+void srv_host_pool_xfer(srv_inst *in, const srv_pool_xfer *x)
+{
+    if (in->hooks->pool_xfer != NULL)
+        in->hooks->pool_xfer(in->hooks->ctx, x);
+}
+
+hs_time srv_host_now(const srv_inst *in)
+{
+    return eng_now(in->eng);
+}
+
 /* ---- the step loop ---------------------------------------------------------- */
 
 void srv_inst_enqueue(srv_inst *in, srv_req *r)

@@ -99,6 +99,8 @@ typedef struct srv_inst_hooks {
     hs_time (*horizon)(void *ctx);
     /* A step row; the cluster forwards it to its sink. */
     void (*step)(void *ctx, const srv_step_rec *rec);
+    /* Traffic with the memory pool (srv_host_pool_xfer); may be NULL. */
+    void (*pool_xfer)(void *ctx, const srv_pool_xfer *x);
 } srv_inst_hooks;
 
 /* ---- the instance --------------------------------------------------------- */

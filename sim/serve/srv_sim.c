@@ -63,6 +63,11 @@ static void hook_step(void *ctx, const srv_step_rec *rec)
     srv_emit_step(ctx, rec);
 }
 
+static void hook_pool_xfer(void *ctx, const srv_pool_xfer *x)
+{
+    srv_xfer_pool(ctx, x);
+}
+
 static void set_hooks(srv_sim *s)
 {
     s->hooks.ctx = s;
@@ -72,6 +77,7 @@ static void set_hooks(srv_sim *s)
     s->hooks.freed = hook_freed;
     s->hooks.horizon = hook_horizon;
     s->hooks.step = s->sink.step != NULL ? hook_step : NULL;
+    s->hooks.pool_xfer = s->sink.transfer != NULL ? hook_pool_xfer : NULL;
 }
 
 /* ---- samples and the per-event observer ------------------------------------ */
@@ -197,6 +203,7 @@ int srv_sim_run(srv_sim *s, hs_diag *d)
     for (int i = 0; i < s->n_insts; i++)
         srv_inst_drain(&s->insts[i]);
     srv_split_drain(s);
+    srv_xfer_flush(s);
     srv_sessions_flush(s);
     srv_stats_finish(s);
     s->ended = true;
@@ -222,6 +229,7 @@ void srv_sim_free(srv_sim *s)
     srv_unbuild(s);
     srv_reqpool_fini(&s->reqs);
     srv_sessions_fini(&s->sessions);
+    free(s->streams.bytes);
     srv_stats_fini(&s->stats);
     eng_sim_free(s->eng);
     free(s);

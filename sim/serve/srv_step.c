@@ -77,7 +77,7 @@ hs_time srv_step_record(srv_inst *in, const srv_plan *p, hs_time start,
 
     in->busy_s += hs_time_to_s(end - start);
     if (in->kvpol->recorded != NULL)
-        in->kvpol->recorded(in->kvpol_st, st);
+        in->kvpol->recorded(in, in->kvpol_st, st, start, end);
     in->flops += st->flops;
     in->bytes += st->bytes;
     in->steps++;

@@ -1,8 +1,10 @@
 #!/bin/sh
 # t_report.sh -- 'hetsim report': two runs of tests/data/run/tiny.yaml
 # side by side (table, csv, json), --run by id, NAME and NAME/VARIANT,
+# --run repeated, several databases side by side, the rows of split
+# pools and the KV link,
 # 'hetsim oicf --db' invocations left out, a run that is not 'done'
-# flagged, and the errors (missing file, foreign file, unknown run, bad
+# flagged, no -wal/-shm file left behind, and the errors (missing file, foreign file, unknown run, bad
 # usage: exit 2).  Run by tests/cli/run.sh from the repository root with
 # $HETSIM set.
 set -u
@@ -36,6 +38,10 @@ expect 0 "$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --db "$db"
 
 # ---- table: one column per run, oicf invocations left out ----------------
 expect 0 "$HETSIM" report "$db"
+# The report leaves no -wal or -shm file next to the database.
+for f in "$db-wal" "$db-shm"; do
+    [ ! -e "$f" ] || fail "report left $f behind"
+done
 grep -q '^ *run 1  *run 2  *run 3 *$' "$tmp/out" || fail "table header"
 grep -q 'run 4' "$tmp/out" && fail "the oicf invocation is shown"
 grep -q '^name  *tiny  *tiny  *tiny-variants *$' "$tmp/out" || fail "names"
@@ -80,6 +86,54 @@ expect 2 "$HETSIM" report "$db" --run nope
 grep -q "no run 'nope'" "$tmp/err" || fail "unknown run message"
 expect 2 "$HETSIM" report "$db" --run 99
 
+# ---- several runs of one database, in the order asked ---------------------
+expect 0 "$HETSIM" report "$db" --run tiny-variants/two --run 1 --format csv
+[ "$(cut -d, -f1 "$tmp/out" | tr '\n' ' ')" = "run_id 3 1 " ] ||
+    fail "--run twice: want runs 3 then 1"
+expect 0 "$HETSIM" report "$db" --run 2 --run=1
+grep -q '^ *run 2  *run 1 *$' "$tmp/out" || fail "--run twice, table"
+
+# ---- several databases side by side, each run named by its file ----------
+db2=$tmp/split.db
+expect 0 "$HETSIM" run tests/data/run/split.yaml -o "$db2" --quiet \
+    --set workload.0.trace.max_requests=200
+expect 0 "$HETSIM" report "$db" "$db2" --run 1
+grep -q "^file  *$db  *$db  *$db  *$db2 *\$" "$tmp/out" || fail "file row"
+grep -q '^ *run 1  *run 2  *run 3  *run 1 *$' "$tmp/out" ||
+    fail "a --run after a DB selects in that DB only"
+expect 0 "$HETSIM" report --run 1 "$db" "$db2" --format csv
+head -n 1 "$tmp/out" | grep -q '^file,run_id,name,' || fail "csv: file column"
+[ "$(cut -d, -f1,2,3 "$tmp/out" | sed 1d | tr '\n' ' ')" = \
+    "$db,1,tiny $db2,1,split " ] || fail "a --run before every DB: run 1 of each"
+expect 0 "$HETSIM" report "$db" "$db2" --format json
+grep -q "\"file\": \"$db2\", \"run_id\": 1, \"name\": \"split\"" \
+    "$tmp/out" || fail "json: file key"
+expect 2 "$HETSIM" report "$db" "$db2" --run tiny
+grep -q "no run 'tiny'" "$tmp/err" || fail "unknown run in the second DB"
+[ -s "$tmp/out" ] && fail "output printed on an error"
+expect 2 "$HETSIM" report "$db" "$tmp/missing.db"
+for f in "$db2-wal" "$db2-shm"; do
+    [ ! -e "$f" ] || fail "report left $f behind"
+done
+
+# ---- split pools, the KV link and memory pools have their rows -----------
+expect 0 "$HETSIM" report "$db2" "$db" --run 1
+for row in 'prefill pool: busy (%)' 'decode pool: busy (%)' \
+    'decode pool: tokens per USD' 'prefill pool: fallback decodes' \
+    'link fabric: moved (GB)' 'link fabric: utilisation (%)' \
+    'link fabric: transfers'; do
+    grep -q "^$row  *[0-9][0-9.e+-]*  *- *\$" "$tmp/out" ||
+        fail "row '$row' (a number for split, '-' for tiny)"
+done
+bytes=$(sqlite3 "$db2" "SELECT value FROM metrics WHERE scope = 'fabric'
+                        AND name = 'bytes'") || fail "sqlite3"
+expect 0 "$HETSIM" report "$db2" --format csv
+[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "fabric.bytes")
+         c = i } NR == 2 { print $c }' "$tmp/out")" = "${bytes%.0}" ] ||
+    fail "csv fabric.bytes is not the link's bytes metric ($bytes)"
+expect 0 "$HETSIM" report "$db2" --format json
+grep -q '"decode.busy_frac": [0-9]' "$tmp/out" || fail "json decode.busy_frac"
+
 # ---- a run that is not 'done' is flagged ---------------------------------
 sqlite3 "$db" "UPDATE runs SET status = 'interrupted' WHERE run_id = 2" ||
     fail "sqlite3"
@@ -87,6 +141,9 @@ expect 0 "$HETSIM" report "$db"
 grep -q '^status  *done  *interrupted  *done *$' "$tmp/out" ||
     fail "status of an interrupted run"
 grep -q "^note: run 2 is 'interrupted'" "$tmp/out" || fail "no note"
+expect 0 "$HETSIM" report "$db2" "$db"
+grep -q "^note: $db run 2 is 'interrupted'" "$tmp/out" ||
+    fail "the note names the file with several databases"
 
 # ---- errors --------------------------------------------------------------
 expect 2 "$HETSIM" report "$tmp/missing.db"

@@ -9,7 +9,9 @@
  *    law between sampled occupancy and the request rows;
  *  - determinism: the same seed gives identical rows;
  *  - fast-forward gives the same rows as one iteration per event;
- *  - closed loop keeps exactly N requests in flight.
+ *  - closed loop keeps exactly N requests in flight;
+ *  - a memory pool's traffic is transfer rows that add up exactly to its
+ *    metrics.
  * Scenarios are YAML text loaded through io/, with the shipped catalogs.
  */
 #include <check.h>
@@ -917,6 +919,121 @@ START_TEST(offload_replaces_recompute)
 }
 END_TEST
 
+/* ---- the memory pool's traffic as transfer rows ----------------------------- */
+
+/* What a run's pool traffic adds up to, by kind (offload, fetch,
+ * stream), in the transfer rows and in the memory pool's metrics. */
+typedef struct pool_rows {
+    double bytes[3], metric[3];
+    int64_t n[3];
+    double max_span_s;   /* longest offload or stream row */
+    int64_t off_grid;    /* interval rows not on the interval grid */
+    double interval_s;   /* of the time series */
+    int64_t bad_request; /* interval rows with a request id */
+} pool_rows;
+
+static int pool_kind(const char *kind)
+{
+    return strcmp(kind, "offload") == 0 ? 0
+           : strcmp(kind, "fetch") == 0 ? 1
+                                        : 2;
+}
+
+static int on_pool_transfer(void *ctx, const srv_transfer_rec *r)
+{
+    pool_rows *p = ctx;
+    int k = pool_kind(r->kind);
+    double cells = r->start_s / p->interval_s;
+
+    ck_assert_str_ne(r->kind, "kv_pd");
+    p->bytes[k] += r->bytes;
+    p->n[k]++;
+    if (k == 1)
+        return 0;
+    if (r->end_s - r->start_s > p->max_span_s)
+        p->max_span_s = r->end_s - r->start_s;
+    p->off_grid += fabs(cells - round(cells)) > 1e-6;
+    p->bad_request += r->request_id >= 0;
+    return 0;
+}
+
+static int on_pool_metric(void *ctx, const char *scope, const char *name,
+                          double v)
+{
+    pool_rows *p = ctx;
+
+    (void)scope;
+    if (strcmp(name, "offloaded_bytes") == 0)
+        p->metric[0] += v;
+    else if (strcmp(name, "fetched_bytes") == 0)
+        p->metric[1] += v;
+    else if (strcmp(name, "streamed_bytes") == 0)
+        p->metric[2] += v;
+    return 0;
+}
+
+static void run_pool_rows(const sc_scenario *sc, pool_rows *p)
+{
+    srv_options opt = {.seed = sc->seed};
+    srv_sink sink = {
+        .ctx = p, .transfer = on_pool_transfer, .metric = on_pool_metric};
+    srv_sim *s = NULL;
+    hs_diag *d = hs_diag_new();
+
+    memset(p, 0, sizeof *p);
+    p->interval_s = sc->output.timeseries_interval_s;
+    ck_assert_int_eq(srv_sim_new(sc, &opt, &sink, &s, d), HS_OK);
+    ck_assert_int_eq(srv_sim_run(s, d), HS_OK);
+    srv_sim_free(s);
+    hs_diag_free(d);
+}
+
+/* Pool-resident decode of one 100k-token request: its steps' streams are
+ * 'stream' rows, one per 10 ms interval, adding up exactly to the
+ * pool's streamed_bytes. */
+START_TEST(pool_streams_are_interval_rows)
+{
+    char *y = pool_yaml("pool-resident");
+    sc_scenario *sc = load(y);
+    pool_rows p;
+
+    run_pool_rows(sc, &p);
+    ck_assert_int_gt(p.n[2], 1);
+    ck_assert(p.bytes[2] > 0);
+    ck_assert(p.bytes[2] == p.metric[2]);
+    ck_assert_int_eq(p.n[0] + p.n[1], 0);
+    ck_assert(p.max_span_s <= 0.01 + 1e-12);
+    ck_assert_int_eq(p.off_grid, 0);
+    ck_assert_int_eq(p.bad_request, 0);
+    sc_scenario_free(sc);
+    free(y);
+}
+END_TEST
+
+/* Swapping preempted requests to a pool: offload rows (per 100 ms) and
+ * fetch rows add up exactly to offloaded_bytes and fetched_bytes. */
+START_TEST(pool_offloads_and_fetches_are_rows)
+{
+    static const char *const pool[] = {
+        "links={cxl: {catalog: cxl2-x16}}",
+        "memory_pools={p: {capacity: 1TB, bandwidth: 1TB/s, "
+        "latency: 250ns, link: cxl}}",
+        "cluster.kv_pool={pool: p, policy: offload}"};
+    sc_scenario *sc = load_set(pressure_yaml, pool, 3);
+    pool_rows p;
+
+    run_pool_rows(sc, &p);
+    ck_assert_int_gt(p.n[0], 0);
+    ck_assert_int_gt(p.n[1], 0);
+    ck_assert(p.bytes[0] == p.metric[0]);
+    ck_assert(p.bytes[1] == p.metric[1]);
+    ck_assert_int_eq(p.n[2], 0);
+    ck_assert(p.max_span_s <= 0.1 + 1e-12);
+    ck_assert_int_eq(p.off_grid, 0);
+    sc_scenario_free(sc);
+}
+END_TEST
+
 Suite *srv_sim_suite(void)
 {
     Suite *s = suite_create("srv_sim");
@@ -944,6 +1061,8 @@ Suite *srv_sim_suite(void)
     tcase_add_test(c, split_layerwise_overlaps);
     tcase_add_test(c, split_mixed_fallback);
     tcase_add_test(c, offload_replaces_recompute);
+    tcase_add_test(c, pool_streams_are_interval_rows);
+    tcase_add_test(c, pool_offloads_and_fetches_are_rows);
     suite_add_tcase(s, q);
     suite_add_tcase(s, c);
     return s;
