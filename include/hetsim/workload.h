@@ -403,6 +403,17 @@ int64_t wl_source_count(const wl_source *s);
 /* Close the file and free everything.  NULL is a no-op. */
 void wl_source_close(wl_source *s);
 
+/* Read every request of the trace source 'spec' (borrowed) once, as a
+ * run would, without simulating: each row parsed and checked, a session
+ * trace replayed with every call finished at its arrival.  For a run to
+ * find a bad row before it writes anything ('hetsim check' and 'hetsim
+ * run' both call it).  Returns HS_OK with the number of requests in
+ * '*n'; HS_EINPUT for a malformed row (located: file, line, column) or a
+ * trace without a request ("path: error: the trace has no requests"),
+ * HS_EIO for a read error, errors in 'd'.  Other source kinds are not
+ * read: HS_OK with '*n' = -1.  O(rows) time, memory as a run's. */
+int wl_source_scan(const wl_source_spec *spec, int64_t *n, hs_diag *d);
+
 /* Trace format by name ("azure", "mooncake", "hetsim", "sessions": the
  * names of the wl_formats.def registry), as written in
  * wl_dist_spec.format and in scenarios.  Returns HS_OK or HS_EINPUT for

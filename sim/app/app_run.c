@@ -65,19 +65,42 @@ static srv_options sim_options(const app_run_opts *o, const sc_scenario *sc)
     return opt;
 }
 
+/* Read every trace of 'sc' once (wl_source_scan), reporting to 'd' each
+ * problem it does not hold yet (a trace that srv_sim_new() could not
+ * open is reported once); HS_OK or the first failure's status. */
+static int scan_traces(const sc_scenario *sc, hs_diag *d)
+{
+    hs_diag *scratch = hs_diag_new();
+    int first = HS_OK;
+
+    for (size_t i = 0; i < sc->n_workload; i++) {
+        int64_t n;
+        int rc = wl_source_scan(&sc->workload[i], &n, scratch);
+
+        if (first == HS_OK)
+            first = rc;
+    }
+    for (size_t i = 0; i < hs_diag_count(scratch); i++)
+        if (!hs_diag_contains(d, hs_diag_item_at(scratch, i)))
+            hs_diag_add(d, hs_diag_item_at(scratch, i));
+    hs_diag_free(scratch);
+    return first;
+}
+
 int app_run_validate(const sc_scenario *sc, const app_run_opts *o, hs_diag *d)
 {
     srv_options opt;
     srv_sink none;
     srv_sim *sim = NULL;
-    int rc;
+    int rc, src;
 
     memset(&opt, 0, sizeof opt);
-    opt.seed = app_run_seed(o, sc);
+    opt.seed = o != NULL ? app_run_seed(o, sc) : sc->seed;
     memset(&none, 0, sizeof none);
     rc = srv_sim_new(sc, &opt, &none, &sim, d);
     srv_sim_free(sim);
-    return rc;
+    src = scan_traces(sc, d);
+    return rc != HS_OK ? rc : src;
 }
 
 /* ---- the runner --------------------------------------------------------- */

@@ -118,7 +118,8 @@ static int check_round(wl_trace *t, sess_state *st, int64_t session,
     const char *field = wl_trace_field(t, (size_t)st->col[SC_ROUND], &len);
 
     if (round != want)
-        return hs_diag_error(d, wl_trace_here(t),
+        return hs_diag_error(d,
+                             wl_trace_field_at(t, (size_t)st->col[SC_ROUND]),
                              "column 'round_idx': expected %lld (a "
                              "session's rows are consecutive, numbered from "
                              "0), found '%.*s'",

@@ -133,14 +133,28 @@ size_t wl_trace_cols(const wl_trace *t)
     return t->n_cols;
 }
 
+hs_loc wl_trace_field_at(const wl_trace *t, size_t i)
+{
+    hs_loc at = wl_trace_here(t);
+
+    HS_ASSERT(i < WL_MAX_COLS);
+    at.col = (unsigned)(t->field[i] - t->buf) + 1;
+    return at;
+}
+
 int wl_trace_split_row(wl_trace *t, hs_diag *d)
 {
     size_t nf = wl_trace_split(t);
+    hs_loc at = wl_trace_here(t);
 
-    if (nf != t->n_cols)
-        return hs_diag_error(d, wl_trace_here(t),
-                             "expected %zu columns, found %zu", t->n_cols, nf);
-    return HS_OK;
+    if (nf == t->n_cols)
+        return HS_OK;
+    /* The first column too many, or the end of a short line. */
+    at.col = nf > t->n_cols && t->n_cols < WL_MAX_COLS
+                 ? wl_trace_field_at(t, t->n_cols).col
+                 : (unsigned)t->len + 1;
+    return hs_diag_error(d, at, "expected %zu columns, found %zu", t->n_cols,
+                         nf);
 }
 
 int wl_trace_bad_field(const wl_trace *t, size_t i, const char *col,
@@ -148,7 +162,7 @@ int wl_trace_bad_field(const wl_trace *t, size_t i, const char *col,
 {
     int n = (int)(t->flen[i] < WL_SHOW ? t->flen[i] : WL_SHOW);
 
-    return hs_diag_error(d, wl_trace_here(t),
+    return hs_diag_error(d, wl_trace_field_at(t, i),
                          "column '%s': expected %s, found '%.*s'", col, expect,
                          n, t->field[i]);
 }
@@ -195,9 +209,14 @@ int wl_trace_header(wl_trace *t, const char *want, hs_diag *d)
 
 int wl_trace_bad_header(const wl_trace *t, const char *want, hs_diag *d)
 {
-    return hs_diag_error(d, wl_trace_here(t),
-                         "expected header '%s', found '%.*s'", want,
-                         (int)(t->len < WL_SHOW ? t->len : WL_SHOW), t->buf);
+    hs_loc at = wl_trace_here(t);
+
+    at.col = 1;
+    return hs_diag_error(d, at, "expected header '%s', found '%.*s'%s", want,
+                         (int)(t->len < WL_SHOW ? t->len : WL_SHOW), t->buf,
+                         t->len > 0 && t->buf[0] == '{'
+                             ? " (a JSON line: is the format mooncake?)"
+                             : "");
 }
 
 /* ---- the reader -------------------------------------------------------- */

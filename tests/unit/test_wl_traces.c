@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ck_util.h"
 #include "hetsim/util.h"
 #include "hetsim/workload.h"
 #include "workload/workload_int.h"
@@ -691,14 +692,14 @@ START_TEST(csv_header_errors)
         NULL};
 
     open_fails1(WL_TRACE_AZURE, FIX "azure_bad_header.csv",
-                FIX "azure_bad_header.csv:1: error: expected header "
+                FIX "azure_bad_header.csv:1:1: error: expected header "
                     "'TIMESTAMP,ContextTokens,GeneratedTokens', found "
                     "'TIMESTAMP,ContextTokens'");
     open_fails1(WL_TRACE_AZURE, FIX "azure_empty.csv",
                 FIX "azure_empty.csv:1: error: missing header: expected "
                     "'TIMESTAMP,ContextTokens,GeneratedTokens'");
     open_fails1(WL_TRACE_HETSIM, FIX "hetsim_bad_header.csv",
-                FIX "hetsim_bad_header.csv:1: error: expected header "
+                FIX "hetsim_bad_header.csv:1:1: error: expected header "
                     "'arrival_s,prompt_tokens,output_tokens', found "
                     "'arrival,prompt_tokens,output_tokens'");
     open_fails(WL_TRACE_SESSIONS, FIX "sessions_bad_header.csv", sess);
@@ -708,16 +709,16 @@ END_TEST
 START_TEST(azure_line_errors)
 {
     read_fails(WL_TRACE_AZURE, FIX "azure_bad_number.csv", 1,
-               FIX "azure_bad_number.csv:3: error: column 'ContextTokens': "
+               FIX "azure_bad_number.csv:3:29: error: column 'ContextTokens': "
                    "expected a non-negative integer, found 'abc'");
     read_fails(WL_TRACE_AZURE, FIX "azure_missing_column.csv", 2,
-               FIX "azure_missing_column.csv:4: error: expected 3 columns, "
+               FIX "azure_missing_column.csv:4:31: error: expected 3 columns, "
                    "found 2");
     read_fails(WL_TRACE_AZURE, FIX "azure_backwards.csv", 2,
                FIX "azure_backwards.csv:4: error: column 'TIMESTAMP': time "
                    "goes backwards (earlier than line 3)");
     read_fails(WL_TRACE_AZURE, FIX "azure_bad_time.csv", 1,
-               FIX "azure_bad_time.csv:3: error: column 'TIMESTAMP': "
+               FIX "azure_bad_time.csv:3:1: error: column 'TIMESTAMP': "
                    "expected a time like '2023-11-16 18:15:46.6805900', "
                    "found '2023-02-30 18:15:50.9951690'");
     read_fails(WL_TRACE_AZURE, FIX "azure_blank_line.csv", 1,
@@ -752,14 +753,65 @@ END_TEST
 START_TEST(other_line_errors)
 {
     read_fails(WL_TRACE_HETSIM, FIX "hetsim_bad_arrival.csv", 1,
-               FIX "hetsim_bad_arrival.csv:3: error: column 'arrival_s': "
+               FIX "hetsim_bad_arrival.csv:3:1: error: column 'arrival_s': "
                    "expected a non-negative number of seconds, found '-1'");
     /* 0 good requests: a session's rows are read when it starts (closed
      * loop), so its round 0 is not produced past a bad later row. */
     read_fails(WL_TRACE_SESSIONS, FIX "sessions_bad_round.csv", 0,
-               FIX "sessions_bad_round.csv:3: error: column 'round_idx': "
+               FIX "sessions_bad_round.csv:3:5: error: column 'round_idx': "
                    "expected 1 (a session's rows are consecutive, numbered "
                    "from 0), found '2'");
+}
+END_TEST
+
+/* wl_source_scan reads a whole trace as a run would: its request count,
+ * or the first bad row located by line and column, or "no requests". */
+static void scan_is(wl_trace_format f, const char *path, int64_t want_n,
+                    const char *want)
+{
+    wl_source_spec spec = trace_spec(f, path);
+    hs_diag *d = hs_diag_new();
+    int64_t n = 0;
+    int rc = wl_source_scan(&spec, &n, d);
+
+    if (want == NULL) {
+        ck_assert_msg(rc == HS_OK, "%s: %s", path, ck_diag_text(d));
+        ck_assert_int_eq(n, want_n);
+    } else {
+        ck_assert_int_eq(rc, HS_EINPUT);
+        ck_assert_uint_eq(hs_diag_count(d), 1);
+        ck_assert_str_eq(hs_diag_message(d, 0), want);
+    }
+    hs_diag_free(d);
+}
+
+START_TEST(scan_reads_every_row)
+{
+    wl_source_spec synth = trace_spec(WL_TRACE_AZURE, "unused");
+    int64_t n = 0;
+
+    scan_is(WL_TRACE_AZURE, FIX "azure_small.csv", 4, NULL);
+    scan_is(WL_TRACE_SESSIONS, FIX "sessions_small.csv", 3, NULL);
+    scan_is(WL_TRACE_MOONCAKE, "traces/mooncake_conv_sample.jsonl", 2000,
+            NULL);
+    scan_is(WL_TRACE_AZURE, FIX "azure_bad_number.csv", 0,
+            FIX "azure_bad_number.csv:3:29: error: column 'ContextTokens': "
+                "expected a non-negative integer, found 'abc'");
+    scan_is(WL_TRACE_AZURE, FIX "azure_header_only.csv", 0,
+            FIX "azure_header_only.csv: error: the trace has no requests "
+                "(azure format)");
+    scan_is(WL_TRACE_MOONCAKE, FIX "azure_empty.csv", 0,
+            FIX "azure_empty.csv: error: the trace has no requests "
+                "(mooncake format)");
+    scan_is(
+        WL_TRACE_AZURE, "traces/mooncake_conv_sample.jsonl", 0,
+        "traces/mooncake_conv_sample.jsonl:1:1: error: expected header "
+        "'TIMESTAMP,ContextTokens,GeneratedTokens', found '{\"timestamp\": "
+        "0, \"input_length\": 6758, \"output_length\": 500, \"ha' (a "
+        "JSON line: is the format mooncake?)");
+    synth.kind = WL_SOURCE_SYNTHETIC;
+    ck_assert_int_eq(wl_source_scan(&synth, &n, NULL), HS_OK);
+    ck_assert_int_eq(n, -1);
 }
 END_TEST
 
@@ -899,6 +951,7 @@ Suite *wl_traces_suite(void)
     tcase_add_test(errors, mooncake_line_errors);
     tcase_add_test(errors, other_line_errors);
     tcase_add_test(errors, bad_trace_specs);
+    tcase_add_test(errors, scan_reads_every_row);
     tcase_add_test(errors, json_shapes);
     suite_add_tcase(s, errors);
     return s;
