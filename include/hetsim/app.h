@@ -149,8 +149,9 @@ int app_plan_check_runs(app_plan *p, const app_run_opts *o, hs_diag *d);
  *     |   runs row 'running'
  *   srv_sim_run, records to the store through an app_sink
  *     |
- *   io_store_end_run: 'done' (HS_OK), 'interrupted' (stopped) or
- *   'failed' (any other status, or rows lost)
+ *   io_store_end_run_msg: 'done' (HS_OK), 'interrupted' (stopped; rows
+ *   kept) or 'failed' (any other status, or rows lost; its rows are
+ *   deleted), runs.message saying why for the last two
  *
  * app_runner_stop() may be called at any time, from a signal handler
  * too: the running simulation stops after its current event (its run
@@ -177,8 +178,14 @@ typedef struct app_run_result {
 int app_runner_run(app_runner *r, const sc_scenario *sc, app_run_result *out,
                    hs_diag *d);
 
-/* Ask the runner to stop.  Async-signal-safe. */
+/* Ask the runner to stop.  Async-signal-safe.  The run ends
+ * 'interrupted' with runs.message "interrupted at t=T s (simulated); the
+ * rows written until then are kept". */
 void app_runner_stop(app_runner *r);
+/* The same, for signal 'sig' (from its handler): the message says
+ * "interrupted by SIGINT at ..." (SIGTERM, or "signal N").
+ * Async-signal-safe. */
+void app_runner_stop_by(app_runner *r, int sig);
 bool app_runner_stopped(const app_runner *r);
 
 /* ---- records to the store (app_sink.c) ---------------------------------- */

@@ -17,15 +17,17 @@
 #include "app_int.h"
 #include "hetsim_config.h"
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 struct app_runner {
-    io_store *store;            /* borrowed */
-    const app_run_opts *o;      /* borrowed */
-    srv_sim *volatile sim;      /* R1 */
-    volatile sig_atomic_t stop; /* R2 */
+    io_store *store;                /* borrowed */
+    const app_run_opts *o;          /* borrowed */
+    srv_sim *volatile sim;          /* R1 */
+    volatile sig_atomic_t stop;     /* R2 */
+    volatile sig_atomic_t stop_sig; /* the signal that stopped it; 0: none */
     /* The run in progress, for the progress callback. */
     const sc_scenario *sc;
     double t0; /* wall clock at its start */
@@ -128,6 +130,12 @@ void app_runner_stop(app_runner *r)
         srv_sim_stop(sim);
 }
 
+void app_runner_stop_by(app_runner *r, int sig)
+{
+    r->stop_sig = sig;
+    app_runner_stop(r);
+}
+
 bool app_runner_stopped(const app_runner *r)
 {
     return r->stop != 0;
@@ -199,11 +207,49 @@ static io_run_status status_of(int rc)
     return rc == HS_EINTR ? IO_RUN_INTERRUPTED : IO_RUN_FAILED;
 }
 
-/* Run the built simulation 'sim' as run 'out->run_id' and end the run.
- * Returns srv_sim_run's status, or the store's when that failed. */
+/* What stopped run 'r' at simulated time 'sim_s', into 'buf'. */
+static const char *stop_message(const app_runner *r, double sim_s, char *buf,
+                                size_t len)
+{
+    int sig = r->stop_sig;
+    char name[32];
+
+    if (sig == SIGINT || sig == SIGTERM)
+        snprintf(name, sizeof name, "%s",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    else if (sig != 0)
+        snprintf(name, sizeof name, "signal %d", sig);
+    snprintf(buf, len,
+             "interrupted%s%s at t=%.6g s (simulated); the rows written "
+             "until then are kept",
+             sig != 0 ? " by " : "", sig != 0 ? name : "", sim_s);
+    return buf;
+}
+
+/* runs.message of a run that ended with 'rc': the stop, or the first
+ * problem reported to 'd' from its n0-th on; NULL for a done run. */
+static const char *end_message(const app_runner *r, int rc, double sim_s,
+                               const hs_diag *d, size_t n0, char *buf,
+                               size_t len)
+{
+    if (rc == HS_OK)
+        return NULL;
+    if (rc == HS_EINTR)
+        return stop_message(r, sim_s, buf, len);
+    if (hs_diag_count(d) > n0)
+        return hs_diag_message(d, n0);
+    return "failed (no message)";
+}
+
+/* Run the built simulation 'sim' as run 'out->run_id' and end the run:
+ * 'done', 'interrupted' (rows kept) or 'failed' (rows discarded by the
+ * store), with the message of the last two.  Returns srv_sim_run's
+ * status, or the store's when that failed. */
 static int simulate(app_runner *r, srv_sim *sim, app_run_result *out,
                     hs_diag *d)
 {
+    size_t n0 = hs_diag_count(d);
+    char buf[256];
     int rc, erc;
 
     r->sim = sim;
@@ -214,9 +260,10 @@ static int simulate(app_runner *r, srv_sim *sim, app_run_result *out,
     srv_sim_summary(sim, &out->sum);
     if (r->o->progress != NULL)
         report(r, out->sum.sim_s, out->sum.done, out->sum.arrived, true);
-    erc = io_store_end_run(r->store, out->run_id, status_of(rc),
-                           app_wall_now() - r->t0, out->sum.sim_s,
-                           out->sum.events, d);
+    erc = io_store_end_run_msg(
+        r->store, out->run_id, status_of(rc),
+        end_message(r, rc, out->sum.sim_s, d, n0, buf, sizeof buf),
+        app_wall_now() - r->t0, out->sum.sim_s, out->sum.events, d);
     return rc != HS_OK ? rc : erc;
 }
 

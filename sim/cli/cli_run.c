@@ -22,7 +22,8 @@
  * on stderr when stderr is a terminal.  --quiet prints neither.
  *
  * SIGINT / SIGTERM stop the running simulation after its current event:
- * the run is recorded 'interrupted' (rows so far kept), the remaining
+ * the run is recorded 'interrupted' (rows so far kept; runs.message
+ * "interrupted by SIGINT at t=T s (simulated); ..."), the remaining
  * variants are not run, "hetsim run: interrupted" is printed and the
  * exit status is 1.  The handler is one-shot (SA_RESETHAND): a second
  * signal kills the process at once, leaving the run 'running'.
@@ -206,9 +207,8 @@ static void on_signal(int sig)
 {
     app_runner *r = signal_runner;
 
-    (void)sig;
     if (r != NULL)
-        app_runner_stop(r);
+        app_runner_stop_by(r, sig);
 }
 
 typedef struct run_signals {

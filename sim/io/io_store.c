@@ -47,7 +47,8 @@ static const char *const fixed_sql[ST_INSERT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_RUN_END] = ("UPDATE runs SET status = ?2, wall_s = ?3, sim_s = ?4,"
-                    " events = ?5 WHERE run_id = ?1 AND status = 'running'"),
+                    " events = ?5, message = ?6"
+                    " WHERE run_id = ?1 AND status = 'running'"),
 };
 
 struct io_store {
@@ -564,14 +565,15 @@ int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
 
 /* Write the final status of 'run_id'; HS_EINPUT if it is not running. */
 static int mark_run(io_store *s, int64_t run_id, const char *status,
-                    double wall_s, double sim_s, uint64_t events, hs_diag *d)
+                    const char *message, double wall_s, double sim_s,
+                    uint64_t events, hs_diag *d)
 {
     sqlite3_stmt *st = s->st[ST_RUN_END];
     int64_t ev = events > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)events;
     char msg[256];
     int rc = bind_int(st, 1, run_id) | bind_text(st, 2, status) |
              bind_real(st, 3, wall_s) | bind_real(st, 4, sim_s) |
-             bind_int(st, 5, ev);
+             bind_int(st, 5, ev) | bind_text(st, 6, message);
 
     if (step_bound(s, ST_RUN_END, rc, msg, sizeof msg) != SQLITE_DONE) {
         hs_diag_error(d, where(s), "cannot mark run %" PRId64 " %s: %s",
@@ -587,26 +589,66 @@ static int mark_run(io_store *s, int64_t run_id, const char *status,
     return HS_OK;
 }
 
+/* Mark running run 'run_id' 'failed' and delete its other rows, in one
+ * transaction (the batch is committed or abandoned before): a reader
+ * never sees a failed run with rows, nor a finished run lose them. */
+static int fail_run(io_store *s, int64_t run_id, const char *message,
+                    double wall_s, double sim_s, uint64_t events, hs_diag *d)
+{
+    char *sql = hs_strdup("BEGIN IMMEDIATE;");
+    int rc;
+
+    _Static_assert(REC_T_runs == 0, "the runs table comes first");
+    for (size_t t = REC_T_runs + 1; t < REC_N_TABLES; t++) {
+        char *more =
+            hs_asprintf("%s DELETE FROM %s WHERE run_id = %" PRId64 ";", sql,
+                        rec_table_get((rec_table_id)t)->name, run_id);
+
+        free(sql);
+        sql = more;
+    }
+    rc = exec(s, sql, "cannot discard a failed run's rows", d);
+    free(sql);
+    if (rc == HS_OK)
+        rc = mark_run(s, run_id, io_run_status_name(IO_RUN_FAILED), message,
+                      wall_s, sim_s, events, d);
+    if (rc == HS_OK)
+        return exec(s, "COMMIT", "cannot end a failed run", d);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 int io_store_end_run(io_store *s, int64_t run_id, io_run_status status,
                      double wall_s, double sim_s, uint64_t events, hs_diag *d)
 {
-    const char *name = io_run_status_name(status);
+    return io_store_end_run_msg(s, run_id, status, NULL, wall_s, sim_s, events,
+                                d);
+}
+
+int io_store_end_run_msg(io_store *s, int64_t run_id, io_run_status status,
+                         const char *message, double wall_s, double sim_s,
+                         uint64_t events, hs_diag *d)
+{
     int rc = io_store_flush(s, d);
     int mark_rc;
 
     if (rc != HS_OK)
         abandon_batch(s); /* the rows are lost: record that, below */
     if (status == IO_RUN_DONE && contains(s->lost, s->n_lost, run_id)) {
-        name = io_run_status_name(IO_RUN_FAILED);
+        status = IO_RUN_FAILED;
+        message = "some of the run's rows could not be written";
         if (rc == HS_OK) {
-            hs_diag_error(d, where(s),
-                          "run %" PRId64 " lost rows; marked failed, not "
-                          "done",
-                          run_id);
+            hs_diag_error(d, where(s), "run %" PRId64 " lost rows; %s", run_id,
+                          "marked failed, not done");
             rc = HS_EIO;
         }
     }
-    mark_rc = mark_run(s, run_id, name, wall_s, sim_s, events, d);
+    if (status == IO_RUN_FAILED) /* a failed run keeps no partial rows */
+        mark_rc = fail_run(s, run_id, message, wall_s, sim_s, events, d);
+    else
+        mark_rc = mark_run(s, run_id, io_run_status_name(status), message,
+                           wall_s, sim_s, events, d);
     return rc != HS_OK ? rc : mark_rc;
 }
 
