@@ -815,6 +815,28 @@ START_TEST(scan_reads_every_row)
 }
 END_TEST
 
+/* A request against the model's context (issue 17, item 6). */
+static void fit_is(int64_t max, wl_ctx_policy pol, int64_t p, int64_t o,
+                   wl_fit want, int64_t want_p, int64_t want_o)
+{
+    ck_assert_int_eq(wl_context_fit(max, pol, &p, &o), want);
+    ck_assert_int_eq(p, want_p);
+    ck_assert_int_eq(o, want_o);
+}
+
+START_TEST(context_fit)
+{
+    fit_is(0, WL_CTX_DROP, 55000, 500, WL_FIT_OK, 55000, 500);
+    fit_is(8192, WL_CTX_DROP, 7692, 500, WL_FIT_OK, 7692, 500);
+    fit_is(8192, WL_CTX_DROP, 7693, 500, WL_FIT_DROP, 7693, 500);
+    fit_is(8192, WL_CTX_TRUNCATE, 7693, 500, WL_FIT_TRUNCATED, 7692, 500);
+    fit_is(8192, WL_CTX_TRUNCATE, 55000, 500, WL_FIT_TRUNCATED, 7692, 500);
+    /* The output alone leaves no room: one prompt token, output cut. */
+    fit_is(8192, WL_CTX_TRUNCATE, 10, 9000, WL_FIT_TRUNCATED, 1, 8191);
+    fit_is(1, WL_CTX_TRUNCATE, 1, 1, WL_FIT_DROP, 1, 1);
+}
+END_TEST
+
 START_TEST(bad_trace_specs)
 {
     wl_source_spec spec = trace_spec(WL_TRACE_AZURE, "traces/azure_conv.csv");
@@ -952,6 +974,7 @@ Suite *wl_traces_suite(void)
     tcase_add_test(errors, other_line_errors);
     tcase_add_test(errors, bad_trace_specs);
     tcase_add_test(errors, scan_reads_every_row);
+    tcase_add_test(errors, context_fit);
     tcase_add_test(errors, json_shapes);
     suite_add_tcase(s, errors);
     return s;
