@@ -216,14 +216,29 @@ static void bind_preset(io_sc_ctx *c, const io_node *n, wl_agent_spec *a)
         io_preset_at(c->e, dir, a->preset, pn, &a->params);
 }
 
+/* An agent source's keys: its own, then every key of a preset file
+ * that may override the preset inline. */
+static void check_agent_keys(io_sc_ctx *c, const io_node *n)
+{
+    const char *keys[N_OF(agent_keys) + IO_PRESET_N_KEYS];
+    size_t k = 0;
+
+    for (; agent_keys[k] != NULL; k++)
+        keys[k] = agent_keys[k];
+    k += io_preset_keys(keys + k, IO_PRESET_N_KEYS - 1);
+    keys[k] = NULL;
+    io_check_keys(c->e, n, keys);
+}
+
 static void bind_agent(io_sc_ctx *c, const io_node *n, wl_agent_spec *a)
 {
     size_t before = c->e->n;
 
     if (!io_expect_map(c->e, n))
         return;
-    io_check_keys(c->e, n, agent_keys);
+    check_agent_keys(c, n);
     bind_preset(c, n, a);
+    io_preset_override(c->e, n, &a->params);
     io_bind_params(c->e, n, agent_params, a, true);
     if (c->e->n == before)
         need_end(c, n, "sessions", a->sessions > 0, a->horizon_s > 0);
