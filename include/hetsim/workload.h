@@ -251,8 +251,10 @@ typedef struct wl_request {
  * Lines end in LF or CRLF; the last one may lack its newline.  No CSV
  * quoting.  Malformed lines are errors, never skipped: an empty line, a
  * wrong column count, a bad number or timestamp, a time earlier than the
- * previous record's ("path:LINE: error: column 'ContextTokens': expected
- * a non-negative integer, found 'abc'"; JSON errors add the column).
+ * previous record's ("path:LINE:COL: error: column 'ContextTokens':
+ * expected a non-negative integer, found 'abc'", COL the 1-based byte
+ * where the bad field, value or time starts; 1 for an empty line, a
+ * wrong header or a JSON object missing a key).
  *   azure     header exactly 'TIMESTAMP,ContextTokens,GeneratedTokens';
  *             TIMESTAMP 'YYYY-MM-DD HH:MM:SS[.fraction]' (UTC, read
  *             exactly to the ns, up to 9 fraction digits).

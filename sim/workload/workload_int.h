@@ -121,6 +121,10 @@ void wl_trace_close(wl_trace *t); /* NULL is a no-op */
  * borrowed from the reader.  For errors found after parsing. */
 hs_loc wl_trace_loc(const wl_trace *t);
 
+/* For formats: the 1-based column where the current record's time starts,
+ * so that "time goes backwards" points at it (0: unknown, the line only).
+ * Reset before each record is parsed. */
+void wl_trace_time_at(wl_trace *t, unsigned col);
 /* For formats: the current line and where it is (file, line, column 0;
  * the path is borrowed from the reader). */
 hs_loc wl_trace_here(const wl_trace *t);

@@ -715,14 +715,14 @@ START_TEST(azure_line_errors)
                FIX "azure_missing_column.csv:4:31: error: expected 3 columns, "
                    "found 2");
     read_fails(WL_TRACE_AZURE, FIX "azure_backwards.csv", 2,
-               FIX "azure_backwards.csv:4: error: column 'TIMESTAMP': time "
+               FIX "azure_backwards.csv:4:1: error: column 'TIMESTAMP': time "
                    "goes backwards (earlier than line 3)");
     read_fails(WL_TRACE_AZURE, FIX "azure_bad_time.csv", 1,
                FIX "azure_bad_time.csv:3:1: error: column 'TIMESTAMP': "
                    "expected a time like '2023-11-16 18:15:46.6805900', "
                    "found '2023-02-30 18:15:50.9951690'");
     read_fails(WL_TRACE_AZURE, FIX "azure_blank_line.csv", 1,
-               FIX "azure_blank_line.csv:3: error: empty line");
+               FIX "azure_blank_line.csv:3:1: error: empty line");
 }
 END_TEST
 
@@ -732,14 +732,14 @@ START_TEST(mooncake_line_errors)
                FIX "mooncake_bad_json.jsonl:2:17: error: expected ',' or "
                    "'}', found '\"'");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_missing_key.jsonl", 0,
-               FIX "mooncake_missing_key.jsonl:1: error: missing key "
+               FIX "mooncake_missing_key.jsonl:1:1: error: missing key "
                    "'output_length'");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_bad_value.jsonl", 2,
                FIX "mooncake_bad_value.jsonl:3:34: error: key "
                    "'input_length': expected a non-negative integer, found "
                    "'-3'");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_backwards.jsonl", 1,
-               FIX "mooncake_backwards.jsonl:2: error: key 'timestamp': "
+               FIX "mooncake_backwards.jsonl:2:15: error: key 'timestamp': "
                    "time goes backwards (earlier than line 1)");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_duplicate.jsonl", 0,
                FIX "mooncake_duplicate.jsonl:1:58: error: duplicate key "
