@@ -2,7 +2,7 @@
 # demo.sh -- the bundled example that 'make demo' runs:
 #  1. the OI/CF table of the paper's four workload rows (docs/oicf.md);
 #  2. a serving simulation: the bundled Azure conversation trace replayed
-#     on a small H100 cluster with Llama-3-8B, as two variants, into
+#     on a small H100 cluster with Llama-3.1-8B, as two variants, into
 #     results/quickstart.db (docs/getting-started.md).
 # Usage: scripts/demo.sh path/to/hetsim
 set -e

@@ -69,7 +69,9 @@ typedef struct app_plan {
 int app_plan_load(const app_plan_opts *o, app_plan *p, hs_diag *d);
 
 /* Validate the base scenario of 'o' and every variant in the file, as
- * 'hetsim check' does, keeping nothing: the base's problems go to 'd',
+ * 'hetsim check' does, keeping nothing: each is loaded and checked as
+ * 'hetsim run' checks a run before its first event (app_run_validate,
+ * every trace read once).  The base's problems go to 'd',
  * each variant's problems that the base lacks to p->extra.  Returns
  * HS_OK when there is none, else HS_EINPUT.  'o->variant' is ignored. */
 int app_plan_validate(const app_plan_opts *o, app_plan *p, hs_diag *d);
@@ -118,11 +120,24 @@ typedef struct app_run_opts {
 /* The seed a run of 'sc' uses under 'o'. */
 uint64_t app_run_seed(const app_run_opts *o, const sc_scenario *sc);
 
-/* Build and free the simulation of 'sc', so that what only srv_sim_new()
- * finds (a model that does not fit an instance, a trace that cannot be
- * opened) is reported before a store is touched.  Cheap: sources stream
- * and nothing runs.  Returns srv_sim_new()'s status, problems in 'd'. */
+/* Everything a run of 'sc' checks before its first simulated event,
+ * without simulating: build and free the simulation (srv_sim_new: a
+ * model that leaves no room for KV, a trace that cannot be opened or has
+ * the wrong header), then read every trace once (wl_source_scan: each
+ * row parsed and checked, an empty trace refused).  'hetsim check' and
+ * 'hetsim run' both call it on every run before any store is touched, so
+ * a run that passes it fails later only on I/O.  'o' NULL: the
+ * scenario's seed.  Returns HS_OK or the first failure's status, every
+ * problem in 'd'.  O(trace rows) time, memory as a run's. */
 int app_run_validate(const sc_scenario *sc, const app_run_opts *o, hs_diag *d);
+
+/* Check every run of the loaded plan 'p' as 'hetsim run' does before it
+ * writes anything (app_run_validate with 'o': build each simulation,
+ * read each trace once).  The first run's problems go to 'd', the later
+ * runs' (variants) to p->extra as app_plan_load() reports them: those the
+ * first run shares are left out.  Returns HS_OK, or the first failure's
+ * status.  O(runs x trace rows). */
+int app_plan_check_runs(app_plan *p, const app_run_opts *o, hs_diag *d);
 
 /* Runs scenarios one at a time into one store.
  *
@@ -134,8 +149,9 @@ int app_run_validate(const sc_scenario *sc, const app_run_opts *o, hs_diag *d);
  *     |   runs row 'running'
  *   srv_sim_run, records to the store through an app_sink
  *     |
- *   io_store_end_run: 'done' (HS_OK), 'interrupted' (stopped) or
- *   'failed' (any other status, or rows lost)
+ *   io_store_end_run_msg: 'done' (HS_OK), 'interrupted' (stopped; rows
+ *   kept) or 'failed' (any other status, or rows lost; its rows are
+ *   deleted), runs.message saying why for the last two
  *
  * app_runner_stop() may be called at any time, from a signal handler
  * too: the running simulation stops after its current event (its run
@@ -162,8 +178,14 @@ typedef struct app_run_result {
 int app_runner_run(app_runner *r, const sc_scenario *sc, app_run_result *out,
                    hs_diag *d);
 
-/* Ask the runner to stop.  Async-signal-safe. */
+/* Ask the runner to stop.  Async-signal-safe.  The run ends
+ * 'interrupted' with runs.message "interrupted at t=T s (simulated); the
+ * rows written until then are kept". */
 void app_runner_stop(app_runner *r);
+/* The same, for signal 'sig' (from its handler): the message says
+ * "interrupted by SIGINT at ..." (SIGTERM, or "signal N").
+ * Async-signal-safe. */
+void app_runner_stop_by(app_runner *r, int sig);
 bool app_runner_stopped(const app_runner *r);
 
 /* ---- records to the store (app_sink.c) ---------------------------------- */

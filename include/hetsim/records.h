@@ -194,7 +194,9 @@ typedef enum srv_drop_reason {
     X(runs, events, I64_OPT, "", "events fired; NULL while running")          \
     X(runs, status, RUN_STATUS, "",                                           \
       "`running`, `done`, `failed` or `interrupted` (CHECK constraint); "     \
-      "see above")
+      "see above")                                                            \
+    X(runs, message, TEXT, "", "why the run is `failed` (its first error) "   \
+      "or `interrupted` (signal, simulated time); NULL otherwise")
 
 #define REC_COLS_requests(X)                                                  \
     X(requests, request_id, I64_KEY, "",                                      \

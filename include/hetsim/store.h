@@ -132,6 +132,16 @@ int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
 int io_store_end_run(io_store *s, int64_t run_id, io_run_status status,
                      double wall_s, double sim_s, uint64_t events, hs_diag *d);
 
+/* io_store_end_run() with runs.message set to 'message' (borrowed for
+ * the call; NULL for none): why a run ended 'failed' or 'interrupted'.
+ * A run that ends 'failed' (asked for, or a 'done' that lost rows, whose
+ * message then says so) keeps no row but its runs row: the rows it wrote
+ * are deleted first, in one transaction, so no half-written results are
+ * left behind.  An 'interrupted' run keeps its rows.  Same errors. */
+int io_store_end_run_msg(io_store *s, int64_t run_id, io_run_status status,
+                         const char *message, double wall_s, double sim_s,
+                         uint64_t events, hs_diag *d);
+
 /* ---- row appenders --------------------------------------------------------
  *
  * io_store_add() appends one row of table 'table' (any but REC_T_runs,

@@ -143,12 +143,26 @@ typedef enum wl_source_kind {
     WL_SOURCE_AGENT
 } wl_source_kind;
 
+/* What the simulation does with a request of this source whose prompt +
+ * output exceed the model's max_context (vLLM's max_model_len bounds the
+ * prompt and the tokens to generate together; a request beyond it is
+ * rejected).  An agent preset's own max_context and on_max_context
+ * (wl_preset) shape its calls first; this applies after, against the
+ * model's. */
+typedef enum wl_ctx_policy {
+    WL_CTX_DROP,    /* dropped at arrival, drop_reason 'max_context' */
+    WL_CTX_TRUNCATE /* the prompt's head is cut (left truncation, as vLLM's
+                       truncate_prompt_tokens keeps the last tokens) so that
+                       prompt + output = max_context; see wl_context_fit */
+} wl_ctx_policy;
+
 typedef struct wl_source_spec {
     char *name; /* owned */
     wl_source_kind kind;
-    wl_trace_spec trace;         /* kind == WL_SOURCE_TRACE */
-    wl_synthetic_spec synthetic; /* kind == WL_SOURCE_SYNTHETIC */
-    wl_agent_spec agent;         /* kind == WL_SOURCE_AGENT */
+    wl_ctx_policy on_max_context; /* 'on_max_context:'; WL_CTX_DROP */
+    wl_trace_spec trace;          /* kind == WL_SOURCE_TRACE */
+    wl_synthetic_spec synthetic;  /* kind == WL_SOURCE_SYNTHETIC */
+    wl_agent_spec agent;          /* kind == WL_SOURCE_AGENT */
     hs_loc loc;
 } wl_source_spec;
 
@@ -237,8 +251,10 @@ typedef struct wl_request {
  * Lines end in LF or CRLF; the last one may lack its newline.  No CSV
  * quoting.  Malformed lines are errors, never skipped: an empty line, a
  * wrong column count, a bad number or timestamp, a time earlier than the
- * previous record's ("path:LINE: error: column 'ContextTokens': expected
- * a non-negative integer, found 'abc'"; JSON errors add the column).
+ * previous record's ("path:LINE:COL: error: column 'ContextTokens':
+ * expected a non-negative integer, found 'abc'", COL the 1-based byte
+ * where the bad field, value or time starts; 1 for an empty line, a
+ * wrong header or a JSON object missing a key).
  *   azure     header exactly 'TIMESTAMP,ContextTokens,GeneratedTokens';
  *             TIMESTAMP 'YYYY-MM-DD HH:MM:SS[.fraction]' (UTC, read
  *             exactly to the ns, up to 9 fraction digits).
@@ -402,6 +418,30 @@ int64_t wl_source_count(const wl_source *s);
 
 /* Close the file and free everything.  NULL is a no-op. */
 void wl_source_close(wl_source *s);
+
+/* Read every request of the trace source 'spec' (borrowed) once, as a
+ * run would, without simulating: each row parsed and checked, a session
+ * trace replayed with every call finished at its arrival.  For a run to
+ * find a bad row before it writes anything ('hetsim check' and 'hetsim
+ * run' both call it).  Returns HS_OK with the number of requests in
+ * '*n'; HS_EINPUT for a malformed row (located: file, line, column) or a
+ * trace without a request ("path: error: the trace has no requests"),
+ * HS_EIO for a read error, errors in 'd'.  Other source kinds are not
+ * read: HS_OK with '*n' = -1.  O(rows) time, memory as a run's. */
+int wl_source_scan(const wl_source_spec *spec, int64_t *n, hs_diag *d);
+
+/* How a request fits a model of 'max_context' tokens (0 = no limit).
+ * WL_FIT_OK: prompt + output <= max_context, nothing changed.  Beyond
+ * it, under WL_CTX_DROP: WL_FIT_DROP (nothing changed).  Under
+ * WL_CTX_TRUNCATE: WL_FIT_TRUNCATED with the prompt cut from its head to
+ * max(1, max_context - output) tokens and the output, when it alone
+ * leaves no room, to max_context - prompt, so prompt + output =
+ * max_context exactly; a request truncated this way reuses no cached
+ * prefix (its first tokens are gone).  max_context 1 leaves no room for
+ * both: WL_FIT_DROP.  '*prompt' and '*output' >= 1.  Pure, O(1). */
+typedef enum wl_fit { WL_FIT_OK, WL_FIT_TRUNCATED, WL_FIT_DROP } wl_fit;
+wl_fit wl_context_fit(int64_t max_context, wl_ctx_policy policy,
+                      int64_t *prompt, int64_t *output);
 
 /* Trace format by name ("azure", "mooncake", "hetsim", "sessions": the
  * names of the wl_formats.def registry), as written in

@@ -153,25 +153,52 @@ int app_plan_load(const app_plan_opts *o, app_plan *p, hs_diag *d)
     return HS_EINPUT;
 }
 
+int app_plan_check_runs(app_plan *p, const app_run_opts *o, hs_diag *d)
+{
+    hs_diag *vd = hs_diag_new();
+    int first = HS_OK;
+
+    for (size_t i = 0; i < p->n; i++) {
+        int rc;
+
+        hs_diag_clear(vd);
+        rc = app_run_validate(p->sc[i], o, i == 0 ? d : vd);
+        if (i > 0)
+            add_variant_diag(p, d, vd, p->sc[i]->variant, true);
+        if (first == HS_OK)
+            first = rc;
+    }
+    hs_diag_free(vd);
+    return first;
+}
+
+/* Load run 'variant' (NULL: the base) of 'o' into nothing, and check it
+ * as a run would before its first event (app_run_validate); problems to
+ * 'd'.  HS_OK when there is none. */
+static int validate_one(const app_plan_opts *o, const char *variant,
+                        hs_diag *d)
+{
+    sc_scenario *sc = NULL;
+    int rc = io_scenario_load(o->path, o->ovr, o->n_ovr, variant, &sc, d);
+
+    if (rc == HS_OK)
+        rc = app_run_validate(sc, NULL, d);
+    sc_scenario_free(sc);
+    return rc;
+}
+
 int app_plan_validate(const app_plan_opts *o, app_plan *p, hs_diag *d)
 {
     hs_diag *vd = hs_diag_new();
     char **names = NULL;
     size_t n = 0;
-    sc_scenario *sc = NULL;
 
-    if (io_scenario_load(o->path, o->ovr, o->n_ovr, NULL, &sc, d) == HS_OK)
-        sc_scenario_free(sc);
+    validate_one(o, NULL, d);
     io_scenario_variant_names(o->path, NULL, &names, &n, vd);
     for (size_t i = 0; i < n; i++) {
         hs_diag_clear(vd);
-        sc = NULL;
-        if (io_scenario_load(o->path, o->ovr, o->n_ovr, names[i], &sc, vd) ==
-            HS_OK) {
-            sc_scenario_free(sc);
-            continue;
-        }
-        add_variant_diag(p, d, vd, names[i], false);
+        if (validate_one(o, names[i], vd) != HS_OK)
+            add_variant_diag(p, d, vd, names[i], false);
     }
     io_names_free(names, n);
     hs_diag_free(vd);

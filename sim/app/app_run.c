@@ -17,15 +17,17 @@
 #include "app_int.h"
 #include "hetsim_config.h"
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 struct app_runner {
-    io_store *store;            /* borrowed */
-    const app_run_opts *o;      /* borrowed */
-    srv_sim *volatile sim;      /* R1 */
-    volatile sig_atomic_t stop; /* R2 */
+    io_store *store;                /* borrowed */
+    const app_run_opts *o;          /* borrowed */
+    srv_sim *volatile sim;          /* R1 */
+    volatile sig_atomic_t stop;     /* R2 */
+    volatile sig_atomic_t stop_sig; /* the signal that stopped it; 0: none */
     /* The run in progress, for the progress callback. */
     const sc_scenario *sc;
     double t0; /* wall clock at its start */
@@ -65,19 +67,42 @@ static srv_options sim_options(const app_run_opts *o, const sc_scenario *sc)
     return opt;
 }
 
+/* Read every trace of 'sc' once (wl_source_scan), reporting to 'd' each
+ * problem it does not hold yet (a trace that srv_sim_new() could not
+ * open is reported once); HS_OK or the first failure's status. */
+static int scan_traces(const sc_scenario *sc, hs_diag *d)
+{
+    hs_diag *scratch = hs_diag_new();
+    int first = HS_OK;
+
+    for (size_t i = 0; i < sc->n_workload; i++) {
+        int64_t n;
+        int rc = wl_source_scan(&sc->workload[i], &n, scratch);
+
+        if (first == HS_OK)
+            first = rc;
+    }
+    for (size_t i = 0; i < hs_diag_count(scratch); i++)
+        if (!hs_diag_contains(d, hs_diag_item_at(scratch, i)))
+            hs_diag_add(d, hs_diag_item_at(scratch, i));
+    hs_diag_free(scratch);
+    return first;
+}
+
 int app_run_validate(const sc_scenario *sc, const app_run_opts *o, hs_diag *d)
 {
     srv_options opt;
     srv_sink none;
     srv_sim *sim = NULL;
-    int rc;
+    int rc, src;
 
     memset(&opt, 0, sizeof opt);
-    opt.seed = app_run_seed(o, sc);
+    opt.seed = o != NULL ? app_run_seed(o, sc) : sc->seed;
     memset(&none, 0, sizeof none);
     rc = srv_sim_new(sc, &opt, &none, &sim, d);
     srv_sim_free(sim);
-    return rc;
+    src = scan_traces(sc, d);
+    return rc != HS_OK ? rc : src;
 }
 
 /* ---- the runner --------------------------------------------------------- */
@@ -103,6 +128,12 @@ void app_runner_stop(app_runner *r)
     r->stop = 1;
     if (sim != NULL)
         srv_sim_stop(sim);
+}
+
+void app_runner_stop_by(app_runner *r, int sig)
+{
+    r->stop_sig = sig;
+    app_runner_stop(r);
 }
 
 bool app_runner_stopped(const app_runner *r)
@@ -176,11 +207,49 @@ static io_run_status status_of(int rc)
     return rc == HS_EINTR ? IO_RUN_INTERRUPTED : IO_RUN_FAILED;
 }
 
-/* Run the built simulation 'sim' as run 'out->run_id' and end the run.
- * Returns srv_sim_run's status, or the store's when that failed. */
+/* What stopped run 'r' at simulated time 'sim_s', into 'buf'. */
+static const char *stop_message(const app_runner *r, double sim_s, char *buf,
+                                size_t len)
+{
+    int sig = r->stop_sig;
+    char name[32];
+
+    if (sig == SIGINT || sig == SIGTERM)
+        snprintf(name, sizeof name, "%s",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    else if (sig != 0)
+        snprintf(name, sizeof name, "signal %d", sig);
+    snprintf(buf, len,
+             "interrupted%s%s at t=%.6g s (simulated); the rows written "
+             "until then are kept",
+             sig != 0 ? " by " : "", sig != 0 ? name : "", sim_s);
+    return buf;
+}
+
+/* runs.message of a run that ended with 'rc': the stop, or the first
+ * problem reported to 'd' from its n0-th on; NULL for a done run. */
+static const char *end_message(const app_runner *r, int rc, double sim_s,
+                               const hs_diag *d, size_t n0, char *buf,
+                               size_t len)
+{
+    if (rc == HS_OK)
+        return NULL;
+    if (rc == HS_EINTR)
+        return stop_message(r, sim_s, buf, len);
+    if (hs_diag_count(d) > n0)
+        return hs_diag_message(d, n0);
+    return "failed (no message)";
+}
+
+/* Run the built simulation 'sim' as run 'out->run_id' and end the run:
+ * 'done', 'interrupted' (rows kept) or 'failed' (rows discarded by the
+ * store), with the message of the last two.  Returns srv_sim_run's
+ * status, or the store's when that failed. */
 static int simulate(app_runner *r, srv_sim *sim, app_run_result *out,
                     hs_diag *d)
 {
+    size_t n0 = hs_diag_count(d);
+    char buf[256];
     int rc, erc;
 
     r->sim = sim;
@@ -191,9 +260,10 @@ static int simulate(app_runner *r, srv_sim *sim, app_run_result *out,
     srv_sim_summary(sim, &out->sum);
     if (r->o->progress != NULL)
         report(r, out->sum.sim_s, out->sum.done, out->sum.arrived, true);
-    erc = io_store_end_run(r->store, out->run_id, status_of(rc),
-                           app_wall_now() - r->t0, out->sum.sim_s,
-                           out->sum.events, d);
+    erc = io_store_end_run_msg(
+        r->store, out->run_id, status_of(rc),
+        end_message(r, rc, out->sum.sim_s, d, n0, buf, sizeof buf),
+        app_wall_now() - r->t0, out->sum.sim_s, out->sum.events, d);
     return rc != HS_OK ? rc : erc;
 }
 

@@ -1,6 +1,11 @@
 /*
  * cli_check.c -- 'hetsim check SCENARIO.yaml [--set PATH=VALUE]...':
- * validate a scenario, its base and every variant, without running it.
+ * validate a scenario, its base and every variant, without running it:
+ * each is loaded and checked as 'hetsim run' checks a run before its
+ * first simulated event (app_run_validate: the simulation built, so a
+ * model without room for KV is found; every trace read once, so a bad
+ * row, a wrong format or an empty trace is found, by file, line and
+ * column).  A scenario 'check' passes fails 'run' only on I/O.
  * Prints "ok" on stdout (exit 0), or every problem on stderr as
  * "file:line:col: error: ..." (exit 2).  A problem that appears only
  * with a variant applied names it: "...: error: variant 'mono': ...".

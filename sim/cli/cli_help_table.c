@@ -87,7 +87,10 @@ static const cli_doc docs[] = {
      run_opts, false},
     {"check", "SCENARIO.yaml",
      "validate a scenario and its variants without running them",
-     "Prints ok, or every problem as file:line:col: error: ... (exit 2).",
+     "Runs the validation 'run' does before its first simulated event: "
+     "the scenario and each variant, the simulation built (a model that "
+     "leaves no room for KV fails here), every trace read once.  Prints "
+     "ok, or every problem as file:line:col: error: ... (exit 2).",
      check_opts, false},
     {"oicf", "",
      "operational intensity and capacity footprint of analytic points",

@@ -6,10 +6,11 @@
  * Without --variant the base scenario runs first, then every variant in
  * file order, each its own run (runs row) in the same database; with
  * --variant only that variant runs.  The overrides apply to every run.
- * Every run's scenario is loaded and validated, and its simulation built
- * once and freed, before the database is opened: on any problem every
- * message is printed (a variant's own problems tagged "variant 'NAME': ")
- * and nothing is created.
+ * Every run's scenario is loaded and validated, its simulation built
+ * once and freed and its traces read once (app_plan_check_runs, the
+ * checks 'hetsim check' makes), before the database is opened: on any
+ * problem every message is printed (a variant's own problems tagged
+ * "variant 'NAME': ") and nothing is created.
  *
  * The database is -o DB, else the scenario's output.db (relative to the
  * current directory, as written), else results/<name>.db; missing parent
@@ -24,16 +25,16 @@
  * all' may write more than 1 GB is warned about before anything runs.
  *
  * SIGINT / SIGTERM stop the running simulation after its current event:
- * the run is recorded 'interrupted' (rows so far kept), the remaining
+ * the run is recorded 'interrupted' (rows so far kept; runs.message
+ * "interrupted by SIGINT at t=T s (simulated); ..."), the remaining
  * variants are not run, "hetsim run: interrupted" is printed and the
  * exit status is 1.  The handler is one-shot (SA_RESETHAND): a second
  * signal kills the process at once, leaving the run 'running'.
  *
  * Exit status: 0 every run done; 2 bad usage or bad input (scenario,
- * overrides, unknown variant, a trace srv_sim_new cannot open, a
- * malformed trace line met while running, a file that is not a hetsim
- * database); 1 any other failure (I/O, interrupted).  Runs after a
- * failed one are not started.
+ * overrides, unknown variant, a trace that cannot be opened or has a bad
+ * row, a file that is not a hetsim database); 1 any other failure (I/O,
+ * interrupted).  Runs after a failed one are not started.
  *
  * The planning, the runs and their records are sim/app's (app.h); this
  * file parses the arguments, handles the signals and prints.
@@ -144,21 +145,13 @@ static int plan_runs(const run_args *a, const app_run_opts *ro, app_plan *p)
 {
     app_plan_opts po = {a->path, a->ovr, a->n_ovr, a->variant};
     hs_diag *d = hs_diag_new();
-    int first = app_plan_load(&po, p, d);
+    int rc = app_plan_load(&po, p, d);
 
-    if (first != HS_OK)
-        cli_print_plan_diag(d, p, stderr);
-    for (size_t i = 0; i < p->n; i++) {
-        int rc;
-
-        hs_diag_clear(d);
-        rc = app_run_validate(p->sc[i], ro, d);
-        cli_print_diag(d, stderr);
-        if (first == HS_OK)
-            first = rc;
-    }
+    if (rc == HS_OK)
+        rc = app_plan_check_runs(p, ro, d);
+    cli_print_plan_diag(d, p, stderr);
     hs_diag_free(d);
-    return first;
+    return rc;
 }
 
 /* Simulated seconds between progress calls: cheap, so often enough for
@@ -172,9 +165,8 @@ static void on_signal(int sig)
 {
     app_runner *r = signal_runner;
 
-    (void)sig;
     if (r != NULL)
-        app_runner_stop(r);
+        app_runner_stop_by(r, sig);
 }
 
 typedef struct run_signals {

@@ -201,6 +201,20 @@ static const io_param preset_params[] = {
     IO_PARAM_END,
 };
 
+int io_preset_override(io_errs *e, const io_node *map, wl_preset *p)
+{
+    return io_bind_params(e, map, preset_params, p, false);
+}
+
+size_t io_preset_keys(const char **out, size_t cap)
+{
+    size_t n = 0;
+
+    for (const io_param *q = preset_params; q->key != NULL && n < cap; q++)
+        out[n++] = q->key;
+    return n;
+}
+
 static void bind_description(io_errs *e, const io_node *root, wl_preset *p)
 {
     char *text = NULL;

@@ -2,8 +2,10 @@
  * io_sc_workload.c -- the 'workload' section of a scenario: a sequence of
  * named sources, each a trace file, a synthetic generator (an arrival
  * process and token distributions) or agent sessions from a preset, bound
- * to workload.h's specs.  Keys that exist but do not apply to the chosen
- * process or distribution are reported as such.
+ * to workload.h's specs, with what to do with a request beyond the
+ * model's context ('on_max_context': drop or truncate).  Keys that exist
+ * but do not apply to the chosen process or distribution are reported as
+ * such.
  */
 #include "io_sc_int.h"
 
@@ -11,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const source_keys[] = {"name", "trace", "synthetic",
-                                          "agent", NULL};
+static const char *const source_keys[] = {
+    "name", "trace", "synthetic", "agent", "on_max_context", NULL};
+/* In the order of wl_ctx_policy. */
+static const char *const ctx_policy_names[] = {"drop", "truncate"};
 static const char *const trace_keys[] = {"format", "path", "time_scale",
                                          "max_requests", NULL};
 static const char *const synthetic_keys[] = {
@@ -212,14 +216,29 @@ static void bind_preset(io_sc_ctx *c, const io_node *n, wl_agent_spec *a)
         io_preset_at(c->e, dir, a->preset, pn, &a->params);
 }
 
+/* An agent source's keys: its own, then every key of a preset file
+ * that may override the preset inline. */
+static void check_agent_keys(io_sc_ctx *c, const io_node *n)
+{
+    const char *keys[N_OF(agent_keys) + IO_PRESET_N_KEYS];
+    size_t k = 0;
+
+    for (; agent_keys[k] != NULL; k++)
+        keys[k] = agent_keys[k];
+    k += io_preset_keys(keys + k, IO_PRESET_N_KEYS - 1);
+    keys[k] = NULL;
+    io_check_keys(c->e, n, keys);
+}
+
 static void bind_agent(io_sc_ctx *c, const io_node *n, wl_agent_spec *a)
 {
     size_t before = c->e->n;
 
     if (!io_expect_map(c->e, n))
         return;
-    io_check_keys(c->e, n, agent_keys);
+    check_agent_keys(c, n);
     bind_preset(c, n, a);
+    io_preset_override(c->e, n, &a->params);
     io_bind_params(c->e, n, agent_params, a, true);
     if (c->e->n == before)
         need_end(c, n, "sessions", a->sessions > 0, a->horizon_s > 0);
@@ -230,12 +249,17 @@ static void bind_source(io_sc_ctx *c, const io_node *n, wl_source_spec *s)
     static const char *const kinds[] = {"trace", "synthetic", "agent"};
     const io_node *body = NULL;
     size_t found = 0;
+    int policy = -1;
 
     s->loc = n->loc;
     if (!io_expect_map(c->e, n))
         return;
     io_check_keys(c->e, n, source_keys);
     io_field_string(c->e, n, "name", true, &s->name);
+    if (io_field_enum(c->e, n, "on_max_context", false, ctx_policy_names,
+                      N_OF(ctx_policy_names), &policy) == HS_OK &&
+        policy >= 0)
+        s->on_max_context = (wl_ctx_policy)policy;
     for (size_t i = 0; i < N_OF(kinds); i++) {
         const io_node *k = io_get(n, kinds[i]);
 

@@ -5,7 +5,7 @@
  * callback for reports.  The schema -- tables, INSERT statements and the
  * layout of every row -- comes from the tables of records.h (bump
  * IO_STORE_SCHEMA_VERSION on any change there); one generic loop binds a
- * row of any table, column by column.
+ * row of any table, column by column (io_sql_bind.c).
  *
  * Invariants (between calls):
  *   I1  s->in_txn == !sqlite3_get_autocommit(s->db): the only transaction
@@ -28,6 +28,8 @@
 
 #include <sqlite3.h>
 
+#include "io_sql_bind.h"
+
 /* ---- statements --------------------------------------------------------- */
 
 /* The statements the store runs more than once, prepared at open: the
@@ -47,7 +49,8 @@ static const char *const fixed_sql[ST_INSERT] = {
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
     [ST_RUN_END] = ("UPDATE runs SET status = ?2, wall_s = ?3, sim_s = ?4,"
-                    " events = ?5 WHERE run_id = ?1 AND status = 'running'"),
+                    " events = ?5, message = ?6"
+                    " WHERE run_id = ?1 AND status = 'running'"),
 };
 
 struct io_store {
@@ -101,81 +104,6 @@ static void push_id(int64_t **v, size_t *n, size_t *cap, int64_t x)
         return;
     hs_grow((void **)v, cap, *n + 1, sizeof(int64_t));
     (*v)[(*n)++] = x;
-}
-
-/* Bind helpers return SQLite result codes, OR-ed together by callers: any
- * nonzero result makes the append fail. */
-static int bind_text(sqlite3_stmt *st, int i, const char *v)
-{
-    if (v == NULL)
-        return sqlite3_bind_null(st, i);
-    return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
-static int bind_real(sqlite3_stmt *st, int i, double v)
-{
-    if (isnan(v))
-        return sqlite3_bind_null(st, i);
-    return sqlite3_bind_double(st, i, v);
-}
-
-static int bind_int(sqlite3_stmt *st, int i, int64_t v)
-{
-    return sqlite3_bind_int64(st, i, v);
-}
-
-/* Column 'c' of 'row' (a struct of the column's table) as parameter 'i'
- * of 'st': NaN and NULL as SQL NULL, an _OPT integer < 0 as NULL, a
- * request status or drop reason as its name (NULL for none). */
-static int bind_col(sqlite3_stmt *st, int i, const rec_col *c, const void *row)
-{
-    const char *field = (const char *)row + c->offset;
-    int64_t v64;
-    int32_t v32;
-    double x;
-    const char *t;
-    srv_request_status rs;
-    srv_drop_reason dr;
-
-    switch (c->type) {
-    case REC_TY_REAL:
-        memcpy(&x, field, sizeof x);
-        return bind_real(st, i, x);
-    case REC_TY_TEXT:
-    case REC_TY_TEXT_KEY:
-    case REC_TY_RUN_STATUS:
-        memcpy(&t, field, sizeof t);
-        return bind_text(st, i, t);
-    case REC_TY_REQ_STATUS:
-        memcpy(&rs, field, sizeof rs);
-        return bind_text(st, i, rec_enum_name(c->type, (int)rs));
-    case REC_TY_DROP_REASON:
-        memcpy(&dr, field, sizeof dr);
-        return bind_text(st, i, rec_enum_name(c->type, (int)dr));
-    default: /* integers of 4 or 8 bytes */
-        if (c->size == sizeof v64) {
-            memcpy(&v64, field, sizeof v64);
-        } else {
-            HS_ASSERT(c->size == sizeof v32);
-            memcpy(&v32, field, sizeof v32);
-            v64 = v32;
-        }
-        if (v64 < 0 && rec_type_null_if_negative(c->type))
-            return sqlite3_bind_null(st, i);
-        return bind_int(st, i, v64);
-    }
-}
-
-/* Bind every column of 'row', a struct of table 't', from parameter
- * 'first' on; the OR of the bind results. */
-static int bind_row(sqlite3_stmt *st, int first, const rec_table *t,
-                    const void *row)
-{
-    int rc = SQLITE_OK;
-
-    for (size_t c = 0; c < t->n_cols; c++)
-        rc |= bind_col(st, first + (int)c, &t->cols[c], row);
-    return rc;
 }
 
 /* Step a statement that returns no rows; restore I4 whatever happens.
@@ -565,7 +493,7 @@ int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
     row.wall_s = row.sim_s = (double)NAN;
     row.events = -1;
     row.status = "running";
-    rc = bind_row(s->st[id], 1, rec_table_get(REC_T_runs), &row);
+    rc = io_bind_record(s->st[id], 1, rec_table_get(REC_T_runs), &row);
     if (step_bound(s, id, rc, msg, sizeof msg) != SQLITE_DONE) {
         hs_diag_error(d, where(s), "cannot record a new run: %s", msg);
         return HS_EIO;
@@ -576,14 +504,15 @@ int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
 
 /* Write the final status of 'run_id'; HS_EINPUT if it is not running. */
 static int mark_run(io_store *s, int64_t run_id, const char *status,
-                    double wall_s, double sim_s, uint64_t events, hs_diag *d)
+                    const char *message, double wall_s, double sim_s,
+                    uint64_t events, hs_diag *d)
 {
     sqlite3_stmt *st = s->st[ST_RUN_END];
     int64_t ev = events > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)events;
     char msg[256];
-    int rc = bind_int(st, 1, run_id) | bind_text(st, 2, status) |
-             bind_real(st, 3, wall_s) | bind_real(st, 4, sim_s) |
-             bind_int(st, 5, ev);
+    int rc = io_bind_int(st, 1, run_id) | io_bind_text(st, 2, status) |
+             io_bind_real(st, 3, wall_s) | io_bind_real(st, 4, sim_s) |
+             io_bind_int(st, 5, ev) | io_bind_text(st, 6, message);
 
     if (step_bound(s, ST_RUN_END, rc, msg, sizeof msg) != SQLITE_DONE) {
         hs_diag_error(d, where(s), "cannot mark run %" PRId64 " %s: %s",
@@ -599,26 +528,66 @@ static int mark_run(io_store *s, int64_t run_id, const char *status,
     return HS_OK;
 }
 
+/* Mark running run 'run_id' 'failed' and delete its other rows, in one
+ * transaction (the batch is committed or abandoned before): a reader
+ * never sees a failed run with rows, nor a finished run lose them. */
+static int fail_run(io_store *s, int64_t run_id, const char *message,
+                    double wall_s, double sim_s, uint64_t events, hs_diag *d)
+{
+    char *sql = hs_strdup("BEGIN IMMEDIATE;");
+    int rc;
+
+    _Static_assert(REC_T_runs == 0, "the runs table comes first");
+    for (size_t t = REC_T_runs + 1; t < REC_N_TABLES; t++) {
+        char *more =
+            hs_asprintf("%s DELETE FROM %s WHERE run_id = %" PRId64 ";", sql,
+                        rec_table_get((rec_table_id)t)->name, run_id);
+
+        free(sql);
+        sql = more;
+    }
+    rc = exec(s, sql, "cannot discard a failed run's rows", d);
+    free(sql);
+    if (rc == HS_OK)
+        rc = mark_run(s, run_id, io_run_status_name(IO_RUN_FAILED), message,
+                      wall_s, sim_s, events, d);
+    if (rc == HS_OK)
+        return exec(s, "COMMIT", "cannot end a failed run", d);
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 int io_store_end_run(io_store *s, int64_t run_id, io_run_status status,
                      double wall_s, double sim_s, uint64_t events, hs_diag *d)
 {
-    const char *name = io_run_status_name(status);
+    return io_store_end_run_msg(s, run_id, status, NULL, wall_s, sim_s, events,
+                                d);
+}
+
+int io_store_end_run_msg(io_store *s, int64_t run_id, io_run_status status,
+                         const char *message, double wall_s, double sim_s,
+                         uint64_t events, hs_diag *d)
+{
     int rc = io_store_flush(s, d);
     int mark_rc;
 
     if (rc != HS_OK)
         abandon_batch(s); /* the rows are lost: record that, below */
     if (status == IO_RUN_DONE && contains(s->lost, s->n_lost, run_id)) {
-        name = io_run_status_name(IO_RUN_FAILED);
+        status = IO_RUN_FAILED;
+        message = "some of the run's rows could not be written";
         if (rc == HS_OK) {
-            hs_diag_error(d, where(s),
-                          "run %" PRId64 " lost rows; marked failed, not "
-                          "done",
-                          run_id);
+            hs_diag_error(d, where(s), "run %" PRId64 " lost rows; %s", run_id,
+                          "marked failed, not done");
             rc = HS_EIO;
         }
     }
-    mark_rc = mark_run(s, run_id, name, wall_s, sim_s, events, d);
+    if (status == IO_RUN_FAILED) /* a failed run keeps no partial rows */
+        mark_rc = fail_run(s, run_id, message, wall_s, sim_s, events, d);
+    else
+        mark_rc = mark_run(s, run_id, io_run_status_name(status), message,
+                           wall_s, sim_s, events, d);
     return rc != HS_OK ? rc : mark_rc;
 }
 
@@ -632,7 +601,8 @@ int io_store_add(io_store *s, int64_t run_id, rec_table_id table,
     int rc;
 
     HS_ASSERT(table != REC_T_runs && table < REC_N_TABLES);
-    rc = bind_int(st, 1, run_id) | bind_row(st, 2, rec_table_get(table), row);
+    rc = io_bind_int(st, 1, run_id) |
+         io_bind_record(st, 2, rec_table_get(table), row);
     return append(s, id, run_id, rc, d);
 }
 
@@ -701,7 +671,7 @@ static int bind_params(io_store *s, sqlite3_stmt *st,
         return HS_EINPUT;
     }
     for (int i = 0; i < n_params; i++)
-        if (bind_text(st, i + 1, params[i]) != SQLITE_OK)
+        if (io_bind_text(st, i + 1, params[i]) != SQLITE_OK)
             return db_fail(s, d, "cannot bind a query parameter");
     return HS_OK;
 }

@@ -1,8 +1,12 @@
 /*
  * srv_arrival.c -- a request arrives: it is made from the source's
  * pending wl_request (lengths, session, the prefix a cache may reuse),
- * routed, and queued at its instance -- or dropped at once when it could
- * never fit even alone.
+ * routed, and queued at its instance -- or dropped at once: before
+ * routing when its prompt + output exceed the model's max_context and
+ * its source does not say 'on_max_context: truncate' (drop reason
+ * max_context; a truncated one goes on with its prompt's head cut), or
+ * after routing when it could never fit its instance even alone
+ * (never_fits).
  */
 #include "serve_int.h"
 
@@ -26,7 +30,11 @@ static void set_prefix(srv_sim *s, srv_req *r, const wl_prefix *p)
     }
 }
 
-static srv_req *make_request(srv_sim *s, int idx)
+/* Make the request of source 'idx''s pending wl_request, held to the
+ * model's max_context as the source says (wl_context_fit): '*fit' is
+ * WL_FIT_DROP when it must be dropped; a truncated one reuses no
+ * prefix. */
+static srv_req *make_request(srv_sim *s, int idx, wl_fit *fit)
 {
     const wl_request *w = &s->sources[idx].next;
     srv_req *r = srv_req_new(&s->reqs);
@@ -40,12 +48,16 @@ static srv_req *make_request(srv_sim *s, int idx)
      * token: every call reads at least one token and produces one. */
     r->prompt = w->prompt_tokens > 0 ? w->prompt_tokens : 1;
     r->output = w->output_tokens > 0 ? w->output_tokens : 1;
+    *fit = wl_context_fit(s->sc->model.max_context,
+                          s->sc->workload[idx].on_max_context, &r->prompt,
+                          &r->output);
     r->target = r->prompt;
     r->admitted = -1;
     r->first_token = -1;
     r->prefill_end = -1;
     r->dinst = -1;
-    set_prefix(s, r, &w->prefix);
+    if (*fit == WL_FIT_OK)
+        set_prefix(s, r, &w->prefix);
     r->session_last = w->session_last;
     s->stats.arrived++;
     s->stats.in_flight++;
@@ -69,12 +81,18 @@ void srv_on_arrival(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
     srv_sim *s = target;
     int idx = (int)arg, dst;
     srv_req *r;
+    wl_fit fit;
 
     (void)eng;
     (void)kind;
     if (!srv_source_take(s, idx))
         return;
-    r = make_request(s, idx);
+    r = make_request(s, idx, &fit);
+    if (fit == WL_FIT_DROP) { /* beyond the model's context: not routed */
+        srv_source_arm(s, idx);
+        srv_drop(s, r, SRV_DROP_MAX_CONTEXT);
+        return;
+    }
     dst = srv_route(s, r);
     r->inst = r->pinst = dst;
     srv_source_arm(s, idx);

@@ -102,6 +102,7 @@ static int azure_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
     (void)state;
     if ((rc = wl_trace_split_row(t, d)) != HS_OK)
         return rc;
+    wl_trace_time_at(t, wl_trace_field_at(t, 0).col);
     time = wl_trace_field(t, 0, &len);
     if (!parse_azure_time(time, len, raw))
         return wl_trace_bad_field(

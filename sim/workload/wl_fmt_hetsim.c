@@ -44,6 +44,7 @@ static int hetsim_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
     (void)state;
     if ((rc = wl_trace_split_row(t, d)) != HS_OK)
         return rc;
+    wl_trace_time_at(t, wl_trace_field_at(t, 0).col);
     if ((rc = wl_trace_decimal(t, 0, "arrival_s", 9,
                                "a non-negative number of seconds", raw, d)) ||
         (rc = wl_trace_uint(t, 1, "prompt_tokens", WL_MAX_TOKENS,

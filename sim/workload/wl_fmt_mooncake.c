@@ -34,6 +34,7 @@
  * and reused across lines (the format's state). */
 typedef struct wl_mooncake_rec {
     int64_t timestamp_ns;
+    size_t timestamp_at; /* byte of its value in the line */
     int64_t input_length;
     int64_t output_length;
     uint32_t *hash;
@@ -396,6 +397,7 @@ static int parse_known(jp *p, enum key k, wl_mooncake_rec *rec)
 {
     switch (k) {
     case K_TIMESTAMP:
+        rec->timestamp_at = p->i;
         return parse_timestamp(p, &rec->timestamp_ns);
     case K_INPUT:
         return parse_int_value(p, key_names[k], WL_MAX_TOKENS,
@@ -481,7 +483,7 @@ static int parse_line(const char *line, size_t n, hs_loc at,
         return expected(&p, "end of line after the object");
     for (int k = 0; k < K_HASH; k++) {
         if (!seen[k]) {
-            p.at.col = 0;
+            p.at.col = 1; /* the object */
             return hs_diag_error(d, p.at, "missing key '%s'", key_names[k]);
         }
     }
@@ -501,6 +503,7 @@ static int mooncake_read(wl_trace *t, void *state, wl_request *out,
     if (rc != HS_OK)
         return rc;
     *raw = rec->timestamp_ns;
+    wl_trace_time_at(t, (unsigned)rec->timestamp_at + 1);
     out->prompt_tokens = rec->input_length;
     out->output_tokens = rec->output_length;
     if (rec->n_hash > 0) {

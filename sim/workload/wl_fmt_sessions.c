@@ -118,7 +118,8 @@ static int check_round(wl_trace *t, sess_state *st, int64_t session,
     const char *field = wl_trace_field(t, (size_t)st->col[SC_ROUND], &len);
 
     if (round != want)
-        return hs_diag_error(d, wl_trace_here(t),
+        return hs_diag_error(d,
+                             wl_trace_field_at(t, (size_t)st->col[SC_ROUND]),
                              "column 'round_idx': expected %lld (a "
                              "session's rows are consecutive, numbered from "
                              "0), found '%.*s'",
@@ -146,9 +147,12 @@ static int sess_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
         (rc = sess_ms(t, st, SC_WAIT, &out->tool_wait, d)))
         return rc;
     *raw = 0;
-    if (st->col[SC_ARRIVAL] >= 0 &&
-        (rc = sess_ms(t, st, SC_ARRIVAL, raw, d)) != HS_OK)
-        return rc;
+    if (st->col[SC_ARRIVAL] >= 0) {
+        wl_trace_time_at(
+            t, wl_trace_field_at(t, (size_t)st->col[SC_ARRIVAL]).col);
+        if ((rc = sess_ms(t, st, SC_ARRIVAL, raw, d)) != HS_OK)
+            return rc;
+    }
     if ((rc = check_round(t, st, out->session_id, round, d)) != HS_OK)
         return rc;
     out->turn = (int32_t)round;

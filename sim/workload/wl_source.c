@@ -135,6 +135,43 @@ int64_t wl_source_count(const wl_source *s)
     return s->n_out;
 }
 
+/* Drive the open source 's' to its end, finishing every call at its
+ * arrival; the number of requests into '*n'. */
+static int drain(wl_source *s, int64_t *n, hs_diag *d)
+{
+    wl_request r;
+    int rc;
+
+    while ((rc = wl_source_next(s, &r, d)) == 1) {
+        wl_source_finished(s, r.session_id, r.arrival);
+        wl_source_release(s, r.arrival);
+    }
+    *n = wl_source_count(s);
+    return rc;
+}
+
+int wl_source_scan(const wl_source_spec *spec, int64_t *n, hs_diag *d)
+{
+    wl_source *s;
+    int rc;
+
+    *n = -1;
+    if (spec->kind != WL_SOURCE_TRACE)
+        return HS_OK;
+    s = wl_source_open(spec, 0, 0, d);
+    if (s == NULL)
+        return HS_EINPUT;
+    rc = drain(s, n, d);
+    wl_source_close(s);
+    if (rc == 0 && *n == 0) {
+        hs_loc at = {spec->trace.path, 0, 0};
+
+        return hs_diag_error(d, at, "the trace has no requests (%s format)",
+                             wl_trace_format_name(spec->trace.format));
+    }
+    return rc < 0 ? rc : HS_OK;
+}
+
 void wl_source_close(wl_source *s)
 {
     if (s == NULL)

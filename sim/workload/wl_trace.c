@@ -45,7 +45,8 @@ struct wl_trace {
     int64_t first_raw; /* raw time (ns, the file's own origin) */
     int64_t prev_raw;
     unsigned prev_line;
-    size_t n_cols; /* CSV: columns of every row, from the header */
+    unsigned time_at; /* column of the current record's time; 0 unknown */
+    size_t n_cols;    /* CSV: columns of every row, from the header */
     char *field[WL_MAX_COLS];
     size_t flen[WL_MAX_COLS];
 };
@@ -63,6 +64,7 @@ hs_loc wl_trace_here(const wl_trace *t)
  * HS_EIO. */
 static int read_line(wl_trace *t, hs_diag *d)
 {
+    const char *nul;
     ssize_t n;
 
     errno = 0;
@@ -82,8 +84,13 @@ static int read_line(wl_trace *t, hs_diag *d)
         t->buf[--t->len] = '\0';
     if (t->len > 0 && t->buf[t->len - 1] == '\r')
         t->buf[--t->len] = '\0';
-    if (memchr(t->buf, '\0', t->len) != NULL)
-        return hs_diag_error(d, wl_trace_here(t), "NUL byte in the line");
+    nul = memchr(t->buf, '\0', t->len);
+    if (nul != NULL) {
+        hs_loc at = wl_trace_here(t);
+
+        at.col = (unsigned)(nul - t->buf) + 1;
+        return hs_diag_error(d, at, "NUL byte in the line");
+    }
     return 1;
 }
 
@@ -133,14 +140,28 @@ size_t wl_trace_cols(const wl_trace *t)
     return t->n_cols;
 }
 
+hs_loc wl_trace_field_at(const wl_trace *t, size_t i)
+{
+    hs_loc at = wl_trace_here(t);
+
+    HS_ASSERT(i < WL_MAX_COLS);
+    at.col = (unsigned)(t->field[i] - t->buf) + 1;
+    return at;
+}
+
 int wl_trace_split_row(wl_trace *t, hs_diag *d)
 {
     size_t nf = wl_trace_split(t);
+    hs_loc at = wl_trace_here(t);
 
-    if (nf != t->n_cols)
-        return hs_diag_error(d, wl_trace_here(t),
-                             "expected %zu columns, found %zu", t->n_cols, nf);
-    return HS_OK;
+    if (nf == t->n_cols)
+        return HS_OK;
+    /* The first column too many, or the end of a short line. */
+    at.col = nf > t->n_cols && t->n_cols < WL_MAX_COLS
+                 ? wl_trace_field_at(t, t->n_cols).col
+                 : (unsigned)t->len + 1;
+    return hs_diag_error(d, at, "expected %zu columns, found %zu", t->n_cols,
+                         nf);
 }
 
 int wl_trace_bad_field(const wl_trace *t, size_t i, const char *col,
@@ -148,7 +169,7 @@ int wl_trace_bad_field(const wl_trace *t, size_t i, const char *col,
 {
     int n = (int)(t->flen[i] < WL_SHOW ? t->flen[i] : WL_SHOW);
 
-    return hs_diag_error(d, wl_trace_here(t),
+    return hs_diag_error(d, wl_trace_field_at(t, i),
                          "column '%s': expected %s, found '%.*s'", col, expect,
                          n, t->field[i]);
 }
@@ -195,9 +216,14 @@ int wl_trace_header(wl_trace *t, const char *want, hs_diag *d)
 
 int wl_trace_bad_header(const wl_trace *t, const char *want, hs_diag *d)
 {
-    return hs_diag_error(d, wl_trace_here(t),
-                         "expected header '%s', found '%.*s'", want,
-                         (int)(t->len < WL_SHOW ? t->len : WL_SHOW), t->buf);
+    hs_loc at = wl_trace_here(t);
+
+    at.col = 1;
+    return hs_diag_error(d, at, "expected header '%s', found '%.*s'%s", want,
+                         (int)(t->len < WL_SHOW ? t->len : WL_SHOW), t->buf,
+                         t->len > 0 && t->buf[0] == '{'
+                             ? " (a JSON line: is the format mooncake?)"
+                             : "");
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -235,8 +261,13 @@ static int parse_row(wl_trace *t, wl_request *out, int64_t *raw, hs_diag *d)
 {
     memset(out, 0, sizeof *out);
     out->session_id = -1;
-    if (t->len == 0)
-        return hs_diag_error(d, wl_trace_here(t), "empty line");
+    t->time_at = 0;
+    if (t->len == 0) {
+        hs_loc at = wl_trace_here(t);
+
+        at.col = 1;
+        return hs_diag_error(d, at, "empty line");
+    }
     return t->format->read(t, t->state, out, raw, d);
 }
 
@@ -251,6 +282,20 @@ static hs_time arrival_of(const wl_trace *t, int64_t raw)
         return delta;
     x = (double)delta * t->time_scale;
     return x < 9.2e18 ? (hs_time)(x + 0.5) : HS_TIME_MAX;
+}
+
+void wl_trace_time_at(wl_trace *t, unsigned col)
+{
+    t->time_at = col;
+}
+
+/* Where the current record's time is: its column when the format said. */
+static hs_loc time_loc(const wl_trace *t)
+{
+    hs_loc at = wl_trace_here(t);
+
+    at.col = t->time_at;
+    return at;
 }
 
 int wl_trace_read(wl_trace *t, wl_request *out, hs_diag *d)
@@ -272,7 +317,7 @@ int wl_trace_read(wl_trace *t, wl_request *out, hs_diag *d)
     if (rc > 0)
         rc = parse_row(t, out, &raw, d);
     if (rc == HS_OK && t->has_first && raw < t->prev_raw)
-        rc = hs_diag_error(d, wl_trace_here(t),
+        rc = hs_diag_error(d, time_loc(t),
                            "%s: time goes backwards (earlier than line %u)",
                            t->format->time_col, t->prev_line);
     if (rc != HS_OK)

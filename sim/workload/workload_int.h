@@ -121,6 +121,10 @@ void wl_trace_close(wl_trace *t); /* NULL is a no-op */
  * borrowed from the reader.  For errors found after parsing. */
 hs_loc wl_trace_loc(const wl_trace *t);
 
+/* For formats: the 1-based column where the current record's time starts,
+ * so that "time goes backwards" points at it (0: unknown, the line only).
+ * Reset before each record is parsed. */
+void wl_trace_time_at(wl_trace *t, unsigned col);
 /* For formats: the current line and where it is (file, line, column 0;
  * the path is borrowed from the reader). */
 hs_loc wl_trace_here(const wl_trace *t);
@@ -130,11 +134,15 @@ const char *wl_trace_line(const wl_trace *t, size_t *len);
 /* Read line 1 into the buffer (dropping a UTF-8 BOM).  HS_OK, or an error
  * "missing header: expected 'want'" for an empty file, or HS_EIO. */
 int wl_trace_header(wl_trace *t, const char *want, hs_diag *d);
-/* Report "expected header 'want', found '<line>'"; returns HS_EINPUT. */
+/* Report "expected header 'want', found '<line>'" at column 1 (with a
+ * hint when the line is JSON); returns HS_EINPUT. */
 int wl_trace_bad_header(const wl_trace *t, const char *want, hs_diag *d);
 /* Split the current line in place at commas; the number of fields (which
  * may exceed WL_MAX_COLS: only the first WL_MAX_COLS are kept). */
 size_t wl_trace_split(wl_trace *t);
+/* Where field i (< WL_MAX_COLS) of the last split starts: file, line
+ * and its 1-based column (byte) in the line, for errors about it. */
+hs_loc wl_trace_field_at(const wl_trace *t, size_t i);
 /* Field i (< WL_MAX_COLS) of the last split, its length in '*len'. */
 const char *wl_trace_field(const wl_trace *t, size_t i, size_t *len);
 /* The number of columns every row has (set by the header, <=
@@ -142,10 +150,11 @@ const char *wl_trace_field(const wl_trace *t, size_t i, size_t *len);
 void wl_trace_set_cols(wl_trace *t, size_t n_cols);
 size_t wl_trace_cols(const wl_trace *t);
 /* Split a record line and check it has the header's column count
- * ("expected 3 columns, found 2").  HS_OK or HS_EINPUT. */
+ * ("expected 3 columns, found 2", at the first column too many or at
+ * the end of a short line).  HS_OK or HS_EINPUT. */
 int wl_trace_split_row(wl_trace *t, hs_diag *d);
-/* Report "column 'col': expected <expect>, found '<field i>'"; returns
- * HS_EINPUT. */
+/* Report "column 'col': expected <expect>, found '<field i>'" at the
+ * field's column (wl_trace_field_at); returns HS_EINPUT. */
 int wl_trace_bad_field(const wl_trace *t, size_t i, const char *col,
                        const char *expect, hs_diag *d);
 /* Field i as an integer in [0, max] (wl_parse_uint), or an error. */

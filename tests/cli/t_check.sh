@@ -75,6 +75,32 @@ tests/data/scenarios/bad_split.yaml:15:53: error: variant 'fixed': cluster.kv_tr
 END
 expect 2 "" -- "$D/bad_split.yaml"
 
+# ---- what only a run found before (issue 17): no room for KV, a bad
+# trace row, a wrong trace format, an empty trace; every trace is read
+# once, each problem named by file, line and column ----------------------
+
+cat >"$tmp/want" <<'END'
+tests/data/scenarios/bad_run.yaml:9:15: error: cluster: instance 'mono': model 'tiny' (0.0 GB of weights) leaves no room for KV cache on 1 x small (0.0 GB usable)
+tests/data/scenarios/bad_row.csv:3:33: error: column 'GeneratedTokens': expected a non-negative integer, found '1O9'
+tests/data/scenarios/../traces/mooncake_small.jsonl:1:1: error: expected header 'TIMESTAMP,ContextTokens,GeneratedTokens', found '{"timestamp": 0, "input_length": 1024, "output_length": 7, "hash' (a JSON line: is the format mooncake?)
+tests/data/scenarios/header_only.csv: error: the trace has no requests (hetsim format)
+END
+expect 2 "" -- "$D/bad_run.yaml"
+# 'hetsim run' reports the same problems and creates nothing.
+"$HETSIM" run "$D/bad_run.yaml" -o "$tmp/none.db" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+if [ "$rc" -ne 2 ] || ! cmp -s "$tmp/err" "$tmp/want" || [ -e "$tmp/none.db" ]
+then
+    echo "run bad_run.yaml: exit $rc, want 2 with the same problems, no file:"
+    diff "$tmp/want" "$tmp/err"
+    failed=1
+fi
+# The variant fixes the memory: only the trace problems are left, and they
+# are the base's, so they are not repeated under the variant.
+: >"$tmp/want"
+expect 0 ok -- "$D/bad_run.yaml" --set 'workload=[{name: s, trace: {format:
+    hetsim, path: trace.csv}}]' --set hardware.small.mem_capacity=80GB
+
 # ---- YAML syntax ----------------------------------------------------------
 
 cat >"$tmp/want" <<'END'

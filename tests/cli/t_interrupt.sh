@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_interrupt.sh -- SIGINT during 'hetsim run': the run is marked
-# 'interrupted' (never 'done'), the process exits 1, the rows written so
-# far stay, and a later run in the same file is unaffected.
+# 'interrupted' (never 'done') with runs.message saying by which signal
+# and when, the process exits 1, the rows written so far stay, and a
+# later run in the same file is unaffected (its message NULL).
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
@@ -34,6 +35,11 @@ rc=$?
 grep -q interrupted "$tmp/err" || fail "no 'interrupted' on stderr"
 st=$(sqlite3 "$db" "SELECT status FROM runs WHERE run_id = 1")
 [ "$st" = interrupted ] || fail "status '$st', want interrupted"
+msg=$(sqlite3 "$db" "SELECT message FROM runs WHERE run_id = 1")
+case $msg in
+"interrupted by SIGINT at t="*" s (simulated); the rows written until then are kept") ;;
+*) fail "runs.message '$msg'" ;;
+esac
 n=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
 [ "$n" -lt 1000000 ] || fail "$n request rows: the run was not cut short"
 
@@ -42,6 +48,8 @@ n=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
     fail "second run failed"
 st=$(sqlite3 "$db" "SELECT group_concat(status) FROM runs ORDER BY run_id")
 [ "$st" = "interrupted,done" ] || fail "statuses '$st'"
+[ "$(sqlite3 "$db" "SELECT message IS NULL FROM runs WHERE run_id = 2")" = 1 ] ||
+    fail "a done run has a message"
 n2=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
 [ "$n2" -eq "$n" ] || fail "run 1 changed: $n2 rows, was $n"
 exit 0

@@ -132,6 +132,45 @@ expect 0 "$HETSIM" run tests/data/run/variants.yaml -o "$db" --quiet \
 [ "$(q 'SELECT variant FROM runs WHERE run_id = 7')" = small-batch ] ||
     fail "--variant small-batch"
 
+# ---- max_context (issue 17): the Mooncake sample on an 8k model ------------
+# Every request whose prompt + output exceed Llama-3-8B's 8192 tokens is
+# dropped at arrival with reason max_context: exactly the trace rows over
+# the limit (counted here from the file), and no other request dropped.
+db=$tmp/ctx.db
+over=$(awk '{ match($0, /"input_length": *[0-9]+/); i = substr($0, RSTART,
+    RLENGTH); sub(/.*: */, "", i); match($0, /"output_length": *[0-9]+/);
+    o = substr($0, RSTART, RLENGTH); sub(/.*: */, "", o);
+    if (i + o > 8192) n++ } END { print n + 0 }' \
+    traces/mooncake_conv_sample.jsonl)
+[ "$over" -gt 0 ] || fail "no Mooncake row over 8192 tokens"
+expect 0 "$HETSIM" run tests/data/run/context.yaml -o "$db" --quiet
+[ "$(q "SELECT count(*) FROM requests WHERE run_id = 1
+        AND drop_reason = 'max_context'")" = "$over" ] ||
+    fail "max_context drops: $(q "SELECT count(*) FROM requests WHERE
+          run_id = 1 AND drop_reason = 'max_context'"), want $over"
+[ "$(q "SELECT count(*) FROM requests WHERE run_id = 1 AND (status = 'dropped')
+        != (drop_reason = 'max_context' AND prompt_tokens + output_tokens
+        > 8192 AND first_token_s IS NULL AND prefill_instance IS NULL)")" = 0 ] ||
+    fail "a max_context drop that fits, or another drop"
+[ "$(q "SELECT max(prompt_tokens + output_tokens) FROM requests
+        WHERE run_id = 1 AND status = 'done'")" -le 8192 ] ||
+    fail "a request over 8192 tokens was served"
+# on_max_context: truncate serves them all, each at most 8192 tokens, the
+# truncated ones exactly 8192 with their output kept and no cached prefix.
+[ "$(q "SELECT count(*), max(prompt_tokens + output_tokens) FROM requests
+        WHERE run_id = 2 AND status = 'done'")" = "2000|8192" ] ||
+    fail "truncate: $(q "SELECT status, count(*) FROM requests
+          WHERE run_id = 2 GROUP BY 1")"
+[ "$(q "SELECT count(*) FROM requests AS t JOIN requests AS d
+        ON d.request_id = t.request_id AND d.run_id = 1
+        WHERE t.run_id = 2 AND d.drop_reason = 'max_context'
+        AND t.prompt_tokens + t.output_tokens = 8192
+        AND t.output_tokens = d.output_tokens AND t.cached_tokens = 0")" = \
+    "$over" ] || fail "truncate: the over-long prompts are not cut to fit"
+# Llama-3.1-8B (128k context) serves the whole sample.
+[ "$(q "SELECT count(*) FROM requests WHERE run_id = 3
+        AND status = 'done'")" = 2000 ] || fail "llama-3.1-8b dropped requests"
+
 # ---- where the database goes ---------------------------------------------
 mkdir "$tmp/cwd"
 (cd "$tmp/cwd" && "$HETSIM" run "$root/$tiny" --quiet \

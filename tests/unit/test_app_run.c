@@ -3,8 +3,9 @@
  * (include/hetsim/app.h), without the CLI: planned with a variant and an
  * override, checked, run into a real SQLite file under a directory the
  * store creates, and read back, with the rows checked value by value;
- * a stopped runner, the progress calls, tagged variant problems, the
- * results path rules and reading runs back for reports.
+ * a stopped runner (and its runs.message), a run that fails mid-run (no
+ * rows left), the progress calls, tagged variant problems, the results
+ * path rules and reading runs back for reports.
  *
  * The scenario replays a three-request trace (arrivals 0, 0.5 and 1 s;
  * 100/10, 200/20 and 300/1 prompt/output tokens) on one H100 serving
@@ -13,6 +14,7 @@
  */
 #include <check.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -275,11 +277,79 @@ START_TEST(a_stopped_runner_records_interrupted)
     app_runner_free(r);
     io_store_close(s);
     ck_assert_str_eq(rows("SELECT status FROM runs"), "interrupted\n");
+    ck_assert_str_eq(rows("SELECT message FROM runs"),
+                     "interrupted at t=0 s (simulated); the rows written "
+                     "until then are kept\n");
     /* Every request that arrived has its row, finished or not. */
     ck_assert_str_eq(rows("SELECT (SELECT count(*) FROM requests) = value "
                           "FROM metrics WHERE name = 'requests_arrived' "
                           "AND scope = 'run'"),
                      "1\n");
+    app_plan_fini(&p);
+}
+END_TEST
+
+/* Stopped by a signal: the message names it. */
+START_TEST(a_signal_is_named_in_the_message)
+{
+    app_plan p;
+    app_run_opts o = run_opts();
+    app_run_result res;
+    app_runner *r;
+    io_store *s;
+
+    plan_ok(&p);
+    s = open_store();
+    r = app_runner_new(s, &o);
+    app_runner_stop_by(r, SIGTERM);
+    ck_assert_int_eq(app_runner_run(r, p.sc[0], &res, diag), HS_EINTR);
+    app_runner_free(r);
+    io_store_close(s);
+    ck_assert_str_eq(rows("SELECT status, message FROM runs"),
+                     "interrupted|interrupted by SIGTERM at t=0 s "
+                     "(simulated); the rows written until then are kept\n");
+    app_plan_fini(&p);
+}
+END_TEST
+
+/* A trace that turns bad after the plan was checked (changed on disk):
+ * checking the runs again finds the row; running it anyway fails
+ * mid-run, and the run keeps no row but its runs row, whose message is
+ * the located error (issue 17). */
+START_TEST(a_failed_run_keeps_no_rows)
+{
+    static const char want[] =
+        "column 'prompt_tokens': expected a non-negative integer, found 'x'";
+    app_plan p;
+    app_run_opts o = run_opts();
+    app_run_result res;
+    app_runner *r;
+    io_store *s;
+    char *msg;
+
+    plan_ok(&p);
+    write_file(trace, "arrival_s,prompt_tokens,output_tokens\n"
+                      "0.0,100,10\n0.5,200,20\n1.0,x,1\n");
+    ck_assert_int_eq(app_plan_check_runs(&p, &o, diag), HS_EINPUT);
+    msg = hs_asprintf("%s:4:5: error: %s", trace, want);
+    ck_assert_str_eq(hs_diag_message(diag, 0), msg);
+    hs_diag_clear(diag);
+    s = open_store();
+    r = app_runner_new(s, &o);
+    ck_assert_int_eq(app_runner_run(r, p.sc[0], &res, diag), HS_EINPUT);
+    ck_assert_int_eq(res.run_id, 1);
+    app_runner_free(r);
+    io_store_close(s);
+    free(msg);
+    msg = hs_asprintf("failed|%s:4:5: error: %s\n", trace, want);
+    ck_assert_str_eq(rows("SELECT status, message FROM runs"), msg);
+    ck_assert_str_eq(rows("SELECT (SELECT count(*) FROM requests) + "
+                          "(SELECT count(*) FROM steps) + "
+                          "(SELECT count(*) FROM instances) + "
+                          "(SELECT count(*) FROM metrics) + "
+                          "(SELECT count(*) FROM timeseries)"),
+                     "0\n");
+    free(msg);
     app_plan_fini(&p);
 }
 END_TEST
@@ -438,6 +508,8 @@ Suite *app_run_suite(void)
     tcase_set_timeout(run, 60);
     tcase_add_test(run, plan_and_run_into_a_results_file);
     tcase_add_test(run, a_stopped_runner_records_interrupted);
+    tcase_add_test(run, a_signal_is_named_in_the_message);
+    tcase_add_test(run, a_failed_run_keeps_no_rows);
     tcase_add_test(run, progress_ends_with_one_final_call);
     tcase_add_test(run, runs_read_back_for_reports);
     suite_add_tcase(s, run);

@@ -607,6 +607,70 @@ START_TEST(source_kind_keys)
 }
 END_TEST
 
+/* Issue 17, item 8: every preset field may be overridden inline; each
+ * override changes exactly that field, and is checked as in a preset. */
+START_TEST(preset_fields_are_overridden_inline)
+{
+    wl_preset plain, p;
+
+    ck_assert_int_eq(load_text("model: tiny\n"
+                               "hardware: {a: {catalog: gpu-a}}\n"
+                               "cluster: {instances: [{name: m, device: a}]}\n"
+                               "workload:\n"
+                               "  - {name: s, agent: {preset: coding, "
+                               "session_rate: 1/s, sessions: 2}}\n",
+                               NULL, NULL, NULL, NULL),
+                     HS_OK);
+    plain = sc->workload[0].agent.params;
+    ck_assert_int_eq(plain.max_context, 8000);
+    ck_assert_int_eq(load_text("model: tiny\n"
+                               "hardware: {a: {catalog: gpu-a}}\n"
+                               "cluster: {instances: [{name: m, device: a}]}\n"
+                               "workload:\n"
+                               "  - {name: s, agent: {preset: coding, "
+                               "session_rate: 1/s, sessions: 2, "
+                               "think_time: {dist: fixed, value: 5s}, "
+                               "max_context: 32768}}\n",
+                               NULL, NULL, NULL, NULL),
+                     HS_OK);
+    p = sc->workload[0].agent.params;
+    ck_assert_int_eq(p.think_time.kind, WL_DIST_FIXED);
+    ck_assert_double_eq(p.think_time.value, 5);
+    ck_assert_int_eq(p.max_context, 32768);
+    /* Everything else is the preset's, byte for byte. */
+    p.think_time = plain.think_time;
+    p.max_context = plain.max_context;
+    ck_assert_int_eq(memcmp(&p, &plain, sizeof p), 0);
+    /* The same through --set, and one field's error located. */
+    ck_assert_int_eq(load_text("model: tiny\n"
+                               "hardware: {a: {catalog: gpu-a}}\n"
+                               "cluster: {instances: [{name: m, device: a}]}\n"
+                               "workload:\n"
+                               "  - {name: s, agent: {preset: coding, "
+                               "session_rate: 1/s, sessions: 2}}\n",
+                               NULL, "workload.0.agent.on_max_context=compact",
+                               NULL, NULL),
+                     HS_OK);
+    p = sc->workload[0].agent.params;
+    ck_assert_int_eq(plain.on_max_context, WL_OVERFLOW_END);
+    ck_assert_int_eq(p.on_max_context, WL_OVERFLOW_COMPACT);
+    p.on_max_context = plain.on_max_context;
+    ck_assert_int_eq(memcmp(&p, &plain, sizeof p), 0);
+    ck_assert_int_eq(load_text("model: tiny\n"
+                               "hardware: {a: {catalog: gpu-a}}\n"
+                               "cluster: {instances: [{name: m, device: a}]}\n"
+                               "workload:\n"
+                               "  - {name: s, agent: {preset: coding, "
+                               "session_rate: 1/s, sessions: 2}}\n",
+                               NULL, "workload.0.agent.on_max_context=compact",
+                               "workload.0.agent.tool_fraction=1.5", NULL),
+                     HS_EINPUT);
+    ck_assert_int_eq(sc == NULL, 1);
+    expect("--set:1:32: error: workload.0.agent.tool_fraction: expected a "
+           "number between 0 and 1, found '1.5'\n");
+}
+END_TEST
+
 START_TEST(invalid_model_is_reported)
 {
     load_text(edit(1, "model: {catalog: tiny, kv_heads: 3}\n"), NULL, NULL,
@@ -871,6 +935,7 @@ Suite *io_scenario_suite(void)
     tcase_add_test(bad, offload_retention_needs_the_offload_pool_policy);
     tcase_add_test(bad, source_kind_keys);
     tcase_add_test(bad, invalid_model_is_reported);
+    tcase_add_test(bad, preset_fields_are_overridden_inline);
     tcase_add_test(bad, unreadable_and_empty_files);
     tcase_add_test(bad, errors_keep_key_and_message_apart);
     tcase_add_test(bad, failed_catalog_search_is_reported_at_the_node);

@@ -354,9 +354,24 @@ START_TEST(two_runs_done_and_failed)
     add_one_of_each(s, a);
     add_one_of_each(s, b);
     end_ok(s, a, IO_RUN_DONE);
-    ck_assert_int_eq(
-        io_store_end_run(s, b, IO_RUN_FAILED, 0.25, 3.0, 99, diag), HS_OK);
+    ck_assert_int_eq(io_store_end_run_msg(s, b, IO_RUN_FAILED,
+                                          "t.csv:3:5: error: bad row", 0.25,
+                                          3.0, 99, diag),
+                     HS_OK);
     io_store_close(s);
+    /* A failed run keeps its runs row, with the message, and nothing
+     * else: no half-written results (issue 17). */
+    ck_assert_str_eq(sql_text("SELECT message FROM runs WHERE run_id = 2"),
+                     "t.csv:3:5: error: bad row");
+    ck_assert_str_eq(sql_text("SELECT message FROM runs WHERE run_id = 1"),
+                     "(null)");
+    for (size_t t = 0; t < REC_N_TABLES; t++) {
+        char *q = hs_asprintf("SELECT count(*) FROM %s WHERE run_id = 2",
+                              rec_table_get((rec_table_id)t)->name);
+
+        ck_assert_int_eq(sql_int(q), t == REC_T_runs ? 1 : 0);
+        free(q);
+    }
 
     ck_assert_str_eq(sql_text("SELECT status FROM runs WHERE run_id = 1"),
                      "done");
@@ -377,14 +392,12 @@ START_TEST(two_runs_done_and_failed)
                         3.0);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM requests WHERE run_id = 1"),
                      10);
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM requests WHERE run_id = 2"),
-                     5);
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM steps"), 2);
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM instances"), 2);
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM transfers"), 2);
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM timeseries"), 2);
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM sessions"), 2);
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM metrics"), 2);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM steps"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM instances"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM transfers"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM timeseries"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM sessions"), 1);
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM metrics"), 1);
 
     /* Values, and the NULL conventions (negative id, NULL text, NaN). */
     ck_assert_int_eq(sql_int("SELECT prompt_tokens FROM requests"
@@ -396,16 +409,16 @@ START_TEST(two_runs_done_and_failed)
     ck_assert_int_eq(sql_int("SELECT count(*) FROM requests WHERE"
                              " session_id IS NULL AND turn IS NULL AND"
                              " decode_instance IS NULL"),
-                     15);
+                     10);
     ck_assert_str_eq(sql_text("SELECT prefill_instance || status"
                               " FROM requests LIMIT 1"),
                      "mono/0done");
     ck_assert_int_eq(sql_int("SELECT count(*) FROM sessions"
                              " WHERE end_s IS NULL AND cached_tokens = 9000"),
-                     2);
-    ck_assert_str_eq(sql_text("SELECT bound FROM steps WHERE run_id = 2"),
+                     1);
+    ck_assert_str_eq(sql_text("SELECT bound FROM steps WHERE run_id = 1"),
                      "bandwidth");
-    ck_assert_double_eq(sql_real("SELECT oi FROM steps WHERE run_id = 2"),
+    ck_assert_double_eq(sql_real("SELECT oi FROM steps WHERE run_id = 1"),
                         20.0);
     ck_assert_int_eq(sql_int("SELECT tp FROM instances WHERE run_id = 1"), 8);
     ck_assert_double_eq(
@@ -492,7 +505,10 @@ START_TEST(lost_rows_make_a_run_failed_not_done)
     io_store_close(s);
     ck_assert_str_eq(sql_text("SELECT group_concat(status, ',') FROM runs"),
                      "failed,done");
-    ck_assert_int_eq(sql_int("SELECT count(*) FROM metrics"), 1);
+    ck_assert_str_eq(sql_text("SELECT message FROM runs WHERE run_id = 1"),
+                     "some of the run's rows could not be written");
+    /* The row that was written is gone with the failed run. */
+    ck_assert_int_eq(sql_int("SELECT count(*) FROM metrics"), 0);
     ck_assert_int_eq(sql_int("SELECT count(*) FROM requests"), 2);
 }
 END_TEST

@@ -616,11 +616,12 @@ END_TEST
 
 /* The Mooncake conversation sample with an unbounded cache, requests
  * served one at a time: the block hit rate equals an independent count
- * over the trace's hash ids (an id seen before is a hit). */
+ * over the trace's hash ids (an id seen before is a hit).  Llama-3.1-8B:
+ * its prompts exceed Llama-3-8B's 8k context. */
 START_TEST(mooncake_block_hits_match_independent_count)
 {
     const char *y =
-        "name: mc\nmodel: llama-3-8b\n"
+        "name: mc\nmodel: llama-3.1-8b\n"
         "hardware: {big: {catalog: h100-sxm, mem_capacity: 100TB}}\n"
         "cluster:\n  mode: monolithic\n"
         "  instances: [{name: a, device: big, count: 1, tp: 1,\n"
@@ -668,13 +669,14 @@ START_TEST(mooncake_block_hits_match_independent_count)
 }
 END_TEST
 
-/* A decode engine with 24 GB of its own (Llama-3-8B's 16 GB of weights
- * leave room for ~40k tokens of KV) serving a 100k-token context whose
- * KV lives in a 16 TB pool behind a 500 GB/s optical link. */
+/* A decode engine with 24 GB of its own (Llama-3.1-8B's 16 GB of weights
+ * leave room for ~40k tokens of KV) serving a 100k-token context (128k
+ * model) whose KV lives in a 16 TB pool behind a 500 GB/s optical
+ * link. */
 static char *pool_yaml(const char *policy)
 {
     return hs_asprintf(
-        "name: pool\nmodel: llama-3-8b\n"
+        "name: pool\nmodel: llama-3.1-8b\n"
         "hardware: {lite: {catalog: h100-sxm, mem_capacity: 24GB}}\n"
         "links: {optical: {catalog: optical-io}}\n"
         "memory_pools: {kvp: {capacity: 16TB, bandwidth: 2TB/s, "
@@ -746,12 +748,13 @@ START_TEST(pool_resident_step_adds_the_link)
 }
 END_TEST
 
-/* A session whose 60k-token context waits 1 s between two calls, kept in
- * device memory or offloaded to a pool behind a 64 GB/s CXL link. */
+/* A session whose 60k-token context (Llama-3.1-8B: 128k) waits 1 s
+ * between two calls, kept in device memory or offloaded to a pool behind
+ * a 64 GB/s CXL link. */
 static void run_long_calls(const char *retention, rows *w, srv_summary *sum)
 {
     char *y = hs_asprintf(
-        "name: off\nmodel: llama-3-8b\n"
+        "name: off\nmodel: llama-3.1-8b\n"
         "hardware: {h100: {catalog: h100-sxm}}\n"
         "links: {cxl: {catalog: cxl2-x16}}\n"
         "memory_pools: {p: {capacity: 1TB, bandwidth: 2TB/s, latency: "

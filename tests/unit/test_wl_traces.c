@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ck_util.h"
 #include "hetsim/util.h"
 #include "hetsim/workload.h"
 #include "workload/workload_int.h"
@@ -691,14 +692,14 @@ START_TEST(csv_header_errors)
         NULL};
 
     open_fails1(WL_TRACE_AZURE, FIX "azure_bad_header.csv",
-                FIX "azure_bad_header.csv:1: error: expected header "
+                FIX "azure_bad_header.csv:1:1: error: expected header "
                     "'TIMESTAMP,ContextTokens,GeneratedTokens', found "
                     "'TIMESTAMP,ContextTokens'");
     open_fails1(WL_TRACE_AZURE, FIX "azure_empty.csv",
                 FIX "azure_empty.csv:1: error: missing header: expected "
                     "'TIMESTAMP,ContextTokens,GeneratedTokens'");
     open_fails1(WL_TRACE_HETSIM, FIX "hetsim_bad_header.csv",
-                FIX "hetsim_bad_header.csv:1: error: expected header "
+                FIX "hetsim_bad_header.csv:1:1: error: expected header "
                     "'arrival_s,prompt_tokens,output_tokens', found "
                     "'arrival,prompt_tokens,output_tokens'");
     open_fails(WL_TRACE_SESSIONS, FIX "sessions_bad_header.csv", sess);
@@ -708,20 +709,20 @@ END_TEST
 START_TEST(azure_line_errors)
 {
     read_fails(WL_TRACE_AZURE, FIX "azure_bad_number.csv", 1,
-               FIX "azure_bad_number.csv:3: error: column 'ContextTokens': "
+               FIX "azure_bad_number.csv:3:29: error: column 'ContextTokens': "
                    "expected a non-negative integer, found 'abc'");
     read_fails(WL_TRACE_AZURE, FIX "azure_missing_column.csv", 2,
-               FIX "azure_missing_column.csv:4: error: expected 3 columns, "
+               FIX "azure_missing_column.csv:4:31: error: expected 3 columns, "
                    "found 2");
     read_fails(WL_TRACE_AZURE, FIX "azure_backwards.csv", 2,
-               FIX "azure_backwards.csv:4: error: column 'TIMESTAMP': time "
+               FIX "azure_backwards.csv:4:1: error: column 'TIMESTAMP': time "
                    "goes backwards (earlier than line 3)");
     read_fails(WL_TRACE_AZURE, FIX "azure_bad_time.csv", 1,
-               FIX "azure_bad_time.csv:3: error: column 'TIMESTAMP': "
+               FIX "azure_bad_time.csv:3:1: error: column 'TIMESTAMP': "
                    "expected a time like '2023-11-16 18:15:46.6805900', "
                    "found '2023-02-30 18:15:50.9951690'");
     read_fails(WL_TRACE_AZURE, FIX "azure_blank_line.csv", 1,
-               FIX "azure_blank_line.csv:3: error: empty line");
+               FIX "azure_blank_line.csv:3:1: error: empty line");
 }
 END_TEST
 
@@ -731,14 +732,14 @@ START_TEST(mooncake_line_errors)
                FIX "mooncake_bad_json.jsonl:2:17: error: expected ',' or "
                    "'}', found '\"'");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_missing_key.jsonl", 0,
-               FIX "mooncake_missing_key.jsonl:1: error: missing key "
+               FIX "mooncake_missing_key.jsonl:1:1: error: missing key "
                    "'output_length'");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_bad_value.jsonl", 2,
                FIX "mooncake_bad_value.jsonl:3:34: error: key "
                    "'input_length': expected a non-negative integer, found "
                    "'-3'");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_backwards.jsonl", 1,
-               FIX "mooncake_backwards.jsonl:2: error: key 'timestamp': "
+               FIX "mooncake_backwards.jsonl:2:15: error: key 'timestamp': "
                    "time goes backwards (earlier than line 1)");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_duplicate.jsonl", 0,
                FIX "mooncake_duplicate.jsonl:1:58: error: duplicate key "
@@ -752,14 +753,87 @@ END_TEST
 START_TEST(other_line_errors)
 {
     read_fails(WL_TRACE_HETSIM, FIX "hetsim_bad_arrival.csv", 1,
-               FIX "hetsim_bad_arrival.csv:3: error: column 'arrival_s': "
+               FIX "hetsim_bad_arrival.csv:3:1: error: column 'arrival_s': "
                    "expected a non-negative number of seconds, found '-1'");
     /* 0 good requests: a session's rows are read when it starts (closed
      * loop), so its round 0 is not produced past a bad later row. */
     read_fails(WL_TRACE_SESSIONS, FIX "sessions_bad_round.csv", 0,
-               FIX "sessions_bad_round.csv:3: error: column 'round_idx': "
+               FIX "sessions_bad_round.csv:3:5: error: column 'round_idx': "
                    "expected 1 (a session's rows are consecutive, numbered "
                    "from 0), found '2'");
+}
+END_TEST
+
+/* wl_source_scan reads a whole trace as a run would: its request count,
+ * or the first bad row located by line and column, or "no requests". */
+static void scan_is(wl_trace_format f, const char *path, int64_t want_n,
+                    const char *want)
+{
+    wl_source_spec spec = trace_spec(f, path);
+    hs_diag *d = hs_diag_new();
+    int64_t n = 0;
+    int rc = wl_source_scan(&spec, &n, d);
+
+    if (want == NULL) {
+        ck_assert_msg(rc == HS_OK, "%s: %s", path, ck_diag_text(d));
+        ck_assert_int_eq(n, want_n);
+    } else {
+        ck_assert_int_eq(rc, HS_EINPUT);
+        ck_assert_uint_eq(hs_diag_count(d), 1);
+        ck_assert_str_eq(hs_diag_message(d, 0), want);
+    }
+    hs_diag_free(d);
+}
+
+START_TEST(scan_reads_every_row)
+{
+    wl_source_spec synth = trace_spec(WL_TRACE_AZURE, "unused");
+    int64_t n = 0;
+
+    scan_is(WL_TRACE_AZURE, FIX "azure_small.csv", 4, NULL);
+    scan_is(WL_TRACE_SESSIONS, FIX "sessions_small.csv", 3, NULL);
+    scan_is(WL_TRACE_MOONCAKE, "traces/mooncake_conv_sample.jsonl", 2000,
+            NULL);
+    scan_is(WL_TRACE_AZURE, FIX "azure_bad_number.csv", 0,
+            FIX "azure_bad_number.csv:3:29: error: column 'ContextTokens': "
+                "expected a non-negative integer, found 'abc'");
+    scan_is(WL_TRACE_AZURE, FIX "azure_header_only.csv", 0,
+            FIX "azure_header_only.csv: error: the trace has no requests "
+                "(azure format)");
+    scan_is(WL_TRACE_MOONCAKE, FIX "azure_empty.csv", 0,
+            FIX "azure_empty.csv: error: the trace has no requests "
+                "(mooncake format)");
+    scan_is(
+        WL_TRACE_AZURE, "traces/mooncake_conv_sample.jsonl", 0,
+        "traces/mooncake_conv_sample.jsonl:1:1: error: expected header "
+        "'TIMESTAMP,ContextTokens,GeneratedTokens', found '{\"timestamp\": "
+        "0, \"input_length\": 6758, \"output_length\": 500, \"ha' (a "
+        "JSON line: is the format mooncake?)");
+    synth.kind = WL_SOURCE_SYNTHETIC;
+    ck_assert_int_eq(wl_source_scan(&synth, &n, NULL), HS_OK);
+    ck_assert_int_eq(n, -1);
+}
+END_TEST
+
+/* A request against the model's context (issue 17, item 6). */
+static void fit_is(int64_t max, wl_ctx_policy pol, int64_t p, int64_t o,
+                   wl_fit want, int64_t want_p, int64_t want_o)
+{
+    ck_assert_int_eq(wl_context_fit(max, pol, &p, &o), want);
+    ck_assert_int_eq(p, want_p);
+    ck_assert_int_eq(o, want_o);
+}
+
+START_TEST(context_fit)
+{
+    fit_is(0, WL_CTX_DROP, 55000, 500, WL_FIT_OK, 55000, 500);
+    fit_is(8192, WL_CTX_DROP, 7692, 500, WL_FIT_OK, 7692, 500);
+    fit_is(8192, WL_CTX_DROP, 7693, 500, WL_FIT_DROP, 7693, 500);
+    fit_is(8192, WL_CTX_TRUNCATE, 7693, 500, WL_FIT_TRUNCATED, 7692, 500);
+    fit_is(8192, WL_CTX_TRUNCATE, 55000, 500, WL_FIT_TRUNCATED, 7692, 500);
+    /* The output alone leaves no room: one prompt token, output cut. */
+    fit_is(8192, WL_CTX_TRUNCATE, 10, 9000, WL_FIT_TRUNCATED, 1, 8191);
+    fit_is(1, WL_CTX_TRUNCATE, 1, 1, WL_FIT_DROP, 1, 1);
 }
 END_TEST
 
@@ -899,6 +973,8 @@ Suite *wl_traces_suite(void)
     tcase_add_test(errors, mooncake_line_errors);
     tcase_add_test(errors, other_line_errors);
     tcase_add_test(errors, bad_trace_specs);
+    tcase_add_test(errors, scan_reads_every_row);
+    tcase_add_test(errors, context_fit);
     tcase_add_test(errors, json_shapes);
     suite_add_tcase(s, errors);
     return s;
