@@ -152,8 +152,8 @@ typedef struct sc_cluster {
 } sc_cluster;
 
 typedef struct sc_router {
-    const char *policy;        /* a registered router; least-loaded */
-    const char *decode_policy; /* split mode; default least-loaded */
+    const char *policy;        /* a registered router; cache-aware */
+    const char *decode_policy; /* split mode; default cache-aware */
 } sc_router;
 
 /* One entry of 'slo:', e.g. ttft_p90: 2s. */

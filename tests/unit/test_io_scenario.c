@@ -310,8 +310,8 @@ START_TEST(defaults_fill_the_rest)
     ck_assert(cl->prefix_cache);
     ck_assert_int_eq(cl->block_size, 16);
     ck_assert(!cl->mixed_fallback);
-    ck_assert_str_eq(sc->router.policy, "least-loaded");
-    ck_assert_str_eq(sc->router.decode_policy, "least-loaded");
+    ck_assert_str_eq(sc->router.policy, "cache-aware");
+    ck_assert_str_eq(sc->router.decode_policy, "cache-aware");
     ck_assert_uint_eq(sc->n_slo, 0);
     ck_assert_uint_eq(sc->n_variants, 0);
     ck_assert_uint_eq(sc->n_pools, 0);
@@ -387,8 +387,8 @@ START_TEST(schedulers_by_default_and_by_name)
         HS_EINPUT);
     expect("--set:1:31: error: cluster.instances.0.scheduler: "
            "'decode-only' schedules only the decode pool of split mode\n"
-           "--set:1:15: error: router.policy: expected one of round-robin, "
-           "least-loaded, random, kv-aware, found 'sarathi'\n");
+           "--set:1:15: error: router.policy: expected one of cache-aware, "
+           "round-robin, least-loaded, random, kv-aware, found 'sarathi'\n");
 }
 END_TEST
 
@@ -507,7 +507,8 @@ START_TEST(many_errors_in_one_pass)
            "/t.yaml:11:31: error: cluster.prefill.count: expected an "
            "integer >= 1, found '0'\n" DIR
            "/t.yaml:13:18: error: router.policy: expected one of "
-           "round-robin, least-loaded, random, kv-aware, found 'fastest'\n" DIR
+           "cache-aware, round-robin, least-loaded, random, kv-aware, found "
+           "'fastest'\n" DIR
            "/t.yaml:15:31: error: workload.0.trace.format: expected one of "
            "azure, mooncake, hetsim, sessions, found 'csv'\n" DIR
            "/t.yaml:15:42: error: workload.0.trace.path: cannot read "
