@@ -209,9 +209,6 @@ START_TEST(every_section_is_bound)
     ck_assert_int_eq(cl->instances[0].count, 4);
     ck_assert_int_eq(cl->instances[0].tp, 8);
     ck_assert_int_eq(cl->instances[0].link, 2);
-    ck_assert(!cl->instances[0].has_router);
-    ck_assert(cl->instances[1].has_router);
-    ck_assert_str_eq(cl->instances[1].router, "random");
     ck_assert(!cl->instances[1].chunked_prefill);
     ck_assert_int_eq(cl->instances[1].link, SC_NONE);
     ck_assert(cl->has_prefill && cl->has_decode);
@@ -360,6 +357,21 @@ START_TEST(unknown_key)
                "key 'cuont' (expected one of name, device, count, "
                "tp, max_batch, max_batch_tokens, chunked_prefill, "
                "scheduler, link, router)\n");
+}
+END_TEST
+
+/* A group has no router of its own (issue 17): the key is refused where
+ * it is written, saying which key routes. */
+START_TEST(group_router_is_refused)
+{
+    ck_assert_int_eq(load_text(edit(5, "  instances: [{name: mono, device: a,"
+                                       " router: random}]\n"),
+                               NULL, NULL, NULL, NULL),
+                     HS_EINPUT);
+    ck_assert_ptr_null(sc);
+    expect(DIR "/t.yaml:5:47: error: cluster.instances.0.router: a group "
+               "has no router of its own: every request is routed among "
+               "all instances by the top-level 'router.policy'\n");
 }
 END_TEST
 
@@ -835,6 +847,7 @@ Suite *io_scenario_suite(void)
     tcase_add_checked_fixture(bad, setup, teardown);
     tcase_add_test(good, schedulers_by_default_and_by_name);
     tcase_add_test(bad, unknown_key);
+    tcase_add_test(bad, group_router_is_refused);
     tcase_add_test(bad, wrong_type);
     tcase_add_test(bad, bare_number_where_a_unit_is_needed);
     tcase_add_test(bad, bad_unit);
