@@ -6,16 +6,17 @@
  * For instance i, with the request's prefill of T tokens of which C_i
  * are in the instance's prefix cache (device memory or its KV pool
  * share: srv_host_cached_tokens) and P_i prefill tokens still to compute
- * on it (queued and running requests: srv_host_prefill_left):
+ * on it (queued and running requests: srv_host_prefill_load):
  *
- *   ttft_i = (P_i + T - C_i) / (rate_i * (B_i - R_i) / B_i)
+ *   ttft_i = (P_i + T - C_i) * B_i / (rate_i * max(1, B_i - R_i))
  *
  * rate_i is the cost model's prefill tokens per second for a full chunk
  * of B_i = max_batch_tokens tokens (srv_host_prefill_rate); the R_i
  * requests running on it take one token slot each of every step, so
  * prefill gets (B_i - R_i) / B_i of it (at least one slot).  The
  * instance with the smallest ttft_i wins; ties go to the lowest index.
- * O(instances x cached prefix blocks) per request.
+ * O(instances x cached prefix blocks) per request; a request without
+ * prefix blocks (no reusable prefix) skips the cache look-ups.
  *
  * As split mode's decode router ('by_kv': decode instances have no
  * prefix cache and no prefill) it is least-loaded's KV-share choice.
@@ -24,31 +25,37 @@
  */
 #include "srv_host.h"
 
-/* Expected seconds to the first token of 'req' on 'in'. */
-static double expected_ttft(const srv_inst *in, const srv_req *req)
+/* Expected seconds to the first token of 'req' on 'in' ('prefixed':
+ * the request has prefix blocks a cache could hold). */
+static double expected_ttft(const srv_inst *in, const srv_req *req,
+                            bool prefixed)
 {
-    int64_t slots = srv_host_max_tokens(in) - srv_host_running(in);
-    double share;
-    int64_t work = srv_host_prefill_left(in) + req->target -
-                   srv_host_cached_tokens(in, req);
+    srv_prefill_load l;
+    int64_t slots, work;
 
+    srv_host_prefill_load(in, &l);
+    slots = l.max_tokens - l.running;
+    work = l.left + req->target;
+    if (prefixed)
+        work -= srv_host_cached_tokens(in, req);
     if (slots < 1)
         slots = 1;
-    share = (double)slots / (double)srv_host_max_tokens(in);
-    return (double)work / (srv_host_prefill_rate(in) * share);
+    return (double)work * (double)l.max_tokens / (l.rate * (double)slots);
 }
 
 static int select_cache_aware(srv_router *r, srv_inst *const *insts, int n,
                               const srv_req *req)
 {
     int best = 0;
+    bool prefixed;
     double best_t;
 
     if (r->by_kv)
         return srv_route_least_loaded.select(r, insts, n, req);
-    best_t = expected_ttft(insts[0], req);
+    prefixed = req->id_tokens > 0;
+    best_t = expected_ttft(insts[0], req, prefixed);
     for (int i = 1; i < n; i++) {
-        double t = expected_ttft(insts[i], req);
+        double t = expected_ttft(insts[i], req, prefixed);
 
         if (t < best_t) {
             best = i;

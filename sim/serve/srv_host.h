@@ -57,6 +57,15 @@ int64_t srv_host_prefill_left(const srv_inst *in);
  * full chunk (max_batch_tokens tokens, nothing cached, no decodes),
  * computed once when the instance is built.  > 0. */
 double srv_host_prefill_rate(const srv_inst *in);
+/* The four above that time a prefill there, read in one call (the
+ * cache-aware router reads every instance on every arrival). */
+typedef struct srv_prefill_load {
+    int64_t left;       /* srv_host_prefill_left */
+    int64_t running;    /* srv_host_running */
+    int64_t max_tokens; /* srv_host_max_tokens */
+    double rate;        /* srv_host_prefill_rate */
+} srv_prefill_load;
+void srv_host_prefill_load(const srv_inst *in, srv_prefill_load *l);
 
 /* ---- its KV blocks ------------------------------------------------------- */
 

@@ -80,6 +80,14 @@ double srv_host_prefill_rate(const srv_inst *in)
     return in->prefill_tps;
 }
 
+void srv_host_prefill_load(const srv_inst *in, srv_prefill_load *l)
+{
+    l->left = in->prefill_left;
+    l->running = in->n_running;
+    l->max_tokens = in->max_tokens;
+    l->rate = in->prefill_tps;
+}
+
 int64_t srv_host_total_blocks(const srv_inst *in)
 {
     return in->total_blocks;

@@ -104,8 +104,11 @@ static bool held(const srv_inst *in, uint64_t id)
 
 int64_t srv_host_cached_tokens(const srv_inst *in, const srv_req *r)
 {
-    int64_t max = r->swapped > 0 ? 0 : prefix_blocks(in, r, false), k = 0;
+    int64_t max, k = 0;
 
+    if (!in->caching || r->id_tokens == 0 || r->swapped > 0)
+        return 0;
+    max = prefix_blocks(in, r, false);
     while (k < max && held(in, srv_req_block_id(r, k)))
         k++;
     return k * r->id_tokens;
