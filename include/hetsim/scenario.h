@@ -112,9 +112,6 @@ typedef struct sc_group {
     int link;                 /* tensor-parallel link: index into links, the
                               device's default when not written; SC_NONE
                               only when tp == 1 and there is none */
-    bool has_router;          /* instances only: 'router' was given */
-    const char *router;       /* routing among this group's instances (a
-                                 registered router's name) */
     const char *scheduler;    /* its batch scheduler (a registered name):
                                  'scheduler' as written, else decode-only
                                  for the decode pool, chunked or
@@ -152,8 +149,8 @@ typedef struct sc_cluster {
 } sc_cluster;
 
 typedef struct sc_router {
-    const char *policy;        /* a registered router; least-loaded */
-    const char *decode_policy; /* split mode; default least-loaded */
+    const char *policy;        /* a registered router; cache-aware */
+    const char *decode_policy; /* split mode; default cache-aware */
 } sc_router;
 
 /* One entry of 'slo:', e.g. ttft_p90: 2s. */

@@ -125,13 +125,13 @@ static void group_defaults(sc_group *g, const io_node *n)
     io_params_default(group_params, g);
     g->device = SC_NONE;
     g->link = SC_NONE;
-    g->router = "least-loaded";
     g->loc = n->loc;
 }
 
 /* Bind one instance group.  'instance': an entry of 'instances' (has a
- * name and may have a router); 'complete': the group is used by the
- * cluster's mode, so required keys must be there. */
+ * name); 'complete': the group is used by the cluster's mode, so required
+ * keys must be there.  A 'router' key is known, to be refused with the
+ * reason (routing is the top-level router.policy). */
 static void bind_group(io_sc_ctx *c, const io_node *n, sc_group *g,
                        bool instance, bool complete, const char *role)
 {
@@ -150,10 +150,11 @@ static void bind_group(io_sc_ctx *c, const io_node *n, sc_group *g,
         g->device = io_sc_ref_hardware(c, dn);
     io_bind_params(c->e, n, group_params, g, true);
     bind_scheduler(c, n, g, role);
-    if (instance && io_get(n, "router") != NULL &&
-        field_policy(c->e, n, "router", SRV_POLICY_ROUTER, &g->router) ==
-            HS_OK)
-        g->has_router = true;
+    if (instance && io_get(n, "router") != NULL)
+        io_node_error(c->e, io_get(n, "router"),
+                      "a group has no router of its own: every request is "
+                      "routed among all instances by the top-level "
+                      "'router.policy'");
     ln = io_get(n, "link");
     if (ln != NULL)
         g->link = io_sc_ref_link(c, ln);

@@ -58,8 +58,8 @@ static void scenario_defaults(sc_scenario *sc)
     cl->retention = SC_RETAIN_KEEP;
     cl->prefix_cache = true;
     cl->block_size = DEFAULT_BLOCK_SIZE;
-    sc->router.policy = "least-loaded";
-    sc->router.decode_policy = "least-loaded";
+    sc->router.policy = "cache-aware";
+    sc->router.decode_policy = "cache-aware";
 }
 
 static void bind_root(io_sc_ctx *c, const io_node *root)

@@ -10,7 +10,7 @@
  *   srv_session.c  agent sessions in progress and their rows
  *   srv_source.c   workload sources and their pending arrival events
  *   srv_retire.c   a request leaves: record, accounting, closed loops
- *   srv_route.c    prefix affinity, then the router policy
+ *   srv_route.c    the router policy chooses an instance
  *   srv_split.c    split mode: prefill -> decode hand-off, KV transfers
  *   srv_xfer.c     the memory pool's traffic as transfer rows
  *   srv_arrival.c  an arrival: make the request, route it, queue it
@@ -206,8 +206,7 @@ void srv_drop(srv_sim *s, srv_req *r, srv_drop_reason why);
 /* ---- routing (srv_route.c) ------------------------------------------------ */
 
 /* The instance a new (or re-prefilled) request goes to: the prefill
- * pool in split mode, else any; the longest cached prefix first, then
- * the router. */
+ * pool in split mode, else any, as the router policy chooses. */
 int srv_route(srv_sim *s, const srv_req *r);
 
 /* ---- split mode (srv_split.c) --------------------------------------------- */

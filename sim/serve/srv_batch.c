@@ -52,11 +52,13 @@ static void preempt_newest(srv_inst *in, hs_time now)
     r->preemptions++;
     if (in->kind == SRV_KIND_DECODE) {
         in->outstanding -= before + (r->output - r->generated);
+        in->prefill_left -= before;
         r->next = in->evicted;
         in->evicted = r;
         return;
     }
     in->outstanding += r->target - before;
+    in->prefill_left += r->target - before;
     srv_queue_push_front(&in->wait, r);
 }
 

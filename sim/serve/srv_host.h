@@ -50,6 +50,22 @@ bool srv_host_has_incoming(const srv_inst *in);
 /* Prefill tokens still to compute + output tokens still to produce,
  * over its waiting and running requests (I4). */
 int64_t srv_host_outstanding(const srv_inst *in);
+/* Of them, the prefill tokens still to compute (I4).  A waiting request
+ * counts its whole prompt: its cache hits are known at admission. */
+int64_t srv_host_prefill_left(const srv_inst *in);
+/* Prefill tokens per second, the cost model's rate for one step of a
+ * full chunk (max_batch_tokens tokens, nothing cached, no decodes),
+ * computed once when the instance is built.  > 0. */
+double srv_host_prefill_rate(const srv_inst *in);
+/* The four above that time a prefill there, read in one call (the
+ * cache-aware router reads every instance on every arrival). */
+typedef struct srv_prefill_load {
+    int64_t left;       /* srv_host_prefill_left */
+    int64_t running;    /* srv_host_running */
+    int64_t max_tokens; /* srv_host_max_tokens */
+    double rate;        /* srv_host_prefill_rate */
+} srv_prefill_load;
+void srv_host_prefill_load(const srv_inst *in, srv_prefill_load *l);
 
 /* ---- its KV blocks ------------------------------------------------------- */
 
@@ -68,6 +84,11 @@ int64_t srv_host_head_need(const srv_inst *in);
 int64_t srv_host_decode_growth(const srv_inst *in);
 /* The prefix cache is on. */
 bool srv_host_caching(const srv_inst *in);
+/* Tokens of the prefill of 'r' the instance would take from its prefix
+ * cache if 'r' were admitted now: its leading prefix blocks held in
+ * device memory or by the KV pool policy (the prefix srv_kv_reserve
+ * pins), 0 with the cache off.  O(blocks found) (srv_kv.c). */
+int64_t srv_host_cached_tokens(const srv_inst *in, const srv_req *r);
 
 /* ---- forming an iteration (srv_batch.c) ---------------------------------- */
 

@@ -70,6 +70,24 @@ int64_t srv_host_outstanding(const srv_inst *in)
     return in->outstanding;
 }
 
+int64_t srv_host_prefill_left(const srv_inst *in)
+{
+    return in->prefill_left;
+}
+
+double srv_host_prefill_rate(const srv_inst *in)
+{
+    return in->prefill_tps;
+}
+
+void srv_host_prefill_load(const srv_inst *in, srv_prefill_load *l)
+{
+    l->left = in->prefill_left;
+    l->running = in->n_running;
+    l->max_tokens = in->max_tokens;
+    l->rate = in->prefill_tps;
+}
+
 int64_t srv_host_total_blocks(const srv_inst *in)
 {
     return in->total_blocks;
@@ -156,6 +174,7 @@ void srv_inst_enqueue(srv_inst *in, srv_req *r)
 {
     srv_queue_push_back(&in->wait, r);
     in->outstanding += (r->target - r->prefilled) + (r->output - r->generated);
+    in->prefill_left += r->target - r->prefilled;
 }
 
 /* Decode kind: requests preempted while planning go back to the prefill
@@ -410,6 +429,17 @@ static void size_kv(srv_inst *in, const sc_group *g)
     in->total_blocks = kv_cap > 0 ? (int64_t)(kv_cap / in->block_bytes) : 0;
 }
 
+/* Prefill tokens per second of one step holding a full chunk. */
+static double full_chunk_rate(const srv_inst *in)
+{
+    cost_batch b = {0};
+    cost_step st;
+
+    cost_batch_add_prefill(&b, &in->ctx, in->max_tokens, 0, true);
+    cost_step_eval(&in->ctx, &b, &st);
+    return (double)in->max_tokens / st.time_s;
+}
+
 int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
                   const sc_group *g, const srv_inst_policies *pol,
                   const char *name, hs_diag *d)
@@ -432,6 +462,7 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
                   g->tp > 1 ? link : NULL, NULL);
     in->max_batch = g->max_batch;
     in->max_tokens = g->max_batch_tokens;
+    in->prefill_tps = full_chunk_rate(in);
     in->sched = pol->sched;
     in->block_size = sc->cluster.block_size;
     size_kv(in, g);
@@ -496,10 +527,10 @@ void srv_inst_pool_totals(const srv_inst *in, srv_pool_totals *t)
 
 /* ---- checks ------------------------------------------------------------------ */
 
-/* I2, I3, I5 over the batch; adds the blocks and outstanding tokens of
- * running requests (for I1 and I4). */
+/* I2, I3, I5 over the batch; adds the blocks, outstanding tokens and
+ * prefill tokens left of running requests (for I1 and I4). */
 static const char *check_running(const srv_inst *in, int64_t *used,
-                                 int64_t *out)
+                                 int64_t *out, int64_t *pre)
 {
     int64_t n_dec = 0, kv_base = 0, n_pre = 0;
 
@@ -513,6 +544,7 @@ static const char *check_running(const srv_inst *in, int64_t *used,
 
         *used += blocks;
         *out += (r->target - r->prefilled) + (r->output - gen);
+        *pre += r->target - r->prefilled;
         if (!dec && r->blocks != srv_blocks_for(in, r->target) - r->pinned_blk)
             return "I2 blocks of a prefilling request";
         if (i > 0 && in->running[i - 1]->admit_seq >= r->admit_seq)
@@ -534,11 +566,13 @@ static const char *check_running(const srv_inst *in, int64_t *used,
 
 bool srv_inst_check(const srv_inst *in, FILE *why)
 {
-    int64_t used = 0, out = 0, crossing = 0;
-    const char *broken = check_running(in, &used, &out);
+    int64_t used = 0, out = 0, pre = 0, crossing = 0;
+    const char *broken = check_running(in, &used, &out, &pre);
 
-    for (const srv_req *r = in->wait.head; r != NULL; r = r->next)
+    for (const srv_req *r = in->wait.head; r != NULL; r = r->next) {
         out += (r->target - r->prefilled) + (r->output - r->generated);
+        pre += r->target - r->prefilled;
+    }
     for (int64_t i = 0; i < in->block_size; i++)
         crossing += in->cross[i];
     if (broken == NULL && crossing != in->n_dec)
@@ -552,7 +586,7 @@ bool srv_inst_check(const srv_inst *in, FILE *why)
         (used + in->held_blocks + in->cache.held_blocks != in->used_blocks ||
          in->used_blocks > in->total_blocks || in->held_blocks < 0))
         broken = "I1 used blocks";
-    if (broken == NULL && out != in->outstanding)
+    if (broken == NULL && (out != in->outstanding || pre != in->prefill_left))
         broken = "I4 outstanding tokens";
     if (broken != NULL && why != NULL)
         fprintf(why, "srv_inst_check: %s: %s\n", in->name, broken);

@@ -40,7 +40,8 @@
  *       the cache entries it pins;
  *   I3  running[] is in admission order (admit_seq increasing);
  *   I4  outstanding == sum over waiting and running requests of
- *       (target - prefilled) + (output - generated);
+ *       (target - prefilled) + (output - generated), and prefill_left
+ *       == the sum of (target - prefilled) alone;
  *   I5  n_dec, dec_kv_base, the residue counts and the heap describe
  *       exactly the running requests in their decode phase.
  * The KV pool policy checks its own state (kvpol check), the prefix
@@ -161,6 +162,9 @@ struct srv_inst {
     srv_req **heap;      /* min-heap by (finish_it, admit_seq) */
     int64_t n_heap;
     int64_t outstanding; /* tokens still to process, for routing (I4) */
+    int64_t prefill_left; /* of them, prefill tokens (I4) */
+    double prefill_tps;   /* prefill tokens per second of a full chunk
+                             (srv_host_prefill_rate) */
     int64_t admit_seq;
 
     bool busy;

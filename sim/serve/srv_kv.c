@@ -8,7 +8,9 @@
  * (kvpol 'evicted': the offload policy moves them to its share of a
  * memory pool), and a device-cache miss asks it to bring a block back
  * (kvpol 'fetch').  A request swapped out to the pool comes back through
- * the policy at its next admission.
+ * the policy at its next admission.  What the cache holds of a request
+ * is also a host query for the cache-aware router
+ * (srv_host_cached_tokens).
  */
 #include "srv_inst.h"
 
@@ -98,6 +100,18 @@ static bool held(const srv_inst *in, uint64_t id)
 {
     return srv_pcache_find(&in->cache, id) >= 0 ||
            (in->kvpol->holds != NULL && in->kvpol->holds(in->kvpol_st, id));
+}
+
+int64_t srv_host_cached_tokens(const srv_inst *in, const srv_req *r)
+{
+    int64_t max, k = 0;
+
+    if (!in->caching || r->id_tokens == 0 || r->swapped > 0)
+        return 0;
+    max = prefix_blocks(in, r, false);
+    while (k < max && held(in, srv_req_block_id(r, k)))
+        k++;
+    return k * r->id_tokens;
 }
 
 void srv_kv_unpin(srv_inst *in, srv_req *r, hs_time now)
@@ -206,6 +220,7 @@ bool srv_kv_reserve(srv_inst *in, srv_req *r, hs_time now)
     if (r->swapped > 0)
         in->kvpol->swap_in(in, in->kvpol_st, r);
     in->outstanding -= r->prefilled;
+    in->prefill_left -= r->prefilled;
     if (r->admitted < 0) {
         r->cached_tokens = r->prefilled;
         r->hit_blocks = found;
@@ -220,6 +235,7 @@ void srv_kv_unreserve(srv_inst *in, srv_req *r, hs_time now)
     in->used_blocks -= r->blocks;
     r->blocks = 0;
     in->outstanding += r->prefilled;
+    in->prefill_left += r->prefilled;
     r->prefilled = 0;
     if (r->admitted < 0)
         r->cached_tokens = r->hit_blocks = 0;

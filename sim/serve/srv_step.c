@@ -127,6 +127,7 @@ bool srv_step_apply(srv_inst *in, const srv_plan *p, hs_time end)
         r->prefilled += r->chunk;
         r->kv_tokens = r->prefilled;
         in->outstanding -= r->chunk;
+        in->prefill_left -= r->chunk;
         in->tokens_in += r->chunk;
         r->chunk = 0;
         if (r->prefilled == r->target)

@@ -209,9 +209,6 @@ START_TEST(every_section_is_bound)
     ck_assert_int_eq(cl->instances[0].count, 4);
     ck_assert_int_eq(cl->instances[0].tp, 8);
     ck_assert_int_eq(cl->instances[0].link, 2);
-    ck_assert(!cl->instances[0].has_router);
-    ck_assert(cl->instances[1].has_router);
-    ck_assert_str_eq(cl->instances[1].router, "random");
     ck_assert(!cl->instances[1].chunked_prefill);
     ck_assert_int_eq(cl->instances[1].link, SC_NONE);
     ck_assert(cl->has_prefill && cl->has_decode);
@@ -310,8 +307,8 @@ START_TEST(defaults_fill_the_rest)
     ck_assert(cl->prefix_cache);
     ck_assert_int_eq(cl->block_size, 16);
     ck_assert(!cl->mixed_fallback);
-    ck_assert_str_eq(sc->router.policy, "least-loaded");
-    ck_assert_str_eq(sc->router.decode_policy, "least-loaded");
+    ck_assert_str_eq(sc->router.policy, "cache-aware");
+    ck_assert_str_eq(sc->router.decode_policy, "cache-aware");
     ck_assert_uint_eq(sc->n_slo, 0);
     ck_assert_uint_eq(sc->n_variants, 0);
     ck_assert_uint_eq(sc->n_pools, 0);
@@ -363,6 +360,21 @@ START_TEST(unknown_key)
 }
 END_TEST
 
+/* A group has no router of its own (issue 17): the key is refused where
+ * it is written, saying which key routes. */
+START_TEST(group_router_is_refused)
+{
+    ck_assert_int_eq(load_text(edit(5, "  instances: [{name: mono, device: a,"
+                                       " router: random}]\n"),
+                               NULL, NULL, NULL, NULL),
+                     HS_EINPUT);
+    ck_assert_ptr_null(sc);
+    expect(DIR "/t.yaml:5:47: error: cluster.instances.0.router: a group "
+               "has no router of its own: every request is routed among "
+               "all instances by the top-level 'router.policy'\n");
+}
+END_TEST
+
 /* A group's batch scheduler: by default decode-only for the decode
  * pool, chunked or prefill-first as chunked_prefill says; as written
  * when it names a registered scheduler that fits the group's role. */
@@ -387,8 +399,8 @@ START_TEST(schedulers_by_default_and_by_name)
         HS_EINPUT);
     expect("--set:1:31: error: cluster.instances.0.scheduler: "
            "'decode-only' schedules only the decode pool of split mode\n"
-           "--set:1:15: error: router.policy: expected one of round-robin, "
-           "least-loaded, random, kv-aware, found 'sarathi'\n");
+           "--set:1:15: error: router.policy: expected one of cache-aware, "
+           "round-robin, least-loaded, random, kv-aware, found 'sarathi'\n");
 }
 END_TEST
 
@@ -507,7 +519,8 @@ START_TEST(many_errors_in_one_pass)
            "/t.yaml:11:31: error: cluster.prefill.count: expected an "
            "integer >= 1, found '0'\n" DIR
            "/t.yaml:13:18: error: router.policy: expected one of "
-           "round-robin, least-loaded, random, kv-aware, found 'fastest'\n" DIR
+           "cache-aware, round-robin, least-loaded, random, kv-aware, found "
+           "'fastest'\n" DIR
            "/t.yaml:15:31: error: workload.0.trace.format: expected one of "
            "azure, mooncake, hetsim, sessions, found 'csv'\n" DIR
            "/t.yaml:15:42: error: workload.0.trace.path: cannot read "
@@ -925,6 +938,7 @@ Suite *io_scenario_suite(void)
     tcase_add_checked_fixture(bad, setup, teardown);
     tcase_add_test(good, schedulers_by_default_and_by_name);
     tcase_add_test(bad, unknown_key);
+    tcase_add_test(bad, group_router_is_refused);
     tcase_add_test(bad, wrong_type);
     tcase_add_test(bad, bare_number_where_a_unit_is_needed);
     tcase_add_test(bad, bad_unit);

@@ -4,7 +4,10 @@
  * set by hand): round-robin cycles, least-loaded picks the fewest
  * outstanding tokens (or, as the decode router, the smallest KV share),
  * kv-aware the most free blocks net of queued work, random is uniform
- * and reproducible from its seed.  Ties go to the lowest index.
+ * and reproducible from its seed, cache-aware the lowest expected time
+ * to first token (queued prefill plus the prompt tokens the instance's
+ * prefix cache does not hold, at its prefill rate).  Ties go to the
+ * lowest index.
  */
 #include <check.h>
 #include <math.h>
@@ -69,12 +72,43 @@ static int pick(srv_router *r, fleet *f)
     return r->ops->select(r, f->s->inst_ptrs, f->s->n_insts, NULL);
 }
 
+/* A new request of 'prompt' tokens whose prefix ids are derived from
+ * 'key', one 16-token block each (an agent session's context). */
+static srv_req *prefixed(fleet *f, int64_t prompt, uint64_t key)
+{
+    srv_req *r = srv_req_new(&f->s->reqs);
+
+    r->prompt = r->target = r->prefix_limit = prompt;
+    r->output = 1;
+    r->admitted = r->first_token = -1;
+    r->prefix_key = key;
+    r->id_tokens = 16;
+    return r;
+}
+
+/* Instance i's prefix cache holds the first 'n' blocks of 'r'
+ * (evictable, as after the call that computed them). */
+static void cache_blocks(fleet *f, int i, const srv_req *r, int64_t n)
+{
+    srv_inst *in = &f->s->insts[i];
+
+    for (int64_t k = 0; k < n; k++)
+        srv_pcache_unpin(&in->cache,
+                         srv_kv_cache_add(in, srv_req_block_id(r, k), 1), 0);
+}
+
+static int pick_for(srv_router *r, fleet *f, const srv_req *req)
+{
+    return r->ops->select(r, f->s->inst_ptrs, f->s->n_insts, req);
+}
+
 START_TEST(registries_find_every_policy_by_name)
 {
     ck_assert_ptr_eq(srv_route_find("round-robin"), &srv_route_round_robin);
     ck_assert_ptr_eq(srv_route_find("least-loaded"), &srv_route_least_loaded);
     ck_assert_ptr_eq(srv_route_find("random"), &srv_route_random);
     ck_assert_ptr_eq(srv_route_find("kv-aware"), &srv_route_kv_aware);
+    ck_assert_ptr_eq(srv_route_find("cache-aware"), &srv_route_cache_aware);
     ck_assert_ptr_eq(srv_sched_find("chunked"), &srv_sched_chunked);
     ck_assert_ptr_eq(srv_sched_find("prefill-first"),
                      &srv_sched_prefill_first);
@@ -95,11 +129,11 @@ END_TEST
 
 START_TEST(public_names_follow_the_registries)
 {
-    static const char *const routers[] = {"round-robin", "least-loaded",
-                                          "random", "kv-aware"};
+    static const char *const routers[] = {
+        "cache-aware", "round-robin", "least-loaded", "random", "kv-aware"};
 
-    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_ROUTER), 4);
-    for (size_t i = 0; i < 4; i++)
+    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_ROUTER), 5);
+    for (size_t i = 0; i < 5; i++)
         ck_assert_str_eq(srv_policy_name(SRV_POLICY_ROUTER, i), routers[i]);
     ck_assert_uint_eq(srv_policy_count(SRV_POLICY_SCHEDULER), 3);
     ck_assert_uint_eq(srv_policy_count(SRV_POLICY_KV_POOL), 3);
@@ -222,6 +256,141 @@ START_TEST(kv_aware_nets_out_queued_blocks)
 }
 END_TEST
 
+/* The host queries cache-aware reads: prefill tokens left (a waiting
+ * request counts its whole prompt), cached tokens of a request (whole
+ * blocks, leaving its last token to compute), the prefill rate. */
+START_TEST(cache_aware_host_queries)
+{
+    fleet f;
+    srv_req *r;
+    double rate;
+
+    fleet_open(&f);
+    r = prefixed(&f, 1000, 77);
+    queue(&f, 1, 300, 40);
+    queue(&f, 1, 20, 5);
+    ck_assert_int_eq(srv_host_prefill_left(f.s->inst_ptrs[1]), 320);
+    ck_assert_int_eq(srv_host_outstanding(f.s->inst_ptrs[1]), 365);
+    ck_assert_int_eq(srv_host_cached_tokens(f.s->inst_ptrs[2], r), 0);
+    cache_blocks(&f, 2, r, 30);
+    ck_assert_int_eq(srv_host_cached_tokens(f.s->inst_ptrs[2], r), 480);
+    cache_blocks(&f, 3, r, 70); /* more than the prompt's 62 whole blocks */
+    ck_assert_int_eq(srv_host_cached_tokens(f.s->inst_ptrs[3], r), 992);
+    r->target = r->prefix_limit = 992; /* a whole-block prompt: its last */
+    ck_assert_int_eq(srv_host_cached_tokens(f.s->inst_ptrs[3], r), 976);
+    f.s->insts[3].caching = false; /* token is computed, or none cached */
+    ck_assert_int_eq(srv_host_cached_tokens(f.s->inst_ptrs[3], r), 0);
+    f.s->insts[3].caching = true;
+    /* Llama-3-8B on one H100: some tens of thousands of tokens/s. */
+    rate = srv_host_prefill_rate(f.s->inst_ptrs[0]);
+    ck_assert_msg(rate > 1e4 && rate < 1e5, "rate %g", rate);
+    ck_assert_double_eq(srv_host_prefill_rate(f.s->inst_ptrs[3]), rate);
+    srv_req_free(&f.s->reqs, r);
+    fleet_close(&f);
+}
+END_TEST
+
+START_TEST(cache_aware_prefers_the_cached_prefix_at_equal_load)
+{
+    fleet f;
+    srv_router rt;
+    srv_req *r;
+
+    fleet_open(&f);
+    srv_router_init(&rt, &srv_route_cache_aware, 1, false);
+    r = prefixed(&f, 1000, 5);
+    ck_assert_int_eq(pick_for(&rt, &f, r), 0); /* nothing cached: index 0 */
+    cache_blocks(&f, 2, r, 10);
+    ck_assert_int_eq(pick_for(&rt, &f, r), 2);
+    cache_blocks(&f, 1, r, 11); /* a longer prefix wins */
+    ck_assert_int_eq(pick_for(&rt, &f, r), 1);
+    cache_blocks(&f, 3, r, 11); /* as long: the lower index */
+    ck_assert_int_eq(pick_for(&rt, &f, r), 1);
+    srv_req_free(&f.s->reqs, r);
+    srv_router_fini(&rt);
+    fleet_close(&f);
+}
+END_TEST
+
+/* Instance 3 holds 480 of the 1000 prompt tokens: it saves 480 tokens of
+ * prefill, so a queue of fewer than 480 prefill tokens there is worth
+ * waiting for, 480 is a tie (every instance 1000 tokens away: index 0),
+ * and a long queue sends the request to an idle instance. */
+START_TEST(cache_aware_weighs_the_prefix_against_the_queue)
+{
+    fleet f;
+    srv_router rt;
+    srv_req *r;
+
+    fleet_open(&f);
+    srv_router_init(&rt, &srv_route_cache_aware, 1, false);
+    r = prefixed(&f, 1000, 9);
+    cache_blocks(&f, 3, r, 30);
+    queue(&f, 3, 479, 100); /* output tokens do not delay a first token */
+    ck_assert_int_eq(pick_for(&rt, &f, r), 3);
+    queue(&f, 3, 1, 1); /* 480: a tie with the idle instances */
+    ck_assert_int_eq(pick_for(&rt, &f, r), 0);
+    queue(&f, 0, 1, 1);
+    queue(&f, 1, 1, 1); /* 0 and 1 one token busier: 2 ties 3, 2 wins */
+    ck_assert_int_eq(pick_for(&rt, &f, r), 2);
+    queue(&f, 3, 5000, 1); /* a long queue: the idle instance */
+    queue(&f, 2, 1, 1);
+    ck_assert_int_eq(pick_for(&rt, &f, r), 0);
+    srv_req_free(&f.s->reqs, r);
+    srv_router_fini(&rt);
+    fleet_close(&f);
+}
+END_TEST
+
+/* Running requests take one token slot each of every step (8192 by
+ * default), so 256 of them leave prefill 7936/8192 of the rate: 1000
+ * tokens there take as long as 1032.26 tokens on an idle instance. */
+START_TEST(cache_aware_counts_running_decodes)
+{
+    fleet f;
+    srv_router rt;
+    srv_req *r;
+
+    fleet_open(&f);
+    srv_router_init(&rt, &srv_route_cache_aware, 1, false);
+    r = prefixed(&f, 1000, 3);
+    for (int i = 2; i < 4; i++)
+        queue(&f, i, 100, 1);
+    f.s->insts[0].n_running = 256; /* as seen by the router only */
+    queue(&f, 1, 32, 1);
+    ck_assert_int_eq(pick_for(&rt, &f, r), 1);
+    queue(&f, 1, 1, 1);
+    ck_assert_int_eq(pick_for(&rt, &f, r), 0);
+    f.s->insts[0].n_running = 0;
+    srv_req_free(&f.s->reqs, r);
+    srv_router_fini(&rt);
+    fleet_close(&f);
+}
+END_TEST
+
+/* As the decode router it is least-loaded's KV-share choice. */
+START_TEST(cache_aware_decode_router_is_least_kv)
+{
+    fleet f;
+    srv_router rt;
+    srv_req *r;
+
+    fleet_open(&f);
+    srv_router_init(&rt, &srv_route_cache_aware, 1, true);
+    r = prefixed(&f, 1000, 4);
+    cache_blocks(&f, 0, r, 30); /* 30 blocks used: caches do not attract */
+    f.s->insts[1].used_blocks = 5;
+    f.s->insts[2].used_blocks = 2;
+    f.s->insts[3].used_blocks = 2;
+    ck_assert_int_eq(pick_for(&rt, &f, r), 2);
+    for (int i = 1; i < 4; i++)
+        f.s->insts[i].used_blocks = 0;
+    srv_req_free(&f.s->reqs, r);
+    srv_router_fini(&rt);
+    fleet_close(&f);
+}
+END_TEST
+
 START_TEST(random_is_uniform_and_seeded)
 {
     fleet f;
@@ -271,6 +440,11 @@ Suite *srv_policy_suite(void)
     tcase_add_test(tc, least_loaded_by_kv_share);
     tcase_add_test(tc, kv_aware_nets_out_queued_blocks);
     tcase_add_test(tc, random_is_uniform_and_seeded);
+    tcase_add_test(tc, cache_aware_host_queries);
+    tcase_add_test(tc, cache_aware_prefers_the_cached_prefix_at_equal_load);
+    tcase_add_test(tc, cache_aware_weighs_the_prefix_against_the_queue);
+    tcase_add_test(tc, cache_aware_counts_running_decodes);
+    tcase_add_test(tc, cache_aware_decode_router_is_least_kv);
     suite_add_tcase(s, tc);
     return s;
 }
