@@ -440,7 +440,8 @@ const char *rec_enum_name(rec_type t, int v);
       "output tokens per simulated second")                                   \
     X(throughput_req_s, REC_SCOPE_RUN, "requests/s",                          \
       "finished requests per simulated second")                               \
-    X(ttft_p50_s, REC_SCOPE_RUN, "s", "TTFT median over done requests")       \
+    X(ttft_p50_s, REC_SCOPE_RUN, "s",                                         \
+      "TTFT median, nearest rank over the done requests")                     \
     X(ttft_p90_s, REC_SCOPE_RUN, "s", "TTFT 90th percentile")                 \
     X(ttft_p99_s, REC_SCOPE_RUN, "s", "TTFT 99th percentile")                 \
     X(tpot_p50_s, REC_SCOPE_RUN, "s", "TPOT median")                          \

@@ -94,7 +94,7 @@ typedef struct srv_summary {
     int64_t input_tokens, output_tokens;
     double throughput_tok_s; /* output tokens / sim_s */
     double throughput_req_s; /* done / sim_s */
-    double ttft_s[3];        /* p50, p90, p99 */
+    double ttft_s[3];        /* p50, p90, p99, nearest rank over done */
     double tpot_s[3];
     double e2e_s[3];
     double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s;

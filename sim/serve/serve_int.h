@@ -64,12 +64,14 @@ typedef struct srv_sessions {
     int n_sources;
 } srv_sessions;
 
-/* Quantile estimators for the summary (GSL P^2, opaque here). */
-typedef struct srv_quantiles {
-    void *q[3]; /* p50, p90, p99 */
+/* The latencies of one kind (TTFT, TPOT or E2E) of the requests counted:
+ * every value is kept, a double per request, for exact percentiles at
+ * the end (srv_stats.c). */
+typedef struct srv_values {
+    double *v;
+    size_t n, cap;
     double sum;
-    int64_t n;
-} srv_quantiles;
+} srv_values;
 
 /* Request totals, kept as requests retire (srv_stats.c). */
 typedef struct srv_stats {
@@ -78,7 +80,7 @@ typedef struct srv_stats {
     int64_t slo_met;
     int64_t cached_tokens, done_prompt_tokens; /* prefix hit rates */
     int64_t hit_blocks, id_blocks;
-    srv_quantiles ttft, tpot, e2e;
+    srv_values ttft, tpot, e2e;
     double queue_sum;
     int64_t queue_n;
     int64_t sessions_done;
@@ -147,11 +149,13 @@ void srv_emit_metric(srv_sim *s, const char *scope, rec_metric_id id,
 
 void srv_stats_init(srv_stats *st);
 void srv_stats_fini(srv_stats *st);
-/* Count a retiring request's record (and, done, its prefix blocks). */
+/* Count a retiring request's record (and, done, its prefix blocks).
+ * O(1) amortised (latencies are appended). */
 void srv_stats_account(srv_sim *s, const srv_req *r,
                        const srv_request_rec *rec);
 /* Compute the summary, emit the instance rows, every metric and the
- * run's summary metrics (end of srv_sim_run). */
+ * run's summary metrics (end of srv_sim_run).  O(n log n) in the finished
+ * requests (the percentiles sort their latencies). */
 void srv_stats_finish(srv_sim *s);
 
 /* ---- sessions (srv_session.c) -------------------------------------------- */

@@ -1,66 +1,79 @@
 /*
  * srv_stats.c -- what a run adds up to: requests accounted as they
- * retire (counts, tokens, latency quantiles, SLO, prefix hits), and at
- * the end the summary, the instance rows, the per-instance, per-pool,
- * per-link and memory-pool metrics, and the run's summary metrics.
+ * retire (counts, tokens, latencies, SLO, prefix hits), and at the end
+ * the summary, the instance rows, the per-instance, per-pool, per-link
+ * and memory-pool metrics, and the run's summary metrics.
  *
- * Summary percentiles are GSL P^2 streaming estimates (five markers per
- * quantile), so they take constant memory; exact percentiles are a query
- * on the requests table (docs/schema.md).
+ * Percentiles are exact: every latency of the finished requests is kept
+ * (a double per request and kind, a few bytes per request) and the
+ * nearest rank is taken at the end -- the k-th smallest of n values with
+ * k = ceil(q n) -- the definition of docs/schema.md, so a query on the
+ * requests table gives the same numbers.
  */
 #include "serve_int.h"
 
 #include "hetsim/hw.h"
 
-#include <gsl/gsl_rstat.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const double quantile_p[3] = {0.5, 0.9, 0.99};
+/* ---- latencies and ranks ------------------------------------------------------ */
 
-static void quantiles_init(srv_quantiles *q)
+static void values_add(srv_values *q, double v)
 {
-    for (int i = 0; i < 3; i++)
-        q->q[i] = gsl_rstat_quantile_alloc(quantile_p[i]);
-    q->sum = 0;
-    q->n = 0;
-}
-
-static void quantiles_fini(srv_quantiles *q)
-{
-    for (int i = 0; i < 3; i++)
-        if (q->q[i] != NULL)
-            gsl_rstat_quantile_free(q->q[i]);
-}
-
-static void quantiles_add(srv_quantiles *q, double v)
-{
-    for (int i = 0; i < 3; i++)
-        gsl_rstat_quantile_add(v, q->q[i]);
+    if (q->n == q->cap) {
+        q->cap = q->cap > 0 ? 2 * q->cap : 1024;
+        q->v = hs_realloc(q->v, q->cap * sizeof *q->v);
+    }
+    q->v[q->n++] = v;
     q->sum += v;
-    q->n++;
 }
 
-static void quantiles_get(const srv_quantiles *q, double out[3], double *mean)
+/* The nearest rank (from 1) of the percentile 'ppm' (parts per million:
+ * p90 is 900000) among 'n' > 0 values: ceil(ppm n / 10^6), at least 1.
+ * Integer arithmetic, so p90 of 10 values is exactly the 9th. */
+static int64_t nearest_rank(int64_t ppm, int64_t n)
 {
+    int64_t k = (ppm * n + 999999) / 1000000;
+
+    return k > 0 ? k : 1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* p50, p90, p99 (nearest rank) and the mean of 'q'; NaN when empty.
+ * Sorts the values. */
+static void values_get(srv_values *q, double out[3], double *mean)
+{
+    static const int64_t ppm[3] = {500000, 900000, 990000};
+
     for (int i = 0; i < 3; i++)
-        out[i] = q->n > 0 ? gsl_rstat_quantile_get(q->q[i]) : (double)NAN;
-    *mean = q->n > 0 ? q->sum / (double)q->n : (double)NAN;
+        out[i] = (double)NAN;
+    *mean = (double)NAN;
+    if (q->n == 0)
+        return;
+    qsort(q->v, q->n, sizeof *q->v, cmp_double);
+    for (int i = 0; i < 3; i++)
+        out[i] = q->v[nearest_rank(ppm[i], (int64_t)q->n) - 1];
+    *mean = q->sum / (double)q->n;
 }
 
 void srv_stats_init(srv_stats *st)
 {
     memset(st, 0, sizeof *st);
-    quantiles_init(&st->ttft);
-    quantiles_init(&st->tpot);
-    quantiles_init(&st->e2e);
 }
 
 void srv_stats_fini(srv_stats *st)
 {
-    quantiles_fini(&st->ttft);
-    quantiles_fini(&st->tpot);
-    quantiles_fini(&st->e2e);
+    free(st->ttft.v);
+    free(st->tpot.v);
+    free(st->e2e.v);
 }
 
 /* ---- as requests retire ----------------------------------------------------- */
@@ -85,10 +98,10 @@ static void account_done(srv_stats *st, const srv_request_rec *rec)
     st->cached_tokens += rec->cached_tokens;
     st->done_prompt_tokens += rec->prompt_tokens;
     st->output_tokens += rec->output_tokens;
-    quantiles_add(&st->ttft, rec->ttft_s);
-    quantiles_add(&st->e2e, rec->e2e_s);
+    values_add(&st->ttft, rec->ttft_s);
+    values_add(&st->e2e, rec->e2e_s);
     if (!isnan(rec->tpot_s))
-        quantiles_add(&st->tpot, rec->tpot_s);
+        values_add(&st->tpot, rec->tpot_s);
 }
 
 void srv_stats_account(srv_sim *s, const srv_req *r,
@@ -262,7 +275,7 @@ static void cluster_totals(srv_sim *s, double sim_s)
 
 static void summarize_requests(srv_sim *s, srv_summary *m)
 {
-    const srv_stats *st = &s->stats;
+    srv_stats *st = &s->stats;
 
     m->arrived = st->arrived;
     m->done = st->done;
@@ -273,9 +286,9 @@ static void summarize_requests(srv_sim *s, srv_summary *m)
     m->input_tokens = st->input_tokens;
     m->output_tokens = st->output_tokens;
     m->preemptions = st->preemptions;
-    quantiles_get(&st->ttft, m->ttft_s, &m->ttft_mean_s);
-    quantiles_get(&st->tpot, m->tpot_s, &m->tpot_mean_s);
-    quantiles_get(&st->e2e, m->e2e_s, &m->e2e_mean_s);
+    values_get(&st->ttft, m->ttft_s, &m->ttft_mean_s);
+    values_get(&st->tpot, m->tpot_s, &m->tpot_mean_s);
+    values_get(&st->e2e, m->e2e_s, &m->e2e_mean_s);
     m->queue_mean_s =
         st->queue_n > 0 ? st->queue_sum / (double)st->queue_n : (double)NAN;
 }

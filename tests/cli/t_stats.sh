@@ -1,0 +1,45 @@
+#!/bin/sh
+# t_stats.sh -- the run's statistics as stored: percentiles in 'metrics'
+# equal the nearest-rank percentiles a SQL query takes over the requests
+# rows (docs/schema.md), exactly.
+# Run by tests/cli/run.sh from the repository root with $HETSIM set.
+set -u
+: "${HETSIM:?HETSIM must name the hetsim binary}"
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+fail() {
+    echo "t_stats: $*"
+    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err"
+    exit 1
+}
+
+# ---- percentiles: metrics = nearest rank over the requests rows ----------
+# Two runs: the tiny synthetic one and split mode on a trace (requests of
+# one output token have no TPOT).
+for sc in tiny split; do
+    db=$tmp/$sc.db
+    "$HETSIM" run "tests/data/run/$sc.yaml" -o "$db" --quiet 2>"$tmp/err" ||
+        fail "run $sc"
+    for lat in ttft tpot e2e; do
+        for q in 50 90 99; do
+            # the ceil(q n / 100)-th smallest, in integer arithmetic
+            got=$(sqlite3 "$db" "
+                WITH d AS (
+                  SELECT ${lat}_s AS v,
+                         row_number() OVER (ORDER BY ${lat}_s) AS k,
+                         count(*) OVER () AS n
+                  FROM requests
+                  WHERE run_id = 1 AND status = 'done'
+                    AND ${lat}_s IS NOT NULL)
+                SELECT count(*) FROM d JOIN metrics m
+                  ON m.run_id = 1 AND m.scope = 'run'
+                 AND m.name = '${lat}_p${q}_s'
+                WHERE d.k = (d.n * $q + 99) / 100 AND m.value = d.v")
+            [ "$got" = 1 ] || fail "$sc: ${lat}_p${q}_s is not the nearest" \
+                "rank of the requests rows"
+        done
+    done
+done
+
+exit 0
