@@ -209,6 +209,9 @@ typedef struct app_run_row {
                                        SQLite's text; NULL = SQL NULL */
     double metric[REC_N_METRICS];   /* by rec_metric_id */
     bool has_metric[REC_N_METRICS]; /* the run has the metric */
+    char **slo_key;                 /* its SLO keys (metric slo_met's */
+    double *slo_met;                /* scopes) and values (NaN: NULL), */
+    size_t n_slo;                   /* in the order written */
 } app_run_row;
 
 /* Runs read from a store. */
@@ -219,7 +222,8 @@ typedef struct app_runs {
 
 /* Read runs 'ids[0..n)' of 's' -- every run of the file, in run_id order
  * and 'hetsim oicf --db' invocations excepted, when 'ids' is NULL --
- * into 'out' (zeroed by the caller; release with app_runs_fini).  A run
+ * into 'out' (zeroed by the caller; release with app_runs_fini), with
+ * their run-scope metrics and their slo_met per SLO key.  A run
  * without a requests_done metric (not ended yet) gets the count of its
  * 'done' requests rows instead.  Returns HS_OK, or HS_EIO / HS_EINPUT
  * with the store's message in 'd'.  O(runs) queries. */

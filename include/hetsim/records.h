@@ -282,7 +282,7 @@ typedef enum srv_drop_reason {
 #define REC_COLS_metrics(X)                                                   \
     X(metrics, scope, TEXT_KEY, "",                                           \
       "`run` (whole run), an instance name, `prefill` / `decode` (the "       \
-      "pools of split mode), a link or a memory pool name")                   \
+      "pools of split mode), a link or a memory pool name, an SLO key")       \
     X(metrics, name, TEXT_KEY, "",                                            \
       "metric name (see below); the unit is its suffix")                      \
     X(metrics, value, REAL, "",                                               \
@@ -427,6 +427,7 @@ const char *rec_enum_name(rec_type t, int v);
 #define REC_SCOPE_POOL 4u     /* 'prefill' / 'decode': split mode pools */
 #define REC_SCOPE_LINK 8u     /* the KV transfer link's name */
 #define REC_SCOPE_MEMPOOL 16u /* the KV memory pool's name */
+#define REC_SCOPE_SLO 32u     /* an SLO key as written ('ttft_p90') */
 
 /* clang-format off */
 #define REC_METRICS(X)                                                        \
@@ -455,10 +456,15 @@ const char *rec_enum_name(rec_type t, int v);
     X(e2e_mean_s, REC_SCOPE_RUN, "s", "mean end-to-end latency")              \
     X(queue_mean_s, REC_SCOPE_RUN, "s", "mean wait before first admission")   \
     X(goodput_req_s, REC_SCOPE_RUN, "requests/s",                             \
-      "requests that met every SLO target, per simulated second")             \
+      "finished requests within every SLO threshold, per simulated second")   \
     X(slo_attainment, REC_SCOPE_RUN, "fraction",                              \
-      "share of finished requests that met every SLO target (1 without "      \
-      "SLO)")                                                                 \
+      "share of the arrived requests that finished within every SLO "         \
+      "threshold; dropped and unfinished ones are misses (without `slo`: "    \
+      "the share that finished)")                                             \
+    X(slo_met, REC_SCOPE_SLO, "",                                             \
+      "one per SLO key (scope = the key, `ttft_p90`): 1 when the key's "      \
+      "percentile over the arrived requests, misses counted as infinite, "    \
+      "is within its threshold, else 0")                                      \
     X(mean_oi, REC_SCOPE_RUN | REC_SCOPE_INSTANCE, "FLOP/byte",               \
       "step FLOPs / step bytes, summed over the steps")                       \
     X(capacity_bound_frac, REC_SCOPE_RUN | REC_SCOPE_INSTANCE, "fraction",    \

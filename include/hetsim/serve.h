@@ -98,9 +98,10 @@ typedef struct srv_summary {
     double tpot_s[3];
     double e2e_s[3];
     double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s;
-    double goodput_req_s;       /* requests meeting every SLO / sim_s */
-    double slo_attainment;      /* fraction of finished requests meeting
-                                  every SLO (1 when no SLO) */
+    double goodput_req_s;       /* done within every SLO / sim_s */
+    double slo_attainment;      /* done within every SLO / arrived
+                                   (without SLO: done / arrived); NaN
+                                   without arrivals */
     double mean_oi;             /* sum of step FLOPs / sum of step bytes */
     double capacity_bound_frac; /* busy time in capacity-bound steps */
     double energy_j;

@@ -1,11 +1,12 @@
 /*
  * app_report.c -- runs of a results file, read back for reports: each
- * run's runs row and its run-scope metrics (docs/schema.md), and the run
- * a --run selector names.  Values are read as SQLite's text and parsed,
+ * run's runs row, its run-scope metrics and its slo_met per SLO key
+ * (docs/schema.md), and the run a --run selector names.  Values are read as SQLite's text and parsed,
  * so a report shows exactly what 'sqlite3' would.
  */
 #include "hetsim/app.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +65,29 @@ static int collect_metric(void *ctx, const io_row *row)
     return 0;
 }
 
+/* io_row_fn: one (SLO key, slo_met) of the run 'ctx'. */
+static int collect_slo(void *ctx, const io_row *row)
+{
+    app_run_row *r = ctx;
+    size_t n = r->n_slo + 1; /* a few keys: grown one by one */
+
+    r->slo_key = hs_realloc(r->slo_key, n * sizeof *r->slo_key);
+    r->slo_met = hs_realloc(r->slo_met, n * sizeof *r->slo_met);
+    r->slo_key[r->n_slo] = hs_strdup(row->values[0]);
+    r->slo_met[r->n_slo++] =
+        row->values[1] != NULL ? strtod(row->values[1], NULL) : (double)NAN;
+    return 0;
+}
+
 void app_runs_fini(app_runs *set)
 {
     for (size_t i = 0; i < set->n; i++) {
         for (int c = 0; c < REC_N_COLS_runs; c++)
             free(set->runs[i].col[c]);
+        for (size_t k = 0; k < set->runs[i].n_slo; k++)
+            free(set->runs[i].slo_key[k]);
+        free(set->runs[i].slo_key);
+        free(set->runs[i].slo_met);
     }
     free(set->runs);
     memset(set, 0, sizeof *set);
@@ -114,6 +133,12 @@ int app_runs_load(io_store *s, const int64_t *ids, size_t n, app_runs *set,
                             "= CAST(?1 AS INTEGER) AND scope = 'run'",
                             p, 1, collect_metric, r, d);
         r->has_metric[REC_M_requests_done] = true;
+        if (rc == HS_OK)
+            rc = io_store_query(s,
+                                "SELECT scope, value FROM metrics WHERE "
+                                "run_id = CAST(?1 AS INTEGER) AND name = "
+                                "'slo_met' ORDER BY rowid",
+                                p, 1, collect_slo, r, d);
     }
     return rc;
 }

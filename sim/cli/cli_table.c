@@ -1,12 +1,14 @@
 /*
  * cli_table.c -- the runs of a results file side by side, as 'hetsim
  * report' prints them and 'hetsim run' after its runs: the figures of
- * each run (its runs row and run-scope metrics, read by app_runs_load())
- * in one of three formats:
+ * each run (its runs row, run-scope metrics and slo_met per SLO key, read
+ * by app_runs_load()) in one of three formats:
  *
  *   table  one column per run, one row per figure, in display units
- *          (ms, %, kWh); '-' where the run has no such figure
- *   csv    a header, then one row per run, in the stored SI units
+ *          (ms, %, kWh); '-' where the run has no such figure; then one
+ *          row "SLO met: KEY" per SLO key of any run (yes / no)
+ *   csv    a header, then one row per run, in the stored SI units; the
+ *          SLO keys as columns slo_met_KEY (1 / 0)
  *   json   an array with one object per run, same keys as the csv
  *
  * A run that is not 'done' shows its status, and the table says under
@@ -118,6 +120,46 @@ static const char *col_name(int c)
     return rec_table_get(REC_T_runs)->cols[c].name;
 }
 
+/* ---- SLO keys ------------------------------------------------------------ */
+
+/* The SLO keys of a set of runs, each once, in the order first seen
+ * (borrowed from the runs). */
+typedef struct slo_keys {
+    const char **key;
+    size_t n;
+} slo_keys;
+
+static void slo_keys_of(const app_runs *set, slo_keys *k)
+{
+    size_t total = 0;
+
+    for (size_t i = 0; i < set->n; i++)
+        total += set->runs[i].n_slo;
+    k->key = hs_calloc(total + 1, sizeof *k->key);
+    k->n = 0;
+    for (size_t i = 0; i < set->n; i++)
+        for (size_t j = 0; j < set->runs[i].n_slo; j++) {
+            const char *key = set->runs[i].slo_key[j];
+            size_t m = 0;
+
+            while (m < k->n && strcmp(k->key[m], key) != 0)
+                m++;
+            if (m == k->n)
+                k->key[k->n++] = key;
+        }
+}
+
+/* Run 'r''s slo_met for 'key' into '*v'; false when it has none. */
+static bool slo_value(const app_run_row *r, const char *key, double *v)
+{
+    for (size_t j = 0; j < r->n_slo; j++)
+        if (strcmp(r->slo_key[j], key) == 0) {
+            *v = r->slo_met[j];
+            return !isnan(*v);
+        }
+    return false;
+}
+
 /* ---- table -------------------------------------------------------------- */
 
 #define CELL 48
@@ -147,9 +189,9 @@ static void put_value(rep_cell *c, const app_run_row *r, size_t f)
 
 #define N_HEAD 4 /* run, name, variant, status */
 
-static size_t table_rows(void)
+static size_t table_rows(const slo_keys *keys)
 {
-    size_t k = N_HEAD;
+    size_t k = N_HEAD + keys->n;
 
     for (size_t f = 0; f < N_FIELDS; f++)
         k += fields[f].label != NULL;
@@ -157,8 +199,10 @@ static size_t table_rows(void)
 }
 
 /* Fill column 'col' (rows 0..table_rows()) of a run. */
-static void fill_column(rep_cell *col, const app_run_row *r)
+static void fill_column(rep_cell *col, const app_run_row *r,
+                        const slo_keys *keys)
 {
+    double v;
     size_t k = N_HEAD;
 
     snprintf(col[0].s, sizeof col[0].s, "run %lld", (long long)r->run_id);
@@ -168,9 +212,14 @@ static void fill_column(rep_cell *col, const app_run_row *r)
     for (size_t f = 0; f < N_FIELDS; f++)
         if (fields[f].label != NULL)
             put_value(&col[k++], r, f);
+    for (size_t j = 0; j < keys->n; j++, k++)
+        put_text(&col[k], !slo_value(r, keys->key[j], &v) ? NULL
+                          : v > 0                         ? "yes"
+                                                          : "no");
 }
 
-static const char *row_label(size_t row)
+/* The label of table row 'row' (written into 'buf' for SLO rows). */
+static const char *row_label(size_t row, const slo_keys *keys, rep_cell *buf)
 {
     static const char *const head[N_HEAD] = {"", "name", "variant", "status"};
     size_t k = N_HEAD;
@@ -180,6 +229,10 @@ static const char *row_label(size_t row)
     for (size_t f = 0; f < N_FIELDS; f++)
         if (fields[f].label != NULL && k++ == row)
             return fields[f].label;
+    if (row - k < keys->n) {
+        snprintf(buf->s, sizeof buf->s, "SLO met: %s", keys->key[row - k]);
+        return buf->s;
+    }
     return "";
 }
 
@@ -206,17 +259,18 @@ static void print_notes(const app_runs *set, FILE *out)
     }
 }
 
-static void print_table(const app_runs *set, FILE *out)
+static void print_table(const app_runs *set, const slo_keys *keys, FILE *out)
 {
-    size_t nr = table_rows(), lw = 0;
+    size_t nr = table_rows(keys), lw = 0;
     rep_cell *cells = hs_calloc(nr * (set->n > 0 ? set->n : 1), sizeof *cells);
     size_t *w = hs_calloc(set->n > 0 ? set->n : 1, sizeof *w);
+    rep_cell label;
 
     for (size_t row = 0; row < nr; row++)
-        if (strlen(row_label(row)) > lw)
-            lw = strlen(row_label(row));
+        if (strlen(row_label(row, keys, &label)) > lw)
+            lw = strlen(row_label(row, keys, &label));
     for (size_t c = 0; c < set->n; c++) {
-        fill_column(&cells[c * nr], &set->runs[c]);
+        fill_column(&cells[c * nr], &set->runs[c], keys);
         for (size_t row = 0; row < nr; row++)
             if (strlen(cells[c * nr + row].s) > w[c])
                 w[c] = strlen(cells[c * nr + row].s);
@@ -224,7 +278,7 @@ static void print_table(const app_runs *set, FILE *out)
     if (set->n == 0)
         fprintf(out, "no runs\n");
     for (size_t row = 0; row < nr && set->n > 0; row++) {
-        fprintf(out, "%-*s", (int)lw, row_label(row));
+        fprintf(out, "%-*s", (int)lw, row_label(row, keys, &label));
         for (size_t c = 0; c < set->n; c++)
             fprintf(out, "  %*s", (int)w[c], cells[c * nr + row].s);
         fprintf(out, "\n");
@@ -253,13 +307,15 @@ static void print_csv_text(const char *s, FILE *out)
     fputc('"', out);
 }
 
-static void print_csv(const app_runs *set, FILE *out)
+static void print_csv(const app_runs *set, const slo_keys *keys, FILE *out)
 {
     fprintf(out, "run_id");
     for (size_t h = 0; h < N_HEAD_COLS; h++)
         fprintf(out, ",%s", col_name(head_cols[h]));
     for (size_t f = 0; f < N_FIELDS; f++)
         fprintf(out, ",%s", field_key(f));
+    for (size_t j = 0; j < keys->n; j++) /* keys: [a-z0-9_.] only */
+        fprintf(out, ",slo_met_%s", keys->key[j]);
     fprintf(out, "\n");
     for (size_t i = 0; i < set->n; i++) {
         const app_run_row *r = &set->runs[i];
@@ -273,6 +329,11 @@ static void print_csv(const app_runs *set, FILE *out)
         for (size_t f = 0; f < N_FIELDS; f++) {
             fputc(',', out);
             if (field_value(r, f, &v))
+                fprintf(out, "%.15g", v);
+        }
+        for (size_t j = 0; j < keys->n; j++) {
+            fputc(',', out);
+            if (slo_value(r, keys->key[j], &v))
                 fprintf(out, "%.15g", v);
         }
         fprintf(out, "\n");
@@ -300,7 +361,8 @@ static void print_json_text(const char *s, FILE *out)
 }
 
 /* The seed is a number, the other head columns are text. */
-static void print_json_run(const app_run_row *r, FILE *out)
+static void print_json_run(const app_run_row *r, const slo_keys *keys,
+                           FILE *out)
 {
     double v;
 
@@ -321,15 +383,22 @@ static void print_json_run(const app_run_row *r, FILE *out)
         else
             fputs("null", out);
     }
+    for (size_t j = 0; j < keys->n; j++) {
+        fprintf(out, ", \"slo_met_%s\": ", keys->key[j]);
+        if (slo_value(r, keys->key[j], &v))
+            fprintf(out, "%.15g", v);
+        else
+            fputs("null", out);
+    }
     fputc('}', out);
 }
 
-static void print_json(const app_runs *set, FILE *out)
+static void print_json(const app_runs *set, const slo_keys *keys, FILE *out)
 {
     fprintf(out, "[");
     for (size_t i = 0; i < set->n; i++) {
         fprintf(out, i == 0 ? "\n" : ",\n");
-        print_json_run(&set->runs[i], out);
+        print_json_run(&set->runs[i], keys, out);
     }
     fprintf(out, set->n > 0 ? "\n]\n" : "]\n");
 }
@@ -338,16 +407,19 @@ int cli_report_runs(io_store *s, const int64_t *ids, size_t n,
                     const char *format, FILE *out, hs_diag *d)
 {
     app_runs set = {0};
+    slo_keys keys = {0};
     int rc = app_runs_load(s, ids, n, &set, d);
 
     if (rc == HS_OK) {
+        slo_keys_of(&set, &keys);
         if (strcmp(format, "csv") == 0)
-            print_csv(&set, out);
+            print_csv(&set, &keys, out);
         else if (strcmp(format, "json") == 0)
-            print_json(&set, out);
+            print_json(&set, &keys, out);
         else
-            print_table(&set, out);
+            print_table(&set, &keys, out);
     }
+    free(keys.key);
     app_runs_fini(&set);
     return rc;
 }

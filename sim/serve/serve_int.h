@@ -77,7 +77,9 @@ typedef struct srv_values {
 typedef struct srv_stats {
     int64_t arrived, done, dropped, in_flight;
     int64_t input_tokens, output_tokens, preemptions;
-    int64_t slo_met;
+    int64_t within_all; /* done and within every SLO threshold */
+    int64_t *within;    /* [n_slo]: done and within that threshold */
+    size_t n_slo;
     int64_t cached_tokens, done_prompt_tokens; /* prefix hit rates */
     int64_t hit_blocks, id_blocks;
     srv_values ttft, tpot, e2e;
@@ -147,7 +149,8 @@ void srv_emit_metric(srv_sim *s, const char *scope, rec_metric_id id,
 
 /* ---- statistics (srv_stats.c) -------------------------------------------- */
 
-void srv_stats_init(srv_stats *st);
+/* Empty totals for scenario 'sc' (its SLO). */
+void srv_stats_init(srv_stats *st, const sc_scenario *sc);
 void srv_stats_fini(srv_stats *st);
 /* Count a retiring request's record (and, done, its prefix blocks).
  * O(1) amortised (latencies are appended). */

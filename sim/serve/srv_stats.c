@@ -47,6 +47,12 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Percentile 'pct' (50, 99.9) in parts per million. */
+static int64_t ppm_of(double pct)
+{
+    return (int64_t)llround(pct * 1e4);
+}
+
 /* p50, p90, p99 (nearest rank) and the mean of 'q'; NaN when empty.
  * Sorts the values. */
 static void values_get(srv_values *q, double out[3], double *mean)
@@ -64,9 +70,11 @@ static void values_get(srv_values *q, double out[3], double *mean)
     *mean = q->sum / (double)q->n;
 }
 
-void srv_stats_init(srv_stats *st)
+void srv_stats_init(srv_stats *st, const sc_scenario *sc)
 {
     memset(st, 0, sizeof *st);
+    st->n_slo = sc->n_slo;
+    st->within = hs_calloc(sc->n_slo + 1, sizeof *st->within);
 }
 
 void srv_stats_fini(srv_stats *st)
@@ -74,22 +82,36 @@ void srv_stats_fini(srv_stats *st)
     free(st->ttft.v);
     free(st->tpot.v);
     free(st->e2e.v);
+    free(st->within);
 }
 
 /* ---- as requests retire ----------------------------------------------------- */
 
-static bool meets_slo(const srv_sim *s, const srv_request_rec *r)
+/* Is finished request 'rec' within the threshold of 'slo'?  A request of
+ * one output token has no TPOT: within any TPOT threshold. */
+static bool within(const sc_slo *slo, const srv_request_rec *rec)
 {
-    for (size_t i = 0; i < s->sc->n_slo; i++) {
-        const sc_slo *slo = &s->sc->slo[i];
-        double v = slo->metric == SC_SLO_TTFT   ? r->ttft_s
-                   : slo->metric == SC_SLO_TPOT ? r->tpot_s
-                                                : r->e2e_s;
+    double v = slo->metric == SC_SLO_TTFT   ? rec->ttft_s
+               : slo->metric == SC_SLO_TPOT ? rec->tpot_s
+                                            : rec->e2e_s;
 
-        if (!isnan(v) && v > slo->threshold_s)
-            return false;
+    return isnan(v) || v <= slo->threshold_s;
+}
+
+/* Count finished request 'rec' within each threshold, and within all. */
+static void account_slo(srv_sim *s, const srv_request_rec *rec)
+{
+    srv_stats *st = &s->stats;
+    bool all = true;
+
+    for (size_t i = 0; i < st->n_slo; i++) {
+        if (within(&s->sc->slo[i], rec))
+            st->within[i]++;
+        else
+            all = false;
     }
-    return true;
+    if (all)
+        st->within_all++;
 }
 
 static void account_done(srv_stats *st, const srv_request_rec *rec)
@@ -111,8 +133,7 @@ void srv_stats_account(srv_sim *s, const srv_req *r,
 
     if (rec->status == SRV_REQ_DONE) {
         account_done(st, rec);
-        if (meets_slo(s, rec))
-            st->slo_met++;
+        account_slo(s, rec);
     } else if (rec->status == SRV_REQ_DROPPED) {
         st->dropped++;
     }
@@ -311,7 +332,7 @@ static void summarize(srv_sim *s)
     if (m->sim_s > 0) {
         m->throughput_tok_s = (double)m->output_tokens / m->sim_s;
         m->throughput_req_s = (double)m->done / m->sim_s;
-        m->goodput_req_s = (double)st->slo_met / m->sim_s;
+        m->goodput_req_s = (double)st->within_all / m->sim_s;
     }
     m->prefix_hit_rate =
         st->done_prompt_tokens > 0
@@ -323,8 +344,28 @@ static void summarize(srv_sim *s)
     m->session_mean_s = st->sessions_done > 0
                             ? st->session_time_sum / (double)st->sessions_done
                             : (double)NAN;
-    m->slo_attainment =
-        m->done > 0 ? (double)st->slo_met / (double)m->done : 0;
+    m->slo_attainment = st->arrived > 0
+                            ? (double)st->within_all / (double)st->arrived
+                            : (double)NAN;
+}
+
+/* slo_met of each SLO key (scope = the key): the key's percentile over
+ * the arrived requests, those not finished counted as infinite, is
+ * within the threshold exactly when at least its nearest rank of them
+ * finished within it.  NaN without arrivals. */
+static void emit_slo_met(srv_sim *s)
+{
+    const srv_stats *st = &s->stats;
+
+    for (size_t i = 0; i < st->n_slo; i++) {
+        const sc_slo *slo = &s->sc->slo[i];
+        double met = (double)NAN;
+
+        if (st->arrived > 0)
+            met = st->within[i] >=
+                  nearest_rank(ppm_of(slo->percentile), st->arrived);
+        srv_emit_metric(s, slo->key, REC_M_slo_met, met);
+    }
 }
 
 static void emit_percentiles(srv_sim *s, const srv_summary *m)
@@ -363,6 +404,7 @@ static void emit_summary(srv_sim *s)
     srv_emit_metric(s, "run", REC_M_queue_mean_s, m->queue_mean_s);
     srv_emit_metric(s, "run", REC_M_goodput_req_s, m->goodput_req_s);
     srv_emit_metric(s, "run", REC_M_slo_attainment, m->slo_attainment);
+    emit_slo_met(s);
     srv_emit_metric(s, "run", REC_M_mean_oi, m->mean_oi);
     srv_emit_metric(s, "run", REC_M_capacity_bound_frac,
                     m->capacity_bound_frac);

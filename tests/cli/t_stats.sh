@@ -1,7 +1,8 @@
 #!/bin/sh
 # t_stats.sh -- the run's statistics as stored: percentiles in 'metrics'
 # equal the nearest-rank percentiles a SQL query takes over the requests
-# rows (docs/schema.md), exactly.
+# rows (docs/schema.md), exactly; and 'report' shows each SLO key's
+# slo_met.
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
@@ -41,5 +42,13 @@ for sc in tiny split; do
         done
     done
 done
+
+# ---- report shows whether each SLO key is met ----------------------------
+"$HETSIM" report "$tmp/tiny.db" >"$tmp/out" 2>"$tmp/err" || fail "report"
+grep -q '^SLO met: ttft_p90 *yes$' "$tmp/out" || fail "report: no SLO row"
+"$HETSIM" report "$tmp/tiny.db" --format csv >"$tmp/out" 2>"$tmp/err" ||
+    fail "report csv"
+head -1 "$tmp/out" | grep -q ',slo_met_ttft_p90,slo_met_tpot_p90$' ||
+    fail "report csv: no slo_met columns"
 
 exit 0

@@ -1,8 +1,9 @@
 /*
  * test_srv_stats.c -- the run's statistics (sim/serve/srv_stats.c)
- * against hand-computable cases: exact nearest-rank percentiles.  The
- * percentiles against a SQL query over the requests rows are
- * tests/cli/t_stats.sh.
+ * against hand-computable cases: exact nearest-rank percentiles, and SLOs
+ * that count dropped requests as misses and honour the percentile of
+ * their key.  The percentiles against a SQL query over the requests rows
+ * are tests/cli/t_stats.sh.
  */
 #include <check.h>
 #include <math.h>
@@ -147,6 +148,79 @@ START_TEST(percentiles_are_nearest_rank)
 }
 END_TEST
 
+/* ---- SLOs ------------------------------------------------------------------------ */
+
+/* NN of a key matters: over TTFTs 1..100 (in S), a threshold of 50.5 S
+ * holds at p50 and not at p90; 99.5 S holds at p99 and not at p99.9
+ * (the 100th of 100). */
+START_TEST(slo_met_honours_the_percentile)
+{
+    char t50[96];
+    const char *set[2] = {t50, NULL};
+    rows w = {0}, w2 = {0};
+    srv_summary sum;
+    double s;
+
+    run(hundred_yaml, NULL, &w, &sum);
+    s = w.req[0].ttft_s;
+    snprintf(t50, sizeof t50, "slo={ttft_p50: %.9fs, ttft_p90: %.9fs}",
+             50.5 * s, 50.5 * s);
+    run(hundred_yaml, set, &w2, &sum);
+    ck_assert_double_eq(get(&w2, "ttft_p50", "slo_met"), 1);
+    ck_assert_double_eq(get(&w2, "ttft_p90", "slo_met"), 0);
+    /* 50 of 100 within 50.5 S. */
+    ck_assert_double_eq(sum.slo_attainment, 0.5);
+    rows_free(&w2);
+    snprintf(t50, sizeof t50, "slo={ttft_p99: %.9fs, ttft_p99.9: %.9fs}",
+             99.5 * s, 99.5 * s);
+    run(hundred_yaml, set, &w2, &sum);
+    ck_assert_double_eq(get(&w2, "ttft_p99", "slo_met"), 1);
+    ck_assert_double_eq(get(&w2, "ttft_p99.9", "slo_met"), 0);
+    ck_assert_double_eq(sum.slo_attainment, 0.99);
+    rows_free(&w2);
+    rows_free(&w);
+}
+END_TEST
+
+/* 2,000 requests whose prompts are uniform up to 120k tokens on an H100
+ * cut to 20 GB (about 30k tokens of KV): most can never fit and are
+ * dropped.  Dropped requests are misses: attainment is the share of
+ * arrivals that finished within every threshold, not of the finished. */
+static const char *const drops_yaml =
+    "name: drops\nseed: 3\nmodel: llama-3-8b\n"
+    "hardware: {small: {catalog: h100-sxm, mem_capacity: 20GB}}\n"
+    "cluster:\n"
+    "  instances: [{name: a, device: small, count: 1, tp: 1}]\n"
+    "workload:\n"
+    "  - {name: u, synthetic: {arrival: {process: poisson, rate: 20/s},\n"
+    "     requests: 2000, prompt: {dist: uniform, min: 1000, max: 120000},\n"
+    "     output: {dist: fixed, value: 4}}}\n"
+    "slo: {ttft_p50: 1h, e2e_p90: 1h}\n";
+
+START_TEST(dropped_requests_are_slo_misses)
+{
+    rows w = {0};
+    srv_summary sum;
+    int64_t within = 0;
+
+    run(drops_yaml, NULL, &w, &sum);
+    ck_assert_int_eq(sum.arrived, 2000);
+    ck_assert_int_ge(sum.dropped, 1400);
+    for (size_t i = 0; i < w.n_req; i++)
+        within += w.req[i].status == SRV_REQ_DONE && w.req[i].ttft_s <= 3600 &&
+                  w.req[i].e2e_s <= 3600;
+    ck_assert_int_eq(within, sum.done);
+    ck_assert_double_eq(sum.slo_attainment, (double)within / 2000.0);
+    ck_assert(sum.slo_attainment <= 0.25);
+    ck_assert_double_eq(sum.goodput_req_s, (double)within / sum.sim_s);
+    /* Over half of the arrivals are misses (infinite): p50 and p90 fail
+     * whatever the threshold. */
+    ck_assert_double_eq(get(&w, "ttft_p50", "slo_met"), 0);
+    ck_assert_double_eq(get(&w, "e2e_p90", "slo_met"), 0);
+    rows_free(&w);
+}
+END_TEST
+
 Suite *srv_stats_suite(void)
 {
     Suite *s = suite_create("srv_stats");
@@ -154,6 +228,8 @@ Suite *srv_stats_suite(void)
 
     tcase_set_timeout(c, 60);
     tcase_add_test(c, percentiles_are_nearest_rank);
+    tcase_add_test(c, slo_met_honours_the_percentile);
+    tcase_add_test(c, dropped_requests_are_slo_misses);
     suite_add_tcase(s, c);
     return s;
 }
