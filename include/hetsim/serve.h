@@ -89,7 +89,8 @@ void srv_sim_stop(srv_sim *s);
  * the sink's 'metric' callback with scope "run"). */
 typedef struct srv_summary {
     int64_t arrived, done, dropped, unfinished;
-    double sim_s; /* simulated time at the end */
+    double sim_s; /* the span: from 0 to the last arrival, finish or drop
+                     (a stopped run: to when it stopped) */
     uint64_t events;
     int64_t input_tokens, output_tokens;
     double throughput_tok_s; /* output tokens / sim_s */

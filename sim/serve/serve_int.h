@@ -87,6 +87,7 @@ typedef struct srv_stats {
     int64_t queue_n;
     int64_t sessions_done;
     double session_time_sum;
+    hs_time last_change; /* the last arrival, or finish or drop */
 } srv_stats;
 
 struct srv_sim {

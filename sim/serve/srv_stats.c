@@ -9,6 +9,9 @@
  * nearest rank is taken at the end -- the k-th smallest of n values with
  * k = ceil(q n) -- the definition of docs/schema.md, so a query on the
  * requests table gives the same numbers.
+ *
+ * The span ends at the last arrival, finish or drop: no sampling or
+ * output setting moves it.
  */
 #include "serve_int.h"
 
@@ -130,7 +133,12 @@ void srv_stats_account(srv_sim *s, const srv_req *r,
                        const srv_request_rec *rec)
 {
     srv_stats *st = &s->stats;
+    hs_time now = eng_now(s->eng);
 
+    if (r->arrival > st->last_change)
+        st->last_change = r->arrival;
+    if (rec->status != SRV_REQ_UNFINISHED && now > st->last_change)
+        st->last_change = now;
     if (rec->status == SRV_REQ_DONE) {
         account_done(st, rec);
         account_slo(s, rec);
@@ -294,6 +302,17 @@ static void cluster_totals(srv_sim *s, double sim_s)
 
 /* ---- the summary -------------------------------------------------------------- */
 
+/* The end of the span: the last arrival, finish or drop; a run stopped
+ * early (interrupted, failed) ends when it stopped. */
+static hs_time span_end(const srv_sim *s)
+{
+    hs_time t = s->stats.last_change;
+
+    if (s->status != HS_OK && s->end_time > t)
+        t = s->end_time;
+    return t;
+}
+
 static void summarize_requests(srv_sim *s, srv_summary *m)
 {
     srv_stats *st = &s->stats;
@@ -302,7 +321,7 @@ static void summarize_requests(srv_sim *s, srv_summary *m)
     m->done = st->done;
     m->dropped = st->dropped;
     m->unfinished = st->arrived - st->done - st->dropped;
-    m->sim_s = hs_time_to_s(s->end_time);
+    m->sim_s = hs_time_to_s(span_end(s));
     m->events = eng_events_fired(s->eng);
     m->input_tokens = st->input_tokens;
     m->output_tokens = st->output_tokens;

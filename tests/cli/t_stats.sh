@@ -1,8 +1,9 @@
 #!/bin/sh
 # t_stats.sh -- the run's statistics as stored: percentiles in 'metrics'
 # equal the nearest-rank percentiles a SQL query takes over the requests
-# rows (docs/schema.md), exactly; and 'report' shows each SLO key's
-# slo_met.
+# rows (docs/schema.md), exactly; 'report' shows each SLO key's slo_met;
+# and no output setting (time-series interval, step sampling) changes
+# any metric or the span.
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
@@ -50,5 +51,32 @@ grep -q '^SLO met: ttft_p90 *yes$' "$tmp/out" || fail "report: no SLO row"
     fail "report csv"
 head -1 "$tmp/out" | grep -q ',slo_met_ttft_p90,slo_met_tpot_p90$' ||
     fail "report csv: no slo_met columns"
+
+# ---- no output setting moves a metric ------------------------------------
+# timeseries_interval 0 s and 3600 s (the span used to be rounded up to
+# it), every step or none: the same metrics table and runs.sim_s.
+dump() { # DB: the metrics and the span, as text that keeps every bit
+    sqlite3 "$1" "SELECT scope, name, quote(value) FROM metrics
+                  WHERE run_id = 1 ORDER BY scope, name;
+                  SELECT quote(sim_s) FROM runs WHERE run_id = 1"
+}
+first=
+for ts in 0s 3600s; do
+    for steps in all none; do
+        db=$tmp/o_${ts}_$steps.db
+        "$HETSIM" run tests/data/run/tiny.yaml -o "$db" --quiet \
+            --set output.timeseries_interval=$ts \
+            --set output.steps=$steps 2>"$tmp/err" ||
+            fail "run with interval $ts, steps $steps"
+        dump "$db" >"$tmp/m_${ts}_$steps"
+        [ -n "$first" ] || first=$tmp/m_${ts}_$steps
+        cmp -s "$first" "$tmp/m_${ts}_$steps" ||
+            fail "interval $ts, steps $steps changed the metrics:" \
+                "$(diff "$first" "$tmp/m_${ts}_$steps" | head -5)"
+    done
+done
+[ "$(wc -l <"$first")" -gt 40 ] || fail "too few metrics compared"
+span=$(sqlite3 "$tmp/o_3600s_all.db" "SELECT sim_s < 100 FROM runs")
+[ "$span" = 1 ] || fail "sim_s rounded up to the interval"
 
 exit 0
