@@ -75,6 +75,9 @@ static const rep_field fields[] = {
     {M(input_tokens),        NULL,                 1, NULL},
     {M(output_tokens),       NULL,                 1, NULL},
     {RUNS(sim_s),            "sim time (s)",       1, "%.1f"},
+    {M(window_from_s),       NULL,                 1, NULL},
+    {M(window_s),            "window (s)",         1, "%.1f"},
+    {M(window_requests),     NULL,                 1, NULL},
     {RUNS(wall_s),           "wall time (s)",      1, "%.2f"},
     {RUNS(events),           "events",             1, "%.0f"},
 };

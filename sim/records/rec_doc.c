@@ -53,8 +53,11 @@ static void put_metrics(FILE *f)
                "instance (scope = the instance's name), pool (`prefill` and "
                "`decode`, the instance pools of split mode), link (the KV "
                "transfer link's name), memory pool (the KV pool's "
-               "name) and SLO (a key of `slo:` as written, `ttft_p90`; "
-               "see [Percentiles and SLOs](#percentiles-and-slos))."
+               "name) and SLO (a key of `slo:` as written, `ttft_p90`). "
+               "Metrics marked *windowed* cover the measurement window "
+               "(`window:`; the whole run without it), the others the "
+               "whole run; see [Percentiles, SLOs and the measurement "
+               "window](#percentiles-slos-and-the-measurement-window)."
                "\n\n"
                "| name | unit | scopes | meaning |\n|---|---|---|---|\n");
     for (int i = 0; i < REC_N_METRICS; i++) {

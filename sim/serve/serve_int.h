@@ -73,15 +73,20 @@ typedef struct srv_values {
     double sum;
 } srv_values;
 
-/* Request totals, kept as requests retire (srv_stats.c). */
+/* Request totals, kept as requests retire (srv_stats.c).  The 'win_'
+ * totals, the SLO counts, the latencies and the queue time count only the
+ * requests that arrived inside the measurement window [win_from,
+ * win_to); the others count every request. */
 typedef struct srv_stats {
     int64_t arrived, done, dropped, in_flight;
     int64_t input_tokens, output_tokens, preemptions;
+    int64_t cached_tokens, done_prompt_tokens; /* prefix hit rates */
+    int64_t hit_blocks, id_blocks;
+    hs_time win_from, win_to; /* win_to HS_TIME_MAX: to the end */
+    int64_t win_arrived, win_done, win_output_tokens;
     int64_t within_all; /* done and within every SLO threshold */
     int64_t *within;    /* [n_slo]: done and within that threshold */
     size_t n_slo;
-    int64_t cached_tokens, done_prompt_tokens; /* prefix hit rates */
-    int64_t hit_blocks, id_blocks;
     srv_values ttft, tpot, e2e;
     double queue_sum;
     int64_t queue_n;
@@ -150,16 +155,16 @@ void srv_emit_metric(srv_sim *s, const char *scope, rec_metric_id id,
 
 /* ---- statistics (srv_stats.c) -------------------------------------------- */
 
-/* Empty totals for scenario 'sc' (its SLO). */
+/* Empty totals for scenario 'sc' (its SLO and measurement window). */
 void srv_stats_init(srv_stats *st, const sc_scenario *sc);
 void srv_stats_fini(srv_stats *st);
-/* Count a retiring request's record (and, done, its prefix blocks).
- * O(1) amortised (latencies are appended). */
+/* Count a retiring request's record (and, done, its prefix blocks) at
+ * the current time.  O(1) amortised (latencies are appended). */
 void srv_stats_account(srv_sim *s, const srv_req *r,
                        const srv_request_rec *rec);
 /* Compute the summary, emit the instance rows, every metric and the
- * run's summary metrics (end of srv_sim_run).  O(n log n) in the finished
- * requests (the percentiles sort their latencies). */
+ * run's summary metrics (end of srv_sim_run).  O(n log n) in the requests
+ * of the window (the percentiles sort their latencies). */
 void srv_stats_finish(srv_sim *s);
 
 /* ---- sessions (srv_session.c) -------------------------------------------- */

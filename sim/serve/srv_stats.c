@@ -4,14 +4,17 @@
  * the summary, the instance rows, the per-instance, per-pool, per-link
  * and memory-pool metrics, and the run's summary metrics.
  *
- * Percentiles are exact: every latency of the finished requests is kept
- * (a double per request and kind, a few bytes per request) and the
- * nearest rank is taken at the end -- the k-th smallest of n values with
- * k = ceil(q n) -- the definition of docs/schema.md, so a query on the
- * requests table gives the same numbers.
+ * Percentiles are exact: every latency of the window's finished requests
+ * is kept (a double per request and kind, a few bytes per request) and
+ * the nearest rank is taken at the end -- the k-th smallest of n values
+ * with k = ceil(q n) -- the definition of docs/schema.md, so a query on
+ * the requests table gives the same numbers.
  *
- * The span ends at the last arrival, finish or drop: no sampling or
- * output setting moves it.
+ * The measurement window (sc_window) is [from, to) clipped to the span
+ * [0, end], where the end is the last arrival, finish or drop: no
+ * sampling or output setting moves it.  Requests count for latency, SLO
+ * and throughput when they arrive inside the window; busy time, energy
+ * and cost are clipped to it.
  */
 #include "serve_int.h"
 
@@ -43,17 +46,17 @@ static int64_t nearest_rank(int64_t ppm, int64_t n)
     return k > 0 ? k : 1;
 }
 
+/* Percentile 'pct' (50, 99.9) in parts per million. */
+static int64_t ppm_of(double pct)
+{
+    return (int64_t)llround(pct * 1e4);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
 
     return (x > y) - (x < y);
-}
-
-/* Percentile 'pct' (50, 99.9) in parts per million. */
-static int64_t ppm_of(double pct)
-{
-    return (int64_t)llround(pct * 1e4);
 }
 
 /* p50, p90, p99 (nearest rank) and the mean of 'q'; NaN when empty.
@@ -76,6 +79,7 @@ static void values_get(srv_values *q, double out[3], double *mean)
 void srv_stats_init(srv_stats *st, const sc_scenario *sc)
 {
     memset(st, 0, sizeof *st);
+    srv_window_of(sc, &st->win_from, &st->win_to);
     st->n_slo = sc->n_slo;
     st->within = hs_calloc(sc->n_slo + 1, sizeof *st->within);
 }
@@ -101,12 +105,33 @@ static bool within(const sc_slo *slo, const srv_request_rec *rec)
     return isnan(v) || v <= slo->threshold_s;
 }
 
-/* Count finished request 'rec' within each threshold, and within all. */
-static void account_slo(srv_sim *s, const srv_request_rec *rec)
+static void account_done(srv_stats *st, const srv_request_rec *rec)
+{
+    st->done++;
+    st->cached_tokens += rec->cached_tokens;
+    st->done_prompt_tokens += rec->prompt_tokens;
+    st->output_tokens += rec->output_tokens;
+}
+
+/* A request that arrived inside the window: its latencies and SLO. */
+static void account_window(srv_sim *s, const srv_request_rec *rec)
 {
     srv_stats *st = &s->stats;
     bool all = true;
 
+    st->win_arrived++;
+    if (!isnan(rec->queue_s)) {
+        st->queue_sum += rec->queue_s;
+        st->queue_n++;
+    }
+    if (rec->status != SRV_REQ_DONE)
+        return;
+    st->win_done++;
+    st->win_output_tokens += rec->output_tokens;
+    values_add(&st->ttft, rec->ttft_s);
+    values_add(&st->e2e, rec->e2e_s);
+    if (!isnan(rec->tpot_s))
+        values_add(&st->tpot, rec->tpot_s);
     for (size_t i = 0; i < st->n_slo; i++) {
         if (within(&s->sc->slo[i], rec))
             st->within[i]++;
@@ -115,18 +140,6 @@ static void account_slo(srv_sim *s, const srv_request_rec *rec)
     }
     if (all)
         st->within_all++;
-}
-
-static void account_done(srv_stats *st, const srv_request_rec *rec)
-{
-    st->done++;
-    st->cached_tokens += rec->cached_tokens;
-    st->done_prompt_tokens += rec->prompt_tokens;
-    st->output_tokens += rec->output_tokens;
-    values_add(&st->ttft, rec->ttft_s);
-    values_add(&st->e2e, rec->e2e_s);
-    if (!isnan(rec->tpot_s))
-        values_add(&st->tpot, rec->tpot_s);
 }
 
 void srv_stats_account(srv_sim *s, const srv_req *r,
@@ -139,21 +152,17 @@ void srv_stats_account(srv_sim *s, const srv_req *r,
         st->last_change = r->arrival;
     if (rec->status != SRV_REQ_UNFINISHED && now > st->last_change)
         st->last_change = now;
-    if (rec->status == SRV_REQ_DONE) {
+    if (rec->status == SRV_REQ_DONE)
         account_done(st, rec);
-        account_slo(s, rec);
-    } else if (rec->status == SRV_REQ_DROPPED) {
+    else if (rec->status == SRV_REQ_DROPPED)
         st->dropped++;
-    }
-    if (!isnan(rec->queue_s)) {
-        st->queue_sum += rec->queue_s;
-        st->queue_n++;
-    }
     st->preemptions += rec->preemptions;
     if (rec->status == SRV_REQ_DONE && r->id_tokens != 0) {
         st->hit_blocks += r->hit_blocks;
         st->id_blocks += (r->prompt + r->id_tokens - 1) / r->id_tokens;
     }
+    if (r->arrival >= st->win_from && r->arrival < st->win_to)
+        account_window(s, rec);
 }
 
 /* ---- at the end: instances, pools, links ------------------------------------- */
@@ -231,66 +240,73 @@ static void memory_pool_totals(srv_sim *s, double sim_s)
     s->summary.energy_j += energy;
 }
 
-static void instance_metrics(srv_sim *s, const srv_inst *in, double sim_s)
+/* Its metrics: busy share and throughput over the window ('win_s'
+ * long), the rest over the whole run. */
+static void instance_metrics(srv_sim *s, const srv_inst *in, double win_s)
 {
     srv_emit_metric(s, in->name, REC_M_busy_frac,
-                    sim_s > 0 ? in->busy_s / sim_s : 0);
+                    win_s > 0 ? in->win_busy_s / win_s : 0);
     srv_emit_metric(s, in->name, REC_M_capacity_bound_frac,
                     in->busy_s > 0 ? in->cap_bound_s / in->busy_s : 0);
     srv_emit_metric(s, in->name, REC_M_mean_oi,
                     in->bytes > 0 ? in->flops / in->bytes : 0);
     srv_emit_metric(s, in->name, REC_M_steps, (double)in->steps);
     srv_emit_metric(s, in->name, REC_M_throughput_tok_s,
-                    sim_s > 0 ? (double)in->tokens_out / sim_s : 0);
+                    win_s > 0 ? (double)in->win_tokens_out / win_s : 0);
     srv_emit_metric(s, in->name, REC_M_kv_capacity_bytes,
                     (double)in->total_blocks * in->block_bytes);
     srv_emit_metric(s, in->name, REC_M_prefix_evicted_bytes,
                     (double)in->evicted_blocks * in->block_bytes);
 }
 
-/* The instance's row (energy and cost over the run) and metrics; its
+/* The instance's row (busy time, energy and cost inside the window,
+ * 'win_s' long: the instance exists for the whole run) and metrics; its
  * part of its split pool's totals. */
-static void instance_totals(srv_sim *s, const srv_inst *in, double sim_s,
+static void instance_totals(srv_sim *s, const srv_inst *in, double win_s,
                             pool_totals pools[2])
 {
     const cost_device *dev = &in->ctx.dev;
-    double idle = sim_s - in->busy_s > 0 ? sim_s - in->busy_s : 0;
+    double busy = in->win_busy_s;
+    double idle = win_s - busy > 0 ? win_s - busy : 0;
     srv_instance_rec rec = {
         .instance = in->name,
         .role = in->role,
         .device = in->device,
         .count = 1,
         .tp = in->ctx.tp,
-        .busy_s = in->busy_s,
-        .energy_j = in->ctx.tp * (in->busy_s * dev->power_busy_w +
-                                  idle * dev->power_idle_w),
-        .cost_usd = in->ctx.tp * dev->cost_per_hour * sim_s / 3600.0,
+        .busy_s = busy,
+        .energy_j =
+            in->ctx.tp * (busy * dev->power_busy_w + idle * dev->power_idle_w),
+        .cost_usd = in->ctx.tp * dev->cost_per_hour * win_s / 3600.0,
     };
 
     s->summary.energy_j += rec.energy_j;
     s->summary.cost_usd += rec.cost_usd;
     srv_emit_instance(s, &rec);
-    instance_metrics(s, in, sim_s);
+    instance_metrics(s, in, win_s);
     if (in->kind != SRV_KIND_MONO) {
         pool_totals *t = &pools[in->kind == SRV_KIND_DECODE];
 
         t->energy_j += rec.energy_j;
         t->cost_usd += rec.cost_usd;
-        t->busy_s += in->busy_s;
+        t->busy_s += busy;
         t->fallbacks += (double)in->fallbacks;
-        t->device_s += sim_s;
-        t->tokens += in->kind == SRV_KIND_DECODE ? (double)in->tokens_out
-                                                 : (double)in->tokens_in;
+        t->device_s += win_s;
+        t->tokens += in->kind == SRV_KIND_DECODE ? (double)in->win_tokens_out
+                                                 : (double)in->win_tokens_in;
     }
 }
 
-static void cluster_totals(srv_sim *s, double sim_s)
+/* Instances and their pools over the window ('win_s' long); the traffic
+ * of the transfer link and the memory pool over the whole run ('sim_s'
+ * long). */
+static void cluster_totals(srv_sim *s, double win_s, double sim_s)
 {
     pool_totals pools[2];
 
     memset(pools, 0, sizeof pools);
     for (int i = 0; i < s->n_insts; i++)
-        instance_totals(s, &s->insts[i], sim_s, pools);
+        instance_totals(s, &s->insts[i], win_s, pools);
     if (s->net != NULL) {
         emit_pool(s, "prefill", &pools[0]);
         emit_pool(s, "decode", &pools[1]);
@@ -313,6 +329,19 @@ static hs_time span_end(const srv_sim *s)
     return t;
 }
 
+/* The span and the window inside it. */
+static void summarize_span(const srv_sim *s, srv_summary *m)
+{
+    const srv_stats *st = &s->stats;
+    hs_time end = span_end(s);
+    hs_time to = st->win_to < end ? st->win_to : end;
+
+    m->sim_s = hs_time_to_s(end);
+    m->window_from_s = hs_time_to_s(st->win_from);
+    m->window_s = to > st->win_from ? hs_time_to_s(to - st->win_from) : 0;
+    m->window_requests = st->win_arrived;
+}
+
 static void summarize_requests(srv_sim *s, srv_summary *m)
 {
     srv_stats *st = &s->stats;
@@ -321,7 +350,6 @@ static void summarize_requests(srv_sim *s, srv_summary *m)
     m->done = st->done;
     m->dropped = st->dropped;
     m->unfinished = st->arrived - st->done - st->dropped;
-    m->sim_s = hs_time_to_s(span_end(s));
     m->events = eng_events_fired(s->eng);
     m->input_tokens = st->input_tokens;
     m->output_tokens = st->output_tokens;
@@ -333,12 +361,19 @@ static void summarize_requests(srv_sim *s, srv_summary *m)
         st->queue_n > 0 ? st->queue_sum / (double)st->queue_n : (double)NAN;
 }
 
+/* Per window second; 0 for an empty window. */
+static double per_s(double v, double win_s)
+{
+    return win_s > 0 ? v / win_s : 0;
+}
+
 static void summarize(srv_sim *s)
 {
     srv_summary *m = &s->summary;
     const srv_stats *st = &s->stats;
     double flops = 0, bytes = 0, busy = 0, cap = 0;
 
+    summarize_span(s, m);
     summarize_requests(s, m);
     for (int i = 0; i < s->n_insts; i++) {
         flops += s->insts[i].flops;
@@ -348,11 +383,9 @@ static void summarize(srv_sim *s)
     }
     m->mean_oi = bytes > 0 ? flops / bytes : 0;
     m->capacity_bound_frac = busy > 0 ? cap / busy : 0;
-    if (m->sim_s > 0) {
-        m->throughput_tok_s = (double)m->output_tokens / m->sim_s;
-        m->throughput_req_s = (double)m->done / m->sim_s;
-        m->goodput_req_s = (double)st->within_all / m->sim_s;
-    }
+    m->throughput_tok_s = per_s((double)st->win_output_tokens, m->window_s);
+    m->throughput_req_s = per_s((double)st->win_done, m->window_s);
+    m->goodput_req_s = per_s((double)st->within_all, m->window_s);
     m->prefix_hit_rate =
         st->done_prompt_tokens > 0
             ? (double)st->cached_tokens / (double)st->done_prompt_tokens
@@ -363,14 +396,14 @@ static void summarize(srv_sim *s)
     m->session_mean_s = st->sessions_done > 0
                             ? st->session_time_sum / (double)st->sessions_done
                             : (double)NAN;
-    m->slo_attainment = st->arrived > 0
-                            ? (double)st->within_all / (double)st->arrived
+    m->slo_attainment = st->win_arrived > 0
+                            ? (double)st->within_all / (double)st->win_arrived
                             : (double)NAN;
 }
 
 /* slo_met of each SLO key (scope = the key): the key's percentile over
- * the arrived requests, those not finished counted as infinite, is
- * within the threshold exactly when at least its nearest rank of them
+ * the window's arrived requests, those not finished counted as infinite,
+ * is within the threshold exactly when at least its nearest rank of them
  * finished within it.  NaN without arrivals. */
 static void emit_slo_met(srv_sim *s)
 {
@@ -380,9 +413,9 @@ static void emit_slo_met(srv_sim *s)
         const sc_slo *slo = &s->sc->slo[i];
         double met = (double)NAN;
 
-        if (st->arrived > 0)
+        if (st->win_arrived > 0)
             met = st->within[i] >=
-                  nearest_rank(ppm_of(slo->percentile), st->arrived);
+                  nearest_rank(ppm_of(slo->percentile), st->win_arrived);
         srv_emit_metric(s, slo->key, REC_M_slo_met, met);
     }
 }
@@ -407,6 +440,11 @@ static void emit_summary(srv_sim *s)
 {
     const srv_summary *m = &s->summary;
 
+    srv_emit_metric(s, "run", REC_M_sim_s, m->sim_s);
+    srv_emit_metric(s, "run", REC_M_window_from_s, m->window_from_s);
+    srv_emit_metric(s, "run", REC_M_window_s, m->window_s);
+    srv_emit_metric(s, "run", REC_M_window_requests,
+                    (double)m->window_requests);
     srv_emit_metric(s, "run", REC_M_requests_arrived, (double)m->arrived);
     srv_emit_metric(s, "run", REC_M_requests_done, (double)m->done);
     srv_emit_metric(s, "run", REC_M_requests_dropped, (double)m->dropped);
@@ -442,12 +480,11 @@ static void emit_summary(srv_sim *s)
 void srv_stats_finish(srv_sim *s)
 {
     srv_summary *m = &s->summary;
+    double tokens = (double)s->stats.win_output_tokens;
 
     summarize(s);
-    cluster_totals(s, m->sim_s);
-    m->tokens_per_usd =
-        m->cost_usd > 0 ? (double)m->output_tokens / m->cost_usd : 0;
-    m->tokens_per_j =
-        m->energy_j > 0 ? (double)m->output_tokens / m->energy_j : 0;
+    cluster_totals(s, m->window_s, m->sim_s);
+    m->tokens_per_usd = m->cost_usd > 0 ? tokens / m->cost_usd : 0;
+    m->tokens_per_j = m->energy_j > 0 ? tokens / m->energy_j : 0;
     emit_summary(s);
 }

@@ -1,9 +1,10 @@
 #!/bin/sh
 # t_stats.sh -- the run's statistics as stored: percentiles in 'metrics'
 # equal the nearest-rank percentiles a SQL query takes over the requests
-# rows (docs/schema.md), exactly; 'report' shows each SLO key's slo_met;
-# and no output setting (time-series interval, step sampling) changes
-# any metric or the span.
+# rows (docs/schema.md), exactly; no output setting (time-series
+# interval, step sampling) changes any metric or the span; 'report'
+# shows each SLO key's slo_met; and a bad 'window' is refused with its
+# location (exit 2).
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
@@ -79,4 +80,12 @@ done
 span=$(sqlite3 "$tmp/o_3600s_all.db" "SELECT sim_s < 100 FROM runs")
 [ "$span" = 1 ] || fail "sim_s rounded up to the interval"
 
+# ---- a bad window --------------------------------------------------------
+sed 's/^output:.*/window: {from: 10s, to: 5s}/' tests/data/run/tiny.yaml \
+    >"$tmp/w.yaml"
+"$HETSIM" run "$tmp/w.yaml" -o "$tmp/w.db" >/dev/null 2>"$tmp/err"
+[ $? -eq 2 ] || fail "window from > to: want exit 2"
+grep -q "w.yaml:[0-9]*:[0-9]*: error: window.to: must be after window.from" \
+    "$tmp/err" || fail "window from > to: message"
+[ ! -e "$tmp/w.db" ] || fail "a refused scenario wrote a database"
 exit 0

@@ -1,9 +1,11 @@
 /*
  * test_srv_stats.c -- the run's statistics (sim/serve/srv_stats.c)
- * against hand-computable cases: exact nearest-rank percentiles, and SLOs
+ * against hand-computable cases: exact nearest-rank percentiles, SLOs
  * that count dropped requests as misses and honour the percentile of
- * their key.  The percentiles against a SQL query over the requests rows
- * are tests/cli/t_stats.sh.
+ * their key, and the measurement window (requests counted by arrival,
+ * busy time, energy and cost clipped to it).  The percentiles against a
+ * SQL query over the requests rows, and metrics that no output setting
+ * moves, are tests/cli/t_stats.sh.
  */
 #include <check.h>
 #include <math.h>
@@ -212,12 +214,78 @@ START_TEST(dropped_requests_are_slo_misses)
     ck_assert_int_eq(within, sum.done);
     ck_assert_double_eq(sum.slo_attainment, (double)within / 2000.0);
     ck_assert(sum.slo_attainment <= 0.25);
-    ck_assert_double_eq(sum.goodput_req_s, (double)within / sum.sim_s);
+    ck_assert_double_eq(sum.goodput_req_s, (double)within / sum.window_s);
     /* Over half of the arrivals are misses (infinite): p50 and p90 fail
      * whatever the threshold. */
     ck_assert_double_eq(get(&w, "ttft_p50", "slo_met"), 0);
     ck_assert_double_eq(get(&w, "e2e_p90", "slo_met"), 0);
     rows_free(&w);
+}
+END_TEST
+
+/* ---- the measurement window ------------------------------------------------------ */
+
+/* 20 identical one-token requests arriving at 0 s, 1 s, ..., 19 s, each
+ * served alone in S (well under a second). */
+static const char *const spaced_yaml =
+    "name: spaced\nmodel: llama-3-8b\n"
+    "hardware: {h100: {catalog: h100-sxm, power: 700W, idle_power: 100W,\n"
+    "                  cost_per_hour: 2.5}}\n"
+    "cluster:\n"
+    "  instances: [{name: a, device: h100, count: 1, tp: 2}]\n"
+    "workload:\n"
+    "  - {name: c, synthetic: {arrival: {process: constant, rate: 1/s},\n"
+    "     requests: 20, prompt: {dist: fixed, value: 2048},\n"
+    "     output: {dist: fixed, value: 1}}}\n";
+
+/* The energy and cost of a window 'win_s' long in which the instance
+ * (tp 2) was busy 'busy_s'. */
+static void expect_costs(const rows *w, const srv_summary *sum, double win_s,
+                         double busy_s)
+{
+    const double busy_w = 700, idle_w = 100, usd_h = 2.5; /* as written */
+
+    ck_assert_double_eq_tol(sum->energy_j,
+                            2 * (busy_s * busy_w + (win_s - busy_s) * idle_w),
+                            1e-6);
+    ck_assert_double_eq_tol(sum->cost_usd, 2 * usd_h * win_s / 3600.0, 1e-12);
+    ck_assert_double_eq_tol(get(w, "a", "busy_frac"), busy_s / win_s, 1e-12);
+}
+
+START_TEST(window_covers_arrivals_and_time)
+{
+    const char *set[] = {"window={from: 5s, to: 15s}", NULL};
+    rows w = {0}, all = {0};
+    srv_summary sum, whole;
+    double s;
+
+    run(spaced_yaml, NULL, &all, &whole);
+    s = all.req[0].e2e_s;
+    ck_assert(s > 0 && s < 0.5);
+    ck_assert_double_eq(whole.sim_s, 19 + s);
+    ck_assert_double_eq(whole.window_s, whole.sim_s);
+    expect_costs(&all, &whole, 19 + s, 20 * s);
+
+    run(spaced_yaml, set, &w, &sum);
+    ck_assert_double_eq(sum.sim_s, whole.sim_s);
+    ck_assert_double_eq(sum.window_from_s, 5);
+    ck_assert_double_eq(sum.window_s, 10);
+    ck_assert_int_eq(sum.window_requests, 10); /* arrivals 5 s .. 14 s */
+    ck_assert_int_eq(sum.arrived, 20);
+    ck_assert_double_eq(sum.throughput_req_s, 1.0);
+    ck_assert_double_eq(get(&w, "run", "window_s"), 10);
+    ck_assert_double_eq(get(&w, "run", "sim_s"), whole.sim_s);
+    expect_costs(&w, &sum, 10, 10 * s);
+    rows_free(&w);
+
+    /* 'to' past the end, or left out: the window ends with the run. */
+    set[0] = "window={from: 15s}";
+    run(spaced_yaml, set, &w, &sum);
+    ck_assert_double_eq(sum.window_s, whole.sim_s - 15);
+    ck_assert_int_eq(sum.window_requests, 5);
+    expect_costs(&w, &sum, whole.sim_s - 15, 5 * s);
+    rows_free(&w);
+    rows_free(&all);
 }
 END_TEST
 
@@ -230,6 +298,7 @@ Suite *srv_stats_suite(void)
     tcase_add_test(c, percentiles_are_nearest_rank);
     tcase_add_test(c, slo_met_honours_the_percentile);
     tcase_add_test(c, dropped_requests_are_slo_misses);
+    tcase_add_test(c, window_covers_arrivals_and_time);
     suite_add_tcase(s, c);
     return s;
 }
