@@ -163,8 +163,8 @@ void srv_stats_fini(srv_stats *st);
 void srv_stats_account(srv_sim *s, const srv_req *r,
                        const srv_request_rec *rec);
 /* Compute the summary, emit the instance rows, every metric and the
- * run's summary metrics (end of srv_sim_run).  O(n log n) in the requests
- * of the window (the percentiles sort their latencies). */
+ * run's summary metrics (end of srv_sim_run).  O(n) expected in the
+ * requests of the window (the percentiles select among their latencies). */
 void srv_stats_finish(srv_sim *s);
 
 /* ---- sessions (srv_session.c) -------------------------------------------- */

@@ -6,9 +6,9 @@
  *
  * Percentiles are exact: every latency of the window's finished requests
  * is kept (a double per request and kind, a few bytes per request) and
- * the nearest rank is taken at the end -- the k-th smallest of n values
- * with k = ceil(q n) -- the definition of docs/schema.md, so a query on
- * the requests table gives the same numbers.
+ * the nearest rank is selected at the end -- the k-th smallest of n
+ * values with k = ceil(q n) -- the definition of docs/schema.md, so a
+ * query on the requests table gives the same numbers.
  *
  * The measurement window (sc_window) is [from, to) clipped to the span
  * [0, end], where the end is the last arrival, finish or drop: no
@@ -52,28 +52,69 @@ static int64_t ppm_of(double pct)
     return (int64_t)llround(pct * 1e4);
 }
 
-static int cmp_double(const void *a, const void *b)
+static double median3(double a, double b, double c)
 {
-    double x = *(const double *)a, y = *(const double *)b;
+    if (a > b) {
+        double t = a;
 
-    return (x > y) - (x < y);
+        a = b;
+        b = t;
+    }
+    return c < a ? a : c > b ? b : c;
+}
+
+/* Put the k-th smallest (from 0) of v[lo..hi] at v[k], none larger
+ * before it and none smaller after it (Hoare's selection: O(hi - lo)
+ * expected, against O(n log n) for a sort -- 3 x 1,000,000 values sort in
+ * about 0.7 s). */
+static void select_kth(double *v, int64_t lo, int64_t hi, int64_t k)
+{
+    while (lo < hi) {
+        double p = median3(v[lo], v[lo + (hi - lo) / 2], v[hi]);
+        int64_t i = lo, j = hi;
+
+        while (i <= j) {
+            while (v[i] < p)
+                i++;
+            while (v[j] > p)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return; /* v[j + 1 .. i - 1] all equal p */
+    }
 }
 
 /* p50, p90, p99 (nearest rank) and the mean of 'q'; NaN when empty.
- * Sorts the values. */
+ * Reorders the values: each rank is selected among those not below the
+ * previous one. */
 static void values_get(srv_values *q, double out[3], double *mean)
 {
     static const int64_t ppm[3] = {500000, 900000, 990000};
+    int64_t n = (int64_t)q->n, from = 0;
 
     for (int i = 0; i < 3; i++)
         out[i] = (double)NAN;
     *mean = (double)NAN;
-    if (q->n == 0)
+    if (n == 0)
         return;
-    qsort(q->v, q->n, sizeof *q->v, cmp_double);
-    for (int i = 0; i < 3; i++)
-        out[i] = q->v[nearest_rank(ppm[i], (int64_t)q->n) - 1];
-    *mean = q->sum / (double)q->n;
+    for (int i = 0; i < 3; i++) {
+        int64_t k = nearest_rank(ppm[i], n) - 1;
+
+        select_kth(q->v, from, n - 1, k);
+        out[i] = q->v[k];
+        from = k;
+    }
+    *mean = q->sum / (double)n;
 }
 
 void srv_stats_init(srv_stats *st, const sc_scenario *sc)

@@ -113,6 +113,41 @@ static void run(const char *yaml, const char *const *set, rows *w,
 
 /* ---- exact percentiles ------------------------------------------------------- */
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The latency 'which' (0 TTFT, 1 TPOT, 2 E2E) of request row 'r'. */
+static double latency(const srv_request_rec *r, int which)
+{
+    return which == 0 ? r->ttft_s : which == 1 ? r->tpot_s : r->e2e_s;
+}
+
+/* The summary's p50/p90/p99 of every latency equal the ceil(q n)-th
+ * smallest of the done rows' values, sorted here independently. */
+static void expect_nearest_rank(const rows *w, const srv_summary *sum)
+{
+    const double *got[3] = {sum->ttft_s, sum->tpot_s, sum->e2e_s};
+    const int64_t pct[3] = {50, 90, 99};
+    double *v = calloc(w->n_req + 1, sizeof *v);
+
+    for (int which = 0; which < 3; which++) {
+        int64_t n = 0;
+
+        for (size_t i = 0; i < w->n_req; i++)
+            if (w->req[i].status == SRV_REQ_DONE &&
+                !isnan(latency(&w->req[i], which)))
+                v[n++] = latency(&w->req[i], which);
+        qsort(v, (size_t)n, sizeof *v, cmp_double);
+        for (int q = 0; q < 3 && n > 0; q++)
+            ck_assert_double_eq(got[which][q], v[(n * pct[q] + 99) / 100 - 1]);
+    }
+    free(v);
+}
+
 /* 100 identical one-token requests all arriving at 0 on an instance that
  * runs one at a time: the k-th (from 1) has TTFT = E2E = k S, S the
  * prefill time -- the values 1..100 in units of S. */
@@ -144,6 +179,7 @@ START_TEST(percentiles_are_nearest_rank)
     ck_assert_double_eq(sum.ttft_s[2], w.req[98].ttft_s);
     ck_assert_double_eq(sum.e2e_s[1], w.req[89].e2e_s);
     ck_assert_double_eq(get(&w, "run", "ttft_p90_s"), w.req[89].ttft_s);
+    expect_nearest_rank(&w, &sum);
     /* One output token each: no TPOT. */
     ck_assert(isnan(sum.tpot_s[0]) && isnan(sum.tpot_mean_s));
     rows_free(&w);
@@ -219,6 +255,7 @@ START_TEST(dropped_requests_are_slo_misses)
      * whatever the threshold. */
     ck_assert_double_eq(get(&w, "ttft_p50", "slo_met"), 0);
     ck_assert_double_eq(get(&w, "e2e_p90", "slo_met"), 0);
+    expect_nearest_rank(&w, &sum); /* the ~500 done */
     rows_free(&w);
 }
 END_TEST
