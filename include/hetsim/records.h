@@ -275,10 +275,13 @@ typedef enum srv_drop_reason {
     X(instances, count, I64, "",                                              \
       "model replicas this row stands for (1 unless a group is aggregated)")  \
     X(instances, tp, INT, "", "tensor-parallel degree: devices per replica")  \
-    X(instances, busy_s, REAL, "s", "simulated time spent stepping")          \
-    X(instances, energy_j, REAL, "J", "busy plus idle energy over the run")   \
+    X(instances, busy_s, REAL, "s",                                           \
+      "simulated time spent stepping inside the measurement window (the "     \
+      "whole run without `window`)")                                          \
+    X(instances, energy_j, REAL, "J",                                         \
+      "busy plus idle energy inside the window")                              \
     X(instances, cost_usd, REAL, "USD",                                       \
-      "device-hours × `cost_per_hour`")
+      "device-hours inside the window × `cost_per_hour`")
 
 #define REC_COLS_transfers(X)                                                 \
     X(transfers, transfer_id, I64_KEY, "", "unique within the run")           \
@@ -300,7 +303,7 @@ typedef enum srv_drop_reason {
 #define REC_COLS_metrics(X)                                                   \
     X(metrics, scope, TEXT_KEY, "",                                           \
       "`run` (whole run), an instance name, `prefill` / `decode` (the "       \
-      "pools of split mode), a link or a memory pool name")                   \
+      "pools of split mode), a link or a memory pool name, an SLO key")       \
     X(metrics, name, TEXT_KEY, "",                                            \
       "metric name (see below); the unit is its suffix")                      \
     X(metrics, value, REAL, "",                                               \
@@ -445,6 +448,7 @@ const char *rec_enum_name(rec_type t, int v);
 #define REC_SCOPE_POOL 4u     /* 'prefill' / 'decode': split mode pools */
 #define REC_SCOPE_LINK 8u     /* the KV transfer link's name */
 #define REC_SCOPE_MEMPOOL 16u /* the KV memory pool's name */
+#define REC_SCOPE_SLO 32u     /* an SLO key as written ('ttft_p90') */
 
 /* clang-format off */
 #define REC_METRICS(X)                                                        \
@@ -454,28 +458,47 @@ const char *rec_enum_name(rec_type t, int v);
       "requests rejected (they can never fit)")                               \
     X(requests_unfinished, REC_SCOPE_RUN, "requests",                         \
       "requests still in flight when the run ended")                          \
+    X(sim_s, REC_SCOPE_RUN, "s",                                              \
+      "the simulated span, from 0 to the last arrival, finish or drop (a "    \
+      "stopped run: to when it stopped); as `runs.sim_s`")                    \
+    X(window_from_s, REC_SCOPE_RUN, "s",                                      \
+      "start of the measurement window (`window.from`; 0 without `window`)")  \
+    X(window_s, REC_SCOPE_RUN, "s",                                           \
+      "length of the measurement window inside the span (`sim_s` without "    \
+      "`window`): the time windowed metrics cover")                           \
+    X(window_requests, REC_SCOPE_RUN, "requests",                             \
+      "requests that arrived inside the window: the requests windowed "       \
+      "metrics count")                                                        \
     X(throughput_tok_s, REC_SCOPE_RUN | REC_SCOPE_INSTANCE, "tokens/s",       \
-      "output tokens per simulated second")                                   \
+      "windowed: output tokens of the window's finished requests (an "        \
+      "instance: of its steps ending in the window) / `window_s`")            \
     X(throughput_req_s, REC_SCOPE_RUN, "requests/s",                          \
-      "finished requests per simulated second")                               \
-    X(ttft_p50_s, REC_SCOPE_RUN, "s", "TTFT median over done requests")       \
-    X(ttft_p90_s, REC_SCOPE_RUN, "s", "TTFT 90th percentile")                 \
-    X(ttft_p99_s, REC_SCOPE_RUN, "s", "TTFT 99th percentile")                 \
-    X(tpot_p50_s, REC_SCOPE_RUN, "s", "TPOT median")                          \
-    X(tpot_p90_s, REC_SCOPE_RUN, "s", "TPOT 90th percentile")                 \
-    X(tpot_p99_s, REC_SCOPE_RUN, "s", "TPOT 99th percentile")                 \
-    X(e2e_p50_s, REC_SCOPE_RUN, "s", "end-to-end latency median")             \
-    X(e2e_p90_s, REC_SCOPE_RUN, "s", "end-to-end latency 90th percentile")    \
-    X(e2e_p99_s, REC_SCOPE_RUN, "s", "end-to-end latency 99th percentile")    \
-    X(ttft_mean_s, REC_SCOPE_RUN, "s", "mean TTFT")                           \
-    X(tpot_mean_s, REC_SCOPE_RUN, "s", "mean TPOT")                           \
-    X(e2e_mean_s, REC_SCOPE_RUN, "s", "mean end-to-end latency")              \
-    X(queue_mean_s, REC_SCOPE_RUN, "s", "mean wait before first admission")   \
+      "windowed: the window's finished requests / `window_s`")                \
+    X(ttft_p50_s, REC_SCOPE_RUN, "s",                                         \
+      "windowed: TTFT median, nearest rank over the window's done requests")  \
+    X(ttft_p90_s, REC_SCOPE_RUN, "s", "windowed: TTFT 90th percentile")       \
+    X(ttft_p99_s, REC_SCOPE_RUN, "s", "windowed: TTFT 99th percentile")       \
+    X(tpot_p50_s, REC_SCOPE_RUN, "s", "windowed: TPOT median")                \
+    X(tpot_p90_s, REC_SCOPE_RUN, "s", "windowed: TPOT 90th percentile")       \
+    X(tpot_p99_s, REC_SCOPE_RUN, "s", "windowed: TPOT 99th percentile")       \
+    X(e2e_p50_s, REC_SCOPE_RUN, "s", "windowed: end-to-end latency median")   \
+    X(e2e_p90_s, REC_SCOPE_RUN, "s", "windowed: E2E latency 90th percentile") \
+    X(e2e_p99_s, REC_SCOPE_RUN, "s", "windowed: E2E latency 99th percentile") \
+    X(ttft_mean_s, REC_SCOPE_RUN, "s", "windowed: mean TTFT")                 \
+    X(tpot_mean_s, REC_SCOPE_RUN, "s", "windowed: mean TPOT")                 \
+    X(e2e_mean_s, REC_SCOPE_RUN, "s", "windowed: mean end-to-end latency")    \
+    X(queue_mean_s, REC_SCOPE_RUN, "s",                                       \
+      "windowed: mean wait before first admission, of the requests admitted") \
     X(goodput_req_s, REC_SCOPE_RUN, "requests/s",                             \
-      "requests that met every SLO target, per simulated second")             \
+      "windowed: finished requests within every SLO threshold / `window_s`")  \
     X(slo_attainment, REC_SCOPE_RUN, "fraction",                              \
-      "share of finished requests that met every SLO target (1 without "      \
-      "SLO)")                                                                 \
+      "windowed: share of the arrived requests that finished within every "   \
+      "SLO threshold; dropped and unfinished ones are misses (without "       \
+      "`slo`: the share that finished)")                                      \
+    X(slo_met, REC_SCOPE_SLO, "",                                             \
+      "windowed, one per SLO key (scope = the key, `ttft_p90`): 1 when the "  \
+      "key's percentile over the arrived requests, misses counted as "        \
+      "infinite, is within its threshold, else 0")                            \
     X(mean_oi, REC_SCOPE_RUN | REC_SCOPE_INSTANCE, "FLOP/byte",               \
       "step FLOPs / step bytes, summed over the steps")                       \
     X(capacity_bound_frac, REC_SCOPE_RUN | REC_SCOPE_INSTANCE, "fraction",    \
@@ -483,15 +506,17 @@ const char *rec_enum_name(rec_type t, int v);
       "capacity wall)")                                                       \
     X(energy_j, REC_SCOPE_RUN | REC_SCOPE_POOL | REC_SCOPE_LINK |             \
                     REC_SCOPE_MEMPOOL, "J",                                   \
-      "energy: of every instance, link and pool (run); of the pool's "        \
-      "devices; of the link's or the memory pool's traffic")                  \
+      "energy: of every instance (windowed), link and pool (run); of the "    \
+      "pool's devices (windowed); of the link's or the memory pool's "        \
+      "traffic (whole run)")                                                  \
     X(cost_usd, REC_SCOPE_RUN | REC_SCOPE_POOL, "USD",                        \
-      "device-hours × `cost_per_hour`")                                       \
+      "windowed: device-hours inside the window × `cost_per_hour`")           \
     X(tokens_per_usd, REC_SCOPE_RUN | REC_SCOPE_POOL, "tokens/USD",           \
-      "tokens per dollar of device time (a pool: its prefill or decode "      \
-      "tokens)")                                                              \
+      "windowed: output tokens of the window's finished requests per dollar " \
+      "(a pool: the prefill or decode tokens of its steps ending in the "     \
+      "window)")                                                              \
     X(tokens_per_j, REC_SCOPE_RUN | REC_SCOPE_POOL, "tokens/J",               \
-      "tokens per joule")                                                     \
+      "windowed: the same tokens per joule")                                  \
     X(preemptions, REC_SCOPE_RUN, "", "evictions from a batch")               \
     X(input_tokens, REC_SCOPE_RUN, "tokens", "prompt tokens that arrived")    \
     X(output_tokens, REC_SCOPE_RUN, "tokens", "tokens generated")             \
@@ -502,7 +527,8 @@ const char *rec_enum_name(rec_type t, int v);
     X(sessions_done, REC_SCOPE_RUN, "sessions", "agent sessions completed")   \
     X(session_mean_s, REC_SCOPE_RUN, "s", "mean session completion time")     \
     X(busy_frac, REC_SCOPE_INSTANCE | REC_SCOPE_POOL, "fraction",             \
-      "busy time / simulated time (a pool: over its devices)")                \
+      "windowed: busy time inside the window / `window_s` (a pool: over its " \
+      "devices)")                                                             \
     X(steps, REC_SCOPE_INSTANCE, "steps", "steps run")                        \
     X(kv_capacity_bytes, REC_SCOPE_INSTANCE, "bytes",                         \
       "KV memory of the instance")                                            \

@@ -162,6 +162,16 @@ typedef struct sc_slo {
     hs_loc loc;
 } sc_slo;
 
+/* 'window': the measurement window, [from_s, to_s] clipped to the run's
+ * span.  Latency, SLO and throughput metrics count the requests that
+ * arrive inside it; cost, energy and busy shares cover its time.  Without
+ * the section: from 0 to the end of the run. */
+typedef struct sc_window {
+    double from_s; /* default 0 */
+    double to_s;   /* INFINITY when not written: the end of the run; else
+                      > from_s */
+} sc_window;
+
 typedef struct sc_output {
     char *db;                     /* NULL when not given (caller's default);
                                   as written, not resolved */
@@ -199,6 +209,7 @@ typedef struct sc_scenario {
     sc_slo *slo;
     size_t n_slo;
 
+    sc_window window;
     sc_output output;
     char *catalog_dir; /* the catalog used, or NULL when none was needed */
 } sc_scenario;

@@ -87,26 +87,32 @@ void srv_sim_stop(srv_sim *s);
 
 /* The run's summary, computed at the end of srv_sim_run (also emitted to
  * the sink's 'metric' callback with scope "run"). */
+/* Fields marked W cover the measurement window (sc_window): the requests
+ * that arrived inside it, or its time; the others the whole run.  NaN
+ * where undefined (no request to take a percentile of). */
 typedef struct srv_summary {
     int64_t arrived, done, dropped, unfinished;
-    double sim_s; /* simulated time at the end */
+    double sim_s; /* the span: from 0 to the last arrival, finish or drop
+                     (a stopped run: to when it stopped) */
+    double window_from_s, window_s; /* the window inside [0, sim_s] */
+    int64_t window_requests;        /* requests that arrived inside it */
     uint64_t events;
     int64_t input_tokens, output_tokens;
-    double throughput_tok_s; /* output tokens / sim_s */
-    double throughput_req_s; /* done / sim_s */
-    double ttft_s[3];        /* p50, p90, p99 */
+    double throughput_tok_s; /* W: output tokens of done / window_s */
+    double throughput_req_s; /* W: done / window_s */
+    double ttft_s[3];        /* W: p50, p90, p99, nearest rank over done */
     double tpot_s[3];
     double e2e_s[3];
-    double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s;
-    double goodput_req_s;       /* requests meeting every SLO / sim_s */
-    double slo_attainment;      /* fraction of finished requests meeting
-                                  every SLO (1 when no SLO) */
+    double ttft_mean_s, tpot_mean_s, e2e_mean_s, queue_mean_s; /* W */
+    double goodput_req_s;       /* W: done within every SLO / window_s */
+    double slo_attainment;      /* W: done within every SLO / arrived (without
+                              SLO: done / arrived) */
     double mean_oi;             /* sum of step FLOPs / sum of step bytes */
     double capacity_bound_frac; /* busy time in capacity-bound steps */
-    double energy_j;
-    double cost_usd;
-    double tokens_per_usd; /* output tokens per dollar */
-    double tokens_per_j;
+    double energy_j;            /* W for instances; traffic: whole run */
+    double cost_usd;            /* W */
+    double tokens_per_usd;      /* W: output tokens per dollar */
+    double tokens_per_j;        /* W */
     int64_t preemptions;
     double prefix_hit_rate;       /* cached prompt tokens / prompt tokens
                                      of finished requests */

@@ -1,7 +1,7 @@
 /*
  * app_report.c -- runs of results files, read back for reports: each
  * run's runs row, its run-scope metrics and those of its split pools,
- * links and memory pools (docs/schema.md), and the run a --run selector
+ * links, memory pools and SLO keys (slo_met; docs/schema.md), and the run a --run selector
  * names.  Values are read as SQLite's text and parsed, so a report shows
  * exactly what 'sqlite3' would.
  */

@@ -9,7 +9,9 @@
  *          rows of pools, links and memory pools after the run's
  *          ("decode pool: busy (%)", "link fabric: moved (GB)")
  *   csv    a header, then one row per run, in the stored SI units; a
- *          pool's, link's or memory pool's metric is "SCOPE.METRIC"
+ *          pool's, link's or memory pool's metric is "SCOPE.METRIC", an
+ *          SLO key's slo_met "slo_met_KEY" (1 / 0; "SLO met: KEY" yes /
+ *          no in the table)
  *   json   an array with one object per run, same keys as the csv
  *
  * Runs of several files get a first 'file' row (column, key).
@@ -78,6 +80,9 @@ static const rep_field fields[] = {
     {M(input_tokens),        NULL,                 1, NULL},
     {M(output_tokens),       NULL,                 1, NULL},
     {RUNS(sim_s),            "sim time (s)",       1, "%.1f"},
+    {M(window_from_s),       NULL,                 1, NULL},
+    {M(window_s),            "window (s)",         1, "%.1f"},
+    {M(window_requests),     NULL,                 1, NULL},
     {RUNS(wall_s),           "wall time (s)",      1, "%.2f"},
     {RUNS(events),           "events",             1, "%.0f"},
 };
@@ -188,8 +193,9 @@ static const app_scoped *find_scoped(const app_run_row *r, const rep_key *k)
 /* The kind of scope a metric can only be written for, else 0. */
 static unsigned only_kind(rec_metric_id id)
 {
-    unsigned b = rec_metric_get(id)->scopes &
-                 (REC_SCOPE_POOL | REC_SCOPE_LINK | REC_SCOPE_MEMPOOL);
+    unsigned b =
+        rec_metric_get(id)->scopes &
+        (REC_SCOPE_POOL | REC_SCOPE_LINK | REC_SCOPE_MEMPOOL | REC_SCOPE_SLO);
 
     return (b & (b - 1)) == 0 ? b : 0;
 }
@@ -230,7 +236,8 @@ static void collect_keys(const app_runs *set, rep_keys *keys)
 }
 
 /* The table's label of key 'k': "decode pool: busy (%)", "link fabric:
- * moved (GB)", "memory pool cxl-pool: streamed (GB)". */
+ * moved (GB)", "memory pool cxl-pool: streamed (GB)", "SLO met:
+ * ttft_p90". */
 static void key_label(const rep_key *k, char *buf, size_t cap)
 {
     const char *what = scoped_fmt_of(k->id).label;
@@ -241,6 +248,8 @@ static void key_label(const rep_key *k, char *buf, size_t cap)
         snprintf(buf, cap, "link %s: %s", k->scope, what);
     else if (k->kind == REC_SCOPE_MEMPOOL)
         snprintf(buf, cap, "memory pool %s: %s", k->scope, what);
+    else if (k->kind == REC_SCOPE_SLO)
+        snprintf(buf, cap, "SLO met: %s", k->scope);
     else
         snprintf(buf, cap, "%s: %s", k->scope, what);
 }
@@ -293,6 +302,10 @@ static void put_scoped(rep_cell *c, const app_run_row *r, const rep_key *k)
     const app_scoped *m = find_scoped(r, k);
     scoped_fmt f = scoped_fmt_of(k->id);
 
+    if (k->kind == REC_SCOPE_SLO) { /* slo_met: 1 or 0 */
+        put_text(c, m == NULL || !m->has ? NULL : m->value > 0 ? "yes" : "no");
+        return;
+    }
     put_number(c, m != NULL && m->has, m != NULL ? m->value : 0, f.scale,
                f.fmt);
 }
@@ -412,11 +425,14 @@ static void print_table(const app_runs *set, const rep_keys *keys, FILE *out)
 
 /* ---- csv and json ------------------------------------------------------- */
 
-/* The csv/json key of 'k', "scope.metric", written by 'text'. */
+/* The csv/json key of 'k', "scope.metric" ("slo_met_KEY" for an SLO
+ * key), written by 'text'. */
 static void print_key(const rep_key *k, FILE *out,
                       void (*text)(const char *s, FILE *out))
 {
-    char *key = hs_asprintf("%s.%s", k->scope, rec_metric_name(k->id));
+    char *key = k->kind == REC_SCOPE_SLO
+                    ? hs_asprintf("slo_met_%s", k->scope)
+                    : hs_asprintf("%s.%s", k->scope, rec_metric_name(k->id));
 
     text(key, out);
     free(key);

@@ -10,7 +10,7 @@
  *     io_sc_hardware.c   'links', 'hardware', 'memory_pools'
  *     io_sc_cluster.c    'cluster', 'router'
  *     io_sc_workload.c   'workload'
- *     io_sc_output.c     'slo', 'output'
+ *     io_sc_output.c     'slo', 'output', 'window'
  *   io_sc_refs.c         catalog directory, paths, references by name
  *
  * Section files call only io_sc_refs.c and the YAML layer (io_int.h),
@@ -79,6 +79,7 @@ void io_sc_bind_router(io_sc_ctx *c, const io_node *n);     /* optional */
 void io_sc_bind_workload(io_sc_ctx *c, const io_node *n);   /* required */
 void io_sc_bind_slo(io_sc_ctx *c, const io_node *n);        /* optional */
 void io_sc_bind_output(io_sc_ctx *c, const io_node *n);     /* optional */
+void io_sc_bind_window(io_sc_ctx *c, const io_node *n);     /* optional */
 
 /* ---- variants and overrides (io_sc_variants.c) ---------------------------- */
 

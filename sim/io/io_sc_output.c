@@ -1,10 +1,12 @@
 /*
- * io_sc_output.c -- the 'slo' and 'output' sections of a scenario: the
- * latency targets ("ttft_p99: 2s") and where and how finely results are
- * recorded (database, step sampling, time-series interval).
+ * io_sc_output.c -- the 'slo', 'output' and 'window' sections of a
+ * scenario: the latency targets ("ttft_p99: 2s"), where and how finely
+ * results are recorded (database, step sampling, time-series interval),
+ * and the measurement window the metrics cover ("{from: 10min, to: 1h}").
  */
 #include "io_sc_int.h"
 
+#include <math.h>
 #include <string.h>
 
 static const char *const output_keys[] = {
@@ -84,4 +86,29 @@ void io_sc_bind_output(io_sc_ctx *c, const io_node *n)
         return;
     io_check_keys(c->e, n, output_keys);
     io_bind_params(c->e, n, output_params, o, true);
+}
+
+static const char *const window_keys[] = {"from", "to", NULL};
+
+void io_sc_bind_window(io_sc_ctx *c, const io_node *n)
+{
+    sc_window *w = &c->sc->window;
+    const io_node *to;
+    double t;
+
+    if (n == NULL || !io_expect_map(c->e, n))
+        return;
+    io_check_keys(c->e, n, window_keys);
+    if (io_field_quantity(c->e, n, "from", false, HS_UNIT_TIME, false,
+                          &w->from_s) != HS_OK)
+        return;
+    to = io_get(n, "to");
+    if (to == NULL || io_quantity(c->e, to, HS_UNIT_TIME, true, &t) != HS_OK)
+        return;
+    if (!(t > w->from_s)) {
+        io_node_error(c->e, to, "must be after window.from (%gs), found %gs",
+                      w->from_s, t);
+        return;
+    }
+    w->to_s = t;
 }

@@ -15,6 +15,7 @@
  */
 #include "io_sc_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +24,7 @@
 static const char *const root_keys[] = {
     "name",  "seed",         "model",   "precision", "hardware",
     "links", "memory_pools", "cluster", "router",    "workload",
-    "slo",   "variants",     "output",  NULL,
+    "slo",   "variants",     "output",  "window",    NULL,
 };
 
 enum { DEFAULT_BLOCK_SIZE = 16 };
@@ -60,6 +61,7 @@ static void scenario_defaults(sc_scenario *sc)
     cl->block_size = DEFAULT_BLOCK_SIZE;
     sc->router.policy = "cache-aware";
     sc->router.decode_policy = "cache-aware";
+    sc->window.to_s = INFINITY;
 }
 
 static void bind_root(io_sc_ctx *c, const io_node *root)
@@ -88,6 +90,7 @@ static void bind_root(io_sc_ctx *c, const io_node *root)
         io_sc_bind_workload(c, n);
     io_sc_bind_slo(c, io_get(root, "slo"));
     io_sc_bind_output(c, io_get(root, "output"));
+    io_sc_bind_window(c, io_get(root, "window"));
 }
 
 /* ---- loading ------------------------------------------------------------ */

@@ -35,8 +35,8 @@ static void put_table(FILE *f, const rec_table *t)
 /* "run, instance" for a REC_SCOPE_* set. */
 static void put_scopes(FILE *f, unsigned scopes)
 {
-    static const char *const names[] = {"run", "instance", "pool", "link",
-                                        "memory pool"};
+    static const char *const names[] = {"run",  "instance",    "pool",
+                                        "link", "memory pool", "SLO"};
     const char *sep = "";
 
     for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
@@ -52,8 +52,13 @@ static void put_metrics(FILE *f)
                "The scopes a metric is written for: `run` (the whole run), "
                "instance (scope = the instance's name), pool (`prefill` and "
                "`decode`, the instance pools of split mode), link (the KV "
-               "transfer link's name) and memory pool (the KV pool's "
-               "name).\n\n"
+               "transfer link's name), memory pool (the KV pool's "
+               "name) and SLO (a key of `slo:` as written, `ttft_p90`). "
+               "Metrics marked *windowed* cover the measurement window "
+               "(`window:`; the whole run without it), the others the "
+               "whole run; see [Percentiles, SLOs and the measurement "
+               "window](#percentiles-slos-and-the-measurement-window)."
+               "\n\n"
                "| name | unit | scopes | meaning |\n|---|---|---|---|\n");
     for (int i = 0; i < REC_N_METRICS; i++) {
         const rec_metric *m = rec_metric_get((rec_metric_id)i);

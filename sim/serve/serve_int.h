@@ -65,25 +65,35 @@ typedef struct srv_sessions {
     int n_sources;
 } srv_sessions;
 
-/* Quantile estimators for the summary (GSL P^2, opaque here). */
-typedef struct srv_quantiles {
-    void *q[3]; /* p50, p90, p99 */
+/* The latencies of one kind (TTFT, TPOT or E2E) of the requests counted:
+ * every value is kept, a double per request, for exact percentiles at
+ * the end (srv_stats.c). */
+typedef struct srv_values {
+    double *v;
+    size_t n, cap;
     double sum;
-    int64_t n;
-} srv_quantiles;
+} srv_values;
 
-/* Request totals, kept as requests retire (srv_stats.c). */
+/* Request totals, kept as requests retire (srv_stats.c).  The 'win_'
+ * totals, the SLO counts, the latencies and the queue time count only the
+ * requests that arrived inside the measurement window [win_from,
+ * win_to); the others count every request. */
 typedef struct srv_stats {
     int64_t arrived, done, dropped, in_flight;
     int64_t input_tokens, output_tokens, preemptions;
-    int64_t slo_met;
     int64_t cached_tokens, done_prompt_tokens; /* prefix hit rates */
     int64_t hit_blocks, id_blocks;
-    srv_quantiles ttft, tpot, e2e;
+    hs_time win_from, win_to; /* win_to HS_TIME_MAX: to the end */
+    int64_t win_arrived, win_done, win_output_tokens;
+    int64_t within_all; /* done and within every SLO threshold */
+    int64_t *within;    /* [n_slo]: done and within that threshold */
+    size_t n_slo;
+    srv_values ttft, tpot, e2e;
     double queue_sum;
     int64_t queue_n;
     int64_t sessions_done;
     double session_time_sum;
+    hs_time last_change; /* the last arrival, or finish or drop */
 } srv_stats;
 
 /* Pool offloads and streams added up per interval (srv_xfer.c): a
@@ -158,13 +168,16 @@ void srv_emit_metric(srv_sim *s, const char *scope, rec_metric_id id,
 
 /* ---- statistics (srv_stats.c) -------------------------------------------- */
 
-void srv_stats_init(srv_stats *st);
+/* Empty totals for scenario 'sc' (its SLO and measurement window). */
+void srv_stats_init(srv_stats *st, const sc_scenario *sc);
 void srv_stats_fini(srv_stats *st);
-/* Count a retiring request's record (and, done, its prefix blocks). */
+/* Count a retiring request's record (and, done, its prefix blocks) at
+ * the current time.  O(1) amortised (latencies are appended). */
 void srv_stats_account(srv_sim *s, const srv_req *r,
                        const srv_request_rec *rec);
 /* Compute the summary, emit the instance rows, every metric and the
- * run's summary metrics (end of srv_sim_run). */
+ * run's summary metrics (end of srv_sim_run).  O(n) expected in the
+ * requests of the window (the percentiles select among their latencies). */
 void srv_stats_finish(srv_sim *s);
 
 /* ---- sessions (srv_session.c) -------------------------------------------- */

@@ -457,6 +457,7 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
     in->retain = pol->retain;
     in->kvpol = &srv_kvpol_hbm_only;
     in->fast_forward = true;
+    srv_window_of(sc, &in->win_from, &in->win_to);
     in->device = hw->name;
     cost_ctx_init(&in->ctx, &sc->model, &sc->precision, &hw->dev, g->tp,
                   g->tp > 1 ? link : NULL, NULL);

@@ -50,6 +50,7 @@
 #ifndef HETSIM_SRV_INST_H
 #define HETSIM_SRV_INST_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -176,7 +177,23 @@ struct srv_inst {
     int64_t steps;
     int64_t tokens_out; /* output tokens produced */
     int64_t tokens_in;  /* prompt tokens prefilled */
+
+    /* the same inside the measurement window [win_from, win_to) */
+    hs_time win_from, win_to; /* srv_window_of() */
+    double win_busy_s;        /* busy time clipped to the window */
+    int64_t win_tokens_out;   /* produced by steps ending in the window */
+    int64_t win_tokens_in;
 };
+
+/* The scenario's measurement window in simulated time: [*from, *to),
+ * *to HS_TIME_MAX when it runs to the end of the run. */
+static inline void srv_window_of(const sc_scenario *sc, hs_time *from,
+                                 hs_time *to)
+{
+    *from = hs_time_from_s(sc->window.from_s);
+    *to = isfinite(sc->window.to_s) ? hs_time_from_s(sc->window.to_s)
+                                    : HS_TIME_MAX;
+}
 
 /* Blocks a request of 'tokens' KV tokens needs. */
 static inline int64_t srv_blocks_for(const srv_inst *in, int64_t tokens)

@@ -150,7 +150,7 @@ int srv_sim_new(const sc_scenario *sc, const srv_options *opt,
     if (sink != NULL)
         s->sink = *sink;
     s->eng = eng_sim_new();
-    srv_stats_init(&s->stats);
+    srv_stats_init(&s->stats, sc);
     srv_reqpool_init(&s->reqs);
     s->next_sample = HS_TIME_MAX;
     s->next_progress = HS_TIME_MAX;

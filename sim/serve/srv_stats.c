@@ -1,82 +1,149 @@
 /*
  * srv_stats.c -- what a run adds up to: requests accounted as they
- * retire (counts, tokens, latency quantiles, SLO, prefix hits), and at
- * the end the summary, the instance rows, the per-instance, per-pool,
- * per-link and memory-pool metrics, and the run's summary metrics.
+ * retire (counts, tokens, latencies, SLO, prefix hits), and at the end
+ * the summary, the instance rows, the per-instance, per-pool, per-link
+ * and memory-pool metrics, and the run's summary metrics.
  *
- * Summary percentiles are GSL P^2 streaming estimates (five markers per
- * quantile), so they take constant memory; exact percentiles are a query
- * on the requests table (docs/schema.md).
+ * Percentiles are exact: every latency of the window's finished requests
+ * is kept (a double per request and kind, a few bytes per request) and
+ * the nearest rank is selected at the end -- the k-th smallest of n
+ * values with k = ceil(q n) -- the definition of docs/schema.md, so a
+ * query on the requests table gives the same numbers.
+ *
+ * The measurement window (sc_window) is [from, to) clipped to the span
+ * [0, end], where the end is the last arrival, finish or drop: no
+ * sampling or output setting moves it.  Requests count for latency, SLO
+ * and throughput when they arrive inside the window; busy time, energy
+ * and cost are clipped to it.
  */
 #include "serve_int.h"
 
 #include "hetsim/hw.h"
 
-#include <gsl/gsl_rstat.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const double quantile_p[3] = {0.5, 0.9, 0.99};
+/* ---- latencies and ranks ------------------------------------------------------ */
 
-static void quantiles_init(srv_quantiles *q)
+static void values_add(srv_values *q, double v)
 {
-    for (int i = 0; i < 3; i++)
-        q->q[i] = gsl_rstat_quantile_alloc(quantile_p[i]);
-    q->sum = 0;
-    q->n = 0;
-}
-
-static void quantiles_fini(srv_quantiles *q)
-{
-    for (int i = 0; i < 3; i++)
-        if (q->q[i] != NULL)
-            gsl_rstat_quantile_free(q->q[i]);
-}
-
-static void quantiles_add(srv_quantiles *q, double v)
-{
-    for (int i = 0; i < 3; i++)
-        gsl_rstat_quantile_add(v, q->q[i]);
+    if (q->n == q->cap) {
+        q->cap = q->cap > 0 ? 2 * q->cap : 1024;
+        q->v = hs_realloc(q->v, q->cap * sizeof *q->v);
+    }
+    q->v[q->n++] = v;
     q->sum += v;
-    q->n++;
 }
 
-static void quantiles_get(const srv_quantiles *q, double out[3], double *mean)
+/* The nearest rank (from 1) of the percentile 'ppm' (parts per million:
+ * p90 is 900000) among 'n' > 0 values: ceil(ppm n / 10^6), at least 1.
+ * Integer arithmetic, so p90 of 10 values is exactly the 9th. */
+static int64_t nearest_rank(int64_t ppm, int64_t n)
 {
-    for (int i = 0; i < 3; i++)
-        out[i] = q->n > 0 ? gsl_rstat_quantile_get(q->q[i]) : (double)NAN;
-    *mean = q->n > 0 ? q->sum / (double)q->n : (double)NAN;
+    int64_t k = (ppm * n + 999999) / 1000000;
+
+    return k > 0 ? k : 1;
 }
 
-void srv_stats_init(srv_stats *st)
+/* Percentile 'pct' (50, 99.9) in parts per million. */
+static int64_t ppm_of(double pct)
+{
+    return (int64_t)llround(pct * 1e4);
+}
+
+static double median3(double a, double b, double c)
+{
+    if (a > b) {
+        double t = a;
+
+        a = b;
+        b = t;
+    }
+    return c < a ? a : c > b ? b : c;
+}
+
+/* Put the k-th smallest (from 0) of v[lo..hi] at v[k], none larger
+ * before it and none smaller after it (Hoare's selection: O(hi - lo)
+ * expected, against O(n log n) for a sort -- 3 x 1,000,000 values sort in
+ * about 0.7 s). */
+static void select_kth(double *v, int64_t lo, int64_t hi, int64_t k)
+{
+    while (lo < hi) {
+        double p = median3(v[lo], v[lo + (hi - lo) / 2], v[hi]);
+        int64_t i = lo, j = hi;
+
+        while (i <= j) {
+            while (v[i] < p)
+                i++;
+            while (v[j] > p)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return; /* v[j + 1 .. i - 1] all equal p */
+    }
+}
+
+/* p50, p90, p99 (nearest rank) and the mean of 'q'; NaN when empty.
+ * Reorders the values: each rank is selected among those not below the
+ * previous one. */
+static void values_get(srv_values *q, double out[3], double *mean)
+{
+    static const int64_t ppm[3] = {500000, 900000, 990000};
+    int64_t n = (int64_t)q->n, from = 0;
+
+    for (int i = 0; i < 3; i++)
+        out[i] = (double)NAN;
+    *mean = (double)NAN;
+    if (n == 0)
+        return;
+    for (int i = 0; i < 3; i++) {
+        int64_t k = nearest_rank(ppm[i], n) - 1;
+
+        select_kth(q->v, from, n - 1, k);
+        out[i] = q->v[k];
+        from = k;
+    }
+    *mean = q->sum / (double)n;
+}
+
+void srv_stats_init(srv_stats *st, const sc_scenario *sc)
 {
     memset(st, 0, sizeof *st);
-    quantiles_init(&st->ttft);
-    quantiles_init(&st->tpot);
-    quantiles_init(&st->e2e);
+    srv_window_of(sc, &st->win_from, &st->win_to);
+    st->n_slo = sc->n_slo;
+    st->within = hs_calloc(sc->n_slo + 1, sizeof *st->within);
 }
 
 void srv_stats_fini(srv_stats *st)
 {
-    quantiles_fini(&st->ttft);
-    quantiles_fini(&st->tpot);
-    quantiles_fini(&st->e2e);
+    free(st->ttft.v);
+    free(st->tpot.v);
+    free(st->e2e.v);
+    free(st->within);
 }
 
 /* ---- as requests retire ----------------------------------------------------- */
 
-static bool meets_slo(const srv_sim *s, const srv_request_rec *r)
+/* Is finished request 'rec' within the threshold of 'slo'?  A request of
+ * one output token has no TPOT: within any TPOT threshold. */
+static bool within(const sc_slo *slo, const srv_request_rec *rec)
 {
-    for (size_t i = 0; i < s->sc->n_slo; i++) {
-        const sc_slo *slo = &s->sc->slo[i];
-        double v = slo->metric == SC_SLO_TTFT   ? r->ttft_s
-                   : slo->metric == SC_SLO_TPOT ? r->tpot_s
-                                                : r->e2e_s;
+    double v = slo->metric == SC_SLO_TTFT   ? rec->ttft_s
+               : slo->metric == SC_SLO_TPOT ? rec->tpot_s
+                                            : rec->e2e_s;
 
-        if (!isnan(v) && v > slo->threshold_s)
-            return false;
-    }
-    return true;
+    return isnan(v) || v <= slo->threshold_s;
 }
 
 static void account_done(srv_stats *st, const srv_request_rec *rec)
@@ -85,33 +152,58 @@ static void account_done(srv_stats *st, const srv_request_rec *rec)
     st->cached_tokens += rec->cached_tokens;
     st->done_prompt_tokens += rec->prompt_tokens;
     st->output_tokens += rec->output_tokens;
-    quantiles_add(&st->ttft, rec->ttft_s);
-    quantiles_add(&st->e2e, rec->e2e_s);
+}
+
+/* A request that arrived inside the window: its latencies and SLO. */
+static void account_window(srv_sim *s, const srv_request_rec *rec)
+{
+    srv_stats *st = &s->stats;
+    bool all = true;
+
+    st->win_arrived++;
+    if (!isnan(rec->queue_s)) {
+        st->queue_sum += rec->queue_s;
+        st->queue_n++;
+    }
+    if (rec->status != SRV_REQ_DONE)
+        return;
+    st->win_done++;
+    st->win_output_tokens += rec->output_tokens;
+    values_add(&st->ttft, rec->ttft_s);
+    values_add(&st->e2e, rec->e2e_s);
     if (!isnan(rec->tpot_s))
-        quantiles_add(&st->tpot, rec->tpot_s);
+        values_add(&st->tpot, rec->tpot_s);
+    for (size_t i = 0; i < st->n_slo; i++) {
+        if (within(&s->sc->slo[i], rec))
+            st->within[i]++;
+        else
+            all = false;
+    }
+    if (all)
+        st->within_all++;
 }
 
 void srv_stats_account(srv_sim *s, const srv_req *r,
                        const srv_request_rec *rec)
 {
     srv_stats *st = &s->stats;
+    hs_time now = eng_now(s->eng);
 
-    if (rec->status == SRV_REQ_DONE) {
+    if (r->arrival > st->last_change)
+        st->last_change = r->arrival;
+    if (rec->status != SRV_REQ_UNFINISHED && now > st->last_change)
+        st->last_change = now;
+    if (rec->status == SRV_REQ_DONE)
         account_done(st, rec);
-        if (meets_slo(s, rec))
-            st->slo_met++;
-    } else if (rec->status == SRV_REQ_DROPPED) {
+    else if (rec->status == SRV_REQ_DROPPED)
         st->dropped++;
-    }
-    if (!isnan(rec->queue_s)) {
-        st->queue_sum += rec->queue_s;
-        st->queue_n++;
-    }
     st->preemptions += rec->preemptions;
     if (rec->status == SRV_REQ_DONE && r->id_tokens != 0) {
         st->hit_blocks += r->hit_blocks;
         st->id_blocks += (r->prompt + r->id_tokens - 1) / r->id_tokens;
     }
+    if (r->arrival >= st->win_from && r->arrival < st->win_to)
+        account_window(s, rec);
 }
 
 /* ---- at the end: instances, pools, links ------------------------------------- */
@@ -189,66 +281,73 @@ static void memory_pool_totals(srv_sim *s, double sim_s)
     s->summary.energy_j += energy;
 }
 
-static void instance_metrics(srv_sim *s, const srv_inst *in, double sim_s)
+/* Its metrics: busy share and throughput over the window ('win_s'
+ * long), the rest over the whole run. */
+static void instance_metrics(srv_sim *s, const srv_inst *in, double win_s)
 {
     srv_emit_metric(s, in->name, REC_M_busy_frac,
-                    sim_s > 0 ? in->busy_s / sim_s : 0);
+                    win_s > 0 ? in->win_busy_s / win_s : 0);
     srv_emit_metric(s, in->name, REC_M_capacity_bound_frac,
                     in->busy_s > 0 ? in->cap_bound_s / in->busy_s : 0);
     srv_emit_metric(s, in->name, REC_M_mean_oi,
                     in->bytes > 0 ? in->flops / in->bytes : 0);
     srv_emit_metric(s, in->name, REC_M_steps, (double)in->steps);
     srv_emit_metric(s, in->name, REC_M_throughput_tok_s,
-                    sim_s > 0 ? (double)in->tokens_out / sim_s : 0);
+                    win_s > 0 ? (double)in->win_tokens_out / win_s : 0);
     srv_emit_metric(s, in->name, REC_M_kv_capacity_bytes,
                     (double)in->total_blocks * in->block_bytes);
     srv_emit_metric(s, in->name, REC_M_prefix_evicted_bytes,
                     (double)in->evicted_blocks * in->block_bytes);
 }
 
-/* The instance's row (energy and cost over the run) and metrics; its
+/* The instance's row (busy time, energy and cost inside the window,
+ * 'win_s' long: the instance exists for the whole run) and metrics; its
  * part of its split pool's totals. */
-static void instance_totals(srv_sim *s, const srv_inst *in, double sim_s,
+static void instance_totals(srv_sim *s, const srv_inst *in, double win_s,
                             pool_totals pools[2])
 {
     const cost_device *dev = &in->ctx.dev;
-    double idle = sim_s - in->busy_s > 0 ? sim_s - in->busy_s : 0;
+    double busy = in->win_busy_s;
+    double idle = win_s - busy > 0 ? win_s - busy : 0;
     srv_instance_rec rec = {
         .instance = in->name,
         .role = in->role,
         .device = in->device,
         .count = 1,
         .tp = in->ctx.tp,
-        .busy_s = in->busy_s,
-        .energy_j = in->ctx.tp * (in->busy_s * dev->power_busy_w +
-                                  idle * dev->power_idle_w),
-        .cost_usd = in->ctx.tp * dev->cost_per_hour * sim_s / 3600.0,
+        .busy_s = busy,
+        .energy_j =
+            in->ctx.tp * (busy * dev->power_busy_w + idle * dev->power_idle_w),
+        .cost_usd = in->ctx.tp * dev->cost_per_hour * win_s / 3600.0,
     };
 
     s->summary.energy_j += rec.energy_j;
     s->summary.cost_usd += rec.cost_usd;
     srv_emit_instance(s, &rec);
-    instance_metrics(s, in, sim_s);
+    instance_metrics(s, in, win_s);
     if (in->kind != SRV_KIND_MONO) {
         pool_totals *t = &pools[in->kind == SRV_KIND_DECODE];
 
         t->energy_j += rec.energy_j;
         t->cost_usd += rec.cost_usd;
-        t->busy_s += in->busy_s;
+        t->busy_s += busy;
         t->fallbacks += (double)in->fallbacks;
-        t->device_s += sim_s;
-        t->tokens += in->kind == SRV_KIND_DECODE ? (double)in->tokens_out
-                                                 : (double)in->tokens_in;
+        t->device_s += win_s;
+        t->tokens += in->kind == SRV_KIND_DECODE ? (double)in->win_tokens_out
+                                                 : (double)in->win_tokens_in;
     }
 }
 
-static void cluster_totals(srv_sim *s, double sim_s)
+/* Instances and their pools over the window ('win_s' long); the traffic
+ * of the transfer link and the memory pool over the whole run ('sim_s'
+ * long). */
+static void cluster_totals(srv_sim *s, double win_s, double sim_s)
 {
     pool_totals pools[2];
 
     memset(pools, 0, sizeof pools);
     for (int i = 0; i < s->n_insts; i++)
-        instance_totals(s, &s->insts[i], sim_s, pools);
+        instance_totals(s, &s->insts[i], win_s, pools);
     if (s->net != NULL) {
         emit_pool(s, "prefill", &pools[0]);
         emit_pool(s, "decode", &pools[1]);
@@ -260,24 +359,53 @@ static void cluster_totals(srv_sim *s, double sim_s)
 
 /* ---- the summary -------------------------------------------------------------- */
 
-static void summarize_requests(srv_sim *s, srv_summary *m)
+/* The end of the span: the last arrival, finish or drop; a run stopped
+ * early (interrupted, failed) ends when it stopped. */
+static hs_time span_end(const srv_sim *s)
+{
+    hs_time t = s->stats.last_change;
+
+    if (s->status != HS_OK && s->end_time > t)
+        t = s->end_time;
+    return t;
+}
+
+/* The span and the window inside it. */
+static void summarize_span(const srv_sim *s, srv_summary *m)
 {
     const srv_stats *st = &s->stats;
+    hs_time end = span_end(s);
+    hs_time to = st->win_to < end ? st->win_to : end;
+
+    m->sim_s = hs_time_to_s(end);
+    m->window_from_s = hs_time_to_s(st->win_from);
+    m->window_s = to > st->win_from ? hs_time_to_s(to - st->win_from) : 0;
+    m->window_requests = st->win_arrived;
+}
+
+static void summarize_requests(srv_sim *s, srv_summary *m)
+{
+    srv_stats *st = &s->stats;
 
     m->arrived = st->arrived;
     m->done = st->done;
     m->dropped = st->dropped;
     m->unfinished = st->arrived - st->done - st->dropped;
-    m->sim_s = hs_time_to_s(s->end_time);
     m->events = eng_events_fired(s->eng);
     m->input_tokens = st->input_tokens;
     m->output_tokens = st->output_tokens;
     m->preemptions = st->preemptions;
-    quantiles_get(&st->ttft, m->ttft_s, &m->ttft_mean_s);
-    quantiles_get(&st->tpot, m->tpot_s, &m->tpot_mean_s);
-    quantiles_get(&st->e2e, m->e2e_s, &m->e2e_mean_s);
+    values_get(&st->ttft, m->ttft_s, &m->ttft_mean_s);
+    values_get(&st->tpot, m->tpot_s, &m->tpot_mean_s);
+    values_get(&st->e2e, m->e2e_s, &m->e2e_mean_s);
     m->queue_mean_s =
         st->queue_n > 0 ? st->queue_sum / (double)st->queue_n : (double)NAN;
+}
+
+/* Per window second; 0 for an empty window. */
+static double per_s(double v, double win_s)
+{
+    return win_s > 0 ? v / win_s : 0;
 }
 
 static void summarize(srv_sim *s)
@@ -286,6 +414,7 @@ static void summarize(srv_sim *s)
     const srv_stats *st = &s->stats;
     double flops = 0, bytes = 0, busy = 0, cap = 0;
 
+    summarize_span(s, m);
     summarize_requests(s, m);
     for (int i = 0; i < s->n_insts; i++) {
         flops += s->insts[i].flops;
@@ -295,11 +424,9 @@ static void summarize(srv_sim *s)
     }
     m->mean_oi = bytes > 0 ? flops / bytes : 0;
     m->capacity_bound_frac = busy > 0 ? cap / busy : 0;
-    if (m->sim_s > 0) {
-        m->throughput_tok_s = (double)m->output_tokens / m->sim_s;
-        m->throughput_req_s = (double)m->done / m->sim_s;
-        m->goodput_req_s = (double)st->slo_met / m->sim_s;
-    }
+    m->throughput_tok_s = per_s((double)st->win_output_tokens, m->window_s);
+    m->throughput_req_s = per_s((double)st->win_done, m->window_s);
+    m->goodput_req_s = per_s((double)st->within_all, m->window_s);
     m->prefix_hit_rate =
         st->done_prompt_tokens > 0
             ? (double)st->cached_tokens / (double)st->done_prompt_tokens
@@ -310,8 +437,28 @@ static void summarize(srv_sim *s)
     m->session_mean_s = st->sessions_done > 0
                             ? st->session_time_sum / (double)st->sessions_done
                             : (double)NAN;
-    m->slo_attainment =
-        m->done > 0 ? (double)st->slo_met / (double)m->done : 0;
+    m->slo_attainment = st->win_arrived > 0
+                            ? (double)st->within_all / (double)st->win_arrived
+                            : (double)NAN;
+}
+
+/* slo_met of each SLO key (scope = the key): the key's percentile over
+ * the window's arrived requests, those not finished counted as infinite,
+ * is within the threshold exactly when at least its nearest rank of them
+ * finished within it.  NaN without arrivals. */
+static void emit_slo_met(srv_sim *s)
+{
+    const srv_stats *st = &s->stats;
+
+    for (size_t i = 0; i < st->n_slo; i++) {
+        const sc_slo *slo = &s->sc->slo[i];
+        double met = (double)NAN;
+
+        if (st->win_arrived > 0)
+            met = st->within[i] >=
+                  nearest_rank(ppm_of(slo->percentile), st->win_arrived);
+        srv_emit_metric(s, slo->key, REC_M_slo_met, met);
+    }
 }
 
 static void emit_percentiles(srv_sim *s, const srv_summary *m)
@@ -334,6 +481,11 @@ static void emit_summary(srv_sim *s)
 {
     const srv_summary *m = &s->summary;
 
+    srv_emit_metric(s, "run", REC_M_sim_s, m->sim_s);
+    srv_emit_metric(s, "run", REC_M_window_from_s, m->window_from_s);
+    srv_emit_metric(s, "run", REC_M_window_s, m->window_s);
+    srv_emit_metric(s, "run", REC_M_window_requests,
+                    (double)m->window_requests);
     srv_emit_metric(s, "run", REC_M_requests_arrived, (double)m->arrived);
     srv_emit_metric(s, "run", REC_M_requests_done, (double)m->done);
     srv_emit_metric(s, "run", REC_M_requests_dropped, (double)m->dropped);
@@ -350,6 +502,7 @@ static void emit_summary(srv_sim *s)
     srv_emit_metric(s, "run", REC_M_queue_mean_s, m->queue_mean_s);
     srv_emit_metric(s, "run", REC_M_goodput_req_s, m->goodput_req_s);
     srv_emit_metric(s, "run", REC_M_slo_attainment, m->slo_attainment);
+    emit_slo_met(s);
     srv_emit_metric(s, "run", REC_M_mean_oi, m->mean_oi);
     srv_emit_metric(s, "run", REC_M_capacity_bound_frac,
                     m->capacity_bound_frac);
@@ -368,12 +521,11 @@ static void emit_summary(srv_sim *s)
 void srv_stats_finish(srv_sim *s)
 {
     srv_summary *m = &s->summary;
+    double tokens = (double)s->stats.win_output_tokens;
 
     summarize(s);
-    cluster_totals(s, m->sim_s);
-    m->tokens_per_usd =
-        m->cost_usd > 0 ? (double)m->output_tokens / m->cost_usd : 0;
-    m->tokens_per_j =
-        m->energy_j > 0 ? (double)m->output_tokens / m->energy_j : 0;
+    cluster_totals(s, m->window_s, m->sim_s);
+    m->tokens_per_usd = m->cost_usd > 0 ? tokens / m->cost_usd : 0;
+    m->tokens_per_j = m->energy_j > 0 ? tokens / m->energy_j : 0;
     emit_summary(s);
 }

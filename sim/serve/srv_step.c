@@ -70,12 +70,23 @@ static void emit(const srv_inst *in, const srv_plan *p, hs_time start,
     in->hooks->step(in->hooks->ctx, &rec);
 }
 
+/* The length of the part of [start, end) inside the instance's
+ * measurement window. */
+static hs_time in_window(const srv_inst *in, hs_time start, hs_time end)
+{
+    hs_time a = start > in->win_from ? start : in->win_from;
+    hs_time b = end < in->win_to ? end : in->win_to;
+
+    return b > a ? b - a : 0;
+}
+
 hs_time srv_step_record(srv_inst *in, const srv_plan *p, hs_time start,
                         const cost_step *st)
 {
     hs_time end = start + srv_step_duration(st);
 
     in->busy_s += hs_time_to_s(end - start);
+    in->win_busy_s += hs_time_to_s(in_window(in, start, end));
     if (in->kvpol->recorded != NULL)
         in->kvpol->recorded(in, in->kvpol_st, st, start, end);
     in->flops += st->flops;
@@ -114,7 +125,7 @@ static void prefill_done(srv_inst *in, srv_req *r, hs_time end)
         srv_decode_enter(in, r);
 }
 
-bool srv_step_apply(srv_inst *in, const srv_plan *p, hs_time end)
+static bool apply(srv_inst *in, const srv_plan *p, hs_time end)
 {
     if (p->n_decodes > 0) {
         in->dec_it++;
@@ -135,4 +146,16 @@ bool srv_step_apply(srv_inst *in, const srv_plan *p, hs_time end)
     }
     in->n_sched = 0;
     return srv_decode_finished(in) != NULL;
+}
+
+bool srv_step_apply(srv_inst *in, const srv_plan *p, hs_time end)
+{
+    int64_t out = in->tokens_out, inp = in->tokens_in;
+    bool finishing = apply(in, p, end);
+
+    if (end >= in->win_from && end < in->win_to) {
+        in->win_tokens_out += in->tokens_out - out;
+        in->win_tokens_in += in->tokens_in - inp;
+    }
+    return finishing;
 }

@@ -479,7 +479,7 @@ START_TEST(missing_required_keys)
                "'cluster'\n" DIR "/t.yaml:4:1: error: unknown key 'clusters' "
                "(expected one of name, seed, model, precision, "
                "hardware, links, memory_pools, cluster, router, "
-               "workload, slo, variants, output)\n");
+               "workload, slo, variants, output, window)\n");
 }
 END_TEST
 
