@@ -4,6 +4,8 @@
 #   make check           install missing deps, build, run every test
 #   make golden          only the golden test (tests/golden/run.sh)
 #   make arch            only the layering check (scripts/check-arch.sh)
+#   make examples        every bundled example, scaled down, two seeds: request
+#                        conservation, percentiles ordered and exact (CI)
 #   make SAN=1 check     the same under AddressSanitizer + UBSan (build/san/)
 #   make demo            install missing deps, build, run the bundled example
 #   make bench           build and run the benchmarks (see docs/performance.md)
@@ -74,7 +76,8 @@ LIB := $(BUILD)/libhetsim.a
 HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
-.PHONY: FORCE all deps check unit cli-test golden arch demo bench install \
+.PHONY: FORCE all deps check unit cli-test golden examples arch demo bench \
+        install \
         uninstall clean format format-check check-headers schema-doc man
 
 all: $(HETSIM)
@@ -160,6 +163,10 @@ arch: $(HETSIM)
 
 golden: $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
+
+examples: deps
+	@$(MAKE) --no-print-directory $(HETSIM)
+	@sh tests/examples/run.sh $(HETSIM)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(HETSIM)
