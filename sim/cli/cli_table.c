@@ -361,7 +361,8 @@ static void row_label(const rep_shape *sh, size_t row, char *buf, size_t cap)
 }
 
 /* A note under the table for each run that is not 'done' (named "FILE
- * run N" when the runs come from several files). */
+ * run N" when the runs come from several files), with its runs.message
+ * (why it failed, or where it was interrupted) on the next line. */
 static void print_notes(const app_runs *set, bool files, FILE *out)
 {
     for (size_t i = 0; i < set->n; i++) {
@@ -379,6 +380,8 @@ static void print_notes(const app_runs *set, bool files, FILE *out)
                     "figures are incomplete\n"
                   : "its figures cover only what ran and are incomplete\n",
               out);
+        if (r->col[REC_C_runs_message] != NULL)
+            fprintf(out, "      %s\n", r->col[REC_C_runs_message]);
     }
 }
 

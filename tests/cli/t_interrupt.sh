@@ -52,4 +52,10 @@ st=$(sqlite3 "$db" "SELECT group_concat(status) FROM runs ORDER BY run_id")
     fail "a done run has a message"
 n2=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
 [ "$n2" -eq "$n" ] || fail "run 1 changed: $n2 rows, was $n"
+
+# report says so, with the message, under the table.
+"$HETSIM" report "$db" >"$tmp/out" 2>&1 || fail "report: exit status $?"
+grep -q "^note: run 1 is 'interrupted'" "$tmp/out" || fail "no note for run 1"
+grep -q "^      interrupted by SIGINT at t=" "$tmp/out" ||
+    fail "report does not show runs.message: $(cat "$tmp/out")"
 exit 0
