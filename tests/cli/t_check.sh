@@ -7,9 +7,7 @@
 HETSIM_CATALOG=tests/data/catalog
 export HETSIM_CATALOG
 D=tests/data/scenarios
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
+. tests/cli/lib.sh
 
 # expect STATUS STDOUT -- ARGS...: run 'hetsim check ARGS', compare the
 # exit status, stdout (one line, or empty) and stderr (from $tmp/want).

@@ -8,14 +8,7 @@
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-fail() {
-    echo "t_help: $*"
-    failed=1
-}
+. tests/cli/lib.sh
 
 "$HETSIM" --help >"$tmp/top" || fail "hetsim --help: exit $?"
 cmds=$(awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }

@@ -9,14 +9,7 @@
 # absolute path); it builds nothing: the build of $HETSIM is installed.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-fail() {
-    echo "t_install: $*"
-    failed=1
-}
+. tests/cli/lib.sh
 
 build=$(dirname "$HETSIM")
 san=0

@@ -5,14 +5,7 @@
 # is a usage error (exit 2).  Run by tests/cli/run.sh from the repository
 # root with $HETSIM set to the binary.
 unset HETSIM_CATALOG
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-fail() {
-    echo "$*"
-    failed=1
-}
+. tests/cli/lib.sh
 
 for kind in models hardware links presets; do
     "$HETSIM" list "$kind" >"$tmp/out" 2>"$tmp/err"

@@ -8,14 +8,7 @@
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-fail() {
-    echo "t_progress: $*"
-    failed=1
-}
+. tests/cli/lib.sh
 
 # 2,000 requests in 400 simulated seconds: a few hundred ms of wall time.
 cat >"$tmp/s.yaml" <<'END'

@@ -9,8 +9,7 @@
 # $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. tests/cli/lib.sh
 tiny=tests/data/run/tiny.yaml
 db=$tmp/r.db
 

@@ -11,8 +11,7 @@
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. tests/cli/lib.sh
 db=$tmp/r.db
 
 fail() {

@@ -7,8 +7,7 @@
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
 root=$(pwd)
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. tests/cli/lib.sh
 tiny=tests/data/run/tiny.yaml
 db=$tmp/r.db
 

@@ -8,14 +8,7 @@
 # tests/data/run/split-handoff.yaml.  Run by tests/cli/run.sh from the
 # repository root with $HETSIM set to the binary.
 unset HETSIM_CATALOG
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
-failed=0
-
-fail() {
-    echo "$*"
-    failed=1
-}
+. tests/cli/lib.sh
 
 "$HETSIM" run tests/data/run/split-handoff.yaml -o "$tmp/r.db" --quiet \
     >"$tmp/out" 2>&1 || fail "run: exit status $?: $(cat "$tmp/out")"

@@ -8,8 +8,7 @@
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
-tmp=$(mktemp -d) || exit 1
-trap 'rm -rf "$tmp"' EXIT
+. tests/cli/lib.sh
 
 fail() {
     echo "t_stats: $*"
