@@ -144,6 +144,15 @@ expect 0 "$HETSIM" report "$db2" "$db"
 grep -q "^note: $db run 2 is 'interrupted'" "$tmp/out" ||
     fail "the note names the file with several databases"
 
+# ---- shares never round up to 100% ---------------------------------------
+cp "$db" "$tmp/share.db"
+sqlite3 "$tmp/share.db" "UPDATE metrics SET value = 0.99985 WHERE run_id = 1
+    AND scope = 'run' AND name = 'slo_attainment'"
+"$HETSIM" report "$tmp/share.db" --run 1 >"$tmp/out" 2>"$tmp/err" ||
+    fail "report of the edited copy failed"
+grep -q '^SLO attainment (%)  *99\.9$' "$tmp/out" ||
+    fail "99.985% within the SLO shows as $(grep '^SLO attainment' "$tmp/out")"
+
 # ---- errors --------------------------------------------------------------
 expect 2 "$HETSIM" report "$tmp/missing.db"
 grep -q 'missing.db: error: no such file' "$tmp/err" || fail "missing DB"
