@@ -289,15 +289,15 @@ static void put_number(rep_cell *c, bool has, double v, double scale,
     snprintf(c->s, sizeof c->s, fmt, v * scale);
 }
 
-/* A share shown in percent rounds down, so that "100.0" means every
- * one (99.98% of requests within the SLO shows as 99.9, not 100.0). */
+/* A share shown in percent never rounds up to "100.0", which means
+ * every one (99.98% of requests within the SLO shows as 99.9). */
 static void put_value(rep_cell *c, const app_run_row *r, size_t f)
 {
     double v = 0;
     bool has = field_value(r, f, &v);
 
-    if (has && fields[f].scale == 100 && isfinite(v) && v < 1)
-        v = floor(v * 1000 + 1e-9) / 1000;
+    if (has && fields[f].scale == 100 && v < 1 && v >= 0.9995)
+        v = 0.999;
     put_number(c, has, v, fields[f].scale, fields[f].fmt);
 }
 
