@@ -36,12 +36,29 @@ static const io_param pool_params[] = {
 static const char *const pool_keys[] = {"capacity", "bandwidth", "latency",
                                         "link", NULL};
 
+/* Link and memory pool names are scopes of the metrics table, beside
+ * 'run' and split mode's pools 'prefill' and 'decode': a name that is
+ * one of those would make two metrics share a (scope, name) key. */
+static void check_scope_name(io_sc_ctx *c, const io_node *n, const char *what)
+{
+    static const char *const reserved[] = {"run", "prefill", "decode"};
+
+    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+        if (strcmp(n->key, reserved[i]) == 0)
+            io_node_error(c->e, n,
+                          "a %s may not be named '%s' (reserved: run, "
+                          "prefill and decode are scopes of the metrics "
+                          "table)",
+                          what, n->key);
+}
+
 static void bind_link_entry(io_sc_ctx *c, const io_node *n, sc_link *l)
 {
     const io_node *cat;
 
     l->name = hs_strdup(n->key);
     l->loc = n->loc;
+    check_scope_name(c, n, "link");
     if (!io_expect_map(c->e, n))
         return;
     io_check_keys(c->e, n, link_keys);
@@ -183,6 +200,14 @@ static void bind_pool_entry(io_sc_ctx *c, const io_node *n, sc_pool *p)
     p->name = hs_strdup(n->key);
     p->loc = n->loc;
     p->link = SC_NONE;
+    check_scope_name(c, n, "memory pool");
+    for (size_t i = 0; i < c->sc->n_links; i++)
+        if (strcmp(c->sc->links[i].name, n->key) == 0)
+            io_node_error(c->e, n,
+                          "memory pool '%s' has the name of a link: their "
+                          "metrics (energy_j, utilisation) would share one "
+                          "scope; rename one",
+                          n->key);
     if (!io_expect_map(c->e, n))
         return;
     io_check_keys(c->e, n, pool_keys);

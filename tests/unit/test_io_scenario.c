@@ -593,6 +593,30 @@ START_TEST(offload_retention_needs_the_offload_pool_policy)
 }
 END_TEST
 
+/* Link and memory pool names are scopes of the metrics table: not one of
+ * the reserved scopes, and not each other's (energy_j of both would
+ * collide). */
+START_TEST(link_and_pool_names_are_distinct_scopes)
+{
+    load_text(edit(4, "links: {run: {catalog: fastlink}, l: {catalog: "
+                      "fastlink}}\n"
+                      "memory_pools: {l: {capacity: 1TB, bandwidth: 1TB/s, "
+                      "link: l},\n"
+                      "  decode: {capacity: 1TB, bandwidth: 1TB/s, link: l}}\n"
+                      "cluster:\n"),
+              NULL, NULL, NULL, NULL);
+    expect(DIR "/t.yaml:4:14: error: links.run: a link may not be named "
+               "'run' (reserved: run, prefill and decode are scopes of the "
+               "metrics table)\n" DIR
+               "/t.yaml:5:19: error: memory_pools.l: memory pool 'l' has the "
+               "name of a link: their metrics (energy_j, utilisation) would "
+               "share one scope; rename one\n" DIR
+               "/t.yaml:6:11: error: memory_pools.decode: a memory pool may "
+               "not be named 'decode' (reserved: run, prefill and decode are "
+               "scopes of the metrics table)\n");
+}
+END_TEST
+
 START_TEST(source_kind_keys)
 {
     load_text(edit(9, "      arrival: {process: closed, rate: 2/s}\n"), NULL,
@@ -947,6 +971,7 @@ Suite *io_scenario_suite(void)
     tcase_add_test(bad, many_errors_in_one_pass);
     tcase_add_test(bad, cluster_mode_rules);
     tcase_add_test(bad, offload_retention_needs_the_offload_pool_policy);
+    tcase_add_test(bad, link_and_pool_names_are_distinct_scopes);
     tcase_add_test(bad, source_kind_keys);
     tcase_add_test(bad, invalid_model_is_reported);
     tcase_add_test(bad, preset_fields_are_overridden_inline);
