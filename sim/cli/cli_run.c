@@ -226,6 +226,21 @@ static void print_where(const run_args *a, io_store *store, const int64_t *ids,
     printf(")\n");
 }
 
+/* A window that no request arrived in leaves the windowed figures empty
+ * (NULL): say so, with the span, rather than let the table show '-'. */
+static void warn_empty_window(const sc_scenario *sc, const srv_summary *sum)
+{
+    if (sum->window_requests > 0 || sum->arrived == 0)
+        return;
+    fprintf(stderr,
+            "hetsim run: warning: %s%s%s: no request arrived inside the "
+            "measurement window ([%.6g s, %.6g s) of a run that spans "
+            "%.6g s): its latency, SLO and throughput figures are empty\n",
+            sc->name, sc->variant != NULL ? "/" : "",
+            sc->variant != NULL ? sc->variant : "", sum->window_from_s,
+            sum->window_from_s + sum->window_s, sum->sim_s);
+}
+
 /* Run every scenario of 'p' with 'runner' into 'store'; returns the exit
  * status. */
 static int run_all(const run_args *a, const app_plan *p, app_runner *runner,
@@ -243,6 +258,8 @@ static int run_all(const run_args *a, const app_plan *p, app_runner *runner,
 
         cli_print_diag(d, stderr);
         hs_diag_clear(d);
+        if (rc == HS_OK)
+            warn_empty_window(p->sc[i], &res.sum);
         if (res.run_id >= 0) {
             ids[n_ids++] = res.run_id;
             print_summary(a, store, &res.run_id, 1, d);

@@ -3,7 +3,8 @@
 # equal the nearest-rank percentiles a SQL query takes over the requests
 # rows (docs/schema.md), exactly; no output setting (time-series
 # interval, step sampling) changes any metric or the span; 'report'
-# shows each SLO key's slo_met; and a bad 'window' is refused with its
+# shows each SLO key's slo_met; a window no request arrived in is warned
+# about; and a bad 'window' is refused with its
 # location (exit 2).
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
@@ -87,4 +88,11 @@ sed 's/^output:.*/window: {from: 10s, to: 5s}/' tests/data/run/tiny.yaml \
 grep -q "w.yaml:[0-9]*:[0-9]*: error: window.to: must be after window.from" \
     "$tmp/err" || fail "window from > to: message"
 [ ! -e "$tmp/w.db" ] || fail "a refused scenario wrote a database"
+
+# ---- a window after the run: a warning, the run still done ---------------
+"$HETSIM" run tests/data/run/tiny.yaml -o "$tmp/late.db" --quiet \
+    --set 'window={from: 1000h}' >/dev/null 2>"$tmp/err" ||
+    fail "a window after the run: exit status $?"
+grep -q "warning: .*no request arrived inside the measurement window" \
+    "$tmp/err" || fail "no warning for an empty window: $(cat "$tmp/err")"
 exit 0
