@@ -21,7 +21,10 @@
 #include "hetsim/store.h"
 #include "hetsim/util.h"
 
-enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2 };
+/* Exit statuses: 0 success; 1 a runtime failure (I/O, a store that
+ * cannot be written, an interrupted run); 2 bad usage or bad input; 3
+ * 'report' showed a run that is not done (its figures are incomplete). */
+enum { CLI_OK = 0, CLI_FAIL = 1, CLI_USAGE = 2, CLI_INCOMPLETE = 3 };
 
 int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);

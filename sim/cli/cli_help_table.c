@@ -68,6 +68,8 @@ static const cli_opt report_opts[] = {
      "repeatable; after a DB it selects in that DB, before every DB in "
      "each"},
     {"--format", NULL, "F", "table, csv or json (default table)"},
+    {"--allow-incomplete", NULL, NULL,
+     "exit 0 even when a run shown is not done (default: exit status 3)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -107,7 +109,9 @@ static const cli_doc docs[] = {
      "run-scope metrics and the per-pool, per-link and per-memory-pool "
      "metrics; with several databases each run is named by its file.  "
      "Every database is read before anything is printed: an unknown run "
-     "or a missing file prints nothing (exit 2).",
+     "or a missing file prints nothing (exit 2).  A run that is not done "
+     "(running, failed, interrupted) gets a note under the table, and "
+     "the exit status is 3 unless --allow-incomplete.",
      report_opts, false},
     {"list", "models|hardware|links|presets", "print one catalog as a table",
      "The catalog is $HETSIM_CATALOG, else configs/ beside the binary, "

@@ -13,7 +13,8 @@
  * selectors.  A database is opened for reading only and is left as it
  * was (no -wal/-shm files: io_store_open_read).
  *
- * Exit status: 0; 2 for bad usage, a missing file, a file that is not a
+ * Exit status: 0; 3 when a run shown is not done (unless
+ * --allow-incomplete); 2 for bad usage, a missing file, a file that is not a
  * hetsim database or an unknown run; 1 for a failed read.  Nothing is
  * printed on an error.
  */
@@ -42,6 +43,7 @@ typedef struct report_args {
     const char **all_runs; /* selectors before the first DB */
     size_t n_all;
     const char *format;
+    bool allow_incomplete; /* --allow-incomplete: exit 0 even so */
 } report_args;
 
 /* A --run selector: for the last DB given, or for all before any. */
@@ -83,6 +85,8 @@ static int parse_args(int argc, char **argv, report_args *a)
         case CLI_ARG_OPTION:
             if (cli_opt_is(o, "--run"))
                 add_run(a, v);
+            else if (cli_opt_is(o, "--allow-incomplete"))
+                a->allow_incomplete = true;
             else
                 a->format = v;
             break;
@@ -151,12 +155,40 @@ static int load_db(const report_args *a, const report_db *db, app_runs *set,
     return rc;
 }
 
+/* Runs of 'set' whose status is not 'done' (running, failed,
+ * interrupted, or a process that died while running). */
+static size_t count_incomplete(const app_runs *set)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < set->n; i++) {
+        const char *st = set->runs[i].col[REC_C_runs_status];
+
+        n += st == NULL || strcmp(st, "done") != 0;
+    }
+    return n;
+}
+
+/* Exit 3 when a run shown is not done, unless told to allow it. */
+static int incomplete_status(const report_args *a, const app_runs *set)
+{
+    size_t n = count_incomplete(set);
+
+    if (n == 0 || a->allow_incomplete)
+        return CLI_OK;
+    fprintf(stderr,
+            "hetsim report: %zu run%s shown %s not done (see the notes): "
+            "exit status 3 (--allow-incomplete: 0)\n",
+            n, n > 1 ? "s" : "", n > 1 ? "are" : "is");
+    return CLI_INCOMPLETE;
+}
+
 int cli_report(int argc, char **argv)
 {
     report_args a = {0};
     app_runs set = {0};
     hs_diag *d;
-    int rc = parse_args(argc, argv, &a);
+    int status, rc = parse_args(argc, argv, &a);
 
     if (rc != CLI_OK) {
         free_args(&a);
@@ -168,8 +200,9 @@ int cli_report(int argc, char **argv)
     if (rc == HS_OK)
         cli_report_print(&set, a.format, stdout);
     cli_print_diag(d, stderr);
+    status = rc == HS_OK ? incomplete_status(&a, &set) : exit_status(rc);
     app_runs_fini(&set);
     hs_diag_free(d);
     free_args(&a);
-    return exit_status(rc);
+    return status;
 }

@@ -34,8 +34,8 @@ done
 
 # Every option of the help is known to the parser: given alone (with a
 # value when it takes one), it may fail for other reasons, never as an
-# unknown option.  report is left out: its parser is its own.
-for c in run check oicf; do
+# unknown option.
+for c in run check oicf report; do
     "$HETSIM" "$c" --help |
         awk '/^options:/ { on = 1; next } on && $1 != "--help," {
                  sub(/,$/, "", $1); v = ($2 ~ /^[A-Z]/) ? $2 : ""

@@ -53,7 +53,9 @@ n2=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
 [ "$n2" -eq "$n" ] || fail "run 1 changed: $n2 rows, was $n"
 
 # report says so, with the message, under the table.
-"$HETSIM" report "$db" >"$tmp/out" 2>&1 || fail "report: exit status $?"
+"$HETSIM" report "$db" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" -eq 3 ] || fail "report of an interrupted run: exit status $rc, want 3"
 grep -q "^note: run 1 is 'interrupted'" "$tmp/out" || fail "no note for run 1"
 grep -q "^      interrupted by SIGINT at t=" "$tmp/out" ||
     fail "report does not show runs.message: $(cat "$tmp/out")"

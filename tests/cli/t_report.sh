@@ -136,11 +136,17 @@ grep -q '"decode.busy_frac": [0-9]' "$tmp/out" || fail "json decode.busy_frac"
 # ---- a run that is not 'done' is flagged ---------------------------------
 sqlite3 "$db" "UPDATE runs SET status = 'interrupted' WHERE run_id = 2" ||
     fail "sqlite3"
-expect 0 "$HETSIM" report "$db"
+expect 3 "$HETSIM" report "$db"
 grep -q '^status  *done  *interrupted  *done *$' "$tmp/out" ||
     fail "status of an interrupted run"
 grep -q "^note: run 2 is 'interrupted'" "$tmp/out" || fail "no note"
-expect 0 "$HETSIM" report "$db2" "$db"
+grep -q "1 run shown is not done .*exit status 3" "$tmp/err" ||
+    fail "no word on stderr of exit status 3: $(cat "$tmp/err")"
+expect 0 "$HETSIM" report "$db" --allow-incomplete
+grep -q "^note: run 2 is 'interrupted'" "$tmp/out" ||
+    fail "no note with --allow-incomplete"
+expect 0 "$HETSIM" report "$db" --run 1 --run 3
+expect 3 "$HETSIM" report "$db2" "$db"
 grep -q "^note: $db run 2 is 'interrupted'" "$tmp/out" ||
     fail "the note names the file with several databases"
 
