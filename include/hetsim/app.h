@@ -87,8 +87,32 @@ bool app_plan_check(const app_plan *p, const char **why);
 char *app_plan_db_path(const app_plan *p, const char *db);
 
 /* Open the results store at 'path' for writing (io_store_open), creating
- * the missing parent directories first. */
+ * the missing parent directories first; runs left 'running' by a writer
+ * on this host that no longer exists are marked 'failed' (with why) and
+ * their rows deleted (app_store_reap_dead). */
 int app_store_open(const char *path, io_store **out, hs_diag *d);
+
+/* ---- run writers (app_writer.c) ----------------------------------------- */
+
+/* Whether the process that wrote a run still exists. */
+typedef enum app_writer_state {
+    APP_WRITER_UNKNOWN, /* another host, or no writer recorded */
+    APP_WRITER_ALIVE,   /* a process with its pid exists on this host */
+    APP_WRITER_GONE     /* no process with its pid exists on this host */
+} app_writer_state;
+
+/* Record this process as the writer of a new run ('info''s writer_host
+ * and writer_pid; the host name is static storage). */
+void app_writer_fill(rec_run_row *info);
+
+/* The state of the writer with host name 'host' and process id 'pid'
+ * (the runs columns as text; NULL when absent). */
+app_writer_state app_writer_check(const char *host, const char *pid);
+
+/* Mark every 'running' run of 's' whose writer is gone 'failed', with a
+ * message saying it died (its rows are deleted, as for any failed run).
+ * Returns HS_OK or the store's error. */
+int app_store_reap_dead(io_store *s, hs_diag *d);
 
 /* ---- runs (app_run.c) --------------------------------------------------- */
 
@@ -245,6 +269,7 @@ typedef struct app_run_row {
     bool has_metric[REC_N_METRICS]; /* the run has the metric */
     app_scoped *scoped;             /* in the order they were written */
     size_t n_scoped, cap_scoped;
+    app_writer_state writer; /* of a 'running' run; UNKNOWN otherwise */
 } app_run_row;
 
 /* Runs read from a store. */

@@ -196,7 +196,12 @@ typedef enum srv_drop_reason {
       "`running`, `done`, `failed` or `interrupted` (CHECK constraint); "     \
       "see above")                                                            \
     X(runs, message, TEXT, "", "why the run is `failed` (its first error) "   \
-      "or `interrupted` (signal, simulated time); NULL otherwise")
+      "or `interrupted` (signal, simulated time); NULL otherwise")           \
+    X(runs, writer_host, TEXT, "",                                            \
+      "host name of the process that wrote the run")                         \
+    X(runs, writer_pid, I64_OPT, "",                                          \
+      "its process id: with `writer_host`, how `report` tells a `running` "  \
+      "run whose writer died from one still being written")
 
 #define REC_COLS_requests(X)                                                  \
     X(requests, request_id, I64_KEY, "",                                      \

@@ -149,6 +149,7 @@ int app_oicf_write(const app_oicf_row *rows, size_t n, const char *db,
     info.scenario_path = source;
     info.version = HETSIM_VERSION;
     info.started_at = started;
+    app_writer_fill(&info);
     rc = io_store_open(db, &s, d);
     if (rc == HS_OK)
         rc = io_store_begin_run(s, &info, &run_id, d);

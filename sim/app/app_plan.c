@@ -237,6 +237,11 @@ static void make_parents(const char *path)
 
 int app_store_open(const char *path, io_store **out, hs_diag *d)
 {
+    int rc;
+
     make_parents(path);
-    return io_store_open(path, out, d);
+    rc = io_store_open(path, out, d);
+    if (rc == HS_OK)
+        rc = app_store_reap_dead(*out, d);
+    return rc;
 }

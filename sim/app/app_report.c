@@ -56,6 +56,10 @@ static int collect_run(void *ctx, const io_row *row)
     /* Until the run writes its summary, the rows say how many are done. */
     r->metric[REC_M_requests_done] =
         strtod(row->values[1 + REC_N_COLS_runs], NULL);
+    if (r->col[REC_C_runs_status] != NULL &&
+        strcmp(r->col[REC_C_runs_status], "running") == 0)
+        r->writer = app_writer_check(r->col[REC_C_runs_writer_host],
+                                     r->col[REC_C_runs_writer_pid]);
     return 0;
 }
 

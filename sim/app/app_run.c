@@ -195,6 +195,7 @@ static int begin_run(app_runner *r, const sc_scenario *sc, uint64_t seed,
     info.seed = (int64_t)seed;
     info.version = HETSIM_VERSION;
     info.started_at = started;
+    app_writer_fill(&info);
     rc = io_store_begin_run(r->store, &info, run_id, d);
     free(yaml);
     return rc;

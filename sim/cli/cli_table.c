@@ -364,6 +364,22 @@ static void row_label(const rep_shape *sh, size_t row, char *buf, size_t cap)
     key_label(&sh->keys->k[row - k], buf, cap);
 }
 
+/* Why a run in status 'st' is incomplete: a running run's writer is
+ * known dead or alive on this host; elsewhere it cannot be told. */
+static const char *running_note(const app_run_row *r, const char *st)
+{
+    if (strcmp(st, "running") != 0)
+        return "its figures cover only what ran and are incomplete\n";
+    if (r->writer == APP_WRITER_GONE)
+        return "its writer (runs.writer_pid on this host) is gone: the run "
+               "died; its figures are incomplete\n";
+    if (r->writer == APP_WRITER_ALIVE)
+        return "still being written (its writer process is alive); its "
+               "figures are incomplete\n";
+    return "still being written, or its writer on another host died; its "
+           "figures are incomplete\n";
+}
+
 /* A note under the table for each run that is not 'done' (named "FILE
  * run N" when the runs come from several files), with its runs.message
  * (why it failed, or where it was interrupted) on the next line. */
@@ -379,11 +395,7 @@ static void print_notes(const app_runs *set, bool files, FILE *out)
             continue;
         fprintf(out, "note: %s%srun %lld is '%s': ", files ? r->file : "",
                 files ? " " : "", (long long)r->run_id, st);
-        fputs(strcmp(st, "running") == 0
-                  ? "still being written, or its process died; its "
-                    "figures are incomplete\n"
-                  : "its figures cover only what ran and are incomplete\n",
-              out);
+        fputs(running_note(r, st), out);
         if (r->col[REC_C_runs_message] != NULL)
             fprintf(out, "      %s\n", r->col[REC_C_runs_message]);
     }

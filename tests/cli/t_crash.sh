@@ -1,0 +1,65 @@
+#!/bin/sh
+# t_crash.sh -- a run killed outright (SIGKILL: nothing of hetsim runs
+# after it) stays 'running' in its file, but never looks alive: 'report'
+# says its writer is gone and the run died, and exits 3; the database
+# passes PRAGMA integrity_check; a later run into the same file works and
+# marks the dead run 'failed', with a message saying it died, its rows
+# deleted.  Run by tests/cli/run.sh from the repository root with
+# $HETSIM set.
+set -u
+: "${HETSIM:?HETSIM must name the hetsim binary}"
+. tests/cli/lib.sh
+db=$tmp/k.db
+
+fail() {
+    echo "t_crash: $*"
+    exit 1
+}
+
+"$HETSIM" run configs/bench/azure-1m.yaml -o "$db" --quiet 2>"$tmp/err" &
+pid=$!
+i=0
+st=
+while [ "$i" -lt 600 ]; do
+    st=$(sqlite3 "$db" "SELECT status FROM runs WHERE run_id = 1" 2>/dev/null)
+    [ "$st" = running ] && break
+    sleep 0.1
+    i=$((i + 1))
+done
+[ "$st" = running ] || fail "the run never started (status '$st')"
+[ "$(sqlite3 "$db" "SELECT writer_pid FROM runs WHERE run_id = 1")" = "$pid" ] ||
+    fail "runs.writer_pid is not the writer's pid $pid"
+
+# While it runs, report says it is being written (exit 3: not done).
+"$HETSIM" report "$db" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" -eq 3 ] || fail "report of a live run: exit status $rc, want 3"
+grep -q "^note: run 1 is 'running': still being written (its writer process is alive)" \
+    "$tmp/out" || fail "live run: $(grep note "$tmp/out")"
+
+sleep 0.5
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+
+"$HETSIM" report "$db" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" -eq 3 ] || fail "report of a dead run: exit status $rc, want 3"
+grep -q "^note: run 1 is 'running': its writer .* is gone: the run died" \
+    "$tmp/out" || fail "dead run not called dead: $(grep note "$tmp/out")"
+[ "$(sqlite3 "$db" "PRAGMA integrity_check")" = ok ] ||
+    fail "integrity_check: $(sqlite3 "$db" "PRAGMA integrity_check")"
+
+# A later run into the file works, and closes the dead run's books.
+"$HETSIM" run tests/data/run/tiny.yaml -o "$db" --quiet 2>"$tmp/err" ||
+    fail "a run after the crash failed: $(cat "$tmp/err")"
+got=$(sqlite3 "$db" "SELECT group_concat(status) FROM runs ORDER BY run_id")
+[ "$got" = "failed,done" ] || fail "statuses '$got', want failed,done"
+msg=$(sqlite3 "$db" "SELECT message FROM runs WHERE run_id = 1")
+case $msg in
+"died: its writer (pid $pid on "*) ;;
+*) fail "runs.message of the dead run: '$msg'" ;;
+esac
+n=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
+[ "$n" = 0 ] || fail "the dead run keeps $n request rows"
+"$HETSIM" report "$db" --run 2 >/dev/null 2>&1 || fail "report of run 2: $?"
+exit 0
