@@ -464,6 +464,16 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
     in->max_batch = g->max_batch;
     in->max_tokens = g->max_batch_tokens;
     in->prefill_tps = full_chunk_rate(in);
+    if (!((double)in->max_tokens / in->prefill_tps <= SRV_MAX_STEP_S))
+        return hs_diag_error(
+            d, g->loc,
+            "cluster: instance '%s': one prefill step of %d tokens would "
+            "take %.3g s on %d x %s: check the device's flops and "
+            "mem_bandwidth (a step may take at most %.0g s, so that "
+            "simulated time stays representable)",
+            name, (int)in->max_tokens,
+            (double)in->max_tokens / in->prefill_tps, g->tp, hw->name,
+            SRV_MAX_STEP_S);
     in->sched = pol->sched;
     in->block_size = sc->cluster.block_size;
     size_kv(in, g);

@@ -256,6 +256,12 @@ bool srv_step_apply(srv_inst *in, const srv_plan *p, hs_time end);
 /* Duration of a costed step, at least 1 ns. */
 hs_time srv_step_duration(const cost_step *st);
 
+/* The longest step an instance may take, in seconds: a device whose
+ * full prefill chunk takes longer (absurd flops or bandwidth) is refused
+ * at build time, so that simulated time (hs_time: nanoseconds in an
+ * int64, about 292 years) never overflows. */
+#define SRV_MAX_STEP_S 1e6
+
 /* ---- the instance (srv_inst.c): what the cluster calls ------------------- */
 
 /* What an instance is and which policies it runs. */

@@ -83,7 +83,10 @@ static hs_time in_window(const srv_inst *in, hs_time start, hs_time end)
 hs_time srv_step_record(srv_inst *in, const srv_plan *p, hs_time start,
                         const cost_step *st)
 {
-    hs_time end = start + srv_step_duration(st);
+    hs_time dt = srv_step_duration(st);
+    /* Saturates rather than overflows (srv_inst_init refuses devices
+     * whose steps approach that: SRV_MAX_STEP_S). */
+    hs_time end = start > HS_TIME_MAX - dt ? HS_TIME_MAX : start + dt;
 
     in->busy_s += hs_time_to_s(end - start);
     in->win_busy_s += hs_time_to_s(in_window(in, start, end));

@@ -121,6 +121,19 @@ static void say(char *why, size_t whylen, const char *fmt, const char *arg)
         snprintf(why, whylen, fmt, arg);
 }
 
+/* Whether 'p' starts a plain decimal number (sign, digits, point,
+ * exponent), not one of strtod's other forms: hex floats ("0x1p3"),
+ * "inf", "nan". */
+static bool decimal_start(const char *p)
+{
+    if (*p == '+' || *p == '-')
+        p++;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        return false;
+    return isdigit((unsigned char)*p) ||
+           (*p == '.' && isdigit((unsigned char)p[1]));
+}
+
 int hs_parse_quantity(const char *text, hs_unit_kind kind, double *out,
                       char *why, size_t whylen)
 {
@@ -136,8 +149,8 @@ int hs_parse_quantity(const char *text, hs_unit_kind kind, double *out,
     }
     errno = 0;
     v = strtod(p, &end);
-    if (end == p) {
-        say(why, whylen, "'%s' does not start with a number", text);
+    if (end == p || !decimal_start(p)) {
+        say(why, whylen, "'%s' does not start with a decimal number", text);
         return HS_EINPUT;
     }
     if (errno == ERANGE || !isfinite(v)) {
@@ -162,6 +175,10 @@ int hs_parse_quantity(const char *text, hs_unit_kind kind, double *out,
 
             while (isspace((unsigned char)*rest))
                 rest++;
+            if (*rest == '\0' && !isfinite(v * u->factor)) {
+                say(why, whylen, "'%s' is out of range", text);
+                return HS_EINPUT;
+            }
             if (*rest == '\0') {
                 *out = v * u->factor;
                 return HS_OK;

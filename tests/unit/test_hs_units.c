@@ -77,13 +77,22 @@ START_TEST(bad_quantities)
 {
     parse_bad("80", HS_UNIT_BYTES, "has no unit");
     parse_bad("80GQ", HS_UNIT_BYTES, "unknown unit 'GQ'");
-    parse_bad("GB", HS_UNIT_BYTES, "does not start with a number");
+    parse_bad("GB", HS_UNIT_BYTES, "does not start with a decimal number");
     parse_bad("-1GB", HS_UNIT_BYTES, "negative");
     parse_bad("", HS_UNIT_TIME, "empty");
     parse_bad("3TB/s", HS_UNIT_BYTES, "unknown unit");
     parse_bad("10GB", HS_UNIT_BANDWIDTH, "unknown unit");
     parse_bad("5", HS_UNIT_RATE, "has no unit");
-    parse_bad("inf W", HS_UNIT_POWER, "out of range");
+    parse_bad("inf W", HS_UNIT_POWER, "does not start with a decimal number");
+    /* Issue 16: a finite number whose unit overflows it, and strtod's
+     * other forms (hex floats, inf, nan), are refused. */
+    parse_bad("1e308TB/s", HS_UNIT_BANDWIDTH, "out of range");
+    parse_bad("1e306h", HS_UNIT_TIME, "out of range");
+    parse_bad("0x1p3GB", HS_UNIT_BYTES, "does not start with a decimal");
+    parse_bad("nan s", HS_UNIT_TIME, "does not start with a decimal");
+    parse_bad("infinity GB", HS_UNIT_BYTES, "does not start with a decimal");
+    ck_assert_double_eq(parse_ok(".5s", HS_UNIT_TIME), 0.5);
+    ck_assert_double_eq(parse_ok("1e3GB", HS_UNIT_BYTES), 1e12);
 }
 END_TEST
 
