@@ -97,10 +97,12 @@ struct io_node {
  * column of everything on the first line (used for --set values, whose
  * text starts after "PATH=").  '*root' is NULL for an empty document.
  * Syntax errors, more than one document, non-scalar or duplicate keys and
- * documents deeper than IO_MAX_DEPTH or larger than IO_MAX_NODES are
+ * documents deeper than IO_MAX_DEPTH, larger than IO_MAX_NODES or whose
+ * aliases would expand past IO_MAX_BYTES (checked before copying) are
  * reported to 'e'.  Returns HS_OK or HS_EINPUT (then '*root' is NULL). */
 #define IO_MAX_DEPTH 64
 #define IO_MAX_NODES 1000000
+#define IO_MAX_BYTES (64u << 20) /* 64 MiB of nodes and text */
 int io_parse(io_errs *e, const char *text, size_t len, const char *file,
              unsigned col_offset, io_node **root);
 
@@ -128,6 +130,11 @@ io_node *io_node_copy(const io_node *n);
 /* The same, adding the number of nodes made to '*count' (the parser
  * bounds the total, aliases included). */
 io_node *io_node_copy_counted(const io_node *n, size_t *count);
+
+/* Add the nodes of the tree 'n' to '*nodes' and the bytes a copy of it
+ * takes (nodes and their strings) to '*bytes'; copies nothing.  Its
+ * recursion is bounded by IO_MAX_DEPTH. */
+void io_node_measure(const io_node *n, size_t *nodes, size_t *bytes);
 
 /* Member 'key' of mapping 'map', or NULL (also when 'map' is NULL or not
  * a mapping).  O(members). */

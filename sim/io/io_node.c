@@ -68,6 +68,15 @@ io_node *io_node_copy_counted(const io_node *n, size_t *count)
     return c;
 }
 
+void io_node_measure(const io_node *n, size_t *nodes, size_t *bytes)
+{
+    (*nodes)++;
+    *bytes += sizeof *n + (n->key != NULL ? strlen(n->key) + 1 : 0) +
+              (n->text != NULL ? strlen(n->text) + 1 : 0);
+    for (size_t i = 0; i < n->n_kids; i++)
+        io_node_measure(n->kids[i], nodes, bytes);
+}
+
 io_node *io_node_copy(const io_node *n)
 {
     size_t count = 0;

@@ -39,6 +39,7 @@ typedef struct builder {
     anchor *anchors;
     size_t n_anchors, cap_anchors;
     size_t nodes; /* nodes made so far, copies included */
+    size_t bytes; /* what they take, nodes and their text */
     int documents;
     bool failed;
 } builder;
@@ -137,6 +138,7 @@ static void on_scalar(builder *b, const yaml_event_t *ev)
 
     free(text);
     b->nodes++;
+    b->bytes += sizeof *n + ev->data.scalar.length + 1;
     if (ev->data.scalar.anchor != NULL)
         set_anchor(b, (const char *)ev->data.scalar.anchor, n);
     finish(b, n);
@@ -148,10 +150,26 @@ static void on_alias(builder *b, const yaml_event_t *ev)
 
     for (size_t i = 0; i < b->n_anchors; i++) {
         if (strcmp(b->anchors[i].name, name) == 0) {
-            size_t count = 0;
-            io_node *c = io_node_copy_counted(b->anchors[i].node, &count);
+            size_t count = 0, bytes = 0;
+            io_node *c;
 
+            /* Measured before copying: an alias bomb is refused before
+             * it takes the memory. */
+            io_node_measure(b->anchors[i].node, &count, &bytes);
+            if (b->nodes + count > IO_MAX_NODES ||
+                b->bytes + bytes > IO_MAX_BYTES) {
+                if (!b->failed)
+                    io_error(b->e, mark_loc(b, ev->start_mark),
+                             "document too large: alias '*%s' would expand "
+                             "it past %d nodes or %u MiB",
+                             name, IO_MAX_NODES, IO_MAX_BYTES >> 20);
+                b->failed = true;
+                return;
+            }
+            count = 0;
+            c = io_node_copy_counted(b->anchors[i].node, &count);
             b->nodes += count;
+            b->bytes += bytes;
             c->loc = mark_loc(b, ev->start_mark);
             finish(b, c);
             return;

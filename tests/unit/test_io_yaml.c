@@ -5,6 +5,7 @@
  * overrides (--set).
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +176,32 @@ START_TEST(alias_bomb_is_refused)
 
     ck_assert_int_eq(parse(text), HS_EINPUT);
     ck_assert_ptr_nonnull(strstr(messages(), "error: document too large"));
+}
+END_TEST
+
+/* Few nodes but many bytes (issue 16 item 6): one anchored 100 KB string
+ * aliased ten times over five levels would be 10 GB; the expansion is
+ * refused when it would pass IO_MAX_BYTES, before it is copied. */
+START_TEST(alias_bomb_by_bytes_is_refused)
+{
+    size_t big = 100000;
+    char *text = hs_calloc(big + 512, 1);
+    char *p = text;
+    char prev = 'a';
+
+    p += sprintf(p, "a: &a \"");
+    memset(p, 'x', big);
+    p += big;
+    p += sprintf(p, "\"\n");
+    for (const char *l = "bcdef"; *l != '\0'; prev = *l++) {
+        p += sprintf(p, "%c: &%c [", *l, *l);
+        for (int i = 0; i < 10; i++)
+            p += sprintf(p, "%s*%c", i > 0 ? ", " : "", prev);
+        p += sprintf(p, "]\n");
+    }
+    ck_assert_int_eq(parse(text), HS_EINPUT);
+    ck_assert_ptr_nonnull(strstr(messages(), "would expand it past"));
+    free(text);
 }
 END_TEST
 
@@ -630,6 +657,7 @@ Suite *io_yaml_suite(void)
     tcase_add_test(tree, aliases_are_copies);
     tcase_add_test(tree, deep_nesting_is_refused);
     tcase_add_test(tree, alias_bomb_is_refused);
+    tcase_add_test(tree, alias_bomb_by_bytes_is_refused);
     suite_add_tcase(s, tree);
 
     tcase_add_checked_fixture(scalars, setup, teardown);
