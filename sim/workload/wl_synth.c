@@ -24,6 +24,10 @@
 
 #include <gsl/gsl_randist.h>
 
+/* Arrivals and horizons stay below this many seconds: simulated time is
+ * int64 nanoseconds (about 9.2e9 s). */
+#define WL_SYNTH_MAX_S 9e9
+
 typedef struct wl_synth {
     wl_source base; /* must be first */
     wl_arrival_kind kind;
@@ -34,6 +38,7 @@ typedef struct wl_synth {
     int64_t n_made;  /* requests produced */
     int64_t limit;   /* 'requests'; 0 = none */
     hs_time horizon; /* arrivals must be earlier; HS_TIME_MAX = none */
+    hs_loc loc;      /* the source in the scenario, for errors */
     bool done;
     int64_t initial; /* closed: requests still due at t = 0 */
     int64_t n_released;
@@ -129,6 +134,17 @@ static int synth_next(wl_source *self, wl_request *out, hs_diag *d)
     t = next_arrival(g);
     if (t < 0)
         return 0; /* blocked */
+    if (t >= g->horizon && g->horizon == HS_TIME_MAX && g->limit > 0)
+        return hs_diag_error(d, g->loc,
+                             "arrival %lld of %lld would come at t = %.3g s, "
+                             "past the %.0g s simulated time can hold: the "
+                             "rate is too low for 'requests' (set a higher "
+                             "rate, fewer requests, or a 'horizon')",
+                             (long long)g->n_made + 1, (long long)g->limit,
+                             g->kind == WL_ARRIVAL_CONSTANT
+                                 ? (double)g->n_made / g->rate
+                                 : g->t_s,
+                             WL_SYNTH_MAX_S);
     if (t >= g->horizon) {
         g->done = true;
         return 0;
@@ -184,6 +200,7 @@ static int set_arrival(wl_synth *g, const wl_source_spec *spec, hs_diag *d)
 
     g->kind = a->kind;
     g->rate = a->rate;
+    g->loc = spec->loc;
     if (a->kind != WL_ARRIVAL_CLOSED && !(a->rate > 0 && a->rate < 1e15))
         rc = hs_diag_error(d, where(spec),
                            "arrival 'rate' must be > 0, got %g", a->rate);
@@ -195,9 +212,18 @@ static int set_arrival(wl_synth *g, const wl_source_spec *spec, hs_diag *d)
                            "closed arrivals need 'concurrency' >= 1, got "
                            "%lld",
                            (long long)a->concurrency);
-    if (sy->requests < 0 || !(sy->horizon_s >= 0 && sy->horizon_s < 9e9))
+    if (sy->requests < 0 ||
+        !(sy->horizon_s >= 0 && sy->horizon_s < WL_SYNTH_MAX_S))
         rc = hs_diag_error(d, where(spec),
                            "'requests' and 'horizon' must be >= 0");
+    else if (a->kind != WL_ARRIVAL_CLOSED && sy->horizon_s == 0 &&
+             sy->requests > 0 && a->rate > 0 &&
+             !((double)sy->requests / a->rate < WL_SYNTH_MAX_S))
+        rc = hs_diag_error(d, where(spec),
+                           "%lld requests at %g/s would arrive over %.3g s, "
+                           "past the %.0g s simulated time can hold",
+                           (long long)sy->requests, a->rate,
+                           (double)sy->requests / a->rate, WL_SYNTH_MAX_S);
     else if (sy->requests == 0 && sy->horizon_s == 0)
         rc = hs_diag_error(d, where(spec),
                            "synthetic source needs 'requests' or 'horizon' "

@@ -3,7 +3,8 @@
 # before anything runs, with their location and exit 2, by 'check' and
 # 'run' alike: a quantity whose unit overflows it (1e308 TB/s), a hex
 # float, and a memory bandwidth so low (1 B/s) that one step would take
-# centuries (it used to overflow simulated time and abort the engine).
+# centuries (it used to overflow simulated time and abort the engine); and
+# an arrival rate too low for its requests to fit in simulated time.
 # Run by tests/cli/run.sh from the repository root with $HETSIM set.
 set -u
 : "${HETSIM:?HETSIM must name the hetsim binary}"
@@ -35,4 +36,17 @@ refused() { # OVERRIDE PATTERN
 refused "mem_bandwidth: 1e308TB/s" "mem_bandwidth: expected a bandwidth .* found '1e308TB/s'"
 refused "mem_bandwidth: 0x1p40B/s" "mem_bandwidth: expected a bandwidth .* found '0x1p40B/s'"
 refused "mem_bandwidth: 1B/s" "one prefill step of 8192 tokens would take"
+
+# A rate so low that the requests cannot arrive within simulated time
+# (1e-300/s used to end the source after one request, status done).
+for cmd in check run; do
+    "$HETSIM" $cmd tests/data/run/tiny.yaml \
+        --set 'workload.0.synthetic.arrival.rate=1e-300/s' \
+        $([ $cmd = run ] && echo "-o $tmp/rate.db") >/dev/null 2>"$tmp/err"
+    rc=$?
+    [ "$rc" -eq 2 ] || fail "$cmd with rate 1e-300/s: exit status $rc, want 2"
+    grep -q "tiny.yaml:[0-9]*:[0-9]*: error: 300 requests at 1e-300/s would arrive over" \
+        "$tmp/err" || fail "$cmd with rate 1e-300/s: $(cat "$tmp/err")"
+done
+[ ! -e "$tmp/rate.db" ] || fail "run with rate 1e-300/s wrote a database"
 exit $failed
