@@ -10,7 +10,8 @@
  * array of integers < 2^32): the content ids of the prompt's 512-token
  * KV blocks (an equal id is a reusable block), which this reader hands
  * on as the request's prefix (wl_request.prefix: content ids of 512
- * tokens each, the whole prompt reusable).  Other keys are skipped, a repeated key is an error.  Read by
+ * tokens each, the whole prompt reusable), at most one per started
+ * block of the prompt (ceil(input_length / 512)).  Other keys are skipped, a repeated key is an error.  Read by
  * wl_trace.c.
  *
  * The line parser is small and strict: it accepts exactly the JSON
@@ -22,6 +23,7 @@
  */
 #include "workload_int.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,7 @@ typedef struct wl_mooncake_rec {
     int64_t input_length;
     int64_t output_length;
     uint32_t *hash;
+    size_t hash_at; /* byte of its value in the line */
     size_t n_hash;
     size_t hash_cap;
 } wl_mooncake_rec;
@@ -406,6 +409,7 @@ static int parse_known(jp *p, enum key k, wl_mooncake_rec *rec)
         return parse_int_value(p, key_names[k], WL_MAX_TOKENS,
                                &rec->output_length);
     case K_HASH:
+        rec->hash_at = p->i;
         return parse_hash_ids(p, rec);
     case K_UNKNOWN:
         break;
@@ -465,6 +469,21 @@ static int parse_object(jp *p, wl_mooncake_rec *rec, bool seen[K_UNKNOWN])
     }
 }
 
+/* At most one hash id per started block of the prompt:
+ * ceil(input_length / BLOCK_TOKENS), or an error at 'hash_ids'. */
+static int check_hash_count(jp *p, const wl_mooncake_rec *rec)
+{
+    int64_t blocks = rec->input_length / BLOCK_TOKENS +
+                     (rec->input_length % BLOCK_TOKENS != 0);
+
+    if ((uint64_t)rec->n_hash <= (uint64_t)blocks)
+        return HS_OK;
+    return jerr(p, rec->hash_at,
+                "key 'hash_ids': %zu ids for an input_length of %" PRId64
+                " tokens, expected at most %" PRId64 " (one per %d tokens)",
+                rec->n_hash, rec->input_length, blocks, BLOCK_TOKENS);
+}
+
 /* Parse line[0..n) (no newline) into '*rec'.  'at' names the file and
  * line; errors carry the 1-based byte column.  Returns HS_OK or HS_EINPUT
  * with one error in 'd'.  O(n). */
@@ -487,7 +506,7 @@ static int parse_line(const char *line, size_t n, hs_loc at,
             return hs_diag_error(d, p.at, "missing key '%s'", key_names[k]);
         }
     }
-    return HS_OK;
+    return check_hash_count(&p, rec);
 }
 
 /* ---- the format --------------------------------------------------------- */

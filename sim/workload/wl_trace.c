@@ -7,25 +7,30 @@
  * backwards, max_requests.  It also gives the formats the helpers that
  * split a CSV line and parse its fields with located errors.
  *
- * A trace is read into a single buffer that getline() grows to the
- * longest line and then reuses; fields are split and parsed in place.
- * Memory therefore does not depend on the trace's length, and reading a
- * line does not allocate.  Every malformed line is an error that names
+ * A trace is read into a single buffer that grows to the longest line
+ * (at most WL_MAX_LINE bytes: a longer line is an error, so that no
+ * input can make the reader grow without bound) and is then reused;
+ * fields are split and parsed in place.  Memory therefore does not
+ * depend on the trace's length, and reading a line does not allocate.
+ * Arrivals are computed with checked arithmetic: a record too far after
+ * the first is an error, never a wrapped or saturated time.  Every malformed line is an error that names
  * the file and line; nothing is skipped.
  *
  * Invariants:
  *   I1  status != HS_OK  =>  every later read returns status unchanged
  *   I2  has_first  =>  first_raw <= prev_raw, and prev_raw is the raw
  *       time of line prev_line, the last record returned
- *   I3  n_read <= max_requests when max_requests > 0
+ *   I3  has_first  =>  first_raw is the raw time of line first_line
+ *   I4  len <= WL_MAX_LINE
+ *   I5  n_read <= max_requests when max_requests > 0
  */
 #include "workload_int.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
 struct wl_trace {
     const wl_format *format;
@@ -45,6 +50,7 @@ struct wl_trace {
     int64_t first_raw; /* raw time (ns, the file's own origin) */
     int64_t prev_raw;
     unsigned prev_line;
+    unsigned first_line;
     unsigned time_at; /* column of the current record's time; 0 unknown */
     size_t n_cols;    /* CSV: columns of every row, from the header */
     char *field[WL_MAX_COLS];
@@ -60,37 +66,62 @@ hs_loc wl_trace_here(const wl_trace *t)
 
 /* ---- lines and fields -------------------------------------------------- */
 
-/* Read the next line into t->buf.  Returns 1, 0 at end of file, or
+/* An error about the current line at byte 'col' (1-based). */
+static int line_error(const wl_trace *t, size_t col, const char *what,
+                      hs_diag *d)
+{
+    hs_loc at = wl_trace_here(t);
+
+    at.col = (unsigned)col;
+    return hs_diag_error(d, at, "%s", what);
+}
+
+/* Store byte 'c' at t->buf[n], keeping room for the NUL. */
+static void put_byte(wl_trace *t, size_t n, int c)
+{
+    if (n + 1 >= t->cap)
+        hs_grow((void **)&t->buf, &t->cap, n + 2, 1);
+    t->buf[n] = (char)c;
+}
+
+/* Read the next line into t->buf, at most WL_MAX_LINE bytes before its
+ * newline; stops at the first NUL byte or the first byte over the
+ * limit, which are errors.  Returns 1, 0 at end of file, HS_EINPUT or
  * HS_EIO. */
 static int read_line(wl_trace *t, hs_diag *d)
 {
-    const char *nul;
-    ssize_t n;
+    size_t n = 0;
+    int c;
 
+    put_byte(t, 0, '\0');
+    if (t->line == UINT_MAX)
+        return line_error(t, 0, "more lines than the reader counts", d);
+    t->line++;
     errno = 0;
-    n = getline(&t->buf, &t->cap, t->fp);
-    if (n < 0) {
+    while ((c = getc_unlocked(t->fp)) != EOF && c != '\n') {
+        if (c == '\0')
+            return line_error(t, n + 1, "NUL byte in the line", d);
+        if (n == WL_MAX_LINE)
+            return line_error(t, n + 1,
+                              "line longer than " WL_MAX_LINE_TEXT
+                              " (the limit of a trace line)",
+                              d);
+        put_byte(t, n++, c);
+    }
+    if (ferror(t->fp)) {
         hs_loc at = {t->path, 0, 0};
 
-        if (feof(t->fp))
-            return 0;
-        hs_diag_error(d, at, "read error: %s",
-                      strerror(errno != 0 ? errno : EIO));
-        return HS_EIO;
+        return hs_diag_error(d, at, "read error: %s",
+                             strerror(errno != 0 ? errno : EIO));
     }
-    t->line++;
-    t->len = (size_t)n;
-    if (t->len > 0 && t->buf[t->len - 1] == '\n')
-        t->buf[--t->len] = '\0';
-    if (t->len > 0 && t->buf[t->len - 1] == '\r')
-        t->buf[--t->len] = '\0';
-    nul = memchr(t->buf, '\0', t->len);
-    if (nul != NULL) {
-        hs_loc at = wl_trace_here(t);
-
-        at.col = (unsigned)(nul - t->buf) + 1;
-        return hs_diag_error(d, at, "NUL byte in the line");
+    if (c == EOF && n == 0) {
+        t->line--;
+        return 0;
     }
+    if (n > 0 && t->buf[n - 1] == '\r')
+        n--;
+    t->buf[n] = '\0';
+    t->len = n;
     return 1;
 }
 
@@ -271,19 +302,6 @@ static int parse_row(wl_trace *t, wl_request *out, int64_t *raw, hs_diag *d)
     return t->format->read(t, t->state, out, raw, d);
 }
 
-/* Arrival of a record at raw time 'raw': relative to the first record,
- * scaled, rounded to the nearest ns. */
-static hs_time arrival_of(const wl_trace *t, int64_t raw)
-{
-    int64_t delta = raw - t->first_raw;
-    double x;
-
-    if (t->time_scale == 1.0)
-        return delta;
-    x = (double)delta * t->time_scale;
-    return x < 9.2e18 ? (hs_time)(x + 0.5) : HS_TIME_MAX;
-}
-
 void wl_trace_time_at(wl_trace *t, unsigned col)
 {
     t->time_at = col;
@@ -296,6 +314,31 @@ static hs_loc time_loc(const wl_trace *t)
 
     at.col = t->time_at;
     return at;
+}
+
+/* Arrival of a record at raw time 'raw' into '*out': relative to the
+ * first record, scaled, rounded to the nearest ns.  HS_OK, or HS_EINPUT
+ * when it does not fit hs_time (time_scale > 0, raw >= first_raw). */
+static int arrival_of(const wl_trace *t, int64_t raw, hs_time *out, hs_diag *d)
+{
+    int64_t delta;
+    double x;
+
+    if (!__builtin_sub_overflow(raw, t->first_raw, &delta)) {
+        if (t->time_scale == 1.0) {
+            *out = delta;
+            return HS_OK;
+        }
+        x = (double)delta * t->time_scale + 0.5;
+        if (x < 0x1p63) { /* the doubles below 2^63 fit an int64_t */
+            *out = (hs_time)x;
+            return HS_OK;
+        }
+    }
+    return hs_diag_error(d, time_loc(t),
+                         "%s: arrival more than 2^63 ns (292 years) after "
+                         "the first record (line %u)",
+                         t->format->time_col, t->first_line);
 }
 
 int wl_trace_read(wl_trace *t, wl_request *out, hs_diag *d)
@@ -320,15 +363,17 @@ int wl_trace_read(wl_trace *t, wl_request *out, hs_diag *d)
         rc = hs_diag_error(d, time_loc(t),
                            "%s: time goes backwards (earlier than line %u)",
                            t->format->time_col, t->prev_line);
-    if (rc != HS_OK)
-        return t->status = rc;
-    if (!t->has_first) {
+    if (rc == HS_OK && !t->has_first) {
         t->has_first = true;
         t->first_raw = raw;
+        t->first_line = t->line;
     }
+    if (rc == HS_OK)
+        rc = arrival_of(t, raw, &out->arrival, d);
+    if (rc != HS_OK)
+        return t->status = rc;
     t->prev_raw = raw;
     t->prev_line = t->line;
-    out->arrival = arrival_of(t, raw);
     t->n_read++;
     return 1;
 }

@@ -62,6 +62,10 @@ int wl_parse_decimal(const char *s, size_t n, int digits, int64_t *out);
 #define WL_MAX_COLS 8       /* more columns than any CSV format has */
 #define WL_SHOW 64          /* at most this many bytes of a bad value shown */
 #define WL_MAX_TOKENS (INT64_MAX / 4) /* so prefix + input cannot overflow */
+/* The longest trace line read, in bytes before its newline: 16 MiB (a
+ * longer line is an error at its first byte over).  Docs: traces.md. */
+#define WL_MAX_LINE ((size_t)16 << 20)
+#define WL_MAX_LINE_TEXT "16 MiB"
 
 typedef struct wl_trace wl_trace;
 

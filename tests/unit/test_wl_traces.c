@@ -493,7 +493,7 @@ START_TEST(mooncake_gives_content_ids)
     expect_no_prefix(&r.prefix);
     ck_assert_int_eq(wl_source_next(s, &r, d), 1);
     ck_assert_uint_eq(r.prefix.n_ids, 3);
-    ck_assert_int_eq(r.prefix.tokens, 600);
+    ck_assert_int_eq(r.prefix.tokens, 1100);
     ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, 0),
                       UINT64_C(4294967296)); /* 2^32 - 1 + 1, no wrap */
     ck_assert_uint_eq(wl_prefix_block_id(&r.prefix, 2), 1);
@@ -750,6 +750,118 @@ START_TEST(mooncake_line_errors)
 }
 END_TEST
 
+START_TEST(azure_time_range)
+{
+    /* Years outside 1677-2262 overflowed int64 ns (UB) and then read as
+     * "time goes backwards"; now they are out of range, located. */
+    read_fails(WL_TRACE_AZURE, FIX "azure_year_low.csv", 0,
+               FIX "azure_year_low.csv:2:1: error: column 'TIMESTAMP': "
+                   "expected a time from 1677-09-21 00:12:44 to 2262-04-11 "
+                   "23:47:16.854775807, found '1600-01-01 00:00:00'");
+    read_fails(WL_TRACE_AZURE, FIX "azure_year_high.csv", 1,
+               FIX "azure_year_high.csv:3:1: error: column 'TIMESTAMP': "
+                   "expected a time from 1677-09-21 00:12:44 to 2262-04-11 "
+                   "23:47:16.854775807, found '2263-01-01 00:00:00'");
+    /* One second inside the first accepted year, but its ns overflow. */
+    read_fails(WL_TRACE_AZURE, FIX "azure_year_edge.csv", 0,
+               FIX "azure_year_edge.csv:2:1: error: column 'TIMESTAMP': "
+                   "expected a time from 1677-09-21 00:12:44 to 2262-04-11 "
+                   "23:47:16.854775807, found '1677-09-21 00:12:43.9'");
+    /* Both ends accepted, but 584 years apart: raw - first_raw wrapped
+     * (exit 0, a negative arrival); now an error. */
+    read_fails(WL_TRACE_AZURE, FIX "azure_far_apart.csv", 1,
+               FIX "azure_far_apart.csv:3:1: error: column 'TIMESTAMP': "
+                   "arrival more than 2^63 ns (292 years) after the first "
+                   "record (line 2)");
+}
+END_TEST
+
+/* The latest time, 2^63 - 1 ns after the epoch, is read exactly; scaled
+ * by 2 it no longer fits, and that is an error, not a saturated time. */
+START_TEST(azure_time_limits)
+{
+    wl_source_spec spec =
+        trace_spec(WL_TRACE_AZURE, FIX "azure_time_limits.csv");
+    hs_diag *d = hs_diag_new();
+    wl_source *s = open_ok(&spec, d);
+    wl_request r;
+
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.arrival, 0);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.arrival, INT64_MAX);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    wl_source_close(s);
+    spec.trace.time_scale = 2.0;
+    s = open_ok(&spec, d);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(wl_source_next(s, &r, d), HS_EINPUT);
+    ck_assert_uint_eq(hs_diag_count(d), 1);
+    ck_assert_str_eq(hs_diag_message(d, 0),
+                     FIX "azure_time_limits.csv:3:1: error: column "
+                         "'TIMESTAMP': arrival more than 2^63 ns (292 years) "
+                         "after the first record (line 2)");
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
+START_TEST(mooncake_hash_id_count)
+{
+    /* 3 ids for 1025 tokens is fine (ceil(1025 / 512) = 3), for 1024 not:
+     * 2^23 ids used to abort the run in the request pool. */
+    read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_many_ids.jsonl", 1,
+               FIX "mooncake_many_ids.jsonl:2:72: error: key 'hash_ids': 3 "
+                   "ids for an input_length of 1024 tokens, expected at most "
+                   "2 (one per 512 tokens)");
+}
+END_TEST
+
+/* A scratch file: an Azure header, then line 2 of 'n' bytes 'x' and a
+ * newline; its path in 'path' (unlink it). */
+static void write_long_line(char *path, size_t n)
+{
+    int fd = mkstemp(path);
+    FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+    char *x = malloc(n + 1);
+
+    ck_assert(fp != NULL && x != NULL);
+    memset(x, 'x', n);
+    x[n] = '\n';
+    fputs("TIMESTAMP,ContextTokens,GeneratedTokens\n", fp);
+    ck_assert_uint_eq(fwrite(x, 1, n + 1, fp), n + 1);
+    ck_assert_int_eq(fclose(fp), 0);
+    free(x);
+}
+
+/* Lines are read up to WL_MAX_LINE bytes and no further: a longer line
+ * (a 100 MB one used to be buffered whole) is an error at its first
+ * byte over; /dev/zero stops at its first NUL instead of growing. */
+START_TEST(line_length_limit)
+{
+    char path[] = "/tmp/hetsim_lineXXXXXX";
+    char want[160];
+
+    write_long_line(path, WL_MAX_LINE);
+    snprintf(want, sizeof want, "%s:2:%zu: error: expected 3 columns, found 1",
+             path, WL_MAX_LINE + 1);
+    read_fails(WL_TRACE_AZURE, path, 0, want);
+    unlink(path);
+    strcpy(path, "/tmp/hetsim_lineXXXXXX");
+    write_long_line(path, WL_MAX_LINE + 1);
+    snprintf(want, sizeof want,
+             "%s:2:%zu: error: line longer than 16 MiB (the limit of a "
+             "trace line)",
+             path, WL_MAX_LINE + 1);
+    read_fails(WL_TRACE_AZURE, path, 0, want);
+    unlink(path);
+    open_fails1(WL_TRACE_AZURE, "/dev/zero",
+                "/dev/zero:1:1: error: NUL byte in the line");
+    read_fails(WL_TRACE_MOONCAKE, "/dev/zero", 0,
+               "/dev/zero:1:1: error: NUL byte in the line");
+}
+END_TEST
+
 START_TEST(other_line_errors)
 {
     read_fails(WL_TRACE_HETSIM, FIX "hetsim_bad_arrival.csv", 1,
@@ -972,6 +1084,10 @@ Suite *wl_traces_suite(void)
     tcase_add_test(errors, azure_line_errors);
     tcase_add_test(errors, mooncake_line_errors);
     tcase_add_test(errors, other_line_errors);
+    tcase_add_test(errors, azure_time_range);
+    tcase_add_test(errors, azure_time_limits);
+    tcase_add_test(errors, mooncake_hash_id_count);
+    tcase_add_test(errors, line_length_limit);
     tcase_add_test(errors, bad_trace_specs);
     tcase_add_test(errors, scan_reads_every_row);
     tcase_add_test(errors, context_fit);
