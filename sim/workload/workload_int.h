@@ -62,6 +62,10 @@ int wl_parse_decimal(const char *s, size_t n, int digits, int64_t *out);
 #define WL_MAX_COLS 8       /* more columns than any CSV format has */
 #define WL_SHOW 64          /* at most this many bytes of a bad value shown */
 #define WL_MAX_TOKENS (INT64_MAX / 4) /* so prefix + input cannot overflow */
+/* The longest time a hetsim or sessions trace may span (an arrival after
+ * the first record's) or wait (a tool wait): 10 years of 365 days, in
+ * ns.  Beyond it a time is an input error, not centuries of idle run. */
+#define WL_MAX_TRACE_NS (INT64_C(3650) * 86400 * 1000000000)
 
 typedef struct wl_trace wl_trace;
 
