@@ -164,7 +164,15 @@ typedef enum srv_drop_reason {
       "`(run_id, scope, name)` is unique. The names, and the scopes each "    \
       "is written for, are listed under [Metric names](#metric-names).")      \
     T(timeseries, srv_sample_rec, "timeseries_run", false, "instance",        \
-      "periodic samples (`output.timeseries_interval`)", NULL)                \
+      "periodic samples (`output.timeseries_interval`)",                      \
+      "One row per instance at each multiple of the interval while events "   \
+      "are due, from 0 s. An idle span (no event from a sample until past "   \
+      "the next multiple) has no rows: they would repeat the row before "     \
+      "it; sampling resumes at the first multiple at or after the next "      \
+      "event. So a row holds until the instance's next row (the run's end "   \
+      "after the last): weight a row by that gap to average over time, e.g. " \
+      "`sum(v * w) / sum(w)` with `w = coalesce(lead(t_s) OVER (PARTITION "   \
+      "BY run_id, instance ORDER BY t_s), runs.sim_s) - t_s`.")              \
     T(sessions, srv_session_rec, "sessions_run", false, "session_id",         \
       "one row per agent session, written when its last call ends", NULL)    \
     T(oicf, rec_oicf_row, "oicf_run", false, "",                              \

@@ -166,6 +166,16 @@ void srv_emit_session(srv_sim *s, const srv_session_rec *rec);
 void srv_emit_metric(srv_sim *s, const char *scope, rec_metric_id id,
                      double v);
 
+/* ---- time-series samples (srv_sim.c) ------------------------------------- */
+
+/* When to sample next, the sample at 'now' written, on the grid of
+ * multiples of 'every' (> 0) that 'now' is on: 'now' + 'every' while the
+ * next event ('next_event') is at most one interval away, else the first
+ * grid time at or after it, jumping the idle span between (nothing can
+ * change there, so its rows would repeat this one).  HS_TIME_MAX when that
+ * time is past HS_TIME_MAX. */
+hs_time srv_next_sample(hs_time now, hs_time next_event, hs_time every);
+
 /* ---- statistics (srv_stats.c) -------------------------------------------- */
 
 /* Empty totals for scenario 'sc' (its SLO and measurement window). */

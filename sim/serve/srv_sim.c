@@ -82,6 +82,16 @@ static void set_hooks(srv_sim *s)
 
 /* ---- samples and the per-event observer ------------------------------------ */
 
+hs_time srv_next_sample(hs_time now, hs_time next_event, hs_time every)
+{
+    hs_time k;
+
+    if (next_event <= now || next_event - now <= every)
+        return now > HS_TIME_MAX - every ? HS_TIME_MAX : now + every;
+    k = next_event / every + (next_event % every != 0);
+    return k > HS_TIME_MAX / every ? HS_TIME_MAX : k * every;
+}
+
 static void on_sample(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
 {
     srv_sim *s = target;
@@ -105,8 +115,11 @@ static void on_sample(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
     /* Keep sampling only while something else is still to happen. */
     s->next_sample = HS_TIME_MAX;
     if (eng_pending(eng) > 0) {
-        s->next_sample = now + s->sample_every;
-        eng_schedule(eng, s->next_sample, ENG_PRIO_SAMPLE, on_sample, s, 0, 0);
+        s->next_sample =
+            srv_next_sample(now, eng_next_time(eng), s->sample_every);
+        if (s->next_sample < HS_TIME_MAX)
+            eng_schedule(eng, s->next_sample, ENG_PRIO_SAMPLE, on_sample, s, 0,
+                         0);
     }
 }
 

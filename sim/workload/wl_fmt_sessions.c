@@ -6,15 +6,20 @@
  * prompt_tokens = prefix_len + input_len, prefix.tokens = prefix_len,
  * turn = round_idx, tool_wait = tool_wait_after_ms.  A session's rows are
  * consecutive and numbered 0, 1, 2, ...  The format is a session format:
- * a trace source replays it closed-loop (wl_replay.c).  Read by
+ * a trace source replays it closed-loop (wl_replay.c).  Times are bounded
+ * (WL_MAX_TRACE_NS, 10 years): an arrival_time after the first record's,
+ * a tool wait, and the tool waits of one session together.  Read by
  * wl_trace.c.
  *
  * Invariant (of the reader's state):
  *   I1  prev_session, prev_round are the session and round of the last
  *       row read (prev_session -1 before the first)
+ *   I2  waited is the sum of that session's tool waits, each and all at
+ *       most WL_MAX_TRACE_NS, as is every arrival_time after the first
  */
 #include "workload_int.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* Columns of the format, in no particular file order. */
@@ -37,6 +42,9 @@ typedef struct sess_state {
     int col[SC_N]; /* index of each column in the file, -1 absent */
     int64_t prev_session;
     int64_t prev_round;
+    int64_t waited; /* the tool waits of session prev_session so far, ns */
+    bool has_first;
+    int64_t first; /* the first record's arrival_time, in ns */
 } sess_state;
 
 /* ---- header ------------------------------------------------------------- */
@@ -109,6 +117,36 @@ static int sess_ms(wl_trace *t, const sess_state *st, enum sess_col c,
                             "a non-negative number of ms", ns, d);
 }
 
+/* Column c's time 'ns' (since 'origin') at most WL_MAX_TRACE_NS. */
+static int sess_span(wl_trace *t, const sess_state *st, enum sess_col c,
+                     int64_t ns, int64_t origin, const char *after, hs_diag *d)
+{
+    char expect[96];
+
+    if (ns <= origin || ns - origin <= WL_MAX_TRACE_NS)
+        return HS_OK;
+    snprintf(expect, sizeof expect, "at most 10 years (315360000000 ms)%s",
+             after);
+    return wl_trace_bad_field(t, (size_t)st->col[c], sess_names[c], expect, d);
+}
+
+/* The arrival time, at most WL_MAX_TRACE_NS after the first record's (an
+ * earlier one is wl_trace.c's "time goes backwards"). */
+static int sess_arrival(wl_trace *t, sess_state *st, int64_t *raw, hs_diag *d)
+{
+    int rc;
+
+    wl_trace_time_at(t, wl_trace_field_at(t, (size_t)st->col[SC_ARRIVAL]).col);
+    if ((rc = sess_ms(t, st, SC_ARRIVAL, raw, d)) != HS_OK)
+        return rc;
+    if (!st->has_first) {
+        st->has_first = true;
+        st->first = *raw;
+    }
+    return sess_span(t, st, SC_ARRIVAL, *raw, st->first,
+                     " after the first record's", d);
+}
+
 /* A session's rows are consecutive and numbered 0, 1, 2, ... */
 static int check_round(wl_trace *t, sess_state *st, int64_t session,
                        int64_t round, hs_diag *d)
@@ -147,14 +185,19 @@ static int sess_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
         (rc = sess_ms(t, st, SC_WAIT, &out->tool_wait, d)))
         return rc;
     *raw = 0;
-    if (st->col[SC_ARRIVAL] >= 0) {
-        wl_trace_time_at(
-            t, wl_trace_field_at(t, (size_t)st->col[SC_ARRIVAL]).col);
-        if ((rc = sess_ms(t, st, SC_ARRIVAL, raw, d)) != HS_OK)
-            return rc;
-    }
+    if (st->col[SC_ARRIVAL] >= 0 &&
+        (rc = sess_arrival(t, st, raw, d)) != HS_OK)
+        return rc;
     if ((rc = check_round(t, st, out->session_id, round, d)) != HS_OK)
         return rc;
+    /* The session's waits so far, this one included: no session waits
+     * longer than the limit, and no sum of waits overflows. */
+    if (round == 0)
+        st->waited = 0;
+    if ((rc = sess_span(t, st, SC_WAIT, st->waited + out->tool_wait, 0,
+                        " for one session's waits together", d)) != HS_OK)
+        return rc;
+    st->waited += out->tool_wait;
     out->turn = (int32_t)round;
     out->prefix.tokens = prefix;
     out->prompt_tokens = prefix + input;

@@ -66,6 +66,10 @@ int wl_parse_decimal(const char *s, size_t n, int digits, int64_t *out);
  * longer line is an error at its first byte over).  Docs: traces.md. */
 #define WL_MAX_LINE ((size_t)16 << 20)
 #define WL_MAX_LINE_TEXT "16 MiB"
+/* The longest time a hetsim or sessions trace may span (an arrival after
+ * the first record's) or wait (a tool wait): 10 years of 365 days, in
+ * ns.  Beyond it a time is an input error, not centuries of idle run. */
+#define WL_MAX_TRACE_NS (INT64_C(3650) * 86400 * 1000000000)
 
 typedef struct wl_trace wl_trace;
 

@@ -1041,6 +1041,27 @@ START_TEST(pool_offloads_and_fetches_are_rows)
 }
 END_TEST
 
+/* The sampler steps one interval while the next event is at most one
+ * away, else jumps to the first grid time at or after it; it never
+ * overflows. */
+START_TEST(sampler_jumps_idle_spans)
+{
+    hs_time m = HS_TIME_MAX;
+
+    ck_assert_int_eq(srv_next_sample(0, 5, 10), 10);
+    ck_assert_int_eq(srv_next_sample(20, 30, 10), 30);
+    ck_assert_int_eq(srv_next_sample(20, 20, 10), 30);
+    ck_assert_int_eq(srv_next_sample(20, 31, 10), 40);
+    ck_assert_int_eq(srv_next_sample(20, 40, 10), 40);
+    ck_assert_int_eq(srv_next_sample(20, 1000001, 10), 1000010);
+    ck_assert_int_eq(srv_next_sample(0, m - 5, 10), m);
+    ck_assert_int_eq(srv_next_sample(m - m % 10, m, 10), m);
+    ck_assert_int_eq(srv_next_sample(m - m % 10 - 20, m - m % 10 - 1, 10),
+                     m - m % 10);
+    ck_assert_int_eq(srv_next_sample(m - m % 10 - 20, m - 1, 10), m);
+}
+END_TEST
+
 Suite *srv_sim_suite(void)
 {
     Suite *s = suite_create("srv_sim");
@@ -1070,6 +1091,7 @@ Suite *srv_sim_suite(void)
     tcase_add_test(c, offload_replaces_recompute);
     tcase_add_test(c, pool_streams_are_interval_rows);
     tcase_add_test(c, pool_offloads_and_fetches_are_rows);
+    tcase_add_test(c, sampler_jumps_idle_spans);
     suite_add_tcase(s, q);
     suite_add_tcase(s, c);
     return s;
