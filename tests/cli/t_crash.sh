@@ -16,17 +16,7 @@ fail() {
     exit 1
 }
 
-"$HETSIM" run configs/bench/azure-1m.yaml -o "$db" --quiet 2>"$tmp/err" &
-pid=$!
-i=0
-st=
-while [ "$i" -lt 600 ]; do
-    st=$(sqlite3 "$db" "SELECT status FROM runs WHERE run_id = 1" 2>/dev/null)
-    [ "$st" = running ] && break
-    sleep 0.1
-    i=$((i + 1))
-done
-[ "$st" = running ] || fail "the run never started (status '$st')"
+start_long_run "$db"
 [ "$(sqlite3 "$db" "SELECT writer_pid FROM runs WHERE run_id = 1")" = "$pid" ] ||
     fail "runs.writer_pid is not the writer's pid $pid"
 

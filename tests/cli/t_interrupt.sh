@@ -15,17 +15,7 @@ fail() {
 }
 
 # A run long enough to be interrupted: the 1M-request benchmark.
-"$HETSIM" run configs/bench/azure-1m.yaml -o "$db" --quiet 2>"$tmp/err" &
-pid=$!
-# Wait until the run has started writing (its row is 'running').
-i=0
-while [ "$i" -lt 600 ]; do
-    st=$(sqlite3 "$db" "SELECT status FROM runs WHERE run_id = 1" 2>/dev/null)
-    [ "$st" = running ] && break
-    sleep 0.1
-    i=$((i + 1))
-done
-[ "$st" = running ] || fail "the run never started (status '$st')"
+start_long_run "$db" # returns once it has started writing
 sleep 0.5
 kill -INT "$pid"
 wait "$pid"
