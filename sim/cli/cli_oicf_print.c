@@ -23,12 +23,6 @@
 
 /* ---- output -------------------------------------------------------------- */
 
-static const char *const csv_header =
-    "model,hardware,phase,batch,prompt_tokens,context_tokens,tp,flops,"
-    "weight_bytes,kv_bytes,act_bytes,bytes,oi,ridge_oi,cf_bytes,time_s,"
-    "bound,capacity_bytes,weights,kv,label,eta_compute,eta_memory,"
-    "eff_ridge_oi,compute_bound_share";
-
 /* The ridge the device's efficiencies give: the OI where the achievable
  * compute rate meets the achievable bandwidth. */
 static double eff_ridge(const app_oicf_row *w)
@@ -65,27 +59,114 @@ static void why(const app_oicf_row *w, char *buf, size_t len)
              100 * compute_share(w));
 }
 
-static void print_csv(const app_oicf_row *rows, size_t n)
-{
-    printf("%s\n", csv_header);
-    for (size_t i = 0; i < n; i++) {
-        const app_oicf_row *w = &rows[i];
-        const cost_step *st = &w->r.step;
+/* ---- CSV and JSON: one list of fields -------------------------------------- */
 
-        printf("%s,%s,%s,%lld,%lld,%lld,%d,%.17g,%.17g,%.17g,%.17g,%.17g,"
-               "%.17g,%.17g,%.17g,%.17g,%s,%.17g,%s,%s,%s,%.17g,%.17g,%.17g,"
-               "%.17g\n",
-               w->ctx.model.name, w->p->hardware,
-               cost_phase_name(w->p->pt.phase), (long long)w->p->pt.batch,
-               (long long)w->p->pt.prompt, (long long)w->p->pt.context,
-               w->p->tp, st->flops, st->weight_bytes, st->kv_bytes,
-               st->act_bytes, st->bytes, st->oi, w->r.ridge_oi, w->r.cf_bytes,
-               st->time_s, cost_bound_name(w->r.bound), w->r.capacity_bytes,
-               cost_dtype_name(w->p->prec.weights),
-               cost_dtype_name(w->p->prec.kv), w->p->label,
-               w->ctx.dev.eta_compute, w->ctx.dev.eta_memory, eff_ridge(w),
-               compute_share(w));
+/* The fields of a point, in the contract's order: the CSV header and
+ * columns and the JSON keys and values all come from this list. */
+/* clang-format off */
+#define OICF_FIELDS(X)                                                        \
+    X(model) X(hardware) X(phase) X(batch) X(prompt_tokens)                   \
+    X(context_tokens) X(tp) X(flops) X(weight_bytes) X(kv_bytes)              \
+    X(act_bytes) X(bytes) X(oi) X(ridge_oi) X(cf_bytes) X(time_s) X(bound)    \
+    X(capacity_bytes) X(weights) X(kv) X(label) X(eta_compute)                \
+    X(eta_memory) X(eff_ridge_oi) X(compute_bound_share)
+/* clang-format on */
+
+typedef enum oicf_field {
+#define FIELD_ID(name) F_##name,
+    OICF_FIELDS(FIELD_ID)
+#undef FIELD_ID
+        N_OICF_FIELDS
+} oicf_field;
+
+static const char *const field_names[N_OICF_FIELDS] = {
+#define FIELD_NAME(name) #name,
+    OICF_FIELDS(FIELD_NAME)
+#undef FIELD_NAME
+};
+
+/* One field's value: text, an integer, or a real. */
+typedef struct oicf_value {
+    const char *text; /* non-NULL: a string */
+    bool integer;
+    long long i;
+    double x;
+} oicf_value;
+
+static oicf_value text_value(const char *t)
+{
+    return (oicf_value){.text = t};
+}
+
+static oicf_value int_value(long long i)
+{
+    return (oicf_value){.integer = true, .i = i};
+}
+
+static oicf_value real_value(double x)
+{
+    return (oicf_value){.x = x};
+}
+
+static oicf_value field_value(const app_oicf_row *w, oicf_field f)
+{
+    const cost_step *st = &w->r.step;
+
+    switch (f) {
+    case F_model:
+        return text_value(w->ctx.model.name);
+    case F_hardware:
+        return text_value(w->p->hardware);
+    case F_phase:
+        return text_value(cost_phase_name(w->p->pt.phase));
+    case F_batch:
+        return int_value((long long)w->p->pt.batch);
+    case F_prompt_tokens:
+        return int_value((long long)w->p->pt.prompt);
+    case F_context_tokens:
+        return int_value((long long)w->p->pt.context);
+    case F_tp:
+        return int_value(w->p->tp);
+    case F_flops:
+        return real_value(st->flops);
+    case F_weight_bytes:
+        return real_value(st->weight_bytes);
+    case F_kv_bytes:
+        return real_value(st->kv_bytes);
+    case F_act_bytes:
+        return real_value(st->act_bytes);
+    case F_bytes:
+        return real_value(st->bytes);
+    case F_oi:
+        return real_value(st->oi);
+    case F_ridge_oi:
+        return real_value(w->r.ridge_oi);
+    case F_cf_bytes:
+        return real_value(w->r.cf_bytes);
+    case F_time_s:
+        return real_value(st->time_s);
+    case F_bound:
+        return text_value(cost_bound_name(w->r.bound));
+    case F_capacity_bytes:
+        return real_value(w->r.capacity_bytes);
+    case F_weights:
+        return text_value(cost_dtype_name(w->p->prec.weights));
+    case F_kv:
+        return text_value(cost_dtype_name(w->p->prec.kv));
+    case F_label:
+        return text_value(w->p->label);
+    case F_eta_compute:
+        return real_value(w->ctx.dev.eta_compute);
+    case F_eta_memory:
+        return real_value(w->ctx.dev.eta_memory);
+    case F_eff_ridge_oi:
+        return real_value(eff_ridge(w));
+    case F_compute_bound_share:
+        return real_value(compute_share(w));
+    case N_OICF_FIELDS:
+        break;
     }
+    HS_UNREACHABLE("bad oicf field");
 }
 
 /* A JSON string for names that are plain identifiers (catalog names,
@@ -102,36 +183,44 @@ static void json_str(const char *s)
     putchar('"');
 }
 
+/* A value as CSV writes it (text as it is) or as JSON does (text as a
+ * string); numbers alike, reals with 17 significant digits. */
+static void print_value(oicf_value v, bool json)
+{
+    if (v.text != NULL && json)
+        json_str(v.text);
+    else if (v.text != NULL)
+        fputs(v.text, stdout);
+    else if (v.integer)
+        printf("%lld", v.i);
+    else
+        printf("%.17g", v.x);
+}
+
+static void print_csv(const app_oicf_row *rows, size_t n)
+{
+    for (int f = 0; f < N_OICF_FIELDS; f++)
+        printf("%s%s", f > 0 ? "," : "", field_names[f]);
+    putchar('\n');
+    for (size_t i = 0; i < n; i++) {
+        for (int f = 0; f < N_OICF_FIELDS; f++) {
+            if (f > 0)
+                putchar(',');
+            print_value(field_value(&rows[i], (oicf_field)f), false);
+        }
+        putchar('\n');
+    }
+}
+
 static void print_json(const app_oicf_row *rows, size_t n)
 {
     printf("[\n");
     for (size_t i = 0; i < n; i++) {
-        const app_oicf_row *w = &rows[i];
-        const cost_step *st = &w->r.step;
-
-        printf("  {\"model\": ");
-        json_str(w->ctx.model.name);
-        printf(", \"hardware\": ");
-        json_str(w->p->hardware);
-        printf(", \"phase\": \"%s\", \"batch\": %lld, \"prompt_tokens\": "
-               "%lld, \"context_tokens\": %lld, \"tp\": %d, \"flops\": %.17g, "
-               "\"weight_bytes\": %.17g, \"kv_bytes\": %.17g, \"act_bytes\": "
-               "%.17g, \"bytes\": %.17g, \"oi\": %.17g, \"ridge_oi\": %.17g, "
-               "\"cf_bytes\": %.17g, \"time_s\": %.17g, \"bound\": \"%s\", "
-               "\"capacity_bytes\": %.17g, \"weights\": \"%s\", \"kv\": "
-               "\"%s\", \"label\": ",
-               cost_phase_name(w->p->pt.phase), (long long)w->p->pt.batch,
-               (long long)w->p->pt.prompt, (long long)w->p->pt.context,
-               w->p->tp, st->flops, st->weight_bytes, st->kv_bytes,
-               st->act_bytes, st->bytes, st->oi, w->r.ridge_oi, w->r.cf_bytes,
-               st->time_s, cost_bound_name(w->r.bound), w->r.capacity_bytes,
-               cost_dtype_name(w->p->prec.weights),
-               cost_dtype_name(w->p->prec.kv));
-        json_str(w->p->label);
-        printf(", \"eta_compute\": %.17g, \"eta_memory\": %.17g, "
-               "\"eff_ridge_oi\": %.17g, \"compute_bound_share\": %.17g}%s\n",
-               w->ctx.dev.eta_compute, w->ctx.dev.eta_memory, eff_ridge(w),
-               compute_share(w), i + 1 < n ? "," : "");
+        for (int f = 0; f < N_OICF_FIELDS; f++) {
+            printf("%s\"%s\": ", f > 0 ? ", " : "  {", field_names[f]);
+            print_value(field_value(&rows[i], (oicf_field)f), true);
+        }
+        printf("}%s\n", i + 1 < n ? "," : "");
     }
     printf("]\n");
 }
