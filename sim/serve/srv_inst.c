@@ -23,7 +23,7 @@
 /* Most iterations planned in one event. */
 #define MAX_CHUNK_ITERS 4096
 
-enum { EV_STEP_END = 1 };
+enum { EV_STEP_END = 1, EV_KICK = 2 };
 
 static void on_step_end(eng_sim *eng, void *target, uint32_t kind,
                         uint64_t arg);
@@ -241,7 +241,40 @@ static hs_time fast_forward(srv_inst *in, hs_time t, bool finishing)
     return t;
 }
 
+static void start_step(srv_inst *in);
+
+static void on_kick(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
+{
+    srv_inst *in = target;
+
+    (void)eng;
+    (void)kind;
+    (void)arg;
+    in->kick_pending = false;
+    start_step(in);
+}
+
+/* Plan the next step now, unless other events wait at this very time:
+ * then plan after them (ENG_PRIO_SCHEDULE fires after every completion
+ * and arrival of the same instant), so that requests arriving at the
+ * same instant -- a closed loop's next request, a burst in a trace --
+ * join the same iteration, as an engine's scheduler sees every request
+ * that came in while the previous iteration ran. */
 void srv_inst_kick(srv_inst *in)
+{
+    hs_time now = eng_now(in->eng);
+
+    if (in->busy || in->kick_pending)
+        return;
+    if (eng_pending(in->eng) > 0 && eng_next_time(in->eng) == now) {
+        in->kick_pending = true;
+        eng_schedule(in->eng, now, ENG_PRIO_SCHEDULE, on_kick, in, EV_KICK, 0);
+        return;
+    }
+    start_step(in);
+}
+
+static void start_step(srv_inst *in)
 {
     hs_time t = eng_now(in->eng);
     srv_plan p;

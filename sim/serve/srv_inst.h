@@ -179,6 +179,7 @@ struct srv_inst {
     int64_t admit_seq;
 
     bool busy;
+    bool kick_pending; /* a planning event waits at the current time */
 
     /* totals */
     double busy_s;

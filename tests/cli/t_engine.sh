@@ -25,6 +25,15 @@ a=$(q base.db "SELECT group_concat(end_s - start_s) FROM steps")
 b=$(q none.db "SELECT group_concat(end_s - start_s) FROM steps")
 [ "$a" = "$b" ] || fail "engine none differs from no engine"
 
+# Requests arriving at the same instant join the same iteration: the
+# three closed-loop users' first requests (t = 0) are prefilled in one
+# step, and the three that finish together come back into one step.
+first=$(q base.db "SELECT batch_size || ':' || prefill_tokens FROM steps
+                   ORDER BY start_s LIMIT 1")
+[ "$first" = "3:300" ] || fail "first step (batch:prefill tokens) $first, expected 3:300"
+n=$(q base.db "SELECT count(*) FROM steps WHERE prefill_tokens > 0")
+[ "$n" = 2 ] || fail "$n prefilling steps, expected 2 (t = 0 and the second wave)"
+
 # Host time 1 ms + 10 us per sequence, not overlapped: every step is
 # exactly that much longer (step times are whole nanoseconds).
 run host.db 'engine={profile: none, host: {step: 1ms, per_seq: 10us}}'
