@@ -98,13 +98,14 @@ def engine_of(args, row):
         name, host[0], host[1])
 
 
-def scenario_of(row, engine, requests_per_user):
+def scenario_of(row, engine, requests_per_user, warmup_per_user):
     model = MODELS[row["model_path"]]
     dev, link = SYSTEMS[row["system"]]
     n = concurrency_of(row)
     tp = int(row["tp_size"] or 1)
     batch = int(row["batch_size"] or n)
     reqs = n * requests_per_user
+    warm = n * warmup_per_user
     eng = "engine: %s\n" % engine
     return f"""name: {row['id'][:60]}
 seed: 1
@@ -119,6 +120,7 @@ cluster:
     - {{name: e, device: gpu, count: 1, tp: {tp}, link: tp, max_batch: {batch}}}
 workload:
   - name: bench
+    warmup: {warm}
     synthetic:
       arrival: {{process: closed, concurrency: {n}}}
       requests: {reqs}
@@ -133,7 +135,7 @@ def run_row(args, row):
     base = os.path.join(out, row["id"][:120])
     with open(base + ".yaml", "w") as f:
         f.write(scenario_of(row, engine_of(args, row),
-                            args.requests_per_user))
+                            args.requests_per_user, args.warmup_per_user))
     db = base + ".db"
     if os.path.exists(db):
         os.remove(db)
@@ -142,11 +144,9 @@ def run_row(args, row):
     if p.returncode != 0:
         return None, p.stderr.strip().splitlines()[-1:] or ["failed"]
     con = sqlite3.connect(db)
-    skip = args.warmup_per_user * concurrency_of(row)
-    t, p = con.execute(
-        "SELECT AVG(ttft_s), AVG(tpot_s) FROM requests WHERE status = 'done' "
-        "AND request_id >= ?", (skip,)).fetchone()
-    got = {"ttft_mean_s": t, "tpot_mean_s": p}
+    got = dict(con.execute(
+        "SELECT name, value FROM metrics WHERE scope = 'run' AND name IN "
+        "('ttft_mean_s', 'tpot_mean_s')").fetchall())
     con.close()
     os.remove(db)
     return got, None

@@ -34,6 +34,20 @@ first=$(q base.db "SELECT batch_size || ':' || prefill_tokens FROM steps
 n=$(q base.db "SELECT count(*) FROM steps WHERE prefill_tokens > 0")
 [ "$n" = 2 ] || fail "$n prefilling steps, expected 2 (t = 0 and the second wave)"
 
+# warmup: 3 -- the source's first three requests are in the rows
+# (warmup = 1) and in no latency metric: the mean TTFT is the mean over
+# the other three rows, exactly.
+run wu.db workload.0.warmup=3
+w=$(q wu.db "SELECT group_concat(request_id || ':' || warmup) FROM
+             (SELECT * FROM requests ORDER BY request_id)")
+[ "$w" = "0:1,1:1,2:1,3:0,4:0,5:0" ] || fail "requests.warmup: $w"
+d=$(q wu.db "SELECT abs((SELECT value FROM metrics WHERE scope = 'run'
+               AND name = 'ttft_mean_s') -
+             (SELECT avg(ttft_s) FROM requests WHERE NOT warmup)) < 1e-12,
+             (SELECT value FROM metrics WHERE scope = 'run'
+               AND name = 'window_requests')")
+[ "$d" = "1|3.0" ] || fail "ttft_mean_s / window_requests with warm-up: $d"
+
 # Host time 1 ms + 10 us per sequence, not overlapped: every step is
 # exactly that much longer (step times are whole nanoseconds).
 run host.db 'engine={profile: none, host: {step: 1ms, per_seq: 10us}}'
