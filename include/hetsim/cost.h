@@ -145,6 +145,10 @@ typedef struct cost_link {
     double bandwidth;      /* B/s per direction */
     double latency_s;      /* alpha: per message / per hop */
     double energy_per_bit; /* J per bit moved */
+    double efficiency;     /* share of 'bandwidth' a transfer over the
+                              network reaches (0 < e <= 1; default 1):
+                              KV hand-offs and pool traffic move at
+                              bandwidth x efficiency */
 } cost_link;
 
 /* Ring all-reduce of 'bytes' over 'n' devices joined by 'link':

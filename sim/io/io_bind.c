@@ -241,10 +241,14 @@ static const io_param link_params[] = {
                        false)},
     {IO_PARAM_QUANTITY(cost_link, energy_per_bit, "energy_per_bit", true,
                        HS_UNIT_ENERGY, false)},
+    {IO_PARAM_NUMBER(cost_link, efficiency, "efficiency", false, IO_POSITIVE,
+                     1.0)},
     IO_PARAM_END,
 };
 
 int io_bind_link(io_errs *e, const io_node *map, cost_link *l, bool complete)
 {
+    if (complete) /* a fresh link (not a catalog entry's override) */
+        l->efficiency = 1.0;
     return io_bind_params(e, map, link_params, l, complete);
 }

@@ -298,7 +298,8 @@ static const char *const io_device_keys[] = {
 };
 
 static const char *const io_link_keys[] = {
-    "name", "description", "bandwidth", "latency", "energy_per_bit", NULL,
+    "name",           "description", "bandwidth", "latency",
+    "energy_per_bit", "efficiency",  NULL,
 };
 
 /* ---- loading entries ---------------------------------------------------- */

@@ -19,7 +19,8 @@ static const char *const hardware_keys[] = {
 };
 
 static const char *const link_keys[] = {
-    "catalog", "description", "bandwidth", "latency", "energy_per_bit", NULL,
+    "catalog",        "description", "bandwidth", "latency",
+    "energy_per_bit", "efficiency",  NULL,
 };
 
 /* A memory pool's own figures (its link is a reference, bound apart). */

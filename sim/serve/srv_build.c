@@ -93,8 +93,10 @@ static int build_group(srv_sim *s, const sc_group *grp, srv_kind kind,
 }
 
 /* Split mode: the prefill pool, the decode pool, and the network of
- * their ports on the KV transfer link (one port per instance: a shared
- * fabric with per-port bandwidth, docs/disaggregation.md). */
+ * their ports on the KV transfer link: one port per instance on a
+ * shared fabric (docs/disaggregation.md), with one link per GPU -- each
+ * GPU sends or receives its own KV heads over its own NIC -- at the
+ * link's efficiency: tp x bandwidth x efficiency. */
 static int build_split(srv_sim *s, hs_diag *d)
 {
     const sc_cluster *c = &s->sc->cluster;
@@ -109,9 +111,10 @@ static int build_split(srv_sim *s, hs_diag *d)
     s->n_prefill = (int)c->prefill.count;
     s->net = hw_net_new(s->eng);
     for (int i = 0; i < s->n_insts; i++)
-        s->insts[i].port =
-            hw_net_add(s->net, s->insts[i].name, link->link.bandwidth,
-                       link->link.latency_s);
+        s->insts[i].port = hw_net_add(
+            s->net, s->insts[i].name,
+            link->link.bandwidth * link->link.efficiency * s->insts[i].ctx.tp,
+            link->link.latency_s);
     s->xfer_link = link->name;
     s->xfer_epb = link->link.energy_per_bit;
     s->kv_token_bytes = cost_model_kv_elems_per_token(&s->sc->model) *
@@ -174,8 +177,9 @@ static int attach_pool(srv_sim *s, hs_diag *d)
     pool = &s->sc->pools[s->sc->cluster.kv_pool];
     link = &s->sc->links[pool->link].link;
     share.bytes = pool->capacity_bytes / n;
-    share.bw = pool->bandwidth / n < link->bandwidth ? pool->bandwidth / n
-                                                     : link->bandwidth;
+    share.bw = pool->bandwidth / n < link->bandwidth * link->efficiency
+                   ? pool->bandwidth / n
+                   : link->bandwidth * link->efficiency;
     share.latency_s = pool->latency_s + link->latency_s;
     share.loc = s->sc->cluster.loc;
     s->pool = pool;

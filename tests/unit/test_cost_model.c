@@ -81,7 +81,7 @@ static cost_device h100(void)
 static cost_ctx ctx_for(const cost_model *m, cost_precision p, int tp)
 {
     cost_device dev = h100();
-    cost_link nv = {"nvlink4", 450e9, 1e-6, 0};
+    cost_link nv = {"nvlink4", 450e9, 1e-6, 0, 1.0};
     cost_ctx c;
 
     cost_ctx_init(&c, m, &p, &dev, tp, &nv, NULL);
@@ -371,7 +371,7 @@ END_TEST
 
 START_TEST(tensor_parallel_allreduce)
 {
-    cost_link l = {"x", 100e9, 2e-6, 0};
+    cost_link l = {"x", 100e9, 2e-6, 0, 1.0};
     cost_model m = llama3_8b();
     cost_ctx c1 = ctx_for(&m, bf16, 1), c4 = ctx_for(&m, bf16, 4);
     cost_batch b = {0};
