@@ -53,7 +53,7 @@
 #include "hetsim/util.h"
 
 /* Schema version stored in PRAGMA user_version. */
-#define IO_STORE_SCHEMA_VERSION 2
+#define IO_STORE_SCHEMA_VERSION 3
 /* PRAGMA application_id of a hetsim results file: "HSIM". */
 #define IO_STORE_APPLICATION_ID 0x4853494d
 /* Rows per batch transaction unless io_store_set_batch_rows() says
@@ -210,5 +210,19 @@ typedef int (*io_row_fn)(void *ctx, const io_row *row);
  * Allocates O(columns) per call, not per row. */
 int io_store_query(io_store *s, const char *sql, const char *const *params,
                    int n_params, io_row_fn fn, void *ctx, hs_diag *d);
+
+/* ---- copying runs between files (io_merge.c) ---------------------------- */
+
+/* Copy runs of the results file 'src' (checked as io_store_open_read()
+ * checks it) into 's' -- every run in run_id order, or only run 'only'
+ * when it is >= 0 -- each as a new run of 's' (its id one more than any
+ * 's' ever had) with every row of every table, in their order, and its
+ * status, message and times as they are.  Each run is copied in one
+ * transaction, so a reader of 's' never sees part of one.  Pending rows
+ * of 's' are committed first.  On HS_OK '*from' and '*to' (may be NULL)
+ * are new arrays of the '*n' old and new ids.  Errors: HS_EINPUT ('src'
+ * is not a results file of this schema), HS_EIO. */
+int io_store_merge(io_store *s, const char *src, int64_t only, int64_t **from,
+                   int64_t **to, size_t *n, hs_diag *d);
 
 #endif /* HETSIM_STORE_H */

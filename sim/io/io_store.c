@@ -29,6 +29,7 @@
 #include <sqlite3.h>
 
 #include "io_sql_bind.h"
+#include "io_store_int.h"
 
 /* ---- statements --------------------------------------------------------- */
 
@@ -736,4 +737,11 @@ int io_store_query(io_store *s, const char *sql, const char *const *params,
         rc = each_row(s, st, fn, ctx, d);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* ---- for the merge (io_store_int.h) ------------------------------------- */
+
+sqlite3 *io_store_db(io_store *s)
+{
+    return s->db;
 }
