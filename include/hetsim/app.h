@@ -366,7 +366,8 @@ typedef struct app_sweep {
 
 /* Load the sweep (or search) file 'path', list its points and check each
  * as 'hetsim run' checks a run (app_run_validate; each combination once,
- * whatever its seed).  A value the scenario rejects is reported where
+ * whatever its seed; a search's points are only loaded: one that cannot
+ * be built is a candidate the search prunes).  A value the scenario rejects is reported where
  * the sweep file wrote it; a problem of a combination located elsewhere
  * (the scenario) carries the point as its context ("point 3:
  * cluster.instances.0.tp=2 ...").  Returns HS_OK, or HS_EINPUT / HS_EIO
@@ -414,5 +415,83 @@ typedef struct app_merge_stats {
  * HS_EINPUT (not a results file of this schema) or HS_EIO. */
 int app_merge_file(io_store *s, const char *src, int64_t only,
                    app_merge_stats *st, hs_diag *dup, hs_diag *d);
+
+/* ---- searches (app_search.c) ---------------------------------------------
+ *
+ * A search (docs/search.md) finds the candidate of a space -- the points
+ * of a search file, seeds aside -- that meets the SLO with the lowest
+ * objective, simulating as few as it can.  Before anything runs each
+ * candidate gets, from the scenario and the cost model alone:
+ *   - its objective when that is fixed by the configuration (cost: the
+ *     catalogs' cost_per_hour x devices; devices), else the bound 0
+ *     (energy);
+ *   - 'pruned' with its reason when it provably cannot meet the SLO: its
+ *     simulation cannot be built (the model does not fit: capacity), or
+ *     the smallest step any of its instances can take (one prefill token
+ *     for TTFT and E2E keys, one decode token at context 1 for TPOT;
+ *     the roofline cost is monotone in a step's work) already exceeds a
+ *     threshold: then every request misses it.
+ * Candidates are taken in (bound, index) order; once one is feasible,
+ * every later candidate whose bound is not below its objective is
+ * decided without a simulation (it cannot beat it; ties go to the lower
+ * index, as an exhaustive sweep ordered the same way picks).
+ */
+typedef struct app_candidate {
+    size_t first;   /* its first point in the sweep (seeds follow) */
+    double devices; /* devices of the cluster */
+    double usd_per_hour;
+    double bound;     /* the objective's lower bound before simulating */
+    double objective; /* once simulated (cost, devices: == bound) */
+    bool pruned;      /* decided without a simulation ('reason') */
+    bool simulated;   /* every seed's run ended (runs in 'run_id') */
+    bool feasible;    /* simulated, and every seed met every SLO key */
+    bool pareto;      /* on the front of objective, TTFT p99, throughput */
+    char *reason;     /* why pruned or infeasible; NULL: none */
+    int64_t *run_id;  /* per seed; -1 until run */
+    size_t runs_taken;
+    /* means over the seeds' runs */
+    double ttft_p99_s, tpot_p99_s, throughput_tok_s, goodput_req_s;
+    double rate_max; /* --rate-max: the highest rate found within the SLO
+                        (requests/s); 0: none */
+} app_candidate;
+
+typedef struct app_search {
+    app_sweep sw;
+    app_candidate *c;
+    size_t n, n_seeds;
+    size_t *order; /* candidates in (bound, index) order */
+    size_t next;   /* position in 'order' of the next to consider */
+    long best;     /* the best feasible candidate so far; -1: none */
+} app_search;
+
+/* Load a search file and bound every candidate (above).  Problems with
+ * the file or a value are errors (HS_EINPUT, located); a candidate that
+ * cannot be built is not: it is pruned.  O(candidates) loads and
+ * builds. */
+int app_search_load(const char *path, app_search *s, hs_diag *d);
+void app_search_fini(app_search *s);
+
+/* The points (sweep indexes) to simulate next: those of the next
+ * candidates in order that may still beat the best, at most 'max'
+ * candidates; '*n' points written to 'pts' (room for max x n_seeds).
+ * 0 when the search is over. */
+size_t app_search_next(app_search *s, size_t max, size_t *pts);
+
+/* Point 'point' ran as run 'run_id' of 'store' (< 0: it could not run):
+ * read its metrics; when the candidate's last seed is in, decide it. */
+int app_search_take(app_search *s, size_t point, io_store *store,
+                    int64_t run_id, hs_diag *d);
+
+/* After the last app_search_next(): mark what was not simulated, find
+ * the Pareto front, and write the candidates in report order to
+ * '*rows' (feasible first by (objective, index), then the others by
+ * (bound, index)); a new array of s->n indexes. */
+void app_search_finish(app_search *s, size_t **rows);
+
+/* Whether run 'run_id' of 'store' ended done with every SLO key met;
+ * its goodput_req_s and throughput to '*goodput', '*tok_s' (0 when
+ * none).  HS_OK or the store's error. */
+int app_search_run_met(io_store *store, int64_t run_id, bool *met,
+                       double *goodput, double *tok_s, hs_diag *d);
 
 #endif /* HETSIM_APP_H */

@@ -18,6 +18,7 @@
  * starts, the points running end 'interrupted' and are still copied.
  */
 #include "cli.h"
+#include "cli_search.h"
 #include "cli_sweep.h"
 
 #include <errno.h>
@@ -73,6 +74,18 @@ static void restore_signals(const pool_signals *ps)
 {
     sigaction(SIGINT, &ps->old_int, NULL);
     sigaction(SIGTERM, &ps->old_term, NULL);
+}
+
+char *cli_default_db(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    size_t len;
+
+    base = base != NULL ? base + 1 : path;
+    len = strlen(base);
+    if (len > 5 && strcmp(base + len - 5, ".yaml") == 0)
+        len -= 5;
+    return hs_asprintf("results/%.*s.db", (int)len, base);
 }
 
 int cli_ncpu(void)

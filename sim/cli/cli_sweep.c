@@ -19,6 +19,7 @@
  */
 #include "cli_sweep.h"
 #include "cli.h"
+#include "cli_search.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -115,19 +116,6 @@ static int parse_args(int argc, char **argv, sweep_args *a)
     return CLI_OK;
 }
 
-/* results/<sweep file name without .yaml>.db (a new string). */
-static char *default_db(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    size_t len;
-
-    base = base != NULL ? base + 1 : path;
-    len = strlen(base);
-    if (len > 5 && strcmp(base + len - 5, ".yaml") == 0)
-        len -= 5;
-    return hs_asprintf("results/%.*s.db", (int)len, base);
-}
-
 /* The points to run: the shard's, less those done (--resume). */
 static size_t *select_points(const sweep_args *a, const app_sweep *sw,
                              io_store *store, size_t *n, hs_diag *d)
@@ -166,7 +154,7 @@ static int finish(const sweep_args *a, const char *db, size_t total,
 
 static int run_sweep(const sweep_args *a, const app_sweep *sw)
 {
-    char *db = a->db != NULL ? hs_strdup(a->db) : default_db(a->path);
+    char *db = a->db != NULL ? hs_strdup(a->db) : cli_default_db(a->path);
     hs_diag *d = hs_diag_new();
     io_store *store = NULL;
     cli_pool_result r;
