@@ -445,7 +445,9 @@ typedef struct app_candidate {
     bool pruned;      /* decided without a simulation ('reason') */
     bool simulated;   /* every seed's run ended (runs in 'run_id') */
     bool feasible;    /* simulated, and every seed met every SLO key */
-    bool pareto;      /* on the front of objective, TTFT p99, throughput */
+    bool pareto;      /* feasible, and no feasible candidate is as good in
+                         objective, TTFT p99 and throughput and better
+                         in one */
     char *reason;     /* why pruned or infeasible; NULL: none */
     int64_t *run_id;  /* per seed; -1 until run */
     size_t runs_taken;

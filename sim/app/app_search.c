@@ -413,12 +413,15 @@ int app_search_take(app_search *s, size_t point, io_store *store,
  * (lower) and throughput (higher), better in one. */
 static bool dominates(const app_candidate *a, const app_candidate *b)
 {
-    bool le = a->objective <= b->objective && a->ttft_p99_s <= b->ttft_p99_s &&
+    bool ttft = !isnan(a->ttft_p99_s) && !isnan(b->ttft_p99_s);
+    bool le = a->objective <= b->objective &&
+              (!ttft || a->ttft_p99_s <= b->ttft_p99_s) &&
               a->throughput_tok_s >= b->throughput_tok_s;
-    bool lt = a->objective < b->objective || a->ttft_p99_s < b->ttft_p99_s ||
+    bool lt = a->objective < b->objective ||
+              (ttft && a->ttft_p99_s < b->ttft_p99_s) ||
               a->throughput_tok_s > b->throughput_tok_s;
 
-    return le && lt;
+    return le && lt && a->feasible;
 }
 
 void app_search_finish(app_search *s, size_t **rows)
@@ -438,7 +441,7 @@ void app_search_finish(app_search *s, size_t **rows)
     for (size_t i = 0; i < s->n; i++) {
         app_candidate *c = &s->c[i];
 
-        c->pareto = c->simulated;
+        c->pareto = c->simulated && c->feasible;
         for (size_t j = 0; j < s->n && c->pareto; j++)
             if (j != i && s->c[j].simulated && dominates(&s->c[j], c))
                 c->pareto = false;

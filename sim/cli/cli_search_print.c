@@ -47,7 +47,7 @@ static void cells(const cli_search_args *a, const app_search *s, size_t i,
     if (!c->simulated && !a->rate_max)
         obj = c->bound;
     if (a->rate_max)
-        obj = -obj;
+        obj = c->feasible ? -obj : (double)NAN;
     v[k++] = isfinite(obj) ? hs_asprintf("%.6g", obj) : NULL;
     v[k++] = c->simulated && isfinite(c->ttft_p99_s)
                  ? hs_asprintf("%.6g", c->ttft_p99_s)
@@ -206,8 +206,14 @@ void cli_search_print(const cli_search_args *a, const app_search *s,
                 (long long)s->c[s->best].run_id[0]);
     else
         fprintf(out, "best: none of the %zu candidates meets the SLO\n", s->n);
-    fprintf(out,
-            "simulated: %zu of %zu points (%zu candidates x %zu seeds); "
-            "runs in %s\n",
-            sims, s->sw.n, s->n, s->n_seeds, db);
+    if (a->rate_max)
+        fprintf(out,
+                "simulated: %zu runs of the rate bisection for %zu "
+                "candidates x %zu seeds; runs in %s\n",
+                sims, s->n, s->n_seeds, db);
+    else
+        fprintf(out,
+                "simulated: %zu of %zu points (%zu candidates x %zu "
+                "seeds); runs in %s\n",
+                sims, s->sw.n, s->n, s->n_seeds, db);
 }
