@@ -17,6 +17,10 @@
 #                        (hetsim man; tests/cli/t_help.sh checks it)
 #   make WERROR=0        keep going past warnings (local use only)
 #
+# When Open MPI's mpicc is found, 'make' also builds build/hetsim-mpi, the
+# MPI companion ('mpirun -np N hetsim-mpi sweep ...', docs/sweep.md), and
+# 'make check' runs tests/cli/t_mpi.sh with it.
+#
 # Sources are found by wildcard: a new sim/<module>/*.c, tests/unit/test_*.c
 # or tests/bench/*.c is picked up without editing this file.
 
@@ -76,11 +80,22 @@ LIB := $(BUILD)/libhetsim.a
 HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
-.PHONY: FORCE all deps check unit cli-test golden examples arch demo bench \
+.PHONY: FORCE all deps check mpi-if-found unit cli-test golden examples arch demo bench \
         install \
         uninstall clean format format-check check-headers schema-doc man
 
-all: $(HETSIM)
+# The MPI companion: mpi/hetsim_mpi.c over the CLI's objects (but main)
+# and the library, built with mpicc when it is installed.
+MPICC ?= mpicc
+MPI_BIN := $(BUILD)/hetsim-mpi
+HAVE_MPI = $(shell command -v $(MPICC) >/dev/null 2>&1 && echo 1)
+MPI_TARGET = $(if $(HAVE_MPI),$(MPI_BIN))
+
+all: $(HETSIM) $(MPI_TARGET)
+
+$(MPI_BIN): mpi/hetsim_mpi.c $(filter-out %/cli_main.o,$(CLI_OBJ)) $(LIB)
+	$(MPICC) $(CPPFLAGS) -Isim/cli $(PKG_CFLAGS) $(CFLAGS) -Wno-pedantic \
+	    $(SANLD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -150,11 +165,14 @@ UNIT_ENV :=
 endif
 
 check: deps
-	@$(MAKE) --no-print-directory $(UNIT) $(HETSIM)
+	@$(MAKE) --no-print-directory $(UNIT) $(HETSIM) mpi-if-found
 	$(UNIT_ENV) ./$(UNIT)
 	@sh tests/cli/run.sh $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
 	@sh scripts/check-arch.sh $(BUILD)
+
+# hetsim-mpi when mpicc is found (make check installs Open MPI first).
+mpi-if-found: $(MPI_TARGET)
 
 # The shape of the code (docs/architecture.md): no call circles, no
 # upward calls, no sim/ .c file over 800 lines.
@@ -215,10 +233,10 @@ check-headers:
 	    $(CC) $(CPPFLAGS) $(CFLAGS) -x c -fsyntax-only - || exit 1; done
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) include/hetsim/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) mpi/*.c include/hetsim/*.h
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) include/hetsim/*.h
+	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) mpi/*.c include/hetsim/*.h
 
 clean:
 	rm -rf build
