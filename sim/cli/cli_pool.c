@@ -3,15 +3,16 @@
  * (cli_sweep.h): in this process, or in N worker processes.
  *
  * With workers, this process is the only writer of the output store.
- * Each worker is forked before the store is opened (a SQLite connection
- * must not cross a fork), reads point indexes from a pipe, runs each
- * point into a file of its own in a temporary directory beside the
- * output (DB.parts.XXXXXX), and writes back "index status".  This
- * process then copies that file's run into the output in one transaction
- * (app_merge_file), removes the file, and hands the worker the next
- * point.  A point's run is thus in the output whole or not at all, and
- * the rows equal those of a run made in this process (io_merge.c copies
- * values bit for bit).
+ * Each worker is forked before it touches a store, opens a file of its
+ * own in a temporary directory beside the output (DB.parts.XXXXXX/wK.db),
+ * reads point indexes from a pipe, runs each point as a new run of that
+ * file, and writes back "index status run_id" once the run has ended.
+ * This process then copies that run into the output in one transaction
+ * (app_merge_file), and hands the worker the next point; the files go
+ * when the workers have exited.  A point's run is thus in the output
+ * whole or not at all, and its rows equal those of a run made in this
+ * process (io_merge.c copies values bit for bit).  The output's
+ * connection, opened before the fork, is never used by a worker.
  *
  * Signals: SIGINT/SIGTERM set a flag here and stop the running point (in
  * this process, or in each worker, which catch them too); no new point
@@ -170,37 +171,58 @@ typedef struct worker {
     size_t len;
 } worker;
 
-static char *part_path(const char *dir, size_t point)
+/* Worker 'k''s file. */
+static char *part_path(const char *dir, int k)
 {
-    return hs_asprintf("%s/p%zu.db", dir, point);
+    return hs_asprintf("%s/w%d.db", dir, k);
 }
 
-/* A worker's loop: run each point it is sent into its own file. */
-static void worker_main(const app_sweep *sw, const char *dir, int cmd, int res)
+/* Remove a store's file and its -wal and -shm companions. */
+static void remove_store(const char *path)
+{
+    char *wal = hs_asprintf("%s-wal", path),
+         *shm = hs_asprintf("%s-shm", path);
+
+    unlink(path);
+    unlink(wal);
+    unlink(shm);
+    free(wal);
+    free(shm);
+}
+
+/* Worker 'k''s loop: run each point it is sent as a new run of its own
+ * file (opened once), and answer "point status run_id". */
+static void worker_main(const app_sweep *sw, const char *dir, int k, int cmd,
+                        int res)
 {
     FILE *in = fdopen(cmd, "r");
+    char *path = part_path(dir, k);
+    hs_diag *d = hs_diag_new();
+    io_store *s = NULL;
     unsigned long point;
     app_run_opts o;
+    int open_rc = io_store_open(path, &s, d);
 
+    cli_print_diag(d, stderr);
     memset(&o, 0, sizeof o);
     while (in != NULL && fscanf(in, "%lu", &point) == 1) {
-        char *path = part_path(dir, point), line[64];
-        hs_diag *d = hs_diag_new();
-        io_store *s = NULL;
-        app_run_result res_run;
-        int rc = io_store_open(path, &s, d), len;
+        app_run_result r;
+        char line[96];
+        int rc = open_rc, len;
 
+        hs_diag_clear(d);
+        r.run_id = -1;
         if (rc == HS_OK)
-            rc =
-                app_sweep_run(sw, point, s, &o, &res_run, set_runner, NULL, d);
-        io_store_close(s);
+            rc = app_sweep_run(sw, point, s, &o, &r, set_runner, NULL, d);
         cli_print_diag(d, stderr);
-        hs_diag_free(d);
-        free(path);
-        len = snprintf(line, sizeof line, "%lu %d\n", point, rc);
+        len = snprintf(line, sizeof line, "%lu %d %lld\n", point, rc,
+                       (long long)r.run_id);
         if (write(res, line, (size_t)len) != len)
             break;
     }
+    io_store_close(s);
+    hs_diag_free(d);
+    free(path);
     _exit(0);
 }
 
@@ -223,7 +245,7 @@ static bool start_workers(const app_sweep *sw, const char *dir, worker *w,
             }
             close(c[1]);
             close(r[0]);
-            worker_main(sw, dir, c[0], r[1]);
+            worker_main(sw, dir, i, c[0], r[1]);
         }
         close(c[0]);
         close(r[1]);
@@ -256,25 +278,19 @@ typedef struct pool {
     cli_pool_result *out;
 } pool;
 
-/* Take point 'point''s file into the output and remove it. */
-static void take_part(pool *p, size_t point, int rc)
+/* Copy run 'run_id' of worker 'k''s file into the output: point
+ * 'point', which ended with 'rc'. */
+static void take_part(pool *p, int k, size_t point, int rc, int64_t run_id)
 {
-    char *path = part_path(p->dir, point), *wal, *shm;
+    char *path = part_path(p->dir, k);
     app_merge_stats st = {0, 0, -1};
     hs_diag *d = hs_diag_new();
 
-    if (access(path, F_OK) == 0 &&
-        app_merge_file(p->store, path, -1, &st, NULL, d) != HS_OK)
+    if (run_id >= 0 &&
+        app_merge_file(p->store, path, run_id, &st, NULL, d) != HS_OK)
         p->out->io_error = true;
     cli_print_diag(d, stderr);
     hs_diag_free(d);
-    wal = hs_asprintf("%s-wal", path);
-    shm = hs_asprintf("%s-shm", path);
-    unlink(path);
-    unlink(wal);
-    unlink(shm);
-    free(wal);
-    free(shm);
     free(path);
     if (rc == HS_OK && st.last_run >= 0)
         p->out->done++;
@@ -285,11 +301,12 @@ static void take_part(pool *p, size_t point, int rc)
 }
 
 /* Read what worker 'w' wrote; a complete line finishes its point. */
-static void read_result(pool *p, worker *w)
+static void read_result(pool *p, worker *w, int k)
 {
     ssize_t got = read(w->res, w->buf + w->len, sizeof w->buf - 1 - w->len);
     char *nl;
     unsigned long point;
+    long long run_id;
     int rc;
 
     if (got <= 0) { /* the worker died: its point failed */
@@ -298,7 +315,7 @@ static void read_result(pool *p, worker *w)
                     "hetsim sweep: a worker (pid %ld) died running "
                     "point %ld\n",
                     (long)w->pid, w->point + 1);
-            take_part(p, (size_t)w->point, HS_EIO);
+            take_part(p, k, (size_t)w->point, HS_EIO, -1);
         }
         close(w->res);
         w->res = -1;
@@ -310,8 +327,8 @@ static void read_result(pool *p, worker *w)
     nl = strchr(w->buf, '\n');
     if (nl == NULL)
         return;
-    if (sscanf(w->buf, "%lu %d", &point, &rc) == 2)
-        take_part(p, point, rc);
+    if (sscanf(w->buf, "%lu %d %lld", &point, &rc, &run_id) == 3)
+        take_part(p, k, point, rc, (int64_t)run_id);
     w->len = 0;
     w->point = -1;
 }
@@ -360,7 +377,7 @@ static void drive(pool *p, worker *w, int jobs, const size_t *todo, size_t n)
                 continue;
             for (int i = 0; i < jobs; i++)
                 if (w[i].res == fds[k].fd) {
-                    read_result(p, &w[i]);
+                    read_result(p, &w[i], i);
                     if (w[i].point < 0)
                         p->pg->done++;
                 }
@@ -403,6 +420,12 @@ static void run_workers(pool *p, int jobs, const size_t *todo, size_t n,
         else
             p->out->io_error = true;
         stop_workers(w, jobs);
+        for (int k = 0; k < jobs; k++) {
+            char *path = part_path(dir, k);
+
+            remove_store(path);
+            free(path);
+        }
         rmdir(dir);
     }
     free(w);
