@@ -169,6 +169,12 @@ typedef struct worker {
     long point;   /* running, or -1 */
     char buf[64]; /* partial result line */
     size_t len;
+    /* A point finished and not yet copied (its worker already has the
+     * next one, so it does not wait for the copy). */
+    bool has_done;
+    size_t done_point;
+    int done_rc;
+    int64_t done_run;
 } worker;
 
 /* Worker 'k''s file. */
@@ -327,8 +333,12 @@ static void read_result(pool *p, worker *w, int k)
     nl = strchr(w->buf, '\n');
     if (nl == NULL)
         return;
-    if (sscanf(w->buf, "%lu %d %lld", &point, &rc, &run_id) == 3)
-        take_part(p, k, point, rc, (int64_t)run_id);
+    if (sscanf(w->buf, "%lu %d %lld", &point, &rc, &run_id) == 3) {
+        w->has_done = true;
+        w->done_point = point;
+        w->done_rc = rc;
+        w->done_run = (int64_t)run_id;
+    }
     w->len = 0;
     w->point = -1;
 }
@@ -382,6 +392,16 @@ static void drive(pool *p, worker *w, int jobs, const size_t *todo, size_t n)
                         p->pg->done++;
                 }
         }
+        /* Keep the workers busy first, then copy what they finished. */
+        for (int i = 0; i < jobs; i++)
+            if (w[i].res >= 0 && w[i].point < 0 && next < n &&
+                pool_stop == 0 && send_point(&w[i], todo[next]))
+                next++;
+        for (int i = 0; i < jobs; i++)
+            if (w[i].has_done) {
+                w[i].has_done = false;
+                take_part(p, i, w[i].done_point, w[i].done_rc, w[i].done_run);
+            }
     }
     free(fds);
 }
