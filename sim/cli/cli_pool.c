@@ -163,18 +163,26 @@ static void run_here(const app_sweep *sw, const size_t *todo, size_t n,
 
 /* ---- workers ------------------------------------------------------------ */
 
+/* Points a worker holds at once: the one it runs and the next, already
+ * in its pipe, so that it never waits for this process to copy a run. */
+#define DEPTH 2
+
+/* A point a worker finished, not yet copied. */
+typedef struct finished {
+    size_t point;
+    int rc;
+    int64_t run_id;
+} finished;
+
 typedef struct worker {
     pid_t pid;
-    int cmd, res; /* our ends: write point indexes, read results */
-    long point;   /* running, or -1 */
-    char buf[64]; /* partial result line */
+    int cmd, res;    /* our ends: write point indexes, read results */
+    size_t q[DEPTH]; /* points sent, oldest (running) first */
+    int nq;
+    char buf[256]; /* result lines not read whole yet */
     size_t len;
-    /* A point finished and not yet copied (its worker already has the
-     * next one, so it does not wait for the copy). */
-    bool has_done;
-    size_t done_point;
-    int done_rc;
-    int64_t done_run;
+    finished f[DEPTH]; /* finished, to copy */
+    int nf;
 } worker;
 
 /* Worker 'k''s file. */
@@ -257,7 +265,8 @@ static bool start_workers(const app_sweep *sw, const char *dir, worker *w,
         close(r[1]);
         w[i].cmd = c[1];
         w[i].res = r[0];
-        w[i].point = -1;
+        w[i].nq = 0;
+        w[i].nf = 0;
         w[i].len = 0;
     }
     return true;
@@ -270,7 +279,7 @@ static bool send_point(worker *w, size_t point)
 
     if (write(w->cmd, line, (size_t)len) != len)
         return false;
-    w->point = (long)point;
+    w->q[w->nq++] = point;
     return true;
 }
 
@@ -306,41 +315,56 @@ static void take_part(pool *p, int k, size_t point, int rc, int64_t run_id)
         p->cb(p->ctx, point, st.last_run);
 }
 
-/* Read what worker 'w' wrote; a complete line finishes its point. */
-static void read_result(pool *p, worker *w, int k)
+/* Read what worker 'w' wrote; each complete line finishes its oldest
+ * point.  Returns the points finished. */
+static int read_result(pool *p, worker *w, int k)
 {
     ssize_t got = read(w->res, w->buf + w->len, sizeof w->buf - 1 - w->len);
-    char *nl;
-    unsigned long point;
-    long long run_id;
-    int rc;
+    char *line = w->buf, *nl;
+    int ended = 0;
 
-    if (got <= 0) { /* the worker died: its point failed */
-        if (w->point >= 0) {
+    if (got <= 0) { /* the worker died: its points failed */
+        for (int i = 0; i < w->nq; i++) {
             fprintf(stderr,
-                    "hetsim sweep: a worker (pid %ld) died running "
-                    "point %ld\n",
-                    (long)w->pid, w->point + 1);
-            take_part(p, k, (size_t)w->point, HS_EIO, -1);
+                    "hetsim sweep: a worker (pid %ld) died before point "
+                    "%zu ended\n",
+                    (long)w->pid, w->q[i] + 1);
+            take_part(p, k, w->q[i], HS_EIO, -1);
         }
+        ended = w->nq;
         close(w->res);
         w->res = -1;
-        w->point = -1;
-        return;
+        w->nq = 0;
+        return ended;
     }
     w->len += (size_t)got;
     w->buf[w->len] = '\0';
-    nl = strchr(w->buf, '\n');
-    if (nl == NULL)
-        return;
-    if (sscanf(w->buf, "%lu %d %lld", &point, &rc, &run_id) == 3) {
-        w->has_done = true;
-        w->done_point = point;
-        w->done_rc = rc;
-        w->done_run = (int64_t)run_id;
+    while ((nl = strchr(line, '\n')) != NULL && w->nq > 0) {
+        unsigned long point;
+        long long run_id;
+        int rc;
+
+        *nl = '\0';
+        if (sscanf(line, "%lu %d %lld", &point, &rc, &run_id) == 3)
+            w->f[w->nf++] = (finished){point, rc, (int64_t)run_id};
+        memmove(w->q, w->q + 1, (size_t)(w->nq - 1) * sizeof *w->q);
+        w->nq--;
+        ended++;
+        line = nl + 1;
     }
-    w->len = 0;
-    w->point = -1;
+    w->len = strlen(line);
+    memmove(w->buf, line, w->len + 1);
+    return ended;
+}
+
+/* Fill every worker's queue from todo[*next..n). */
+static void hand_out(worker *w, int jobs, const size_t *todo, size_t n,
+                     size_t *next)
+{
+    for (int i = 0; i < jobs; i++)
+        while (w[i].res >= 0 && w[i].nq < DEPTH && *next < n &&
+               pool_stop == 0 && send_point(&w[i], todo[*next]))
+            (*next)++;
 }
 
 /* Hand out points, take results, until every point is taken or a signal
@@ -360,21 +384,15 @@ static void drive(pool *p, worker *w, int jobs, const size_t *todo, size_t n)
                     kill(w[i].pid, (int)pool_stop);
             forwarded = true;
         }
-
-        for (int i = 0; i < jobs; i++) {
-            if (w[i].res < 0)
-                continue;
-            if (w[i].point < 0 && next < n && pool_stop == 0 &&
-                send_point(&w[i], todo[next]))
-                next++;
-            running += w[i].point >= 0;
-        }
+        hand_out(w, jobs, todo, n, &next);
+        for (int i = 0; i < jobs; i++)
+            running += w[i].res >= 0 && w[i].nq > 0;
         p->pg->running = (size_t)running;
         show(p->pg, false);
         if (running == 0)
             break;
         for (int i = 0; i < jobs; i++)
-            if (w[i].res >= 0 && w[i].point >= 0) {
+            if (w[i].res >= 0 && w[i].nq > 0) {
                 fds[nf].fd = w[i].res;
                 fds[nf].events = POLLIN;
                 fds[nf].revents = 0;
@@ -382,26 +400,18 @@ static void drive(pool *p, worker *w, int jobs, const size_t *todo, size_t n)
             }
         if (poll(fds, (nfds_t)nf, -1) < 0 && errno != EINTR)
             break;
-        for (int k = 0; k < nf; k++) {
-            if (fds[k].revents == 0)
-                continue;
-            for (int i = 0; i < jobs; i++)
-                if (w[i].res == fds[k].fd) {
-                    read_result(p, &w[i], i);
-                    if (w[i].point < 0)
-                        p->pg->done++;
-                }
-        }
+        for (int k = 0; k < nf; k++)
+            for (int i = 0; i < jobs && fds[k].revents != 0; i++)
+                if (w[i].res == fds[k].fd)
+                    p->pg->done += (size_t)read_result(p, &w[i], i);
         /* Keep the workers busy first, then copy what they finished. */
-        for (int i = 0; i < jobs; i++)
-            if (w[i].res >= 0 && w[i].point < 0 && next < n &&
-                pool_stop == 0 && send_point(&w[i], todo[next]))
-                next++;
-        for (int i = 0; i < jobs; i++)
-            if (w[i].has_done) {
-                w[i].has_done = false;
-                take_part(p, i, w[i].done_point, w[i].done_rc, w[i].done_run);
-            }
+        hand_out(w, jobs, todo, n, &next);
+        for (int i = 0; i < jobs; i++) {
+            for (int j = 0; j < w[i].nf; j++)
+                take_part(p, i, w[i].f[j].point, w[i].f[j].rc,
+                          w[i].f[j].run_id);
+            w[i].nf = 0;
+        }
     }
     free(fds);
 }

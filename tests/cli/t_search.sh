@@ -45,6 +45,30 @@ head -1 "$tmp/out1" | grep -q '^hardware.h100.catalog,cluster.instances.0.count,
 awk -F, 'NR > 1 { if ($4 == 1 && seen0) bad = 1; if ($4 == 0) seen0 = 1 }
     END { exit bad }' "$tmp/out1" || fail "a feasible row after an infeasible one"
 
+# ---- split clusters: P:D ratio and device mix -------------------------------
+"$HETSIM" search "$d/split-search.yaml" -o "$tmp/sp.db" -j 2 --format csv \
+    >"$tmp/out" 2>"$tmp/err" || fail "split search: exit $?: $(cat "$tmp/err")"
+got=$(sed -n 2p "$tmp/out" | cut -d, -f1-5)
+sed 's/^objective: cost/grid:\n  slo: [{ttft_p99: 200ms, tpot_p99: 15ms}]/;
+     s/^space:$//; s/^scenario: .*/scenario: split.yaml/' \
+    "$d/split-search.yaml" >"$d/.split-ex.yaml"
+"$HETSIM" sweep "$d/.split-ex.yaml" -o "$tmp/spx.db" -j 1 -q
+rc=$?
+rm -f "$d/.split-ex.yaml"
+[ $rc -eq 0 ] || fail "split exhaustive sweep: exit $rc"
+want=$(sqlite3 "$tmp/spx.db" "SELECT (SELECT group_concat(value, ',') FROM
+    (SELECT value FROM sweep_points p WHERE p.run_id = r.run_id AND path !=
+    'slo' ORDER BY rowid)) FROM runs r WHERE r.status = 'done' AND NOT
+    EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.run_id AND m.name =
+    'slo_met' AND m.value != 1) ORDER BY round((SELECT value FROM metrics m
+    WHERE m.run_id = r.run_id AND m.scope = 'run' AND m.name = 'cost_usd')
+    * 3600 / (SELECT value FROM metrics m WHERE m.run_id = r.run_id AND
+    m.scope = 'run' AND m.name = 'window_s'), 6), r.run_id LIMIT 1")
+[ -n "$want" ] && [ "$got" = "$want,1" ] ||
+    fail "split search picks '$got', the sweep '$want'"
+[ "$(sqlite3 "$tmp/sp.db" "SELECT count(*) FROM runs")" -lt 36 ] ||
+    fail "split search simulated every point"
+
 # ---- bounds: capacity and roofline decide without simulating --------------
 "$HETSIM" search "$d/search.yaml" -o "$tmp/b.db" -j 2 >"$tmp/out" 2>"$tmp/err" ||
     fail "search.yaml: exit $?: $(cat "$tmp/err")"
