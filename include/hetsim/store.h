@@ -225,4 +225,22 @@ int io_store_query(io_store *s, const char *sql, const char *const *params,
 int io_store_merge(io_store *s, const char *src, int64_t only, int64_t **from,
                    int64_t **to, size_t *n, hs_diag *d);
 
+/* ---- run logs (io_log.c) -------------------------------------------------
+ *
+ * A store opened with io_store_open_log() writes no database: its runs,
+ * rows and metrics go to a log file as a compact binary stream, which
+ * io_store_replay() applies to a real store later, in order and bit for
+ * bit (the workers of 'hetsim sweep -j N' write logs; the one writer
+ * replays them, so each row goes through SQLite once).  Only begin_run,
+ * add, add_metric, end_run, flush, path and close work on it; queries
+ * fail (HS_EIO).  A log is read back on the machine that wrote it. */
+int io_store_open_log(const char *path, io_store **out, hs_diag *d);
+
+/* Apply the log at 'path' to 's': each run begun anew in 's' (its id in
+ * '*last_run' for the last one, -1 when none), its rows added and its
+ * end recorded as the log says.  Errors: HS_EIO (unreadable), HS_EINPUT
+ * (a log cut short: what came before is applied), or the store's. */
+int io_store_replay(io_store *s, const char *path, int64_t *last_run,
+                    hs_diag *d);
+
 #endif /* HETSIM_STORE_H */

@@ -2,16 +2,17 @@
  * cli_pool.c -- the points of a sweep run into one results store
  * (cli_sweep.h): in this process, or in N worker processes.
  *
- * With workers, this process is the only writer of the output store.
- * Each worker is forked before it touches a store, opens a file of its
- * own in a temporary directory beside the output (DB.parts.XXXXXX/wK.db),
- * reads point indexes from a pipe, runs each point as a new run of that
- * file, and writes back "index status run_id" once the run has ended.
- * This process then copies that run into the output in one transaction
- * (app_merge_file), and hands the worker the next point; the files go
- * when the workers have exited.  A point's run is thus in the output
- * whole or not at all, and its rows equal those of a run made in this
- * process (io_merge.c copies values bit for bit).  The output's
+ * With workers, this process is the only writer of the output store,
+ * and the only process that uses SQLite.  Each worker is forked before
+ * anything is written, reads point indexes from a pipe (two at a time:
+ * the one it runs and the next, so it never waits for this process),
+ * runs each point into a run log of its own (io_store_open_log: a
+ * compact binary record of the run's rows, DB.parts.XXXXXX/pN.log), and
+ * writes back "index status" once the log is closed.  This process
+ * replays the log into the output (io_store_replay: the rows in their
+ * order, bit for bit, the run ended as the worker ended it) and removes
+ * it.  So each row goes through SQLite once, as with -j 1, and the
+ * output's rows equal those of a run made in this process.  The output's
  * connection, opened before the fork, is never used by a worker.
  *
  * Signals: SIGINT/SIGTERM set a flag here and stop the running point (in
@@ -171,7 +172,6 @@ static void run_here(const app_sweep *sw, const size_t *todo, size_t n,
 typedef struct finished {
     size_t point;
     int rc;
-    int64_t run_id;
 } finished;
 
 typedef struct worker {
@@ -185,58 +185,41 @@ typedef struct worker {
     int nf;
 } worker;
 
-/* Worker 'k''s file. */
-static char *part_path(const char *dir, int k)
+/* The run log of point 'point'. */
+static char *part_path(const char *dir, size_t point)
 {
-    return hs_asprintf("%s/w%d.db", dir, k);
+    return hs_asprintf("%s/p%zu.log", dir, point);
 }
 
-/* Remove a store's file and its -wal and -shm companions. */
-static void remove_store(const char *path)
-{
-    char *wal = hs_asprintf("%s-wal", path),
-         *shm = hs_asprintf("%s-shm", path);
-
-    unlink(path);
-    unlink(wal);
-    unlink(shm);
-    free(wal);
-    free(shm);
-}
-
-/* Worker 'k''s loop: run each point it is sent as a new run of its own
- * file (opened once), and answer "point status run_id". */
-static void worker_main(const app_sweep *sw, const char *dir, int k, int cmd,
-                        int res)
+/* A worker's loop: run each point it is sent into a run log of its own
+ * (io_store_open_log: no SQLite here), and answer "point status" once
+ * the log is closed. */
+static void worker_main(const app_sweep *sw, const char *dir, int cmd, int res)
 {
     FILE *in = fdopen(cmd, "r");
-    char *path = part_path(dir, k);
     hs_diag *d = hs_diag_new();
-    io_store *s = NULL;
     unsigned long point;
     app_run_opts o;
-    int open_rc = io_store_open(path, &s, d);
 
-    cli_print_diag(d, stderr);
     memset(&o, 0, sizeof o);
     while (in != NULL && fscanf(in, "%lu", &point) == 1) {
+        char *path = part_path(dir, point), line[96];
+        io_store *s = NULL;
         app_run_result r;
-        char line[96];
-        int rc = open_rc, len;
+        int rc, len;
 
         hs_diag_clear(d);
-        r.run_id = -1;
+        rc = io_store_open_log(path, &s, d);
         if (rc == HS_OK)
             rc = app_sweep_run(sw, point, s, &o, &r, set_runner, NULL, d);
+        io_store_close(s);
         cli_print_diag(d, stderr);
-        len = snprintf(line, sizeof line, "%lu %d %lld\n", point, rc,
-                       (long long)r.run_id);
+        free(path);
+        len = snprintf(line, sizeof line, "%lu %d\n", point, rc);
         if (write(res, line, (size_t)len) != len)
             break;
     }
-    io_store_close(s);
     hs_diag_free(d);
-    free(path);
     _exit(0);
 }
 
@@ -259,7 +242,7 @@ static bool start_workers(const app_sweep *sw, const char *dir, worker *w,
             }
             close(c[1]);
             close(r[0]);
-            worker_main(sw, dir, i, c[0], r[1]);
+            worker_main(sw, dir, c[0], r[1]);
         }
         close(c[0]);
         close(r[1]);
@@ -293,31 +276,32 @@ typedef struct pool {
     cli_pool_result *out;
 } pool;
 
-/* Copy run 'run_id' of worker 'k''s file into the output: point
- * 'point', which ended with 'rc'. */
-static void take_part(pool *p, int k, size_t point, int rc, int64_t run_id)
+/* Replay point 'point''s run log (it ended with 'rc') into the output,
+ * and remove it. */
+static void take_part(pool *p, size_t point, int rc)
 {
-    char *path = part_path(p->dir, k);
-    app_merge_stats st = {0, 0, -1};
+    char *path = part_path(p->dir, point);
     hs_diag *d = hs_diag_new();
+    int64_t run_id = -1;
 
-    if (run_id >= 0 &&
-        app_merge_file(p->store, path, run_id, &st, NULL, d) != HS_OK)
+    if (access(path, F_OK) == 0 &&
+        io_store_replay(p->store, path, &run_id, d) != HS_OK)
         p->out->io_error = true;
     cli_print_diag(d, stderr);
     hs_diag_free(d);
+    unlink(path);
     free(path);
-    if (rc == HS_OK && st.last_run >= 0)
+    if (rc == HS_OK && run_id >= 0)
         p->out->done++;
     else
         p->out->failed++;
     if (p->cb != NULL)
-        p->cb(p->ctx, point, st.last_run);
+        p->cb(p->ctx, point, run_id);
 }
 
 /* Read what worker 'w' wrote; each complete line finishes its oldest
  * point.  Returns the points finished. */
-static int read_result(pool *p, worker *w, int k)
+static int read_result(pool *p, worker *w)
 {
     ssize_t got = read(w->res, w->buf + w->len, sizeof w->buf - 1 - w->len);
     char *line = w->buf, *nl;
@@ -329,7 +313,7 @@ static int read_result(pool *p, worker *w, int k)
                     "hetsim sweep: a worker (pid %ld) died before point "
                     "%zu ended\n",
                     (long)w->pid, w->q[i] + 1);
-            take_part(p, k, w->q[i], HS_EIO, -1);
+            take_part(p, w->q[i], HS_EIO);
         }
         ended = w->nq;
         close(w->res);
@@ -341,12 +325,11 @@ static int read_result(pool *p, worker *w, int k)
     w->buf[w->len] = '\0';
     while ((nl = strchr(line, '\n')) != NULL && w->nq > 0) {
         unsigned long point;
-        long long run_id;
         int rc;
 
         *nl = '\0';
-        if (sscanf(line, "%lu %d %lld", &point, &rc, &run_id) == 3)
-            w->f[w->nf++] = (finished){point, rc, (int64_t)run_id};
+        if (sscanf(line, "%lu %d", &point, &rc) == 2)
+            w->f[w->nf++] = (finished){point, rc};
         memmove(w->q, w->q + 1, (size_t)(w->nq - 1) * sizeof *w->q);
         w->nq--;
         ended++;
@@ -403,13 +386,12 @@ static void drive(pool *p, worker *w, int jobs, const size_t *todo, size_t n)
         for (int k = 0; k < nf; k++)
             for (int i = 0; i < jobs && fds[k].revents != 0; i++)
                 if (w[i].res == fds[k].fd)
-                    p->pg->done += (size_t)read_result(p, &w[i], i);
+                    p->pg->done += (size_t)read_result(p, &w[i]);
         /* Keep the workers busy first, then copy what they finished. */
         hand_out(w, jobs, todo, n, &next);
         for (int i = 0; i < jobs; i++) {
             for (int j = 0; j < w[i].nf; j++)
-                take_part(p, i, w[i].f[j].point, w[i].f[j].rc,
-                          w[i].f[j].run_id);
+                take_part(p, w[i].f[j].point, w[i].f[j].rc);
             w[i].nf = 0;
         }
     }
@@ -450,12 +432,6 @@ static void run_workers(pool *p, int jobs, const size_t *todo, size_t n,
         else
             p->out->io_error = true;
         stop_workers(w, jobs);
-        for (int k = 0; k < jobs; k++) {
-            char *path = part_path(dir, k);
-
-            remove_store(path);
-            free(path);
-        }
         rmdir(dir);
     }
     free(w);
