@@ -17,6 +17,10 @@ io_log *io_log_create(const char *path);
 /* Close it; HS_EIO when a write failed.  NULL is a no-op. */
 int io_log_close(io_log *l);
 
+/* Whether a column of type 't' is logged as text (length and bytes),
+ * not as its struct field's bytes. */
+bool io_log_is_text(rec_type t);
+
 /* The store's writes, logged.  Run ids count from 1 in the log. */
 int io_log_begin(io_log *l, const rec_run_row *info, int64_t *run_id);
 int io_log_add(io_log *l, int64_t run_id, rec_table_id table,
