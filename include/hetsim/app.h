@@ -381,9 +381,10 @@ int app_sweep_scenario(const app_sweep *sw, size_t i, sc_scenario **out,
                        hs_diag *d);
 
 /* Run point 'i' of 'sw' as a new run of 'store', with 'base''s options
- * (progress, fast-forward) and the point's seed and parameters.  As
- * app_runner_run(); 'stop' (may be NULL) is the runner made for it,
- * handed to the caller first through 'on_runner' for signals. */
+ * (progress, fast-forward) and the point's seed, overrides and
+ * parameters.  Returns as app_runner_run().  'on_runner' (may be NULL)
+ * is called with the runner made for the point before it runs (so that
+ * a signal handler can stop it) and with NULL after. */
 int app_sweep_run(const app_sweep *sw, size_t i, io_store *store,
                   const app_run_opts *base, app_run_result *out,
                   void (*on_runner)(void *ctx, app_runner *r), void *ctx,
