@@ -9,10 +9,12 @@
  * (rank 0 prints the problems; all exit 2).  Rank 0 opens DB, leaves out
  * the points done there (--resume) and broadcasts the list; rank r runs
  * the points at positions r, r + N, ... of it (in J local workers,
- * default 1) -- rank 0 into DB, the others into a file of their own in
- * $TMPDIR -- and then sends that file to rank 0 over MPI (no shared file
- * system is needed), which merges it (app_merge_file: new run ids, every
- * row) in rank order.  The result rows are the same as 'hetsim sweep'
+ * default 1) -- rank 0 into DB, the others into a run log of their own
+ * in $TMPDIR (io_store_open_log: no SQLite there) -- and then sends that
+ * log to rank 0 over MPI (no shared file system is needed), which
+ * replays it (io_store_replay: new run ids, every row bit for bit) in
+ * rank order.  A run log is binary in the writer's byte order: the
+ * ranks must share one architecture.  The result rows are the same as 'hetsim sweep'
  * makes with -j 1 (tests/cli/t_mpi.sh).
  *
  * It sits above sim/cli: it reuses the sweep's pool and printing
@@ -28,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -77,6 +80,23 @@ static int parse(int argc, char **argv, int rank, mpi_args *a)
 
 /* ---- files over MPI ----------------------------------------------------- */
 
+/* Wait for 'req' without spinning: Open MPI's blocking calls poll a busy
+ * loop, which would take the processor from the ranks still simulating
+ * on the same machine (rank 0 waits for the others' files for as long
+ * as they run).  A millisecond between tests costs nothing here. */
+static void polite_wait(MPI_Request *req)
+{
+    struct timespec ms = {0, 1000000};
+    int done = 0;
+
+    for (;;) {
+        MPI_Test(req, &done, MPI_STATUS_IGNORE);
+        if (done)
+            return;
+        nanosleep(&ms, NULL);
+    }
+}
+
 static bool send_file(const char *path, const uint64_t counts[2])
 {
     FILE *f = fopen(path, "rb");
@@ -90,7 +110,12 @@ static bool send_file(const char *path, const uint64_t counts[2])
         head[0] = n > 0 ? (uint64_t)n : 0;
         rewind(f);
     }
-    MPI_Send(head, 3, MPI_UINT64_T, 0, 1, MPI_COMM_WORLD);
+    {
+        MPI_Request req;
+
+        MPI_Isend(head, 3, MPI_UINT64_T, 0, 1, MPI_COMM_WORLD, &req);
+        polite_wait(&req);
+    }
     for (uint64_t left = head[0]; left > 0;) {
         size_t n = left < CHUNK ? (size_t)left : CHUNK;
 
@@ -115,8 +140,12 @@ static bool recv_file(int from, const char *path, uint64_t counts[2])
     char *buf = malloc(CHUNK);
     bool ok = f != NULL && buf != NULL;
 
-    MPI_Recv(head, 3, MPI_UINT64_T, from, 1, MPI_COMM_WORLD,
-             MPI_STATUS_IGNORE);
+    {
+        MPI_Request req;
+
+        MPI_Irecv(head, 3, MPI_UINT64_T, from, 1, MPI_COMM_WORLD, &req);
+        polite_wait(&req);
+    }
     counts[0] = head[1];
     counts[1] = head[2];
     for (uint64_t left = head[0]; left > 0;) {
@@ -131,7 +160,7 @@ static bool recv_file(int from, const char *path, uint64_t counts[2])
     if (f != NULL && fclose(f) != 0)
         ok = false;
     free(buf);
-    return ok && head[0] > 0;
+    return ok;
 }
 
 /* ---- the sweep ---------------------------------------------------------- */
@@ -188,8 +217,8 @@ static int worker_rank(const mpi_args *a, const app_sweep *sw,
     io_store *s = NULL;
     bool ok = mkdtemp(tdir) != NULL;
 
-    path = hs_asprintf("%s/rank-%d.db", tdir, rank);
-    ok = ok && io_store_open(path, &s, d) == HS_OK;
+    path = hs_asprintf("%s/rank-%d.log", tdir, rank);
+    ok = ok && io_store_open_log(path, &s, d) == HS_OK;
     if (ok)
         ok = run_share(a, sw, todo, n, rank, size, s, path, counts);
     io_store_close(s);
@@ -215,11 +244,11 @@ static int writer_rank(const mpi_args *a, const app_sweep *sw,
     total[0] = counts[0];
     total[1] = counts[1];
     for (int r = 1; r < size; r++) {
-        app_merge_stats st = {0, 0, -1};
         hs_diag *d = hs_diag_new();
+        int64_t last;
 
         if (!recv_file(r, part, counts) ||
-            app_merge_file(s, part, -1, &st, NULL, d) != HS_OK)
+            io_store_replay(s, part, &last, d) != HS_OK)
             ok = false;
         cli_print_diag(d, stderr);
         hs_diag_free(d);
@@ -268,7 +297,13 @@ static int sweep(const mpi_args *a, int rank, int size)
         MPI_Bcast(todo, (int)n, MPI_UINT64_T, 0, MPI_COMM_WORLD);
         rc = rank == 0 ? writer_rank(a, &sw, todo, n, size, s, db)
                        : worker_rank(a, &sw, todo, n, rank, size);
-        MPI_Allreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+        {
+            MPI_Request req;
+
+            MPI_Iallreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD,
+                           &req);
+            polite_wait(&req);
+        }
     }
     app_sweep_fini(&sw);
     io_store_close(s);
