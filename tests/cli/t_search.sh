@@ -95,6 +95,22 @@ sed -n 2p "$tmp/out" | awk -F, '$4 != 1 || $9 <= 0 { exit 1 }' ||
     WHERE path = 'workload.0.synthetic.arrival.rate'")" -gt 2 ] ||
     fail "rate: no bisection"
 
+# ---- objectives energy and devices -----------------------------------------
+for obj in energy devices; do
+    sed "s/^objective: cost/objective: $obj/; s|^scenario: .*|scenario: $PWD/$d/tiny.yaml|" \
+        "$d/small.yaml" >"$tmp/$obj.yaml"
+    "$HETSIM" search "$tmp/$obj.yaml" -o "$tmp/$obj.db" --format csv \
+        >"$tmp/out" 2>"$tmp/err" || fail "$obj: exit $?: $(cat "$tmp/err")"
+    sed -n 2p "$tmp/out" | grep -q '^[^,]*,[12],[12],1,' ||
+        fail "$obj: first row not feasible: $(sed -n 2p "$tmp/out")"
+done
+head -1 "$tmp/out" | grep -q ',feasible,devices,' || fail "devices header"
+[ "$(sed -n 2p "$tmp/out" | cut -d, -f5)" = 1 ] || fail "devices: best is not 1 device"
+# Energy has no bound before simulating: every candidate the SLO bounds
+# leave is simulated.
+[ "$(sqlite3 "$tmp/energy.db" "SELECT count(*) FROM runs")" = 12 ] ||
+    fail "energy: not every candidate simulated"
+
 # ---- nothing feasible: exit 1; bad input: exit 2 --------------------------
 sed 's/ttft_p99: 150ms/ttft_p99: 1ms/' "$d/small.yaml" >"$d/.none.yaml"
 "$HETSIM" search "$d/.none.yaml" -o "$tmp/n.db" >"$tmp/out" 2>&1
