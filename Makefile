@@ -203,13 +203,16 @@ install: $(CONFIG_H) $(HETSIM)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/traces \
 	    $(DESTDIR)$(MANDIR)
 	install -m 755 $(HETSIM) $(DESTDIR)$(PREFIX)/bin/hetsim
+	if [ -x $(MPI_BIN) ]; then \
+	    install -m 755 $(MPI_BIN) $(DESTDIR)$(PREFIX)/bin/hetsim-mpi; fi
 	install -m 644 docs/hetsim.1 $(DESTDIR)$(MANDIR)/hetsim.1
 	cp -R configs $(DESTDIR)$(DATADIR)/
 	install -m 644 traces/README.md traces/*.csv traces/*.jsonl \
 	    $(DESTDIR)$(DATADIR)/traces/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim $(DESTDIR)$(MANDIR)/hetsim.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim $(DESTDIR)$(PREFIX)/bin/hetsim-mpi \
+	    $(DESTDIR)$(MANDIR)/hetsim.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # docs/schema.md keeps the lines between its "BEGIN generated" and "END
