@@ -19,8 +19,13 @@ fi
 export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# Open MPI's own allocations at exit are not ours (sanitizer build).
+# Sanitizer build: Open MPI's own allocations at exit are not ours
+# (tests/lsan-openmpi.supp).  For the suppressions to see whose they are,
+# Open MPI keeps its plugins loaded (no dlclose, else their frames are
+# "<unknown module>") and leaks are traced with full unwinding.
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan-openmpi.supp:print_suppressions=0"
+export OMPI_MCA_mca_base_component_disable_dlclose=1
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 export TMPDIR="$tmp"
 grid=tests/data/sweep/grid.yaml
 mpi() { mpirun --oversubscribe -np 2 "$MPI" "$@"; }
