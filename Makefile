@@ -80,7 +80,7 @@ LIB := $(BUILD)/libhetsim.a
 HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
-.PHONY: FORCE all deps check mpi-if-found unit cli-test golden examples arch demo bench \
+.PHONY: FORCE all deps check unit cli-test golden examples arch demo bench \
         install \
         uninstall clean format format-check check-headers schema-doc man
 
@@ -172,6 +172,7 @@ check: deps
 	@sh scripts/check-arch.sh $(BUILD)
 
 # hetsim-mpi when mpicc is found (make check installs Open MPI first).
+.PHONY: mpi-if-found
 mpi-if-found: $(MPI_TARGET)
 
 # The shape of the code (docs/architecture.md): no call circles, no
