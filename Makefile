@@ -17,6 +17,10 @@
 #                        (hetsim man; tests/cli/t_help.sh checks it)
 #   make WERROR=0        keep going past warnings (local use only)
 #
+# When Open MPI's mpicc is found, 'make' also builds build/hetsim-mpi, the
+# MPI companion ('mpirun -np N hetsim-mpi sweep ...', docs/sweep.md), and
+# 'make check' runs tests/cli/t_mpi.sh with it.
+#
 # Sources are found by wildcard: a new sim/<module>/*.c, tests/unit/test_*.c
 # or tests/bench/*.c is picked up without editing this file.
 
@@ -80,7 +84,18 @@ UNIT := $(BUILD)/unit_tests
         install \
         uninstall clean format format-check check-headers schema-doc man
 
-all: $(HETSIM)
+# The MPI companion: mpi/hetsim_mpi.c over the CLI's objects (but main)
+# and the library, built with mpicc when it is installed.
+MPICC ?= mpicc
+MPI_BIN := $(BUILD)/hetsim-mpi
+HAVE_MPI = $(shell command -v $(MPICC) >/dev/null 2>&1 && echo 1)
+MPI_TARGET = $(if $(HAVE_MPI),$(MPI_BIN))
+
+all: $(HETSIM) $(MPI_TARGET)
+
+$(MPI_BIN): mpi/hetsim_mpi.c $(filter-out %/cli_main.o,$(CLI_OBJ)) $(LIB)
+	$(MPICC) $(CPPFLAGS) -Isim/cli $(PKG_CFLAGS) $(CFLAGS) -Wno-pedantic \
+	    $(SANLD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -150,11 +165,15 @@ UNIT_ENV :=
 endif
 
 check: deps
-	@$(MAKE) --no-print-directory $(UNIT) $(HETSIM)
+	@$(MAKE) --no-print-directory $(UNIT) $(HETSIM) mpi-if-found
 	$(UNIT_ENV) ./$(UNIT)
 	@sh tests/cli/run.sh $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
 	@sh scripts/check-arch.sh $(BUILD)
+
+# hetsim-mpi when mpicc is found (make check installs Open MPI first).
+.PHONY: mpi-if-found
+mpi-if-found: $(MPI_TARGET)
 
 # The shape of the code (docs/architecture.md): no call circles, no
 # upward calls, no sim/ .c file over 800 lines.
@@ -192,13 +211,16 @@ install: $(CONFIG_H) $(HETSIM)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/traces \
 	    $(DESTDIR)$(MANDIR)
 	install -m 755 $(HETSIM) $(DESTDIR)$(PREFIX)/bin/hetsim
+	if [ -x $(MPI_BIN) ]; then \
+	    install -m 755 $(MPI_BIN) $(DESTDIR)$(PREFIX)/bin/hetsim-mpi; fi
 	install -m 644 docs/hetsim.1 $(DESTDIR)$(MANDIR)/hetsim.1
 	cp -R configs $(DESTDIR)$(DATADIR)/
 	install -m 644 traces/README.md traces/*.csv traces/*.jsonl \
 	    $(DESTDIR)$(DATADIR)/traces/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim $(DESTDIR)$(MANDIR)/hetsim.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/hetsim $(DESTDIR)$(PREFIX)/bin/hetsim-mpi \
+	    $(DESTDIR)$(MANDIR)/hetsim.1
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # docs/schema.md keeps the lines between its "BEGIN generated" and "END
@@ -222,10 +244,10 @@ check-headers:
 	    $(CC) $(CPPFLAGS) $(CFLAGS) -x c -fsyntax-only - || exit 1; done
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) include/hetsim/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) mpi/*.c include/hetsim/*.h
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) include/hetsim/*.h
+	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) mpi/*.c include/hetsim/*.h
 
 clean:
 	rm -rf build

@@ -6,7 +6,9 @@
 # prints the exact apt-get command instead of running it.
 set -eu
 
-PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time"
+# openmpi-bin and libopenmpi-dev: the MPI companion hetsim-mpi
+# (docs/sweep.md) and its test.
+PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time openmpi-bin libopenmpi-dev"
 
 missing=""
 for p in $PKGS; do

@@ -139,6 +139,10 @@ typedef struct app_run_opts {
     void (*progress)(void *ctx, const app_progress *p);
     void *progress_ctx;
     double progress_every_s;
+    /* A sweep point's parameters: written as sweep_points rows of each
+     * run right after it is begun, so they are committed with it. */
+    const rec_sweep_point_row *params;
+    size_t n_params;
 } app_run_opts;
 
 /* The seed a run of 'sc' uses under 'o'. */
@@ -269,7 +273,9 @@ typedef struct app_run_row {
     bool has_metric[REC_N_METRICS]; /* the run has the metric */
     app_scoped *scoped;             /* in the order they were written */
     size_t n_scoped, cap_scoped;
-    app_writer_state writer; /* of a 'running' run; UNKNOWN otherwise */
+    char **param; /* sweep_points: path, value, path, value, ... */
+    size_t n_param, cap_param; /* strings in 'param' (2 per PATH) */
+    app_writer_state writer;   /* of a 'running' run; UNKNOWN otherwise */
 } app_run_row;
 
 /* Runs read from a store. */
@@ -327,5 +333,168 @@ size_t app_oicf_ops(const app_oicf_row *w, cost_op *ops, size_t cap);
  * HS_EINPUT for a file that is not a results database) go to 'd'. */
 int app_oicf_write(const app_oicf_row *rows, size_t n, const char *db,
                    const char *source, hs_diag *d);
+
+/* ---- sweeps (app_sweep.c) ------------------------------------------------
+ *
+ * The points of a sweep (or search) file: every combination of the grid
+ * PATHs (the last varying fastest), crossed with each step of the zip
+ * lists, crossed with each seed (the innermost).  Point i is the base
+ * scenario with its PATH=VALUE overrides (a search's slo first), run
+ * with its seed; its parameters go to the run's sweep_points rows.
+ *
+ * A point is identified by its key: the scenario's name, the seed and
+ * its PATH=VALUE pairs sorted by PATH.  A run of a results file with the
+ * same key and status 'done' is that point done (--resume, merge).
+ */
+typedef struct app_sweep_point {
+    io_override *ovr; /* the overrides, then the 2 * n_ovr locations */
+    hs_loc *at;
+    size_t n_ovr;
+    rec_sweep_point_row *params; /* path, value (borrowed from the file) */
+    size_t n_params;
+    bool has_seed; /* a seeds: list gives this point its seed */
+    uint64_t seed;
+    char *key;
+} app_sweep_point;
+
+typedef struct app_sweep {
+    io_sweep *file; /* owned */
+    char *name;     /* the base scenario's name */
+    app_sweep_point *pt;
+    size_t n;
+} app_sweep;
+
+/* Load the sweep (or search) file 'path', list its points and check each
+ * as 'hetsim run' checks a run (app_run_validate; each combination once,
+ * whatever its seed; a search's points are only loaded: one that cannot
+ * be built is a candidate the search prunes).  A value the scenario rejects is reported where
+ * the sweep file wrote it; a problem of a combination located elsewhere
+ * (the scenario) carries the point as its context ("point 3:
+ * cluster.instances.0.tp=2 ...").  Returns HS_OK, or HS_EINPUT / HS_EIO
+ * with every problem in 'd' and 'sw' empty.  O(points) loads. */
+int app_sweep_load(const char *path, io_sweep_kind kind, app_sweep *sw,
+                   hs_diag *d);
+void app_sweep_fini(app_sweep *sw); /* a zeroed sweep is fine */
+
+/* Load point 'i''s scenario (its overrides applied). */
+int app_sweep_scenario(const app_sweep *sw, size_t i, sc_scenario **out,
+                       hs_diag *d);
+
+/* Run point 'i' of 'sw' as a new run of 'store', with 'base''s options
+ * (progress, fast-forward) and the point's seed, overrides and
+ * parameters.  Returns as app_runner_run().  'on_runner' (may be NULL)
+ * is called with the runner made for the point before it runs (so that
+ * a signal handler can stop it) and with NULL after. */
+int app_sweep_run(const app_sweep *sw, size_t i, io_store *store,
+                  const app_run_opts *base, app_run_result *out,
+                  void (*on_runner)(void *ctx, app_runner *r), void *ctx,
+                  hs_diag *d);
+
+/* Mark in done[0..sw->n) the points that 's' holds as 'done' runs (by
+ * key).  Returns HS_OK or the store's error. */
+int app_sweep_done(io_store *s, const app_sweep *sw, bool *done, hs_diag *d);
+
+/* The key of run 'run_id' of 's' (a new string; NULL when the run does
+ * not exist), as a point's key. */
+char *app_run_key(io_store *s, int64_t run_id, hs_diag *d);
+
+/* ---- merging results files (app_merge.c) ---------------------------------- */
+
+/* What a merge did. */
+typedef struct app_merge_stats {
+    size_t runs;       /* runs copied */
+    size_t duplicates; /* of them, 'done' runs whose point key a done run
+                          of the output (or an earlier input) already had */
+    int64_t last_run;  /* the new id of the last run copied; -1: none */
+} app_merge_stats;
+
+/* Copy every run of results file 'src' into 's' (io_store_merge: new
+ * run ids, every row, statuses as they are; nothing dropped), in run id
+ * order.  A done run whose key (app_run_key) a done run of 's' already
+ * has is still copied, and reported to 'dup' as a warning naming both
+ * runs.  With 'only' >= 0 only that run.  Adds to '*st'.  Returns HS_OK,
+ * HS_EINPUT (not a results file of this schema) or HS_EIO. */
+int app_merge_file(io_store *s, const char *src, int64_t only,
+                   app_merge_stats *st, hs_diag *dup, hs_diag *d);
+
+/* ---- searches (app_search.c) ---------------------------------------------
+ *
+ * A search (docs/search.md) finds the candidate of a space -- the points
+ * of a search file, seeds aside -- that meets the SLO with the lowest
+ * objective, simulating as few as it can.  Before anything runs each
+ * candidate gets, from the scenario and the cost model alone:
+ *   - its objective when that is fixed by the configuration (cost: the
+ *     catalogs' cost_per_hour x devices; devices), else the bound 0
+ *     (energy);
+ *   - 'pruned' with its reason when it provably cannot meet the SLO: its
+ *     simulation cannot be built (the model does not fit: capacity), or
+ *     the smallest step any of its instances can take (one prefill token
+ *     for TTFT and E2E keys, one decode token at context 1 for TPOT;
+ *     the roofline cost is monotone in a step's work) already exceeds a
+ *     threshold: then every request misses it.
+ * Candidates are taken in (bound, index) order; once one is feasible,
+ * every later candidate whose bound is not below its objective is
+ * decided without a simulation (it cannot beat it; ties go to the lower
+ * index, as an exhaustive sweep ordered the same way picks).
+ */
+typedef struct app_candidate {
+    size_t first;   /* its first point in the sweep (seeds follow) */
+    double devices; /* devices of the cluster */
+    double usd_per_hour;
+    double bound;     /* the objective's lower bound before simulating */
+    double objective; /* once simulated (cost, devices: == bound) */
+    bool pruned;      /* decided without a simulation ('reason') */
+    bool simulated;   /* every seed's run ended (runs in 'run_id') */
+    bool feasible;    /* simulated, and every seed met every SLO key */
+    bool pareto;      /* feasible, and no feasible candidate is as good in
+                         objective, TTFT p99 and throughput and better
+                         in one */
+    char *reason;     /* why pruned or infeasible; NULL: none */
+    int64_t *run_id;  /* per seed; -1 until run */
+    size_t runs_taken;
+    /* means over the seeds' runs */
+    double ttft_p99_s, tpot_p99_s, throughput_tok_s, goodput_req_s;
+    double rate_max; /* --rate-max: the highest rate found within the SLO
+                        (requests/s); 0: none */
+} app_candidate;
+
+typedef struct app_search {
+    app_sweep sw;
+    app_candidate *c;
+    size_t n, n_seeds;
+    size_t *order; /* candidates in (bound, index) order */
+    size_t next;   /* position in 'order' of the next to consider */
+    long best;     /* the best feasible candidate so far; -1: none */
+} app_search;
+
+/* Load a search file and bound every candidate (above).  Problems with
+ * the file or a value are errors (HS_EINPUT, located); a candidate that
+ * cannot be built is not: it is pruned.  O(candidates) loads and
+ * builds. */
+int app_search_load(const char *path, app_search *s, hs_diag *d);
+void app_search_fini(app_search *s);
+
+/* The points (sweep indexes) to simulate next: those of the next
+ * candidates in order that may still beat the best, at most 'max'
+ * candidates; '*n' points written to 'pts' (room for max x n_seeds).
+ * 0 when the search is over. */
+size_t app_search_next(app_search *s, size_t max, size_t *pts);
+
+/* Point 'point' ran as run 'run_id' of 'store' (< 0: it could not run):
+ * read its metrics; when the candidate's last seed is in, decide it. */
+int app_search_take(app_search *s, size_t point, io_store *store,
+                    int64_t run_id, hs_diag *d);
+
+/* After the last app_search_next(): mark what was not simulated, find
+ * the Pareto front, and write the candidates in report order to
+ * '*rows' (feasible first by (objective, index), then the others by
+ * (bound, index)); a new array of s->n indexes. */
+void app_search_finish(app_search *s, size_t **rows);
+
+/* Whether run 'run_id' of 'store' ended done with every SLO key met;
+ * its goodput_req_s and throughput to '*goodput', '*tok_s' (0 when
+ * none).  HS_OK or the store's error. */
+int app_search_run_met(io_store *store, int64_t run_id, bool *met,
+                       double *goodput, double *tok_s, hs_diag *d);
 
 #endif /* HETSIM_APP_H */

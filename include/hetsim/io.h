@@ -124,6 +124,12 @@ typedef struct io_scenario_opts {
     const char *text;        /* non-NULL: parse this instead of reading
                                 'path' ('path' still names it in messages
                                 and its directory resolves trace paths) */
+    const hs_loc *ovr_at;    /* NULL, or 2 * n_ovr locations: where
+                                override i's PATH ([2i]) and VALUE
+                                ([2i + 1]) were written (a sweep file), so
+                                that its problems are reported there and
+                                not as "--set:1:COL"; the locations'
+                                'file' must outlive the call */
 } io_scenario_opts;
 
 /* Load and validate the scenario file 'path' (DESIGN.md section 5,
@@ -143,5 +149,74 @@ int io_scenario_load_opts(const char *path, const io_scenario_opts *opts,
  * io_catalog_list().  Errors in the 'variants:' section are reported. */
 int io_scenario_variant_names(const char *path, const char *text,
                               char ***names, size_t *count, hs_diag *d);
+
+/* ---- sweep and search files (io_sweep.c) ---------------------------------
+ *
+ * A sweep file (docs/sweep.md) names a scenario and the values to try at
+ * dotted scenario PATHs (as --set takes them):
+ *   scenario: base.yaml                      relative to the sweep file
+ *   grid: {PATH: [V, ...], ...}              every combination
+ *   zip:  {PATH: [V, ...], ...}              lists advanced together
+ *   seeds: [N, ...]                          crossed with everything
+ * A search file (docs/search.md) has 'scenario', 'slo' (replacing the
+ * scenario's), 'objective' (cost, energy or devices), 'space' (as grid),
+ * 'seeds' and an optional 'rate_max: {path, min, max, steps}'.
+ * Every location ('at') names the file by the struct's 'path'. */
+
+typedef struct io_sweep_value {
+    char *text; /* as written ("5/s"); a collection as flow YAML */
+    hs_loc at;  /* where it was written */
+} io_sweep_value;
+
+/* One PATH and its values. */
+typedef struct io_sweep_axis {
+    char *path;
+    hs_loc at; /* of the PATH key */
+    io_sweep_value *v;
+    size_t n; /* >= 1 */
+} io_sweep_axis;
+
+typedef enum io_sweep_kind { IO_SWEEP_FILE, IO_SEARCH_FILE } io_sweep_kind;
+
+/* What a search minimises. */
+typedef enum io_objective {
+    IO_OBJ_COST,   /* cost_usd per hour of the measurement window */
+    IO_OBJ_ENERGY, /* joules per output token (1 / tokens_per_j) */
+    IO_OBJ_DEVICES /* devices of the cluster */
+} io_objective;
+
+typedef struct io_sweep {
+    io_sweep_kind kind;
+    char *path;     /* the file as given */
+    char *scenario; /* its scenario, resolved against the file's directory */
+    hs_loc scenario_at;
+    io_sweep_axis *grid; /* grid: (space: in a search file) */
+    size_t n_grid;
+    io_sweep_axis *zip; /* zip: lists of one length, zip_len */
+    size_t n_zip, zip_len;
+    uint64_t *seeds; /* none: the scenario's seed */
+    size_t n_seeds;
+    /* search files only */
+    char *slo; /* "slo={...}", the file's slo as an override; NULL: none */
+    hs_loc slo_at[2];
+    io_objective objective;
+    char *rate_path; /* rate_max.path; NULL: no rate_max section */
+    hs_loc rate_at;
+    double rate_min, rate_max; /* requests/s */
+    int rate_steps;            /* bisection steps (default 6) */
+} io_sweep;
+
+/* Load and check the sweep (or search) file 'path': unknown keys,
+ * missing lists, empty lists, zip lists of different lengths, a PATH
+ * twice, seeds that are not integers, a missing scenario file are
+ * located errors.  The values themselves are checked when the points'
+ * scenarios are loaded (io_scenario_opts.ovr_at reports them here).  On
+ * HS_OK '*out' is owned by the caller (io_sweep_free). */
+int io_sweep_load(const char *path, io_sweep_kind kind, io_sweep **out,
+                  hs_diag *d);
+void io_sweep_free(io_sweep *s); /* NULL is a no-op */
+
+/* The name of objective 'o' ("cost", ...). */
+const char *io_objective_name(io_objective o);
 
 #endif /* HETSIM_IO_H */

@@ -178,7 +178,13 @@ typedef enum srv_drop_reason {
     T(oicf, rec_oicf_row, "oicf_run", false, "",                              \
       "analytic points from `hetsim oicf --db`",                              \
       "Each `hetsim oicf --db` invocation is a run (`runs.name = 'oicf'`) "   \
-      "holding one row per point. REAL values round-trip exactly.")
+      "holding one row per point. REAL values round-trip exactly.")           \
+    T(sweep_points, rec_sweep_point_row, "sweep_points_key", true, "path",    \
+      "the parameters of a sweep point (`hetsim sweep`, `hetsim search`)",    \
+      "One row per PATH the sweep file sets for the run, its value as "       \
+      "written there (`5/s`); the seed of a `seeds:` list is `runs.seed`. "   \
+      "`hetsim report` shows each path as a row (table) or column (csv, "     \
+      "json).")
 
 #define REC_COLS_runs(X)                                                      \
     X(runs, name, TEXT_KEY, "",                                               \
@@ -377,6 +383,11 @@ typedef enum srv_drop_reason {
       "`compute`, `bandwidth` or `capacity` (footprint exceeds the "          \
       "instance's memory)")                                                   \
     X(oicf, label, TEXT, "", "free text; NULL if none")
+
+#define REC_COLS_sweep_points(X)                                              \
+    X(sweep_points, path, TEXT_KEY, "",                                       \
+      "the dotted scenario PATH, as `--set` takes it")                        \
+    X(sweep_points, value, TEXT, "", "its value, as the sweep file wrote it")
 /* clang-format on */
 
 /* The struct of each table: one field per column, in column order. */

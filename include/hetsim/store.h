@@ -211,4 +211,36 @@ typedef int (*io_row_fn)(void *ctx, const io_row *row);
 int io_store_query(io_store *s, const char *sql, const char *const *params,
                    int n_params, io_row_fn fn, void *ctx, hs_diag *d);
 
+/* ---- copying runs between files (io_merge.c) ---------------------------- */
+
+/* Copy runs of the results file 'src' (checked as io_store_open_read()
+ * checks it) into 's' -- every run in run_id order, or only run 'only'
+ * when it is >= 0 -- each as a new run of 's' (its id one more than any
+ * 's' ever had) with every row of every table, in their order, and its
+ * status, message and times as they are.  Each run is copied in one
+ * transaction, so a reader of 's' never sees part of one.  Pending rows
+ * of 's' are committed first.  On HS_OK '*from' and '*to' (may be NULL)
+ * are new arrays of the '*n' old and new ids.  Errors: HS_EINPUT ('src'
+ * is not a results file of this schema), HS_EIO. */
+int io_store_merge(io_store *s, const char *src, int64_t only, int64_t **from,
+                   int64_t **to, size_t *n, hs_diag *d);
+
+/* ---- run logs (io_log.c) -------------------------------------------------
+ *
+ * A store opened with io_store_open_log() writes no database: its runs,
+ * rows and metrics go to a log file as a compact binary stream, which
+ * io_store_replay() applies to a real store later, in order and bit for
+ * bit (the workers of 'hetsim sweep -j N' write logs; the one writer
+ * replays them, so each row goes through SQLite once).  Only begin_run,
+ * add, add_metric, end_run, flush, path and close work on it; queries
+ * fail (HS_EIO).  A log is read back on the machine that wrote it. */
+int io_store_open_log(const char *path, io_store **out, hs_diag *d);
+
+/* Apply the log at 'path' to 's': each run begun anew in 's' (its id in
+ * '*last_run' for the last one, -1 when none), its rows added and its
+ * end recorded as the log says.  Errors: HS_EIO (unreadable), HS_EINPUT
+ * (a log cut short: what came before is applied), or the store's. */
+int io_store_replay(io_store *s, const char *path, int64_t *last_run,
+                    hs_diag *d);
+
 #endif /* HETSIM_STORE_H */

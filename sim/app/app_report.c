@@ -97,8 +97,24 @@ static int collect_scoped(void *ctx, const io_row *row)
     return 0;
 }
 
+/* io_row_fn: one (path, value) sweep parameter of the run 'ctx'. */
+static int collect_param(void *ctx, const io_row *row)
+{
+    app_run_row *r = ctx;
+
+    hs_grow((void **)&r->param, &r->cap_param, r->n_param + 2,
+            sizeof *r->param);
+    r->param[r->n_param++] = hs_strdup(row->values[0]);
+    r->param[r->n_param++] =
+        row->values[1] != NULL ? hs_strdup(row->values[1]) : NULL;
+    return 0;
+}
+
 static void run_row_fini(app_run_row *r)
 {
+    for (size_t i = 0; i < r->n_param; i++)
+        free(r->param[i]);
+    free(r->param);
     for (int c = 0; c < REC_N_COLS_runs; c++)
         free(r->col[c]);
     for (size_t i = 0; i < r->n_scoped; i++)
@@ -162,6 +178,11 @@ static int load_metrics(io_store *s, app_run_row *r, hs_diag *d)
             "(SELECT instance FROM instances WHERE run_id = "
             "CAST(?1 AS INTEGER)) ORDER BY rowid",
             p, 1, collect_scoped, r, d);
+    if (rc == HS_OK)
+        rc = io_store_query(s,
+                            "SELECT path, value FROM sweep_points WHERE "
+                            "run_id = CAST(?1 AS INTEGER) ORDER BY rowid",
+                            p, 1, collect_param, r, d);
     return rc;
 }
 

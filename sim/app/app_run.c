@@ -198,6 +198,12 @@ static int begin_run(app_runner *r, const sc_scenario *sc, uint64_t seed,
     app_writer_fill(&info);
     rc = io_store_begin_run(r->store, &info, run_id, d);
     free(yaml);
+    for (size_t i = 0; i < r->o->n_params && rc == HS_OK; i++)
+        rc = io_store_add_sweep_points(r->store, *run_id, &r->o->params[i], d);
+    if (rc != HS_OK && *run_id >= 0)
+        io_store_end_run_msg(r->store, *run_id, IO_RUN_FAILED,
+                             "its sweep parameters could not be stored", 0, 0,
+                             0, d);
     return rc;
 }
 

@@ -30,6 +30,9 @@ int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_oicf(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_sweep(int argc, char **argv);
+int cli_merge(int argc, char **argv);
+int cli_search(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_schema_doc(int argc, char **argv);
 

@@ -73,6 +73,35 @@ static const cli_opt report_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const cli_opt sweep_opts[] = {
+    {"-o", NULL, "DB",
+     "results database (default: results/NAME.db, NAME the sweep file's)"},
+    {"-j", NULL, "N",
+     "run points in N worker processes, this one the only writer "
+     "(default: the number of processors)"},
+    {"--shard", NULL, "I/N",
+     "run only share I of N (points I-1, I-1+N, ...), for batch jobs; "
+     "then hetsim merge"},
+    {"--resume", NULL, NULL, "skip the points DB already holds as done runs"},
+    {"--quiet", "-q", NULL, "print no progress line and no summary"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const cli_opt search_opts[] = {
+    {"-o", NULL, "DB",
+     "results database of the simulated candidates (default: "
+     "results/NAME.db, NAME the search file's)"},
+    {"-j", NULL, "N",
+     "simulate candidates in N worker processes (default: the number of "
+     "processors)"},
+    {"--format", NULL, "F", "table, csv or json (default table)"},
+    {"--rate-max", NULL, NULL,
+     "find each candidate's highest rate within the SLO (bisection over "
+     "the file's rate_max) and rank by goodput per dollar"},
+    {"--quiet", "-q", NULL, "print no progress line"},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const cli_opt no_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
@@ -113,6 +142,33 @@ static const cli_doc docs[] = {
      "(running, failed, interrupted) gets a note under the table, and "
      "the exit status is 3 unless --allow-incomplete.",
      report_opts, false},
+    {"sweep", "SWEEP.yaml",
+     "run every point of a sweep file into one database",
+     "A sweep file names a scenario and values for dotted PATHs (as --set "
+     "takes them): grid (every combination), zip (lists advanced "
+     "together) and seeds, crossed.  Every point is checked before "
+     "anything runs (a bad value is reported where the sweep file wrote "
+     "it, exit 2).  Each point is one run; its PATHs and values are its "
+     "sweep_points rows, shown by 'hetsim report' as rows (table) or "
+     "columns (csv, json).  Across machines: mpirun -np N hetsim-mpi "
+     "sweep SWEEP.yaml -o DB (docs/sweep.md).",
+     sweep_opts, false},
+    {"merge", "OUT.db SHARD.db...", "copy the runs of results files into one",
+     "Every run of each SHARD is added to OUT under a new run id, with all "
+     "its rows; a done run of a sweep point OUT already holds (same "
+     "scenario, seed and parameters) is kept too and reported as a "
+     "duplicate.  Every SHARD is checked before OUT is written (exit 2).",
+     no_opts, false},
+    {"search", "SEARCH.yaml",
+     "the cheapest configuration of a space that meets an SLO",
+     "Orders the candidates of the search file's space by the objective "
+     "(cost, energy or devices), decides those that provably cannot fit "
+     "(capacity footprint) or meet the SLO or carry the load (a roofline "
+     "lower bound) without simulating them, simulates the rest in order, "
+     "and stops when no remaining candidate can beat the best found.  "
+     "Prints one row per candidate: feasible ones first, in objective "
+     "order (docs/search.md).",
+     search_opts, false},
     {"list", "models|hardware|links|presets", "print one catalog as a table",
      "The catalog is $HETSIM_CATALOG, else configs/ beside the binary, "
      "else the installed copy.",

@@ -14,7 +14,9 @@
  *          no in the table)
  *   json   an array with one object per run, same keys as the csv
  *
- * Runs of several files get a first 'file' row (column, key).
+ * Runs of several files get a first 'file' row (column, key).  Runs of a
+ * sweep (sweep_points) get a row (column, key) per swept PATH after the
+ * status, the value as the sweep file wrote it.
  *
  * A run that is not 'done' shows its status, and the table says under
  * it that its figures are incomplete.
@@ -254,6 +256,40 @@ static void key_label(const rep_key *k, char *buf, size_t cap)
         snprintf(buf, cap, "%s: %s", k->scope, what);
 }
 
+/* ---- sweep parameters ---------------------------------------------------- */
+
+/* The sweep PATHs of the runs, in the order first met (borrowed). */
+typedef struct rep_params {
+    const char **path;
+    size_t n, cap;
+} rep_params;
+
+static void collect_params(const app_runs *set, rep_params *ps)
+{
+    memset(ps, 0, sizeof *ps);
+    for (size_t i = 0; i < set->n; i++)
+        for (size_t j = 0; j < set->runs[i].n_param; j += 2) {
+            const char *path = set->runs[i].param[j];
+            size_t m = 0;
+
+            while (m < ps->n && strcmp(ps->path[m], path) != 0)
+                m++;
+            if (m < ps->n)
+                continue;
+            hs_grow((void **)&ps->path, &ps->cap, ps->n + 1, sizeof *ps->path);
+            ps->path[ps->n++] = path;
+        }
+}
+
+/* Run 'r''s value of sweep PATH 'path'; NULL when it has none. */
+static const char *param_value(const app_run_row *r, const char *path)
+{
+    for (size_t j = 0; j < r->n_param; j += 2)
+        if (strcmp(r->param[j], path) == 0)
+            return r->param[j + 1];
+    return NULL;
+}
+
 /* Whether the runs come from more than one file. */
 static bool several_files(const app_runs *set)
 {
@@ -320,11 +356,12 @@ typedef struct rep_shape {
     bool files;
     size_t n_head, n_fields;
     const rep_keys *keys;
+    const rep_params *params; /* rows after the status */
 } rep_shape;
 
 static size_t shape_rows(const rep_shape *sh)
 {
-    return sh->n_head + sh->n_fields + sh->keys->n;
+    return sh->n_head + sh->params->n + sh->n_fields + sh->keys->n;
 }
 
 /* Fill column 'col' (rows 0..shape_rows()) of a run. */
@@ -339,6 +376,8 @@ static void fill_column(rep_cell *col, const app_run_row *r,
     put_text(&col[k++], r->col[REC_C_runs_name]);
     put_text(&col[k++], r->col[REC_C_runs_variant]);
     put_text(&col[k++], r->col[REC_C_runs_status]);
+    for (size_t i = 0; i < sh->params->n; i++)
+        put_text(&col[k++], param_value(r, sh->params->path[i]));
     for (size_t f = 0; f < N_FIELDS; f++)
         if (fields[f].label != NULL)
             put_value(&col[k++], r, f);
@@ -350,10 +389,14 @@ static void row_label(const rep_shape *sh, size_t row, char *buf, size_t cap)
 {
     static const char *const head[] = {"file", "", "name", "variant",
                                        "status"};
-    size_t k = sh->n_head;
+    size_t k = sh->n_head + sh->params->n;
 
     if (row < sh->n_head) {
         snprintf(buf, cap, "%s", head[row + !sh->files]);
+        return;
+    }
+    if (row < k) {
+        snprintf(buf, cap, "%s", sh->params->path[row - sh->n_head]);
         return;
     }
     for (size_t f = 0; f < N_FIELDS; f++)
@@ -403,9 +446,10 @@ static void print_notes(const app_runs *set, bool files, FILE *out)
 
 #define LABEL 128
 
-static void print_table(const app_runs *set, const rep_keys *keys, FILE *out)
+static void print_table(const app_runs *set, const rep_keys *keys,
+                        const rep_params *ps, FILE *out)
 {
-    rep_shape sh = {several_files(set), 0, 0, keys};
+    rep_shape sh = {several_files(set), 0, 0, keys, ps};
     size_t nr, lw = 0, nc = set->n > 0 ? set->n : 1;
     rep_cell *cells;
     char(*labels)[LABEL];
@@ -474,13 +518,18 @@ static void print_csv_text(const char *s, FILE *out)
     fputc('"', out);
 }
 
-static void print_csv(const app_runs *set, const rep_keys *keys, FILE *out)
+static void print_csv(const app_runs *set, const rep_keys *keys,
+                      const rep_params *ps, FILE *out)
 {
     bool files = several_files(set);
 
     fprintf(out, "%srun_id", files ? "file," : "");
     for (size_t h = 0; h < N_HEAD_COLS; h++)
         fprintf(out, ",%s", col_name(head_cols[h]));
+    for (size_t i = 0; i < ps->n; i++) {
+        fputc(',', out);
+        print_csv_text(ps->path[i], out);
+    }
     for (size_t f = 0; f < N_FIELDS; f++)
         fprintf(out, ",%s", field_key(f));
     for (size_t i = 0; i < keys->n; i++) {
@@ -500,6 +549,10 @@ static void print_csv(const app_runs *set, const rep_keys *keys, FILE *out)
         for (size_t h = 0; h < N_HEAD_COLS; h++) {
             fputc(',', out);
             print_csv_text(r->col[head_cols[h]], out);
+        }
+        for (size_t p = 0; p < ps->n; p++) {
+            fputc(',', out);
+            print_csv_text(param_value(r, ps->path[p]), out);
         }
         for (size_t f = 0; f < N_FIELDS; f++) {
             fputc(',', out);
@@ -548,7 +601,7 @@ static void print_json_number(bool has, double v, FILE *out)
 
 /* The seed is a number, the other head columns are text. */
 static void print_json_run(const app_run_row *r, const rep_keys *keys,
-                           bool files, FILE *out)
+                           const rep_params *ps, bool files, FILE *out)
 {
     double v = 0;
 
@@ -568,6 +621,12 @@ static void print_json_run(const app_run_row *r, const rep_keys *keys,
         else
             print_json_text(text, out);
     }
+    for (size_t p = 0; p < ps->n; p++) {
+        fputs(", ", out);
+        print_json_text(ps->path[p], out);
+        fputs(": ", out);
+        print_json_text(param_value(r, ps->path[p]), out);
+    }
     for (size_t f = 0; f < N_FIELDS; f++) {
         bool has = field_value(r, f, &v);
 
@@ -585,14 +644,15 @@ static void print_json_run(const app_run_row *r, const rep_keys *keys,
     fputc('}', out);
 }
 
-static void print_json(const app_runs *set, const rep_keys *keys, FILE *out)
+static void print_json(const app_runs *set, const rep_keys *keys,
+                       const rep_params *ps, FILE *out)
 {
     bool files = several_files(set);
 
     fprintf(out, "[");
     for (size_t i = 0; i < set->n; i++) {
         fprintf(out, i == 0 ? "\n" : ",\n");
-        print_json_run(&set->runs[i], keys, files, out);
+        print_json_run(&set->runs[i], keys, ps, files, out);
     }
     fprintf(out, set->n > 0 ? "\n]\n" : "]\n");
 }
@@ -600,15 +660,18 @@ static void print_json(const app_runs *set, const rep_keys *keys, FILE *out)
 void cli_report_print(const app_runs *set, const char *format, FILE *out)
 {
     rep_keys keys;
+    rep_params ps;
 
     collect_keys(set, &keys);
+    collect_params(set, &ps);
     if (strcmp(format, "csv") == 0)
-        print_csv(set, &keys, out);
+        print_csv(set, &keys, &ps, out);
     else if (strcmp(format, "json") == 0)
-        print_json(set, &keys, out);
+        print_json(set, &keys, &ps, out);
     else
-        print_table(set, &keys, out);
+        print_table(set, &keys, &ps, out);
     free(keys.k);
+    free(ps.path);
 }
 
 int cli_report_runs(io_store *s, const int64_t *ids, size_t n,

@@ -341,6 +341,12 @@ int io_set_path(io_errs *e, io_node **root, const char *path, hs_loc at,
  * argument.  Returns HS_OK or HS_EINPUT. */
 int io_apply_override(io_errs *e, io_node **root, const char *arg);
 
+/* The same for an override written elsewhere (a sweep file): PATH is
+ * reported at at[0] and VALUE, parsed as YAML, at at[1] (its first line
+ * shifted there, later lines by the same number of lines). */
+int io_apply_override_at(io_errs *e, io_node **root, const char *arg,
+                         const hs_loc at[2]);
+
 /* The file name every --set value is reported under. */
 #define IO_SET_FILE "--set"
 

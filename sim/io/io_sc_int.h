@@ -98,8 +98,10 @@ void io_sc_read_variants(io_errs *e, const io_node *root, char ***names,
  * is reported at 'path' with the known 'names'. */
 void io_sc_apply_variant(io_errs *e, io_node **root, const char *path,
                          const char *name, char **names, size_t count);
-/* Apply the 'n' --set overrides in order. */
+/* Apply the 'n' --set overrides in order; 'at' NULL, or the locations
+ * of io_scenario_opts.ovr_at. */
 void io_sc_apply_overrides(io_errs *e, io_node **root,
-                           const io_override *ovr, size_t n);
+                           const io_override *ovr, size_t n,
+                           const hs_loc *at);
 
 #endif /* HETSIM_IO_SC_INT_H */

@@ -100,17 +100,21 @@ void io_sc_apply_variant(io_errs *e, io_node **root, const char *path,
 }
 
 void io_sc_apply_overrides(io_errs *e, io_node **root, const io_override *ovr,
-                           size_t n)
+                           size_t n, const hs_loc *at)
 {
     for (size_t i = 0; i < n; i++) {
         const char *a = ovr[i].arg;
 
         if (sets_variants(a)) {
-            hs_loc at = {IO_SET_FILE, 1, 1};
+            hs_loc set_at = {IO_SET_FILE, 1, 1};
 
-            io_key_error(e, at, "variants", "cannot be overridden with --set");
+            io_key_error(e, at != NULL ? at[2 * i] : set_at, "variants",
+                         "cannot be overridden with --set");
             continue;
         }
-        io_apply_override(e, root, a);
+        if (at != NULL)
+            io_apply_override_at(e, root, a, &at[2 * i]);
+        else
+            io_apply_override(e, root, a);
     }
 }

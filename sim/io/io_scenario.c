@@ -200,7 +200,7 @@ int io_scenario_load_opts(const char *path, const io_scenario_opts *opts,
             io_sc_apply_variant(&e, &root, sc->path, opts->variant,
                                 sc->variants, sc->n_variants);
         }
-        io_sc_apply_overrides(&e, &root, opts->ovr, opts->n_ovr);
+        io_sc_apply_overrides(&e, &root, opts->ovr, opts->n_ovr, opts->ovr_at);
         memset(&c, 0, sizeof c);
         c.e = &e;
         c.sc = sc;

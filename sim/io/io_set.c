@@ -287,3 +287,40 @@ int io_apply_override(io_errs *e, io_node **root, const char *arg)
     free(path);
     return rc;
 }
+
+/* Move every node of 'n' down 'lines' lines; a node on the first line
+ * also 'cols' columns right (the parser counted from column 1). */
+static void shift_locs(io_node *n, unsigned lines, unsigned cols)
+{
+    if (n->loc.line == 1)
+        n->loc.col += cols;
+    if (n->key_loc.line == 1)
+        n->key_loc.col += cols;
+    n->loc.line += lines;
+    if (n->key_loc.line > 0)
+        n->key_loc.line += lines;
+    for (size_t i = 0; i < n->n_kids; i++)
+        shift_locs(n->kids[i], lines, cols);
+}
+
+int io_apply_override_at(io_errs *e, io_node **root, const char *arg,
+                         const hs_loc at[2])
+{
+    const char *eq = strchr(arg, '=');
+    io_node *value = NULL;
+    char *path;
+    int rc;
+
+    if (eq == NULL || eq == arg)
+        return io_error(e, at[0], "expected PATH=VALUE, found '%s'", arg);
+    if (io_parse(e, eq + 1, strlen(eq + 1), at[1].file, 0, &value) != HS_OK)
+        return HS_EINPUT;
+    if (value == NULL)
+        value = io_node_new_scalar("", true, at[1]);
+    else
+        shift_locs(value, at[1].line - 1, at[1].col - 1);
+    path = hs_strndup(arg, (size_t)(eq - arg));
+    rc = io_set_path(e, root, path, at[0], value);
+    free(path);
+    return rc;
+}

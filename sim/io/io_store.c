@@ -28,7 +28,9 @@
 
 #include <sqlite3.h>
 
+#include "io_log_int.h"
 #include "io_sql_bind.h"
+#include "io_store_int.h"
 
 /* ---- statements --------------------------------------------------------- */
 
@@ -54,6 +56,7 @@ static const char *const fixed_sql[ST_INSERT] = {
 };
 
 struct io_store {
+    io_log *log; /* a log store (io_store_open_log): no database */
     sqlite3 *db;
     char *path;
     sqlite3_stmt *st[N_STMT];
@@ -162,7 +165,7 @@ int io_store_flush(io_store *s, hs_diag *d)
 {
     char msg[256];
 
-    if (!s->in_txn)
+    if (!s->in_txn || s->log != NULL)
         return HS_OK;
     if (run_stmt(s, ST_COMMIT, msg, sizeof msg) != SQLITE_DONE) {
         hs_diag_error(d, where(s), "cannot commit %zu rows: %s", s->pending,
@@ -436,10 +439,27 @@ int io_store_open_read(const char *path, io_store **out, hs_diag *d)
     return open_store(path, false, out, d);
 }
 
+int io_store_open_log(const char *path, io_store **out, hs_diag *d)
+{
+    io_store *s = hs_calloc(1, sizeof *s);
+
+    s->path = hs_strdup(path);
+    s->log = io_log_create(path);
+    if (s->log == NULL) {
+        hs_diag_error(d, where(s), "cannot create the run log");
+        io_store_close(s);
+        *out = NULL;
+        return HS_EIO;
+    }
+    *out = s;
+    return HS_OK;
+}
+
 void io_store_close(io_store *s)
 {
     if (s == NULL)
         return;
+    io_log_close(s->log);
     if (s->in_txn && io_store_flush(s, NULL) != HS_OK)
         abandon_batch(s);
     for (int i = 0; i < N_STMT; i++)
@@ -487,6 +507,8 @@ int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
 
     if (info->name == NULL)
         return bad_input(s, d, "a run needs a name");
+    if (s->log != NULL)
+        return io_log_begin(s->log, info, run_id);
     rc = io_store_flush(s, d);
     if (rc != HS_OK)
         return rc;
@@ -569,9 +591,12 @@ int io_store_end_run_msg(io_store *s, int64_t run_id, io_run_status status,
                          const char *message, double wall_s, double sim_s,
                          uint64_t events, hs_diag *d)
 {
-    int rc = io_store_flush(s, d);
-    int mark_rc;
+    int rc, mark_rc;
 
+    if (s->log != NULL)
+        return io_log_end(s->log, run_id, status, message, wall_s, sim_s,
+                          events);
+    rc = io_store_flush(s, d);
     if (rc != HS_OK)
         abandon_batch(s); /* the rows are lost: record that, below */
     if (status == IO_RUN_DONE && contains(s->lost, s->n_lost, run_id)) {
@@ -601,6 +626,8 @@ int io_store_add(io_store *s, int64_t run_id, rec_table_id table,
     int rc;
 
     HS_ASSERT(table != REC_T_runs && table < REC_N_TABLES);
+    if (s->log != NULL)
+        return io_log_add(s->log, run_id, table, row);
     rc = io_bind_int(st, 1, run_id) |
          io_bind_record(st, 2, rec_table_get(table), row);
     return append(s, id, run_id, rc, d);
@@ -728,12 +755,24 @@ int io_store_query(io_store *s, const char *sql, const char *const *params,
                    int n_params, io_row_fn fn, void *ctx, hs_diag *d)
 {
     sqlite3_stmt *st = NULL;
-    int rc = prepare_query(s, sql, &st, d);
+    int rc;
 
+    if (s->log != NULL) {
+        hs_diag_error(d, where(s), "a run log cannot be queried");
+        return HS_EIO;
+    }
+    rc = prepare_query(s, sql, &st, d);
     if (rc == HS_OK)
         rc = bind_params(s, st, params, n_params, d);
     if (rc == HS_OK)
         rc = each_row(s, st, fn, ctx, d);
     sqlite3_finalize(st);
     return rc;
+}
+
+/* ---- for the merge (io_store_int.h) ------------------------------------- */
+
+sqlite3 *io_store_db(io_store *s)
+{
+    return s->db;
 }
