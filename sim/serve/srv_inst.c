@@ -257,6 +257,7 @@ void srv_inst_kick(srv_inst *in)
         hand_off_early(in, t);
     t = fast_forward(in, t, finishing);
     in->busy = true;
+    in->busy_until = t;
     eng_schedule(in->eng, t, ENG_PRIO_COMPLETION, on_step_end, in, EV_STEP_END,
                  0);
 }

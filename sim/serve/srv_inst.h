@@ -169,6 +169,13 @@ struct srv_inst {
     int64_t admit_seq;
 
     bool busy;
+    hs_time busy_until; /* end of the chain of steps scheduled at the last
+                           kick (busy_s already counts it whole) */
+
+    /* the time-series sampler's memory (srv_sim.c): busy time up to the
+     * instance's previous sample and when that was */
+    double sampled_busy_s;
+    hs_time sampled_at;
 
     /* totals */
     double busy_s;
