@@ -30,6 +30,8 @@ int cli_run(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_oicf(int argc, char **argv);
 int cli_report(int argc, char **argv);
+int cli_plot(int argc, char **argv);
+int cli_trace(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_schema_doc(int argc, char **argv);
 

@@ -22,6 +22,8 @@ static const cli_command commands[] = {
     {"check", cli_check},
     {"oicf", cli_oicf},
     {"report", cli_report},
+    {"plot", cli_plot},
+    {"trace", cli_trace},
     {"list", cli_list},
     {"help", cli_help},
     {"schema-doc", cli_schema_doc},
