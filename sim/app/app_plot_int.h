@@ -27,6 +27,7 @@ typedef struct plot_dev {
     double bw;    /* memory bandwidth, B/s */
     double mem;   /* memory per device, bytes */
     double ridge; /* peak / bw, FLOP/byte (as oicf.ridge_oi) */
+    double power_busy_w; /* per device while stepping */
 } plot_dev;
 
 /* An instance of a run (instances table) and its memory. */

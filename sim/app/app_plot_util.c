@@ -302,6 +302,7 @@ static void from_scenario(plot_run *r, const char *path, const char *yaml)
                 dev->peak_flops[cost_compute_dtype(dev, &sc->precision)];
             pd->bw = dev->mem_bw;
             pd->mem = dev->mem_bytes;
+            pd->power_busy_w = dev->power_busy_w;
             pd->ridge = pd->bw > 0 ? pd->peak / pd->bw : (double)NAN;
         }
         r->slos = hs_calloc(sc->n_slo + 1, sizeof *r->slos);
