@@ -64,6 +64,7 @@ typedef struct app_plot_opts {
     const char *terminal;   /* "pngcairo", "svg" or "pdfcairo" */
     const char *output;     /* the file the script writes ('set output') */
     int width, height;      /* pixels (pdf: at 100 pixels per inch) */
+    int64_t max_points;     /* per series; 0: 4000 */
     bool files;             /* data in files "NAME.dat" beside the script,
                                not in inline datablocks */
 } app_plot_opts;

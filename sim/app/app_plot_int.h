@@ -16,8 +16,9 @@
 #include "hetsim/app_plot.h"
 #include "hetsim/store.h"
 
-/* At most this many points of one series: more rows are thinned evenly
- * (every k-th row), which a 1280-pixel-wide plot cannot tell apart. */
+/* At most this many points of one series unless app_plot_opts says
+ * otherwise: more rows are thinned evenly (every k-th row), which a
+ * 1280-pixel-wide plot cannot tell apart. */
 #define PLOT_MAX_POINTS 4000
 
 /* A device of a run's scenario ('hardware:' entry). */
@@ -118,8 +119,9 @@ double plot_scalar(plot_ctx *c, const char *sql, const char *const *params,
                    int n);
 int64_t plot_count(plot_ctx *c, const char *sql, const char *const *params,
                    int n);
-/* Every how many rows to keep to show at most PLOT_MAX_POINTS of 'n'. */
-int64_t plot_stride(int64_t n);
+/* Every how many rows to keep to show at most PLOT_MAX_POINTS (or the
+ * plot's max_points) of 'n'. */
+int64_t plot_stride(const plot_ctx *c, int64_t n);
 /* Parse a row value as a double (NAN for NULL). */
 double plot_num(const char *v);
 

@@ -136,14 +136,16 @@ static int run_phase(points *a, size_t ri, size_t ph)
     int rc;
 
     snprintf(id, sizeof id, "%lld", (long long)r->id);
-    snprintf(stride, sizeof stride, "%lld",
-             (long long)plot_stride(plot_count(
-                 c,
-                 r->oicf ? "SELECT count(*) FROM oicf WHERE run_id = ?1 "
-                           "AND phase = ?2"
-                         : "SELECT count(*) FROM steps WHERE run_id = ?1 "
-                           "AND phase = ?2",
-                 params, 2)));
+    snprintf(
+        stride, sizeof stride, "%lld",
+        (long long)plot_stride(
+            c, plot_count(c,
+                          r->oicf
+                              ? "SELECT count(*) FROM oicf WHERE run_id = ?1 "
+                                "AND phase = ?2"
+                              : "SELECT count(*) FROM steps WHERE run_id = ?1 "
+                                "AND phase = ?2",
+                          params, 2)));
     hs_grow((void **)&a->s, &a->cap_s, a->n_s + 1, sizeof *a->s);
     s = &a->s[a->n_s];
     snprintf(s->name, sizeof s->name, "pts_%zu_%s", ri, phases[ph]);

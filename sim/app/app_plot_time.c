@@ -66,7 +66,7 @@ static bool cdf_series(plot_ctx *c, const cdf_panel *p, size_t ri, cdf_acc *a,
     if (a->n == 0)
         return false;
     a->k = 0;
-    a->stride = plot_stride(a->n);
+    a->stride = plot_stride(c, a->n);
     a->f = plot_data_begin(c, "cdf_%s_%zu", p->col, ri);
     sql = hs_asprintf("SELECT %s FROM requests WHERE run_id = ?1 AND %s IS "
                       "NOT NULL ORDER BY %s",
@@ -231,12 +231,14 @@ static int ts_series(plot_ctx *c, size_t k)
     int rc;
 
     snprintf(id, sizeof id, "%lld", (long long)r->id);
-    snprintf(stride, sizeof stride, "%lld",
-             (long long)plot_stride(plot_count(
-                 c,
-                 "SELECT count(*) FROM timeseries WHERE run_id = ?1 AND "
-                 "instance = ?2",
-                 params, 2)));
+    snprintf(
+        stride, sizeof stride, "%lld",
+        (long long)plot_stride(
+            c,
+            plot_count(c,
+                       "SELECT count(*) FROM timeseries WHERE run_id = ?1 AND "
+                       "instance = ?2",
+                       params, 2)));
     f = plot_data_begin(c, "ts_%zu", k);
     rc =
         plot_query(c,

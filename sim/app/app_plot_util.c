@@ -46,10 +46,11 @@ int64_t plot_count(plot_ctx *c, const char *sql, const char *const *params,
     return isfinite(v) ? (int64_t)v : 0;
 }
 
-int64_t plot_stride(int64_t n)
+int64_t plot_stride(const plot_ctx *c, int64_t n)
 {
-    return n <= PLOT_MAX_POINTS ? 1
-                                : (n + PLOT_MAX_POINTS - 1) / PLOT_MAX_POINTS;
+    int64_t max = c->o->max_points > 0 ? c->o->max_points : PLOT_MAX_POINTS;
+
+    return n <= max ? 1 : (n + max - 1) / max;
 }
 
 double plot_num(const char *v)
