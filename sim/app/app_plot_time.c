@@ -258,6 +258,7 @@ typedef struct link_acc {
     char **links;
     size_t n, cap;
     double bucket;
+    double max; /* the largest GB/s */
 } link_acc;
 
 /* io_row_fn: (link, bucket, bytes), ordered by link then bucket. */
@@ -265,6 +266,7 @@ static int link_row(void *ctx, const io_row *row)
 {
     link_acc *a = ctx;
     const char *link = row->values[0] != NULL ? row->values[0] : "?";
+    double v;
 
     if (a->n == 0 || strcmp(a->links[a->n - 1], link) != 0) {
         if (a->n > 0)
@@ -273,8 +275,10 @@ static int link_row(void *ctx, const io_row *row)
         a->links[a->n++] = hs_strdup(link);
         plot_data_begin(a->c, "link_%zu", a->n - 1);
     }
+    v = plot_num(row->values[2]) / a->bucket / 1e9;
+    a->max = fmax(a->max, v);
     fprintf(a->c->data, "%.9g\t%.9g\n", plot_num(row->values[1]) * a->bucket,
-            plot_num(row->values[2]) / a->bucket / 1e9);
+            v);
     return 0;
 }
 
@@ -313,8 +317,11 @@ static int link_series(plot_ctx *c, link_acc *a)
 static void ts_panel(plot_ctx *c, size_t n, int col, const char *style,
                      const char *title, const char *ylabel, const char *yr)
 {
-    fprintf(c->f, "set title '%s'\nset ylabel '%s'\nset yrange %s\nplot ",
-            title, ylabel, yr);
+    fprintf(c->f,
+            "set title '%s' offset 0,-0.4\nset ylabel '%s'\nset yrange "
+            "%s\nset ytics %s\nplot ",
+            title, ylabel, yr,
+            strcmp(yr, "[0:1.05]") == 0 ? "0.5" : "autofreq");
     for (size_t k = 0; k < n; k++) {
         char name[32];
 
@@ -328,12 +335,25 @@ static void ts_panel(plot_ctx *c, size_t n, int col, const char *style,
     fputc('\n', c->f);
 }
 
+/* The round number (1, 2 or 5 times a power of ten) at or above 'x'
+ * (> 0), for tics that a short panel has room for. */
+static double nice_step(double x)
+{
+    double p;
+
+    if (!(x > 0) || !isfinite(x))
+        return 1;
+    p = pow(10, floor(log10(x)));
+    return x <= p ? p : x <= 2 * p ? 2 * p : x <= 5 * p ? 5 * p : 10 * p;
+}
+
 static void link_panel(plot_ctx *c, const link_acc *a)
 {
     fprintf(c->f,
             "set title 'link throughput (bytes per %.3g s bucket, by start "
-            "time)'\nset ylabel 'GB/s'\nset yrange [0:*]\nplot ",
-            a->bucket);
+            "time)' offset 0,-0.4\nset ylabel 'GB/s'\nset yrange [0:*]\n"
+            "set ytics %.3g\nplot ",
+            a->bucket, nice_step(a->max / 3));
     for (size_t k = 0; k < a->n; k++) {
         char name[32];
 
@@ -352,7 +372,7 @@ int plot_timeline(plot_ctx *c)
     const plot_run *r = &c->runs[0];
     size_t n = r->n_insts < TIMELINE_MAX_INSTANCES ? r->n_insts
                                                    : TIMELINE_MAX_INSTANCES;
-    link_acc links = {c, NULL, 0, 0, 1};
+    link_acc links = {c, NULL, 0, 0, 1, 0};
     char *title, *head;
     int rc = HS_OK;
 
@@ -371,16 +391,23 @@ int plot_timeline(plot_ctx *c)
     plot_head(c, head);
     fprintf(c->f, "set multiplot layout %d,1 title ", links.n > 0 ? 4 : 3);
     plot_quote(c->f, head);
-    fputs(" font ',14'\nset key outside right top\nset xlabel "
-          "'simulated time (s)'\nset lmargin 12\nset rmargin 28\n",
-          c->f);
+    /* one x label, under the last panel; the panels share the x range */
+    fprintf(c->f,
+            " font ',14'\nset key outside right top vertical samplen 2\n"
+            "set lmargin 12\nset rmargin 24\nset tmargin 2.2\nset "
+            "bmargin 1.2\nset xrange [0:%.9g]\nunset xlabel\n",
+            isfinite(r->sim_s) && r->sim_s > 0 ? r->sim_s : 1.0);
     ts_panel(c, n, 2, "fsteps", "busy fraction (since the previous sample)",
              "fraction", "[0:1.05]");
     ts_panel(c, n, 3, "steps", "KV occupancy", "used / capacity", "[0:1.05]");
+    if (links.n == 0)
+        fputs("set xlabel 'simulated time (s)'\nset bmargin 3\n", c->f);
     ts_panel(c, n, 4, "steps", "queue length (waiting for admission)",
              "requests", "[0:*]");
-    if (links.n > 0)
+    if (links.n > 0) {
+        fputs("set xlabel 'simulated time (s)'\nset bmargin 3\n", c->f);
         link_panel(c, &links);
+    }
     fputs("unset multiplot\n", c->f);
     for (size_t k = 0; k < links.n; k++)
         free(links.links[k]);

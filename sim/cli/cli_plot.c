@@ -23,7 +23,8 @@
 #include <unistd.h>
 
 typedef struct plot_args {
-    const char *db, *kind_name, *out, *script;
+    const char *db, *kind_name, *out_arg, *script;
+    char *out;         /* the picture's file: -o, else KIND.png */
     const char **runs; /* [argc] */
     size_t n_runs;
     app_plot_opts o;
@@ -63,7 +64,7 @@ static void take_option(plot_args *a, const cli_opt *o, const char *v)
     if (cli_opt_is(o, "--run"))
         a->runs[a->n_runs++] = v;
     else if (cli_opt_is(o, "-o"))
-        a->out = v;
+        a->out_arg = v;
     else if (cli_opt_is(o, "--script"))
         a->script = v;
     else if (cli_opt_is(o, "--x"))
@@ -104,10 +105,10 @@ static int parse_args(int argc, char **argv, plot_args *a)
         return cli_usage_error(doc, "expected DB and KIND");
     if (check_kind(doc, a) != CLI_OK)
         return CLI_USAGE;
-    if (a->out == NULL)
+    if (a->out_arg == NULL)
         a->out = hs_asprintf("%s.png", a->kind_name);
     else
-        a->out = hs_strdup(a->out);
+        a->out = hs_strdup(a->out_arg);
     a->o.terminal = cli_plot_terminal(a->out);
     if (a->o.terminal == NULL)
         return cli_usage_error(
@@ -240,7 +241,7 @@ int cli_plot(int argc, char **argv)
     rc = parse_args(argc, argv, &a);
     if (rc != CLI_OK) {
         free(a.runs);
-        free((char *)a.out);
+        free(a.out);
         return rc;
     }
     d = hs_diag_new();
@@ -255,6 +256,6 @@ int cli_plot(int argc, char **argv)
     hs_diag_free(d);
     free(ids);
     free(a.runs);
-    free((char *)a.out);
+    free(a.out);
     return rc == HS_OK ? CLI_OK : rc == HS_EINPUT ? CLI_USAGE : CLI_FAIL;
 }
