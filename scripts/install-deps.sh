@@ -4,9 +4,18 @@
 # left alone, and when everything is present the script does nothing.
 # When not run as root (and sudo is not available without a password) it
 # prints the exact apt-get command instead of running it.
+#
+#   sh scripts/install-deps.sh            build, test, demo (make check)
+#   sh scripts/install-deps.sh --browser  also chromium, for the optional
+#                                         'make check-browser'
 set -eu
 
-PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time"
+# gnuplot-nox draws 'hetsim plot' and the report's plots; libjansson-dev
+# writes 'hetsim trace'.
+PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time gnuplot-nox libjansson-dev"
+if [ "${1:-}" = "--browser" ]; then
+    PKGS="$PKGS chromium"
+fi
 
 missing=""
 for p in $PKGS; do

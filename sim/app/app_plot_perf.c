@@ -55,8 +55,13 @@ static void add_ridge(points *a, const char *name, double oi, double peak,
         ridge *g = &a->ridges[i];
         size_t len = strlen(g->name);
 
-        if (fabs(g->oi - oi) > 1e-9 * oi || g->peak != peak)
+        if (fabs(g->oi - oi) > 1e-9 * oi ||
+            (g->peak != peak && g->peak > 0 && peak > 0))
             continue;
+        if (!(g->peak > 0)) { /* an oicf point's ridge learns its roof */
+            g->peak = peak;
+            g->bw = bw;
+        }
         /* the same roof under another name: one line, both names */
         if (strcmp(g->name, name) != 0 && strstr(g->name, name) == NULL &&
             len + strlen(name) + 3 < sizeof g->name)

@@ -328,9 +328,14 @@ static void ts_panel(plot_ctx *c, size_t n, int col, const char *style,
         snprintf(name, sizeof name, "ts_%zu", k);
         fputs(k > 0 ? ", \\\n     " : "", c->f);
         plot_ref(c, name);
-        fprintf(c->f, " using 1:%d with %s lw 2 lc rgb '%s' title ", col,
-                style, plot_color(k));
-        plot_quote(c->f, c->runs[0].insts[k].name);
+        fprintf(c->f, " using 1:%d with %s lw 2 lc rgb '%s' ", col, style,
+                plot_color(k));
+        if (col == 2) { /* the instances' key, once, by the first panel */
+            fputs("title ", c->f);
+            plot_quote(c->f, c->runs[0].insts[k].name);
+        } else {
+            fputs("notitle", c->f);
+        }
     }
     fputc('\n', c->f);
 }
@@ -393,8 +398,9 @@ int plot_timeline(plot_ctx *c)
     plot_quote(c->f, head);
     /* one x label, under the last panel; the panels share the x range */
     fprintf(c->f,
-            " font ',14'\nset key outside right top vertical samplen 2\n"
-            "set lmargin 12\nset rmargin 24\nset tmargin 2.2\nset "
+            " font ',14'\nset key outside right top vertical maxrows 4 "
+            "samplen 1.5\nset lmargin 12\nset rmargin 30\nset tmargin "
+            "2.2\nset "
             "bmargin 1.2\nset xrange [0:%.9g]\nunset xlabel\n",
             isfinite(r->sim_s) && r->sim_s > 0 ? r->sim_s : 1.0);
     ts_panel(c, n, 2, "fsteps", "busy fraction (since the previous sample)",

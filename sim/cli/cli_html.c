@@ -45,7 +45,8 @@ static void esc(FILE *f, const char *s)
 
 static const char style[] =
     "body{font-family:sans-serif;margin:2em;max-width:1400px;color:#222}"
-    "table{border-collapse:collapse;margin:.5em 0;font-size:90%}"
+    "table{border-collapse:collapse;margin:.5em 0;font-size:90%;"
+    "display:block;overflow-x:auto}"
     "td,th{border:1px solid #bbb;padding:2px 8px;text-align:right}"
     "th{background:#eee}td.t{text-align:left}"
     "pre{background:#f6f6f6;padding:.6em;overflow-x:auto;font-size:85%}"
