@@ -78,7 +78,8 @@ grep -q "set xlabel 'operational intensity (FLOP/byte, log scale)'" \
     "$tmp/s/plot.gp" || fail "oicf x label"
 grep -q "set ylabel 'capacity footprint / instance memory (fraction)'" \
     "$tmp/s/plot.gp" || fail "oicf y label"
-grep -q 'h100 ridge 295 FLOP/byte' "$tmp/s/plot.gp" || fail "h100 ridge"
+grep -q 'h100, h100-sxm ridge 295 FLOP/byte' "$tmp/s/plot.gp" ||
+    fail "h100 ridge (one line for the run's h100 and the points' h100-sxm)"
 grep -q 'mi300x ridge' "$tmp/s/plot.gp" || fail "mi300x ridge (oicf points)"
 expect 0 "$HETSIM" plot "$db" timeline --run split --script "$tmp/t"
 grep -q 'Timeline: llama-3-8b on 2× h100 + 2× small\\nrun 3 split' \
