@@ -352,24 +352,66 @@ static double nice_step(double x)
     return x <= p ? p : x <= 2 * p ? 2 * p : x <= 5 * p ? 5 * p : 10 * p;
 }
 
+/* The capacity of link 'k' of the run in GB/s, as its 'utilisation'
+ * metric counts it: the bytes of its transfers rows / (utilisation x
+ * the run's span), so the time average of the panel's line is that
+ * metric.  NAN when the link has no utilisation metric under its own
+ * name (a memory pool's traffic: the metric's scope is the pool). */
+static double link_capacity(plot_ctx *c, const link_acc *a, size_t k)
+{
+    const plot_run *r = &c->runs[0];
+    char id[32];
+    const char *params[2] = {id, a->links[k]};
+    double util, bytes;
+
+    snprintf(id, sizeof id, "%lld", (long long)r->id);
+    util = plot_scalar(c,
+                       "SELECT value FROM metrics WHERE run_id = ?1 AND "
+                       "scope = ?2 AND name = 'utilisation'",
+                       params, 2);
+    bytes = plot_scalar(c,
+                        "SELECT sum(bytes) FROM transfers WHERE run_id = ?1 "
+                        "AND link = ?2",
+                        params, 2);
+    if (!(util > 0) || !(bytes > 0) || !(r->sim_s > 0))
+        return NAN;
+    return bytes / (util * r->sim_s) / 1e9;
+}
+
+/* Utilisation when every link's capacity is known, else GB/s. */
 static void link_panel(plot_ctx *c, const link_acc *a)
 {
+    double *cap = hs_calloc(a->n + 1, sizeof *cap), top = 0;
+    bool util = true;
+
+    for (size_t k = 0; k < a->n; k++) {
+        cap[k] = link_capacity(c, a, k);
+        util = util && isfinite(cap[k]);
+    }
+    for (size_t k = 0; k < a->n && util; k++)
+        top = fmax(top, a->max / cap[k]);
     fprintf(c->f,
-            "set title 'link throughput (bytes per %.3g s bucket, by start "
-            "time)' offset 0,-0.4\nset ylabel 'GB/s'\nset yrange [0:*]\n"
+            "set title 'link %s (bytes of the transfers starting in each "
+            "%.3g s%s)' offset 0,-0.4\nset ylabel '%s'\nset yrange [0:*]\n"
             "set ytics %.3g\nplot ",
-            a->bucket, nice_step(a->max / 3));
+            util ? "utilisation" : "throughput", a->bucket,
+            util ? ", / bandwidth" : "", util ? "fraction" : "GB/s",
+            nice_step((util ? top : a->max) / 3));
     for (size_t k = 0; k < a->n; k++) {
         char name[32];
 
         snprintf(name, sizeof name, "link_%zu", k);
         fputs(k > 0 ? ", \\\n     " : "", c->f);
         plot_ref(c, name);
-        fprintf(c->f, " using 1:2 with steps lw 2 lc rgb '%s' title ",
-                plot_color(k));
+        if (util)
+            fprintf(c->f, " using 1:($2 / %.9g)", cap[k]);
+        else
+            fputs(" using 1:2", c->f);
+        fprintf(c->f, " with steps lw 2 lc rgb '%s' title ", plot_color(k));
         plot_quote(c->f, a->links[k]);
     }
     fputc('\n', c->f);
+    free(cap);
 }
 
 int plot_timeline(plot_ctx *c)

@@ -85,7 +85,17 @@ expect 0 "$HETSIM" plot "$db" timeline --run split --script "$tmp/t"
 grep -q 'Timeline: llama-3-8b on 2× h100 + 2× small\\nrun 3 split' \
     "$tmp/t/plot.gp" || fail "timeline title"
 [ -s "$tmp/t/link_0.dat" ] || fail "timeline: no link series"
-grep -q "link throughput" "$tmp/t/plot.gp" || fail "timeline: no link panel"
+grep -q "link utilisation" "$tmp/t/plot.gp" || fail "timeline: no link panel"
+# the link line, averaged over the run, is the link's utilisation metric
+cap=$(sed -n "s/.*'link_0.dat' using 1:(\$2 \/ \([0-9.e+]*\)).*/\1/p" "$tmp/t/plot.gp")
+util=$(sqlite3 "$db" "SELECT value FROM metrics WHERE run_id = 3 AND
+      name = 'utilisation' AND scope = 'fabric'")
+sim=$(sqlite3 "$db" "SELECT sim_s FROM runs WHERE run_id = 3")
+bucket=$(sed -n "s/.*each \([0-9.e+]*\) s, .*/\1/p" "$tmp/t/plot.gp")
+awk -F'\t' -v cap="$cap" -v u="$util" -v sim="$sim" -v b="$bucket" \
+    '{ s += $2 * b } END { m = s / cap / sim; d = m - u
+       exit !(d < 0.01 * u && d > -0.01 * u) }' "$tmp/t/link_0.dat" ||
+    fail "link utilisation line (capacity $cap) against the metric $util"
 # the KV occupancy never exceeds the capacity, busy fractions within [0, 1]
 awk -F'\t' '$2 > 1 || $2 < 0 || $3 > 1 { exit 1 }' "$tmp/t"/ts_*.dat ||
     fail "timeline values out of range"
