@@ -31,5 +31,7 @@ run "$hetsim" plot "$tmp/mono-vs-split.db" timeline \
     --run mono-vs-split/split-2p6d -o "$out/timeline.png"
 run "$hetsim" plot "$tmp/mono-vs-split.db" sweep --y ttft_p90_s \
     -o "$out/sweep.png"
-run "$hetsim" plot "$tmp/mono-vs-split.db" pareto --x ttft_p90_s \
+# eight variants (fleet sizes, routers, chunking, a small-memory device)
+run "$hetsim" run tests/golden/mono.yaml -o "$tmp/g-mono.db" -q
+run "$hetsim" plot "$tmp/g-mono.db" pareto --x ttft_p99_s \
     --y tokens_per_usd -o "$out/pareto.png"

@@ -97,12 +97,15 @@ static void wide_log(plot_ctx *c, const char *axis, double lo, double hi)
 {
     if (lo > 0 && hi / lo > 100)
         fprintf(c->f, "set logscale %s 10\n", axis);
+    /* large values as plain numbers, not 2.1513e+06 */
+    if (lo >= 1000 && hi < 1e12)
+        fprintf(c->f, "set format %s '%%.0f'\n", axis);
 }
 
 /* The metric across the runs, one point each, named on the x axis. */
 static int across_runs(plot_ctx *c, const char *y)
 {
-    char *title = plot_title(c, "Sweep", c->runs, c->n_runs);
+    char *title = plot_title(c, "Across runs", c->runs, c->n_runs);
     char *ylabel = axis_label(y);
     FILE *f = plot_data_begin(c, "sweep");
     size_t n = 0;
@@ -136,7 +139,7 @@ static int across_runs(plot_ctx *c, const char *y)
             ylabel, c->n_runs - 1, lo > 0 && hi / lo > 100 ? "*" : "0");
     plot_ref(c, "sweep");
     fprintf(c->f,
-            " using 1:2:xtic(3) with linespoints lw 2 pt 7 ps 1.5 lc rgb "
+            " using 1:2:xtic(3) with points pt 7 ps 2 lc rgb "
             "'%s' title '%s', '' using 1:2:(sprintf('%%.4g', $2)) with labels "
             "offset 0,1 notitle\n",
             plot_color(0), y);
@@ -269,9 +272,9 @@ static void pareto_data(plot_ctx *c, sw_point *pts, size_t n)
     FILE *f = plot_data_begin(c, "pareto_all");
 
     for (size_t i = 0; i < n; i++) {
-        fprintf(f, "%.9g\t%.9g\t", pts[i].x, pts[i].y);
-        plot_field(f, c->runs[pts[i].run].label);
-        fputc('\n', f);
+        /* the mark's label is the run_id; the key names the runs */
+        fprintf(f, "%.9g\t%.9g\t%lld\n", pts[i].x, pts[i].y,
+                (long long)c->runs[pts[i].run].id);
     }
     plot_data_end(c);
     qsort(pts, n, sizeof *pts, cmp_point);
@@ -337,14 +340,19 @@ int plot_pareto(plot_ctx *c)
         plot_ref(c, "pareto_all");
         fprintf(c->f,
                 " using 1:2 with points pt 7 ps 1.5 lc rgb '%s' title "
-                "'runs', '' using 1:2:3 with labels left offset 1,0.6 "
-                "notitle, \\\n     ",
+                "'runs (labelled by run_id)', '' using 1:2:3 with labels left "
+                "offset 0.8,0.6 notitle, \\\n     ",
                 plot_color(0));
         plot_ref(c, "pareto_front");
         fprintf(c->f,
                 " using 1:2 with linespoints lw 2 pt 6 ps 2.2 lc rgb "
-                "'%s' title 'Pareto front'\n",
+                "'%s' title 'Pareto front'",
                 plot_color(1));
+        for (size_t i = 0; i < c->n_runs && i < 24; i++) {
+            fputs(", \\\n     1/0 with points ps 0 title ", c->f);
+            plot_quote(c->f, c->runs[i].label);
+        }
+        fputc('\n', c->f);
         free(title);
         free(xl);
         free(yl);
