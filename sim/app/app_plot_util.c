@@ -282,7 +282,8 @@ static void from_scenario(plot_run *r, const char *path, const char *yaml)
          * trace, so a one-request workload stands in for it. */
         io_override *more = hs_calloc(so.n_ovr + 1, sizeof *more);
 
-        memcpy(more, so.ovr, so.n_ovr * sizeof *more);
+        if (so.n_ovr > 0)
+            memcpy(more, so.ovr, so.n_ovr * sizeof *more);
         more[so.n_ovr].arg = STAND_IN_WORKLOAD;
         free((void *)so.ovr);
         so.ovr = more;
