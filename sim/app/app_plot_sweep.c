@@ -198,6 +198,7 @@ int plot_sweep(plot_ctx *c)
     const char *x = c->o->x;
     sw_point *pts;
     size_t n = 0;
+    char unit[32] = "";
     int rc = known_metric(c, "--y", y);
 
     if (rc != HS_OK)
@@ -215,13 +216,17 @@ int plot_sweep(plot_ctx *c)
                              x);
     pts = hs_calloc(c->n_runs + 1, sizeof *pts);
     for (size_t i = 0; i < c->n_runs; i++) {
-        char *xv = sweep_value(c, i, x), *bv = NULL;
+        char *xv = sweep_value(c, i, x), *bv = NULL, *end = NULL;
 
         if (c->o->by != NULL)
             bv = sweep_value(c, i, c->o->by);
         if (xv != NULL && isfinite(run_metric(c, i, y))) {
             pts[n].run = i;
-            pts[n].x = strtod(xv, NULL);
+            pts[n].x = strtod(xv, &end);
+            /* a value written with a unit ("5/s"): its number, the unit
+             * in the axis label (the first run's) */
+            if (unit[0] == '\0' && end != NULL && *end != '\0')
+                snprintf(unit, sizeof unit, "%s", end);
             pts[n].y = run_metric(c, i, y);
             pts[n++].by = bv != NULL ? bv : hs_strdup("");
         } else {
@@ -233,8 +238,13 @@ int plot_sweep(plot_ctx *c)
         rc =
             hs_diag_error(c->d, (hs_loc){io_store_path(c->s), 0, 0},
                           "no run has sweep parameter %s and metric %s", x, y);
-    else
-        sweep_lines(c, pts, n, x, c->o->by, y);
+    else {
+        char *xl =
+            unit[0] != '\0' ? hs_asprintf("%s (%s)", x, unit) : hs_strdup(x);
+
+        sweep_lines(c, pts, n, xl, c->o->by, y);
+        free(xl);
+    }
     free_points(pts, n);
     return rc;
 }

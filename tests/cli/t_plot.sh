@@ -116,13 +116,15 @@ grep -q 'xtic(3)' "$tmp/w/plot.gp" || fail "sweep: runs not named"
 cp "$db" "$tmp/sw.db"
 sqlite3 "$tmp/sw.db" "CREATE TABLE sweep_points (run_id INTEGER, path TEXT,
     value TEXT); INSERT INTO sweep_points VALUES (1, 'rate', '20'),
-    (1, 'tp', '1'), (2, 'rate', '40'), (2, 'tp', '1'), (3, 'rate', '20'),
+    (1, 'tp', '1'), (2, 'rate', '40/s'), (2, 'tp', '1'), (3, 'rate', '20'),
     (3, 'tp', '2')"
 expect 0 "$HETSIM" plot "$tmp/sw.db" sweep --x rate --by tp --y e2e_p99_s \
     --script "$tmp/w2"
 [ "$(wc -l <"$tmp/w2/sweep_0.dat")" -eq 2 ] || fail "sweep tp=1: 2 points"
 [ "$(wc -l <"$tmp/w2/sweep_1.dat")" -eq 1 ] || fail "sweep tp=2: 1 point"
 grep -q '"tp = 1"' "$tmp/w2/plot.gp" || fail "sweep: --by not named"
+grep -q '^set xlabel "rate (/s)"' "$tmp/w2/plot.gp" || fail "sweep: x unit"
+grep -q '^40	' "$tmp/w2/sweep_0.dat" || fail "sweep: 40/s read as 40"
 expect 0 "$HETSIM" plot "$tmp/sw.db" sweep --x rate --by tp -o "$tmp/w2.png"
 expect 0 "$HETSIM" plot "$db" pareto --x e2e_p99_s --y throughput_tok_s \
     --script "$tmp/p"
