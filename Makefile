@@ -8,6 +8,10 @@
 #                        conservation, percentiles ordered and exact (CI)
 #   make SAN=1 check     the same under AddressSanitizer + UBSan (build/san/)
 #   make demo            install missing deps, build, run the bundled example
+#                        and draw one plot of it
+#   make docs-img        redraw the images of docs/plots.md (docs/img/)
+#   make check-browser   render the HTML report with headless Chromium
+#                        (installs chromium; optional, not part of check)
 #   make bench           build and run the benchmarks (see docs/performance.md)
 #   make install         install to $(DESTDIR)$(PREFIX) (default /usr/local)
 #   make format          clang-format every source; format-check only checks
@@ -28,7 +32,7 @@ SAN ?= 0
 WERROR ?= 1
 PREFIX ?= /usr/local
 DESTDIR ?=
-PKGS := yaml-0.1 sqlite3 gsl
+PKGS := yaml-0.1 sqlite3 gsl jansson
 PKG_CONFIG ?= pkg-config
 
 ifeq ($(SAN),1)
@@ -82,7 +86,8 @@ UNIT := $(BUILD)/unit_tests
 
 .PHONY: validate FORCE all deps check unit cli-test golden examples arch demo bench \
         install \
-        uninstall clean format format-check check-headers schema-doc man
+        uninstall clean format format-check check-headers schema-doc man \
+        docs-img check-browser
 
 # The MPI companion: mpi/hetsim_mpi.c over the CLI's objects (but main)
 # and the library, built with mpicc when it is installed.
@@ -197,6 +202,19 @@ examples: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(HETSIM)
 	@sh scripts/demo.sh $(HETSIM)
+
+# The images of docs/plots.md: each plot kind of the bundled examples
+# (scripts/docs-img.sh prints the commands it runs).
+docs-img: deps
+	@$(MAKE) --no-print-directory $(HETSIM)
+	@sh scripts/docs-img.sh $(HETSIM)
+
+# Optional: the HTML report rendered by headless Chromium, checked not
+# blank and loading nothing from outside itself.
+check-browser:
+	@sh scripts/install-deps.sh --browser
+	@$(MAKE) --no-print-directory $(HETSIM)
+	@sh scripts/check-browser.sh $(HETSIM)
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(HETSIM)

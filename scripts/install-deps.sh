@@ -4,11 +4,19 @@
 # left alone, and when everything is present the script does nothing.
 # When not run as root (and sudo is not available without a password) it
 # prints the exact apt-get command instead of running it.
+#
+#   sh scripts/install-deps.sh            build, test, demo (make check)
+#   sh scripts/install-deps.sh --browser  also chromium, for the optional
+#                                         'make check-browser'
 set -eu
 
 # openmpi-bin and libopenmpi-dev: the MPI companion hetsim-mpi
-# (docs/sweep.md) and its test.
-PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time openmpi-bin libopenmpi-dev"
+# (docs/sweep.md) and its test.  gnuplot-nox draws 'hetsim plot' and the
+# report's plots; libjansson-dev writes 'hetsim trace'.
+PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time openmpi-bin libopenmpi-dev gnuplot-nox libjansson-dev"
+if [ "${1:-}" = "--browser" ]; then
+    PKGS="$PKGS chromium"
+fi
 
 missing=""
 for p in $PKGS; do

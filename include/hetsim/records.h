@@ -339,7 +339,10 @@ typedef enum srv_drop_reason {
     X(timeseries, running, I64, "", "requests admitted, not finished")        \
     X(timeseries, kv_used_bytes, REAL, "bytes", "KV memory in use")           \
     X(timeseries, kv_capacity_bytes, REAL, "bytes",                           \
-      "KV memory available to the instance")
+      "KV memory available to the instance")                                 \
+    X(timeseries, busy_frac, REAL, "fraction",                                \
+      "share of the time since the instance's previous row (0 on its first "  \
+      "row) that it spent stepping")
 
 #define REC_COLS_sessions(X)                                                  \
     X(sessions, session_id, I64_KEY, "", "matches `requests.session_id`")     \

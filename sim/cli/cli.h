@@ -33,6 +33,8 @@ int cli_report(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_merge(int argc, char **argv);
 int cli_search(int argc, char **argv);
+int cli_plot(int argc, char **argv);
+int cli_trace(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_schema_doc(int argc, char **argv);
 

@@ -70,6 +70,37 @@ static const cli_opt report_opts[] = {
     {"--format", NULL, "F", "table, csv or json (default table)"},
     {"--allow-incomplete", NULL, NULL,
      "exit 0 even when a run shown is not done (default: exit status 3)"},
+    {"--html", NULL, NULL,
+     "write one self-contained HTML page (tables, plots as inline SVG, the "
+     "SQL behind each table) instead of printing (one DB)"},
+    {"-o", NULL, "FILE", "with --html: the page (default report.html)"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const cli_opt plot_opts[] = {
+    {"--run", NULL, "ID|NAME[/VARIANT]",
+     "plot this run (repeatable; default: every run, timeline the latest)"},
+    {"-o", NULL, "FILE", "the picture: .png, .svg or .pdf (default KIND.png)"},
+    {"--script", NULL, "DIR",
+     "write the gnuplot script (plot.gp) and its data files to DIR "
+     "instead of drawing"},
+    {"--x", NULL, "PATH|METRIC",
+     "sweep: the swept parameter (sweep_points.path); pareto: the x metric "
+     "(default ttft_p99_s)"},
+    {"--y", NULL, "METRIC",
+     "sweep: the metric (default ttft_p99_s); pareto: the y metric "
+     "(default tokens_per_usd)"},
+    {"--by", NULL, "PATH", "sweep: one line per value of this parameter"},
+    {NULL, NULL, NULL, NULL},
+};
+
+static const cli_opt trace_opts[] = {
+    {"--run", NULL, "ID|NAME[/VARIANT]",
+     "the run (default: the latest run of the file)"},
+    {"-o", NULL, "FILE", "write to FILE (default trace.json; - for stdout)"},
+    {"--from", NULL, "T", "only what ends at or after T simulated seconds"},
+    {"--to", NULL, "T", "only what starts at or before T simulated seconds"},
+    {"--max-events", NULL, "N", "stop after N events (the file stays valid)"},
     {NULL, NULL, NULL, NULL},
 };
 
@@ -142,6 +173,29 @@ static const cli_doc docs[] = {
      "(running, failed, interrupted) gets a note under the table, and "
      "the exit status is 3 unless --allow-incomplete.",
      report_opts, false},
+    {"plot", "DB KIND", "draw runs of a results database with gnuplot",
+     "KIND is oicf (operational intensity against capacity footprint over "
+     "memory, with the ridge point and memory line dividing the "
+     "bandwidth-, compute- and capacity-bound regions), roofline "
+     "(attained FLOP/s per device against OI under each device's roof), "
+     "cdf (TTFT, TPOT and E2E CDFs, runs side by side, SLO lines), "
+     "timeline (per instance busy fraction, KV occupancy and queue length, "
+     "per link throughput, over simulated time; one run), sweep (a metric "
+     "against a sweep_points parameter, one line per --by value; without "
+     "--x across the runs, e.g. variants) or pareto (two metrics of every "
+     "run and their Pareto front).  gnuplot (Debian gnuplot-nox) draws it, "
+     "or $HETSIM_GNUPLOT.  A missing file, a file that is not a results "
+     "database, an unknown run, kind or metric: exit 2, nothing written.  "
+     "See docs/plots.md.",
+     plot_opts, false},
+    {"trace", "DB",
+     "a run as Chrome trace-event JSON (Perfetto, chrome://tracing)",
+     "A process per instance with its steps as slices (batch, tokens, OI, "
+     "bound as args), a process per link with its transfers, requests as "
+     "async slices (queued, prefill, transfer, decode), counters for KV "
+     "use, queue length and busy fraction.  Rows are streamed: memory "
+     "does not grow with the run.  See docs/plots.md.",
+     trace_opts, false},
     {"sweep", "SWEEP.yaml",
      "run every point of a sweep file into one database",
      "A sweep file names a scenario and values for dotted PATHs (as --set "

@@ -20,6 +20,7 @@
  */
 #include "cli.h"
 #include "cli_help.h"
+#include "cli_plot.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,8 @@ typedef struct report_args {
     size_t n_all;
     const char *format;
     bool allow_incomplete; /* --allow-incomplete: exit 0 even so */
+    bool html;             /* --html: a page instead (cli_html.c) */
+    const char *out;       /* -o: the page */
 } report_args;
 
 /* A --run selector: for the last DB given, or for all before any. */
@@ -87,6 +90,10 @@ static int parse_args(int argc, char **argv, report_args *a)
                 add_run(a, v);
             else if (cli_opt_is(o, "--allow-incomplete"))
                 a->allow_incomplete = true;
+            else if (cli_opt_is(o, "--html"))
+                a->html = true;
+            else if (cli_opt_is(o, "-o"))
+                a->out = v;
             else
                 a->format = v;
             break;
@@ -96,6 +103,10 @@ static int parse_args(int argc, char **argv, report_args *a)
     }
     if (a->n_dbs == 0)
         return cli_usage_error(doc, "missing DB");
+    if (a->html && a->n_dbs > 1)
+        return cli_usage_error(doc, "--html: one DB at a time");
+    if (a->out != NULL && !a->html)
+        return cli_usage_error(doc, "-o: only with --html");
     if (strcmp(a->format, "table") != 0 && strcmp(a->format, "csv") != 0 &&
         strcmp(a->format, "json") != 0)
         return cli_usage_error(doc,
@@ -183,6 +194,27 @@ static int incomplete_status(const report_args *a, const app_runs *set)
     return CLI_INCOMPLETE;
 }
 
+/* --html: the page of the runs the selectors name in the one DB. */
+static int html_report(const report_args *a, hs_diag *d)
+{
+    const report_db *db = &a->dbs[0];
+    const char *out = a->out != NULL ? a->out : "report.html";
+    io_store *s = NULL;
+    int64_t *ids = hs_calloc(a->n_all + db->n_runs + 1, sizeof *ids);
+    size_t n = 0;
+    int rc = cli_open_db(db->path, &s, d);
+
+    if (rc == HS_OK)
+        rc = find_runs(s, a, db, ids, &n, d);
+    if (rc == HS_OK)
+        rc = cli_html_write(s, db->path, n > 0 ? ids : NULL, n, out, d);
+    if (rc == HS_OK)
+        printf("wrote %s\n", out);
+    io_store_close(s);
+    free(ids);
+    return rc;
+}
+
 int cli_report(int argc, char **argv)
 {
     report_args a = {0};
@@ -195,6 +227,13 @@ int cli_report(int argc, char **argv)
         return rc;
     }
     d = hs_diag_new();
+    if (a.html) {
+        rc = html_report(&a, d);
+        cli_print_diag(d, stderr);
+        hs_diag_free(d);
+        free_args(&a);
+        return exit_status(rc);
+    }
     for (size_t i = 0; i < a.n_dbs && rc == HS_OK; i++)
         rc = load_db(&a, &a.dbs[i], &set, d);
     if (rc == HS_OK)

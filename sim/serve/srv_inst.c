@@ -296,6 +296,7 @@ static void start_step(srv_inst *in)
         hand_off_early(in, t);
     t = fast_forward(in, t, finishing);
     in->busy = true;
+    in->busy_until = t;
     eng_schedule(in->eng, t, ENG_PRIO_COMPLETION, on_step_end, in, EV_STEP_END,
                  0);
 }

@@ -180,6 +180,13 @@ struct srv_inst {
 
     bool busy;
     bool kick_pending; /* a planning event waits at the current time */
+    hs_time busy_until; /* end of the chain of steps scheduled at the last
+                           kick (busy_s already counts it whole) */
+
+    /* the time-series sampler's memory (srv_sim.c): busy time up to the
+     * instance's previous sample and when that was */
+    double sampled_busy_s;
+    hs_time sampled_at;
 
     /* totals */
     double busy_s;

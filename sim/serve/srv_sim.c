@@ -92,6 +92,24 @@ hs_time srv_next_sample(hs_time now, hs_time next_event, hs_time every)
     return k > HS_TIME_MAX / every ? HS_TIME_MAX : k * every;
 }
 
+/* The share of (in->sampled_at, now] instance 'in' spent stepping, and
+ * the sampler's memory moved to 'now'.  busy_s counts a chain of steps
+ * whole when it is scheduled, so the part after 'now' is taken off; the
+ * first sample (sampled_at 0, now 0) is 0. */
+static double sample_busy_frac(srv_inst *in, hs_time now)
+{
+    double busy = in->busy_s, frac = 0;
+
+    if (in->busy && in->busy_until > now)
+        busy -= hs_time_to_s(in->busy_until - now);
+    if (now > in->sampled_at)
+        frac =
+            (busy - in->sampled_busy_s) / hs_time_to_s(now - in->sampled_at);
+    in->sampled_busy_s = busy;
+    in->sampled_at = now;
+    return frac < 0 ? 0 : frac > 1 ? 1 : frac;
+}
+
 static void on_sample(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
 {
     srv_sim *s = target;
@@ -100,7 +118,7 @@ static void on_sample(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
     (void)kind;
     (void)arg;
     for (int i = 0; i < s->n_insts && s->sink.sample != NULL; i++) {
-        const srv_inst *in = &s->insts[i];
+        srv_inst *in = &s->insts[i];
         srv_sample_rec rec = {
             .instance = in->name,
             .t_s = hs_time_to_s(now),
@@ -108,6 +126,7 @@ static void on_sample(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
             .running = in->n_running,
             .kv_used_bytes = (double)in->used_blocks * in->block_bytes,
             .kv_capacity_bytes = (double)in->total_blocks * in->block_bytes,
+            .busy_frac = sample_busy_frac(in, now),
         };
 
         srv_emit_sample(s, &rec);

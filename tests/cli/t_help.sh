@@ -13,7 +13,7 @@ set -u
 "$HETSIM" --help >"$tmp/top" || fail "hetsim --help: exit $?"
 cmds=$(awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }
             on && /^$/ { on = 0 }' "$tmp/top")
-[ "$(echo $cmds)" = "run check oicf report sweep merge search list help" ] ||
+[ "$(echo $cmds)" = "run check oicf report plot trace sweep merge search list help" ] ||
     fail "commands listed: $(echo $cmds)"
 "$HETSIM" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "no command: want exit 2"
@@ -35,7 +35,7 @@ done
 # Every option of the help is known to the parser: given alone (with a
 # value when it takes one), it may fail for other reasons, never as an
 # unknown option.
-for c in run check oicf report sweep search; do
+for c in run check oicf report plot trace sweep search; do
     "$HETSIM" "$c" --help |
         awk '/^options:/ { on = 1; next } on && $1 != "--help," {
                  sub(/,$/, "", $1); v = ($2 ~ /^[A-Z]/) ? $2 : ""
