@@ -24,7 +24,7 @@ SAN ?= 0
 WERROR ?= 1
 PREFIX ?= /usr/local
 DESTDIR ?=
-PKGS := yaml-0.1 sqlite3 gsl
+PKGS := yaml-0.1 sqlite3 gsl jansson
 PKG_CONFIG ?= pkg-config
 
 ifeq ($(SAN),1)

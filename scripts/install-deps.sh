@@ -6,7 +6,7 @@
 # prints the exact apt-get command instead of running it.
 set -eu
 
-PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time"
+PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev libjansson-dev check sqlite3 time"
 
 missing=""
 for p in $PKGS; do
