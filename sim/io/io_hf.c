@@ -581,6 +581,22 @@ static void pick_object(hf_doc *h)
         h->obj_at = value_at(h->text, h->len, k);
 }
 
+/* Where jansson's syntax error starts: its position is the end of the
+ * token its message names ("... near 'TOKEN'"), so step back over it. */
+static size_t syntax_pos(const json_error_t *err)
+{
+    const char *near = strstr(err->text, " near '");
+    size_t pos = err->position > 0 ? (size_t)err->position : 0;
+    size_t n;
+
+    if (near == NULL)
+        return pos;
+    n = strlen(near + 7);
+    if (n > 0 && near[7 + n - 1] == '\'' && n - 1 <= pos)
+        pos -= n - 1;
+    return pos;
+}
+
 /* Parse 'text' and map it into '*m'. */
 static int read_doc(io_errs *e, const char *path, const char *text, size_t len,
                     cost_model *m)
@@ -591,12 +607,9 @@ static int read_doc(io_errs *e, const char *path, const char *text, size_t len,
     char why[160];
 
     h.root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-    if (h.root == NULL) {
-        hs_loc at = {path, (unsigned)(err.line > 0 ? err.line : 0),
-                     (unsigned)(err.column > 0 ? err.column : 0)};
-
-        return io_error(e, at, "not valid JSON: %s", err.text);
-    }
+    if (h.root == NULL)
+        return io_error(e, loc_of(&h, syntax_pos(&err)), "not valid JSON: %s",
+                        err.text);
     if (!json_is_object(h.root)) {
         hs_loc at = {path, 1, 1};
 
