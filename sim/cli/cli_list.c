@@ -64,6 +64,15 @@ static void list_models(const io_catalog *c)
     }
 }
 
+/* A peak in TFLOP/s, or "-" when the device has none in format 't'. */
+static void peak(const cost_device *d, cost_dtype t, char *buf, size_t len)
+{
+    if (d->peak_flops[t] > 0)
+        snprintf(buf, len, "%.1f", d->peak_flops[t] / 1e12);
+    else
+        snprintf(buf, len, "-");
+}
+
 static void list_hardware(const io_catalog *c)
 {
     size_t longest = 0;
@@ -73,20 +82,18 @@ static void list_hardware(const io_catalog *c)
         if (strlen(c->hardware[i].dev.name) > longest)
             longest = strlen(c->hardware[i].dev.name);
     w = width_of(longest);
-    printf("%-*s %10s %10s %8s %8s %7s %6s %-15s %s\n", w, "name", "bf16_TF/s",
-           "fp8_TF/s", "mem_GB", "bw_TB/s", "power_W", "usd/h", "link",
-           "hypothetical");
+    printf("%-*s %10s %10s %10s %8s %8s %7s %6s %-15s %s\n", w, "name",
+           "bf16_TF/s", "fp8_TF/s", "fp4_TF/s", "mem_GB", "bw_TB/s", "power_W",
+           "usd/h", "link", "hypothetical");
     for (size_t i = 0; i < c->n; i++) {
         const io_hardware *h = &c->hardware[i];
         const cost_device *d = &h->dev;
-        char fp8[32];
+        char fp8[32], fp4[32];
 
-        if (d->peak_flops[COST_FP8] > 0)
-            snprintf(fp8, sizeof fp8, "%.1f", d->peak_flops[COST_FP8] / 1e12);
-        else
-            snprintf(fp8, sizeof fp8, "-");
-        printf("%-*s %10.1f %10s %8.1f %8.2f %7.0f %6.2f %-15s %s\n", w,
-               d->name, d->peak_flops[COST_BF16] / 1e12, fp8,
+        peak(d, COST_FP8, fp8, sizeof fp8);
+        peak(d, COST_FP4, fp4, sizeof fp4);
+        printf("%-*s %10.1f %10s %10s %8.1f %8.2f %7.0f %6.2f %-15s %s\n", w,
+               d->name, d->peak_flops[COST_BF16] / 1e12, fp8, fp4,
                d->mem_bytes / 1e9, d->mem_bw / 1e12, d->power_busy_w,
                d->cost_per_hour, h->link[0] != '\0' ? h->link : "-",
                d->hypothetical ? "yes" : "no");
