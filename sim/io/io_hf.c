@@ -405,9 +405,12 @@ static void read_dims(hf_doc *h, cost_model *m)
     get_int(h, k_hidden, 1, true, &m->hidden);
     get_int(h, k_heads, 1, true, &m->heads);
     get_int(h, k_vocab, 1, true, &m->vocab);
+    read_mla(h, m);
     m->kv_heads = m->heads;
-    get_int(h, k_kv_heads, 1, false, &m->kv_heads);
-    if (!get_int(h, k_head_dim, 1, false, &m->head_dim) && m->heads > 0) {
+    if (!m->has_mla)
+        get_int(h, k_kv_heads, 1, false, &m->kv_heads);
+    if (!m->has_mla && !get_int(h, k_head_dim, 1, false, &m->head_dim) &&
+        m->heads > 0) {
         m->head_dim = m->hidden / m->heads;
         if (m->head_dim * m->heads != m->hidden)
             hf_error(h, "head_dim",
@@ -431,9 +434,8 @@ static void read_dims(hf_doc *h, cost_model *m)
     if (m->ffn == 0 && m->moe_experts > 0 && m->moe_dense_layers == 0)
         m->ffn = m->moe_expert_ffn; /* unused: no dense layer */
     else if (m->ffn == 0)
-        hf_error(h, k_ffn[0], "missing key (the width of the %s MLP)",
-                 m->moe_experts > 0 ? "dense layers'" : "");
-    read_mla(h, m);
+        hf_error(h, k_ffn[0], "missing key (the width of the %s)",
+                 m->moe_experts > 0 ? "dense layers' MLP" : "MLP");
     if (m->has_mla) { /* MLA: no per-head K/V; keep the binder's zeros */
         m->kv_heads = 0;
         m->head_dim = 0;
