@@ -76,7 +76,7 @@ LIB := $(BUILD)/libhetsim.a
 HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
-.PHONY: FORCE all deps check unit cli-test golden examples arch demo bench \
+.PHONY: validate FORCE all deps check unit cli-test golden examples arch demo bench \
         install \
         uninstall clean format format-check check-headers schema-doc man
 
@@ -163,6 +163,13 @@ arch: $(HETSIM)
 
 golden: $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
+
+# Compare with measured serving runs (docs/validation.md); needs the
+# shared data set (SHARED, default ../shared) and python3.  Not in CI.
+SHARED ?= ../shared
+validate: $(HETSIM)
+	python3 scripts/validate.py --hetsim $(HETSIM) --fit \
+	    --rows $(SHARED)/data/aiconfigurator/silicon_e2e_train.csv
 
 examples: deps
 	@$(MAKE) --no-print-directory $(HETSIM)

@@ -254,7 +254,10 @@ typedef enum srv_drop_reason {
       "`unfinished` (still in flight when the run stopped)")                  \
     X(requests, drop_reason, DROP_REASON, "",                                 \
       "why a dropped request was dropped: `max_context` or `never_fits` "     \
-      "(see [Drop reasons](#drop-reasons)); NULL unless dropped")
+      "(see [Drop reasons](#drop-reasons)); NULL unless dropped")            \
+    X(requests, warmup, I32, "",                                              \
+      "1 for a warm-up request (among its source's first `warmup`): "        \
+      "simulated, left out of every metric; else 0")
 
 #define REC_COLS_steps(X)                                                     \
     X(steps, instance, TEXT, "", "instance name")                             \

@@ -101,6 +101,51 @@ typedef struct sc_pool {
 
 /* A group of identical instances: an entry of cluster.instances, or the
  * cluster.prefill / cluster.decode pool. */
+/* Most CUDA-graph batch sizes an engine profile may list. */
+#define SC_MAX_GRAPH_SIZES 128
+
+#define SC_PREEMPTION_MODES(X)                                                \
+    X(SC_PREEMPT_RECOMPUTE, "recompute")                                      \
+    X(SC_PREEMPT_SWAP, "swap")
+
+#define SC_ENUM_MEMBER(e, name) e,
+typedef enum sc_preemption {
+    SC_PREEMPTION_MODES(SC_ENUM_MEMBER)
+} sc_preemption;
+#undef SC_ENUM_MEMBER
+
+/* A serving engine's profile (configs/engines/<name>.yaml, docs/engines.md):
+ * what a real vLLM, TensorRT-LLM or SGLang server adds to the ideal
+ * batch model.  'none' is the ideal model itself: no host time, no
+ * padding, the device's own memory margin.  Batch limits and the
+ * scheduler are defaults that a group's own keys override. */
+typedef struct sc_engine {
+    char name[64];            /* profile name, "none" for the ideal model */
+    int64_t max_batch;        /* sequences per step */
+    int64_t max_batch_tokens; /* token budget per step */
+    bool chunked_prefill;
+    const char *scheduler; /* a registered scheduler for prefilling groups */
+    double host_step_s;    /* CPU time per iteration (schedule, sample) */
+    double host_seq_s;     /* and per sequence in the batch */
+    bool host_overlap;     /* CPU work overlaps the GPU step (async
+                               scheduling): step = max(GPU, CPU), else
+                               GPU + CPU */
+    double mem_fraction;   /* share of memory the engine may use; 0 = the
+                               device's memory margin (engine none) */
+    bool mem_of_free;      /* the share is of what the weights leave free
+                               (TensorRT-LLM), else of the whole memory */
+    int32_t graph_sizes[SC_MAX_GRAPH_SIZES]; /* ascending CUDA-graph decode
+                                                batch sizes; a decode-only
+                                                step of n <= the largest is
+                                                padded to the next one */
+    int n_graph_sizes;
+    double init_s; /* start-up time after the weights are loaded */
+    sc_preemption preemption;
+    int64_t local_prefill_max; /* split mode: largest prefill a decode
+                                  instance runs itself (0 = none) */
+    hs_loc loc;
+} sc_engine;
+
 typedef struct sc_group {
     char *name;               /* instances: 'name'; "prefill" / "decode" */
     int device;               /* index into hardware */
@@ -116,6 +161,8 @@ typedef struct sc_group {
                                  'scheduler' as written, else decode-only
                                  for the decode pool, chunked or
                                  prefill-first as chunked_prefill says */
+    sc_engine engine;         /* its engine profile: the group's 'engine',
+                                 else the scenario's, else 'none' */
     hs_loc loc;
 } sc_group;
 

@@ -160,9 +160,11 @@ typedef struct wl_source_spec {
     char *name; /* owned */
     wl_source_kind kind;
     wl_ctx_policy on_max_context; /* 'on_max_context:'; WL_CTX_DROP */
-    wl_trace_spec trace;          /* kind == WL_SOURCE_TRACE */
-    wl_synthetic_spec synthetic;  /* kind == WL_SOURCE_SYNTHETIC */
-    wl_agent_spec agent;          /* kind == WL_SOURCE_AGENT */
+    int64_t warmup;      /* 'warmup:': the source's first requests (by id) that
+                       are simulated but left out of every metric */
+    wl_trace_spec trace; /* kind == WL_SOURCE_TRACE */
+    wl_synthetic_spec synthetic; /* kind == WL_SOURCE_SYNTHETIC */
+    wl_agent_spec agent;         /* kind == WL_SOURCE_AGENT */
     hs_loc loc;
 } wl_source_spec;
 

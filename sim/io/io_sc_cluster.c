@@ -18,21 +18,13 @@ static const char *const cluster_keys[] = {
     "block_size",  "mixed_fallback", NULL,
 };
 static const char *const instance_keys[] = {
-    "name",
-    "device",
-    "count",
-    "tp",
-    "max_batch",
-    "max_batch_tokens",
-    "chunked_prefill",
-    "scheduler",
-    "link",
-    "router",
-    NULL,
+    "name",      "device",           "count",           "tp",
+    "max_batch", "max_batch_tokens", "chunked_prefill", "scheduler",
+    "link",      "router",           "engine",          NULL,
 };
 static const char *const role_keys[] = {
     "device",          "count",     "tp",   "max_batch", "max_batch_tokens",
-    "chunked_prefill", "scheduler", "link", NULL,
+    "chunked_prefill", "scheduler", "link", "engine",    NULL,
 };
 static const char *const kv_transfer_keys[] = {"link", "layerwise", NULL};
 static const char *const kv_pool_keys[] = {"pool", "policy", NULL};
@@ -103,7 +95,10 @@ static void bind_scheduler(io_sc_ctx *c, const io_node *n, sc_group *g,
     if (field_policy(c->e, n, "scheduler", SRV_POLICY_SCHEDULER, &name) !=
             HS_OK ||
         name == NULL) {
-        g->scheduler = decode               ? "decode-only"
+        g->scheduler = decode ? "decode-only"
+                       : g->engine.scheduler != NULL &&
+                               io_get(n, "chunked_prefill") == NULL
+                           ? g->engine.scheduler
                        : g->chunked_prefill ? "chunked"
                                             : "prefill-first";
         return;
@@ -118,6 +113,23 @@ static void bind_scheduler(io_sc_ctx *c, const io_node *n, sc_group *g,
         io_node_error(c->e, io_get(n, "scheduler"),
                       "'%s' schedules only the decode pool of split mode",
                       name);
+}
+
+/* The group's engine profile (its own 'engine', else the scenario's),
+ * and the batch limits it sets where the group writes none. */
+static void bind_engine(io_sc_ctx *c, const io_node *n, sc_group *g)
+{
+    const io_node *en = io_get(n, "engine");
+
+    g->engine = c->engine;
+    if (en != NULL)
+        io_sc_bind_engine(c, en, &g->engine);
+    if (io_get(n, "max_batch") == NULL)
+        g->max_batch = g->engine.max_batch;
+    if (io_get(n, "max_batch_tokens") == NULL)
+        g->max_batch_tokens = g->engine.max_batch_tokens;
+    if (io_get(n, "chunked_prefill") == NULL)
+        g->chunked_prefill = g->engine.chunked_prefill;
 }
 
 static void group_defaults(sc_group *g, const io_node *n)
@@ -149,6 +161,7 @@ static void bind_group(io_sc_ctx *c, const io_node *n, sc_group *g,
     if (dn != NULL)
         g->device = io_sc_ref_hardware(c, dn);
     io_bind_params(c->e, n, group_params, g, true);
+    bind_engine(c, n, g);
     bind_scheduler(c, n, g, role);
     if (instance && io_get(n, "router") != NULL)
         io_node_error(c->e, io_get(n, "router"),

@@ -36,6 +36,8 @@ typedef struct io_sc_ctx {
     bool catalog_failed;     /* the search failed (reported once) */
     char *base_dir;          /* directory of the file; NULL = cwd */
     bool *hw_ok;             /* per hardware entry: bound without error */
+    sc_engine engine;        /* the scenario's 'engine' (groups start from
+                                it), 'none' when not written */
 } io_sc_ctx;
 
 /* ---- shared services (io_sc_refs.c) -------------------------------------- */
@@ -75,6 +77,11 @@ void io_sc_bind_links(io_sc_ctx *c, const io_node *n);      /* optional */
 void io_sc_bind_hardware(io_sc_ctx *c, const io_node *n);   /* required */
 void io_sc_bind_pools(io_sc_ctx *c, const io_node *n);      /* optional */
 void io_sc_bind_cluster(io_sc_ctx *c, const io_node *n);    /* required */
+/* io_engine.c: an 'engine' value (a profile name, or a mapping with
+ * 'profile' and overrides) into '*g'; io_engine_none() is the ideal
+ * profile. */
+void io_sc_bind_engine(io_sc_ctx *c, const io_node *n, sc_engine *g);
+void io_engine_none(sc_engine *g);
 void io_sc_bind_router(io_sc_ctx *c, const io_node *n);     /* optional */
 void io_sc_bind_workload(io_sc_ctx *c, const io_node *n);   /* required */
 void io_sc_bind_slo(io_sc_ctx *c, const io_node *n);        /* optional */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 static const char *const source_keys[] = {
-    "name", "trace", "synthetic", "agent", "on_max_context", NULL};
+    "name", "trace", "synthetic", "agent", "on_max_context", "warmup", NULL};
 /* In the order of wl_ctx_policy. */
 static const char *const ctx_policy_names[] = {"drop", "truncate"};
 static const char *const trace_keys[] = {"format", "path", "time_scale",
@@ -260,6 +260,7 @@ static void bind_source(io_sc_ctx *c, const io_node *n, wl_source_spec *s)
                       N_OF(ctx_policy_names), &policy) == HS_OK &&
         policy >= 0)
         s->on_max_context = (wl_ctx_policy)policy;
+    io_field_int(c->e, n, "warmup", false, 0, INT64_MAX, &s->warmup);
     for (size_t i = 0; i < N_OF(kinds); i++) {
         const io_node *k = io_get(n, kinds[i]);
 

@@ -22,9 +22,9 @@
 #include "hetsim/io.h"
 
 static const char *const root_keys[] = {
-    "name",  "seed",         "model",   "precision", "hardware",
-    "links", "memory_pools", "cluster", "router",    "workload",
-    "slo",   "variants",     "output",  "window",    NULL,
+    "name",         "seed",    "model",  "precision", "hardware", "links",
+    "memory_pools", "cluster", "router", "workload",  "slo",      "variants",
+    "output",       "window",  "engine", NULL,
 };
 
 enum { DEFAULT_BLOCK_SIZE = 16 };
@@ -83,6 +83,9 @@ static void bind_root(io_sc_ctx *c, const io_node *root)
     if ((n = io_member(c->e, root, "hardware", true)) != NULL)
         io_sc_bind_hardware(c, n);
     io_sc_bind_pools(c, io_get(root, "memory_pools"));
+    io_engine_none(&c->engine);
+    if ((n = io_get(root, "engine")) != NULL)
+        io_sc_bind_engine(c, n, &c->engine);
     if ((n = io_member(c->e, root, "cluster", true)) != NULL)
         io_sc_bind_cluster(c, n);
     io_sc_bind_router(c, io_get(root, "router"));

@@ -43,6 +43,7 @@ static srv_req *make_request(srv_sim *s, int idx, wl_fit *fit)
     r->source = (int32_t)idx;
     r->session_id = w->session_id;
     r->turn = w->turn;
+    r->warmup = w->id < s->sc->workload[idx].warmup;
     r->arrival = w->arrival;
     /* Zero-length prompts or outputs in traces are simulated as one
      * token: every call reads at least one token and produces one. */

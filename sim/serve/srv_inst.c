@@ -23,7 +23,7 @@
 /* Most iterations planned in one event. */
 #define MAX_CHUNK_ITERS 4096
 
-enum { EV_STEP_END = 1 };
+enum { EV_STEP_END = 1, EV_KICK = 2 };
 
 static void on_step_end(eng_sim *eng, void *target, uint32_t kind,
                         uint64_t arg);
@@ -143,12 +143,18 @@ bool srv_host_caching(const srv_inst *in)
  * workspace. */
 double srv_host_local_kv_bytes(const srv_inst *in)
 {
-    return cost_instance_mem_bytes(&in->ctx) * (1.0 - in->ctx.dev.mem_margin) -
-           in->ctx.weight_bytes -
-           cost_workspace_bytes(&in->ctx, in->max_tokens,
-                                in->max_batch < in->max_tokens
-                                    ? in->max_batch
-                                    : in->max_tokens);
+    double mem = cost_instance_mem_bytes(&in->ctx);
+    double fixed =
+        in->ctx.weight_bytes +
+        cost_workspace_bytes(&in->ctx, in->max_tokens,
+                             in->max_batch < in->max_tokens ? in->max_batch
+                                                            : in->max_tokens);
+
+    if (in->mem_fraction <= 0) /* engine none: the device's margin */
+        return mem * (1.0 - in->ctx.dev.mem_margin) - fixed;
+    if (in->mem_of_free) /* a share of what weights and workspace leave */
+        return (mem - fixed) * in->mem_fraction;
+    return mem * in->mem_fraction - fixed; /* a share of all memory */
 }
 
 void srv_host_set_remote_kv(srv_inst *in, int64_t total_blocks)
@@ -235,7 +241,40 @@ static hs_time fast_forward(srv_inst *in, hs_time t, bool finishing)
     return t;
 }
 
+static void start_step(srv_inst *in);
+
+static void on_kick(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
+{
+    srv_inst *in = target;
+
+    (void)eng;
+    (void)kind;
+    (void)arg;
+    in->kick_pending = false;
+    start_step(in);
+}
+
+/* Plan the next step now, unless other events wait at this very time:
+ * then plan after them (ENG_PRIO_SCHEDULE fires after every completion
+ * and arrival of the same instant), so that requests arriving at the
+ * same instant -- a closed loop's next request, a burst in a trace --
+ * join the same iteration, as an engine's scheduler sees every request
+ * that came in while the previous iteration ran. */
 void srv_inst_kick(srv_inst *in)
+{
+    hs_time now = eng_now(in->eng);
+
+    if (in->busy || in->kick_pending)
+        return;
+    if (eng_pending(in->eng) > 0 && eng_next_time(in->eng) == now) {
+        in->kick_pending = true;
+        eng_schedule(in->eng, now, ENG_PRIO_SCHEDULE, on_kick, in, EV_KICK, 0);
+        return;
+    }
+    start_step(in);
+}
+
+static void start_step(srv_inst *in)
 {
     hs_time t = eng_now(in->eng);
     srv_plan p;
@@ -418,15 +457,24 @@ static void set_role(srv_inst *in, const sc_scenario *sc, srv_kind kind)
 
 /* The KV capacity left beside the weights and the largest step's
  * workspace, in blocks. */
-static void size_kv(srv_inst *in, const sc_group *g)
+static void size_kv(srv_inst *in)
 {
-    double kv_cap = cost_kv_capacity_bytes(&in->ctx, g->max_batch_tokens,
-                                           g->max_batch < g->max_batch_tokens
-                                               ? g->max_batch
-                                               : g->max_batch_tokens);
+    double kv_cap = srv_host_local_kv_bytes(in);
 
     in->block_bytes = (double)in->block_size * in->ctx.kv_bytes_per_token;
     in->total_blocks = kv_cap > 0 ? (int64_t)(kv_cap / in->block_bytes) : 0;
+}
+
+/* The engine profile's additions to the ideal step. */
+static void set_engine(srv_inst *in, const sc_engine *e)
+{
+    in->host_step_s = e->host_step_s;
+    in->host_seq_s = e->host_seq_s;
+    in->host_overlap = e->host_overlap;
+    in->graph_sizes = e->graph_sizes;
+    in->n_graph_sizes = e->n_graph_sizes;
+    in->mem_fraction = e->mem_fraction;
+    in->mem_of_free = e->mem_of_free;
 }
 
 /* Prefill tokens per second of one step holding a full chunk. */
@@ -476,7 +524,8 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
             SRV_MAX_STEP_S);
     in->sched = pol->sched;
     in->block_size = sc->cluster.block_size;
-    size_kv(in, g);
+    set_engine(in, &g->engine);
+    size_kv(in);
     if (in->total_blocks < 1 && !pol->pool_kv)
         return hs_diag_error(
             d, g->loc,

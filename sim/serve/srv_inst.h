@@ -116,6 +116,16 @@ struct srv_inst {
     cost_ctx ctx;
     int64_t max_batch;
     int64_t max_tokens;
+    /* The engine profile's additions to the ideal step (sc_engine):
+     * host time per iteration and per sequence, overlapped or added;
+     * the CUDA-graph sizes a decode-only batch is padded to (borrowed
+     * from the scenario); the share of memory the engine may use. */
+    double host_step_s, host_seq_s;
+    bool host_overlap;
+    const int32_t *graph_sizes;
+    int n_graph_sizes;
+    double mem_fraction; /* 0: the device's memory margin */
+    bool mem_of_free;
     const srv_sched_ops *sched;
     const srv_inst_hooks *hooks;
     eng_sim *eng;
@@ -169,6 +179,7 @@ struct srv_inst {
     int64_t admit_seq;
 
     bool busy;
+    bool kick_pending; /* a planning event waits at the current time */
 
     /* totals */
     double busy_s;

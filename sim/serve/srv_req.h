@@ -85,6 +85,7 @@ struct srv_req {
     int64_t cached_tokens; /* served from the cache at first admission */
     int64_t hit_blocks;    /* prefix blocks hit at first admission */
     bool session_last;     /* the last call of its session */
+    bool warmup;           /* a warm-up request: in no metric */
     int64_t swapped;       /* KV tokens swapped out to the pool, 0 none */
     int64_t swapped_back;  /* swapped in by the pending reserve */
     srv_req *prev, *next;  /* queue links, or free list */

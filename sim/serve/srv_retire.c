@@ -61,6 +61,7 @@ static void fill_record(const srv_sim *s, const srv_req *r,
     rec->preemptions = r->preemptions;
     rec->status = st;
     rec->drop_reason = why;
+    rec->warmup = r->warmup;
 }
 
 /* Invariant: 'why' is SRV_DROP_NONE exactly when 'st' is not dropped. */

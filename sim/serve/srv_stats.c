@@ -202,7 +202,7 @@ void srv_stats_account(srv_sim *s, const srv_req *r,
         st->hit_blocks += r->hit_blocks;
         st->id_blocks += (r->prompt + r->id_tokens - 1) / r->id_tokens;
     }
-    if (r->arrival >= st->win_from && r->arrival < st->win_to)
+    if (!r->warmup && r->arrival >= st->win_from && r->arrival < st->win_to)
         account_window(s, rec);
 }
 

@@ -8,11 +8,50 @@
  */
 #include "srv_inst.h"
 
+/* The CUDA-graph size a decode-only batch of 'n' runs as: the smallest
+ * captured size >= n, or n itself when none is that large (then the
+ * engine runs it without a graph). */
+static int64_t graph_size(const srv_inst *in, int64_t n)
+{
+    for (int i = 0; i < in->n_graph_sizes; i++) {
+        if (in->graph_sizes[i] >= n)
+            return in->graph_sizes[i];
+    }
+    return n;
+}
+
+/* Host (CPU) time of an iteration of 'n_seqs' sequences added to the
+ * GPU step: hidden behind it when the engine overlaps the two. */
+static void add_host_time(const srv_inst *in, int64_t n_seqs, cost_step *st)
+{
+    double host = in->host_step_s + in->host_seq_s * (double)n_seqs;
+
+    if (host <= 0)
+        return;
+    if (!in->host_overlap)
+        st->time_s += host;
+    else if (host > st->time_s)
+        st->time_s = host;
+}
+
 void srv_step_cost(srv_inst *in, const srv_plan *p, cost_step *st)
 {
-    cost_step_eval(&in->ctx, &p->batch, st);
+    const cost_batch *b = &p->batch;
+    cost_batch padded;
+
+    if (in->n_graph_sizes > 0 && b->prefill_seqs == 0 && b->decode_seqs > 0) {
+        int64_t pad = graph_size(in, b->decode_seqs) - b->decode_seqs;
+
+        /* Padding rows run through every GEMM and read no KV. */
+        padded = *b;
+        for (int64_t i = 0; i < pad; i++)
+            cost_batch_add_decode(&padded, 0);
+        b = &padded;
+    }
+    cost_step_eval(&in->ctx, b, st);
     if (in->kvpol->adjust != NULL)
         in->kvpol->adjust(in->kvpol_st, st);
+    add_host_time(in, p->n_seqs, st);
 }
 
 void srv_step_add_link(cost_step *step, double bytes, double bw,

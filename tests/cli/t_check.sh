@@ -50,7 +50,7 @@ expect 0 ok -- "$D/good.yaml" --set cluster.prefill.count=2 \
 
 cat >"$tmp/want" <<'END'
 tests/data/scenarios/bad_many.yaml:2:1: error: missing required key 'model'
-tests/data/scenarios/bad_many.yaml:3:1: error: unknown key 'modle' (expected one of name, seed, model, precision, hardware, links, memory_pools, cluster, router, workload, slo, variants, output, window)
+tests/data/scenarios/bad_many.yaml:3:1: error: unknown key 'modle' (expected one of name, seed, model, precision, hardware, links, memory_pools, cluster, router, workload, slo, variants, output, window, engine)
 tests/data/scenarios/bad_many.yaml:5:30: error: hardware.a.power: expected a power like '700W', found '700' (no unit)
 tests/data/scenarios/bad_many.yaml:6:6: error: hardware.x: missing required key 'cost_per_hour'
 tests/data/scenarios/bad_many.yaml:6:51: error: hardware.x.mem_capacity: expected a size in bytes like '80GB', found '96GQ' (unknown unit 'GQ')

@@ -356,7 +356,7 @@ START_TEST(unknown_key)
     expect(DIR "/t.yaml:5:46: error: cluster.instances.0: unknown "
                "key 'cuont' (expected one of name, device, count, "
                "tp, max_batch, max_batch_tokens, chunked_prefill, "
-               "scheduler, link, router)\n");
+               "scheduler, link, router, engine)\n");
 }
 END_TEST
 
@@ -479,7 +479,7 @@ START_TEST(missing_required_keys)
                "'cluster'\n" DIR "/t.yaml:4:1: error: unknown key 'clusters' "
                "(expected one of name, seed, model, precision, "
                "hardware, links, memory_pools, cluster, router, "
-               "workload, slo, variants, output, window)\n");
+               "workload, slo, variants, output, window, engine)\n");
 }
 END_TEST
 
@@ -769,7 +769,7 @@ START_TEST(set_with_a_bad_value)
     expect("--set:1:21: error: cluster.instances.0: unknown key "
            "'cuont' (expected one of name, device, count, tp, "
            "max_batch, max_batch_tokens, chunked_prefill, scheduler, link, "
-           "router)\n"
+           "router, engine)\n"
            "--set:1:24: error: cluster.instances.0.tp: expected an "
            "integer >= 1, found 'two'\n"
            "--set:1:35: error: workload.0.synthetic.arrival.rate: "
@@ -900,7 +900,7 @@ START_TEST(errors_keep_key_and_message_apart)
         2, HS_EINPUT, DIR "/t.yaml", 5, 46, "cluster.instances.0",
         "unknown key 'cuont' (expected one of name, device, count, "
         "tp, max_batch, max_batch_tokens, chunked_prefill, scheduler, link, "
-        "router)");
+        "router, engine)");
     ck_assert_msg(hs_diag_check(diag, &why), "%s", why);
     hs_diag_clear(diag);
     load_text(edit(9, "      arrival: {process: poisson, rate: 2/s, cv: 1}\n"),

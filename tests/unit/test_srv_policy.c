@@ -135,11 +135,12 @@ START_TEST(public_names_follow_the_registries)
     ck_assert_uint_eq(srv_policy_count(SRV_POLICY_ROUTER), 5);
     for (size_t i = 0; i < 5; i++)
         ck_assert_str_eq(srv_policy_name(SRV_POLICY_ROUTER, i), routers[i]);
-    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_SCHEDULER), 3);
+    ck_assert_uint_eq(srv_policy_count(SRV_POLICY_SCHEDULER), 4);
     ck_assert_uint_eq(srv_policy_count(SRV_POLICY_KV_POOL), 3);
     ck_assert_uint_eq(srv_policy_count(SRV_POLICY_RETENTION), 3);
     ck_assert(srv_policy_known(SRV_POLICY_KV_POOL, "pool-resident"));
     ck_assert(srv_policy_known(SRV_POLICY_SCHEDULER, "prefill-first"));
+    ck_assert(srv_policy_known(SRV_POLICY_SCHEDULER, "inflight"));
     ck_assert(!srv_policy_known(SRV_POLICY_RETENTION, "pool-resident"));
     ck_assert(!srv_policy_known(SRV_POLICY_ROUTER, "Random"));
 }
