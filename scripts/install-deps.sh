@@ -12,8 +12,9 @@ set -eu
 
 # openmpi-bin and libopenmpi-dev: the MPI companion hetsim-mpi
 # (docs/sweep.md) and its test.  gnuplot-nox draws 'hetsim plot' and the
-# report's plots; libjansson-dev writes 'hetsim trace'.
-PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time openmpi-bin libopenmpi-dev gnuplot-nox libjansson-dev"
+# report's plots; libjansson-dev reads Mooncake traces and HuggingFace
+# configs and writes 'hetsim trace'.
+PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev libjansson-dev check sqlite3 time openmpi-bin libopenmpi-dev gnuplot-nox"
 if [ "${1:-}" = "--browser" ]; then
     PKGS="$PKGS chromium"
 fi

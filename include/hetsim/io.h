@@ -70,6 +70,16 @@ int io_catalog_load_hardware(const char *dir, const char *name,
 int io_catalog_load_link(const char *dir, const char *name, cost_link *out,
                          hs_loc at, hs_diag *d);
 
+/* Read a model from a HuggingFace config.json (docs/catalogs.md,
+ * "HuggingFace configs"); its name is the file's (without '.json' and a
+ * '_config' suffix; '<dir>/config.json' is named after <dir>).  Problems
+ * are errors located at file:line:col with the key path; features the
+ * cost model does not represent (sliding-window or linear attention,
+ * multi-token prediction, a vision encoder, ...) are warnings in 'd'
+ * (HS_SEV_WARNING items) that do not fail the load.  Returns HS_OK,
+ * HS_EINPUT or HS_EIO. */
+int io_hf_load_model(const char *path, cost_model *out, hs_diag *d);
+
 /* The entry names of catalog 'kind' in 'dir' (its *.yaml files without
  * the extension), sorted by strcmp.  '*names' is a fresh array of fresh
  * strings, free with io_names_free(); it may be empty (then NULL with

@@ -147,6 +147,9 @@ int hs_diag_add_context(hs_diag *d, const hs_diag_item *item,
                         const char *context);
 
 size_t hs_diag_count(const hs_diag *d); /* 0 for NULL */
+/* The number of items of severity error (warnings excluded); 0 for NULL.
+ * O(count). */
+size_t hs_diag_errors(const hs_diag *d);
 /* The i-th item (0-based, i < count); borrowed until the diag is cleared
  * or freed. */
 const hs_diag_item *hs_diag_item_at(const hs_diag *d, size_t i);

@@ -147,7 +147,7 @@ int app_plan_load(const app_plan_opts *o, app_plan *p, hs_diag *d)
             p->sc[p->n++] = sc;
     }
     io_names_free(names, n);
-    if (ok && hs_diag_count(d) == 0 && hs_diag_count(p->extra) == 0)
+    if (ok && hs_diag_errors(d) == 0 && hs_diag_errors(p->extra) == 0)
         return HS_OK;
     drop_runs(p);
     return HS_EINPUT;
@@ -202,7 +202,8 @@ int app_plan_validate(const app_plan_opts *o, app_plan *p, hs_diag *d)
     }
     io_names_free(names, n);
     hs_diag_free(vd);
-    return hs_diag_count(d) + hs_diag_count(p->extra) == 0 ? HS_OK : HS_EINPUT;
+    return hs_diag_errors(d) + hs_diag_errors(p->extra) == 0 ? HS_OK
+                                                             : HS_EINPUT;
 }
 
 /* ---- where the results go ----------------------------------------------- */

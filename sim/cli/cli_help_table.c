@@ -24,6 +24,13 @@ static const cli_opt run_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const cli_opt list_opts[] = {
+    {"--from", NULL, "FILE",
+     "with models: read a HuggingFace config.json instead of the catalog "
+     "(repeatable)"},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const cli_opt check_opts[] = {
     {"--set", NULL, "PATH=VALUE",
      "override one scenario key before checking (repeatable)"},
@@ -225,8 +232,11 @@ static const cli_doc docs[] = {
      search_opts, false},
     {"list", "models|hardware|links|presets", "print one catalog as a table",
      "The catalog is $HETSIM_CATALOG, else configs/ beside the binary, "
-     "else the installed copy.",
-     no_opts, false},
+     "else the installed copy.  'list models --from FILE' reads "
+     "HuggingFace config.json files instead and prints their rows the same "
+     "way, with a warning for each feature the cost model does not "
+     "represent (docs/catalogs.md).",
+     list_opts, false},
     {"help", "[COMMAND]", "the commands, or one command's options",
      "The same as 'hetsim COMMAND --help'.", no_opts, false},
     {"schema-doc", "", "print the generated part of docs/schema.md",

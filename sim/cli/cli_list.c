@@ -5,7 +5,8 @@
  * installed copy); presets are its presets/ (docs/presets.md), shown
  * with the means of their distributions.  A catalog or preset file with
  * an error is reported with its file:line:col and nothing is listed
- * (exit 2).
+ * (exit 2).  'list models --from FILE' lists HuggingFace config.json
+ * files instead (io_hf_load_model), their warnings on stderr.
  */
 #include "cli.h"
 
@@ -63,6 +64,15 @@ static void list_models(const io_catalog *c)
     }
 }
 
+/* A peak in TFLOP/s, or "-" when the device has none in format 't'. */
+static void peak(const cost_device *d, cost_dtype t, char *buf, size_t len)
+{
+    if (d->peak_flops[t] > 0)
+        snprintf(buf, len, "%.1f", d->peak_flops[t] / 1e12);
+    else
+        snprintf(buf, len, "-");
+}
+
 static void list_hardware(const io_catalog *c)
 {
     size_t longest = 0;
@@ -72,20 +82,18 @@ static void list_hardware(const io_catalog *c)
         if (strlen(c->hardware[i].dev.name) > longest)
             longest = strlen(c->hardware[i].dev.name);
     w = width_of(longest);
-    printf("%-*s %10s %10s %8s %8s %7s %6s %-15s %s\n", w, "name", "bf16_TF/s",
-           "fp8_TF/s", "mem_GB", "bw_TB/s", "power_W", "usd/h", "link",
-           "hypothetical");
+    printf("%-*s %10s %10s %10s %8s %8s %7s %6s %-15s %s\n", w, "name",
+           "bf16_TF/s", "fp8_TF/s", "fp4_TF/s", "mem_GB", "bw_TB/s", "power_W",
+           "usd/h", "link", "hypothetical");
     for (size_t i = 0; i < c->n; i++) {
         const io_hardware *h = &c->hardware[i];
         const cost_device *d = &h->dev;
-        char fp8[32];
+        char fp8[32], fp4[32];
 
-        if (d->peak_flops[COST_FP8] > 0)
-            snprintf(fp8, sizeof fp8, "%.1f", d->peak_flops[COST_FP8] / 1e12);
-        else
-            snprintf(fp8, sizeof fp8, "-");
-        printf("%-*s %10.1f %10s %8.1f %8.2f %7.0f %6.2f %-15s %s\n", w,
-               d->name, d->peak_flops[COST_BF16] / 1e12, fp8,
+        peak(d, COST_FP8, fp8, sizeof fp8);
+        peak(d, COST_FP4, fp4, sizeof fp4);
+        printf("%-*s %10.1f %10s %10s %8.1f %8.2f %7.0f %6.2f %-15s %s\n", w,
+               d->name, d->peak_flops[COST_BF16] / 1e12, fp8, fp4,
                d->mem_bytes / 1e9, d->mem_bw / 1e12, d->power_busy_w,
                d->cost_per_hour, h->link[0] != '\0' ? h->link : "-",
                d->hypothetical ? "yes" : "no");
@@ -202,26 +210,86 @@ static int parse_kind(const char *s, io_catalog_kind *kind)
     return HS_EINPUT;
 }
 
+/* 'hetsim list models --from FILE...': the models of config.json files,
+ * every one read before anything is printed; warnings to stderr. */
+static int list_from(char **files, size_t n)
+{
+    io_catalog c;
+    hs_diag *d = hs_diag_new();
+    int rc = HS_OK;
+
+    memset(&c, 0, sizeof c);
+    c.kind = IO_CATALOG_MODELS;
+    c.models = hs_calloc(n + 1, sizeof(cost_model));
+    for (size_t i = 0; i < n; i++)
+        if (io_hf_load_model(files[i], &c.models[c.n++], d) != HS_OK)
+            rc = HS_EINPUT;
+    cli_print_diag(d, stderr);
+    if (rc == HS_OK)
+        list_models(&c);
+    free(c.models);
+    hs_diag_free(d);
+    return rc == HS_OK ? CLI_OK : CLI_USAGE;
+}
+
+/* Parse the arguments: the kind (argv[] position) and the --from files. */
+static int parse_args(int argc, char **argv, const char **what, char **files,
+                      size_t *n_files)
+{
+    const cli_doc *doc = cli_doc_find("list");
+
+    *what = NULL;
+    *n_files = 0;
+    for (int i = 1; i < argc; i++) {
+        const cli_opt *o;
+        const char *v;
+
+        switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
+        case CLI_ARG_OPTION: /* --from, the only option */
+            files[(*n_files)++] = (char *)v;
+            break;
+        case CLI_ARG_POSITIONAL:
+            if (*what != NULL)
+                return cli_usage_error(doc, "unexpected argument '%s'", v);
+            *what = v;
+            break;
+        case CLI_ARG_BAD:
+            return CLI_USAGE;
+        }
+    }
+    if (*what == NULL)
+        return cli_usage_error(doc, "expected one of models, hardware, "
+                                    "links, presets");
+    if (*n_files > 0 && strcmp(*what, "models") != 0)
+        return cli_usage_error(doc, "--from applies to models only");
+    return CLI_OK;
+}
+
 int cli_list(int argc, char **argv)
 {
     io_catalog_kind kind = IO_CATALOG_MODELS;
     io_catalog *c = NULL;
     char *dir = NULL;
+    char **files = hs_calloc((size_t)argc + 1, sizeof(char *));
+    const char *what;
+    size_t n_files;
     hs_diag *d;
-    int rc;
+    int rc = parse_args(argc, argv, &what, files, &n_files);
 
-    if (argc != 2)
-        return cli_usage_error(cli_doc_find("list"),
-                               "expected one of models, hardware, links, "
-                               "presets");
-    if (strcmp(argv[1], "presets") != 0 && parse_kind(argv[1], &kind) != HS_OK)
-        return cli_usage_error(cli_doc_find("list"),
-                               "expected models, hardware, links or presets, "
-                               "found '%s'",
-                               argv[1]);
+    if (rc == CLI_OK && strcmp(what, "presets") != 0 &&
+        parse_kind(what, &kind) != HS_OK)
+        rc = cli_usage_error(cli_doc_find("list"),
+                             "expected models, hardware, links or presets, "
+                             "found '%s'",
+                             what);
+    if (rc == CLI_OK && n_files > 0)
+        rc = list_from(files, n_files);
+    free(files);
+    if (rc != CLI_OK || n_files > 0)
+        return rc;
     d = hs_diag_new();
     rc = io_catalog_find(&dir, d);
-    if (rc == HS_OK && strcmp(argv[1], "presets") == 0) {
+    if (rc == HS_OK && strcmp(what, "presets") == 0) {
         rc = list_presets(dir, d);
         if (rc == HS_OK) {
             hs_diag_free(d);

@@ -10,22 +10,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-int io_vreport(io_errs *e, int code, hs_loc at, const char *key,
-               const char *fmt, va_list ap)
+/* Append one item to the list 'v' (of '*n' items, capacity '*cap'). */
+static void append(io_err **v, size_t *n, size_t *cap, int code, hs_loc at,
+                   const char *key, const char *fmt, va_list ap)
+    HS_PRINTF(7, 0);
+static void append(io_err **v, size_t *n, size_t *cap, int code, hs_loc at,
+                   const char *key, const char *fmt, va_list ap)
 {
     io_err *r;
 
-    hs_grow((void **)&e->v, &e->cap, e->n + 1, sizeof(io_err));
-    r = &e->v[e->n];
+    hs_grow((void **)v, cap, *n + 1, sizeof(io_err));
+    r = &(*v)[*n];
     r->file = at.file != NULL ? hs_strdup(at.file) : NULL;
     r->line = at.line;
     r->col = at.col;
     r->code = code;
     r->key = key != NULL ? hs_strdup(key) : NULL;
-    r->seq = e->n;
+    r->seq = *n;
     r->text = hs_vasprintf(fmt, ap);
-    e->n++;
+    (*n)++;
+}
+
+int io_vreport(io_errs *e, int code, hs_loc at, const char *key,
+               const char *fmt, va_list ap)
+{
+    append(&e->v, &e->n, &e->cap, code, at, key, fmt, ap);
     return code;
+}
+
+void io_warn(io_errs *e, hs_loc at, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    append(&e->w, &e->nw, &e->wcap, HS_OK, at, key, fmt, ap);
+    va_end(ap);
 }
 
 int io_report(io_errs *e, int code, hs_loc at, const char *key,
@@ -59,16 +78,22 @@ int io_key_error(io_errs *e, hs_loc at, const char *key, const char *fmt, ...)
     return HS_EINPUT;
 }
 
+static void free_list(io_err *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].file);
+        free(v[i].key);
+        free(v[i].text);
+    }
+    free(v);
+}
+
 void io_errs_clear(io_errs *e)
 {
-    for (size_t i = 0; i < e->n; i++) {
-        free(e->v[i].file);
-        free(e->v[i].key);
-        free(e->v[i].text);
-    }
-    free(e->v);
-    e->v = NULL;
-    e->n = e->cap = 0;
+    free_list(e->v, e->n);
+    free_list(e->w, e->nw);
+    e->v = e->w = NULL;
+    e->n = e->cap = e->nw = e->wcap = 0;
 }
 
 /* Errors sort by file (in the order each file first had an error), then
@@ -97,34 +122,40 @@ static bool same_file(const char *a, const char *b)
            (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-void io_errs_flush(io_errs *e, hs_diag *d)
+/* Sort 'v' as described in io_int.h and add it to 'd' with 'sev'. */
+static void flush_list(io_err *v, size_t n, hs_severity sev, hs_diag *d)
 {
-    if (e->n == 0)
-        return;
     /* O(n^2) ranking; error lists are short. */
-    for (size_t i = 0; i < e->n; i++) {
-        e->v[i].rank = i;
+    for (size_t i = 0; i < n; i++) {
+        v[i].rank = i;
         for (size_t j = 0; j < i; j++) {
-            if (same_file(e->v[j].file, e->v[i].file)) {
-                e->v[i].rank = e->v[j].rank;
+            if (same_file(v[j].file, v[i].file)) {
+                v[i].rank = v[j].rank;
                 break;
             }
         }
     }
-    qsort(e->v, e->n, sizeof(io_err), cmp_err);
+    if (n > 0)
+        qsort(v, n, sizeof(io_err), cmp_err);
     /* hs_diag keeps equal consecutive items once. */
-    for (size_t i = 0; i < e->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         hs_diag_item it;
 
-        it.severity = HS_SEV_ERROR;
-        it.code = e->v[i].code;
-        it.loc.file = e->v[i].file;
-        it.loc.line = e->v[i].line;
-        it.loc.col = e->v[i].col;
+        it.severity = sev;
+        it.code = sev == HS_SEV_ERROR ? v[i].code : HS_OK;
+        it.loc.file = v[i].file;
+        it.loc.line = v[i].line;
+        it.loc.col = v[i].col;
         it.context = NULL;
-        it.key = e->v[i].key;
-        it.message = e->v[i].text;
+        it.key = v[i].key;
+        it.message = v[i].text;
         hs_diag_add(d, &it);
     }
+}
+
+void io_errs_flush(io_errs *e, hs_diag *d)
+{
+    flush_list(e->v, e->n, HS_SEV_ERROR, d);
+    flush_list(e->w, e->nw, HS_SEV_WARNING, d);
     io_errs_clear(e);
 }

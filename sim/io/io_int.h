@@ -43,10 +43,15 @@ typedef struct io_err {
     char *text;  /* owned: the message after the key */
 } io_err;
 
-/* The error collector.  Zero-initialise ('io_errs e = {0};'). */
+/* The error collector.  Zero-initialise ('io_errs e = {0};').  'n'
+ * counts errors only (callers test 'e->n > before'); warnings (a model
+ * feature the cost model does not represent, ...) are kept apart in 'w'
+ * and never make a load fail. */
 typedef struct io_errs {
     io_err *v;
     size_t n, cap;
+    io_err *w; /* warnings */
+    size_t nw, wcap;
 } io_errs;
 
 /* Record one error at 'at' with status 'code' about key path 'key' (may
@@ -60,8 +65,12 @@ int io_error(io_errs *e, hs_loc at, const char *fmt, ...) HS_PRINTF(3, 4);
 /* The same about key path 'key' (may be NULL). */
 int io_key_error(io_errs *e, hs_loc at, const char *key, const char *fmt,
                  ...) HS_PRINTF(4, 5);
+/* Record one warning at 'at' about key path 'key' (may be NULL). */
+void io_warn(io_errs *e, hs_loc at, const char *key, const char *fmt, ...)
+    HS_PRINTF(4, 5);
 /* Move every error into 'd' (may be NULL) as hs_diag items, sorted as
- * described above, and empty 'e'.  O(n log n). */
+ * described above, then every warning (HS_SEV_WARNING items, sorted the
+ * same way), and empty 'e'.  O(n log n). */
 void io_errs_flush(io_errs *e, hs_diag *d);
 /* Drop every error. */
 void io_errs_clear(io_errs *e);
@@ -371,6 +380,12 @@ int io_bind_model(io_errs *e, const io_node *map, cost_model *m,
 int io_bind_device(io_errs *e, const io_node *map, cost_device *dev,
                    char *link, size_t linklen, bool complete);
 int io_bind_link(io_errs *e, const io_node *map, cost_link *l, bool complete);
+
+/* Read the HuggingFace config.json at 'path' into '*m' (io_hf.c): errors
+ * and warnings (features the cost model leaves out) go to 'e'; a file
+ * that cannot be read is reported at 'at' (or at the path when at.file is
+ * NULL).  Returns HS_OK, HS_EINPUT or HS_EIO. */
+int io_hf_model(io_errs *e, const char *path, hs_loc at, cost_model *m);
 
 /* Load entry 'name' of the catalog in 'dir' with errors collected in
  * 'e'.  An unknown or malformed name is reported at node 'ref' (with its

@@ -1,28 +1,19 @@
 /*
  * io_sc_model.c -- the 'model' and 'precision' sections of a scenario: a
- * catalog model by name, or a mapping (a catalog base with overrides, or
- * a whole inline model), and the dtypes of weights, KV and activations.
+ * catalog model by name, or a mapping (a catalog base or a HuggingFace
+ * config.json, 'hf_config', with overrides, or a whole inline model), and
+ * the dtypes of weights, KV and activations.
  */
 #include "io_sc_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 static const char *const model_keys[] = {
-    "catalog",
-    "name",
-    "description",
-    "layers",
-    "hidden",
-    "heads",
-    "kv_heads",
-    "head_dim",
-    "ffn",
-    "vocab",
-    "tied_embeddings",
-    "gated_mlp",
-    "max_context",
-    "moe",
-    "mla",
+    "catalog",   "hf_config",   "name",  "description",
+    "layers",    "hidden",      "heads", "kv_heads",
+    "head_dim",  "ffn",         "vocab", "tied_embeddings",
+    "gated_mlp", "max_context", "moe",   "mla",
     NULL,
 };
 
@@ -35,10 +26,27 @@ static const char *const dtype_names[] = {
 #undef X
 };
 
+/* The base model of 'n' from the config.json that 'hf' names (resolved
+ * against the scenario's directory); true when it loaded. */
+static bool bind_hf(io_sc_ctx *c, const io_node *n, const io_node *hf)
+{
+    char *path = NULL;
+    size_t before = c->e->n;
+
+    io_sc_field_path(c, n, "hf_config", true, &path);
+    if (path == NULL || c->e->n > before) {
+        free(path);
+        return false;
+    }
+    io_hf_model(c->e, path, hf->loc, &c->sc->model);
+    free(path);
+    return c->e->n == before;
+}
+
 void io_sc_bind_model(io_sc_ctx *c, const io_node *n)
 {
     sc_scenario *sc = c->sc;
-    const io_node *cat;
+    const io_node *cat, *hf;
     const char *dir;
     bool base = false;
 
@@ -60,15 +68,23 @@ void io_sc_bind_model(io_sc_ctx *c, const io_node *n)
     }
     io_check_keys(c->e, n, model_keys);
     cat = io_get(n, "catalog");
+    hf = io_get(n, "hf_config");
+    if (cat != NULL && hf != NULL) {
+        io_node_error(c->e, hf,
+                      "expected either 'catalog' or 'hf_config', not both");
+        return;
+    }
     if (cat != NULL && io_string(c->e, cat, &sc->model_catalog) == HS_OK) {
         dir = io_sc_catalog(c, cat);
         base = dir != NULL && io_catalog_model_at(c->e, dir, cat->text, cat,
                                                   &sc->model) == HS_OK;
     }
-    if (cat == NULL)
+    if (hf != NULL)
+        base = bind_hf(c, n, hf);
+    if (cat == NULL && hf == NULL)
         snprintf(sc->model.name, sizeof sc->model.name, "custom");
-    if (cat == NULL || base)
-        io_bind_model(c->e, n, &sc->model, cat == NULL);
+    if ((cat == NULL && hf == NULL) || base)
+        io_bind_model(c->e, n, &sc->model, cat == NULL && hf == NULL);
 }
 
 /* An optional dtype field; '*out' keeps its default when absent. */

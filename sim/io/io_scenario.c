@@ -217,6 +217,7 @@ int io_scenario_load_opts(const char *path, const io_scenario_opts *opts,
         sc_scenario_free(sc);
         return rc == HS_EIO ? HS_EIO : HS_EINPUT;
     }
+    io_errs_flush(&e, d); /* the warnings, if any */
     *out = sc;
     return HS_OK;
 }

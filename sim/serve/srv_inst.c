@@ -260,18 +260,25 @@ static void on_kick(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
  * same instant -- a closed loop's next request, a burst in a trace --
  * join the same iteration, as an engine's scheduler sees every request
  * that came in while the previous iteration ran. */
+void srv_inst_kick_later(srv_inst *in)
+{
+    if (in->busy || in->kick_pending)
+        return;
+    in->kick_pending = true;
+    eng_schedule(in->eng, eng_now(in->eng), ENG_PRIO_SCHEDULE, on_kick, in,
+                 EV_KICK, 0);
+}
+
 void srv_inst_kick(srv_inst *in)
 {
     hs_time now = eng_now(in->eng);
 
     if (in->busy || in->kick_pending)
         return;
-    if (eng_pending(in->eng) > 0 && eng_next_time(in->eng) == now) {
-        in->kick_pending = true;
-        eng_schedule(in->eng, now, ENG_PRIO_SCHEDULE, on_kick, in, EV_KICK, 0);
-        return;
-    }
-    start_step(in);
+    if (eng_pending(in->eng) > 0 && eng_next_time(in->eng) == now)
+        srv_inst_kick_later(in);
+    else
+        start_step(in);
 }
 
 static void start_step(srv_inst *in)

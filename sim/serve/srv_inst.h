@@ -313,6 +313,11 @@ void srv_inst_enqueue(srv_inst *in, srv_req *r);
  * identical decode iterations ending no later than the horizon), apply
  * it and schedule its end. */
 void srv_inst_kick(srv_inst *in);
+/* Plan the next step after everything else at the current instant,
+ * always: for callers that may change the instance again within the
+ * same event (the network finishes every transfer due at one instant in
+ * one event, one hand-off after another). */
+void srv_inst_kick_later(srv_inst *in);
 /* Retire every request the instance holds as unfinished (end of a
  * stopped run). */
 void srv_inst_drain(srv_inst *in);

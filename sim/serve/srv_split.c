@@ -26,8 +26,8 @@ static void ready(srv_sim *s, srv_req *r)
     r->dinst = r->inst;
     srv_inst_release(&s->insts[r->pinst], r, eng_now(s->eng));
     srv_inst_receive(&s->insts[r->inst], r);
-    srv_inst_kick(&s->insts[r->inst]);
-    srv_inst_kick(&s->insts[r->pinst]);
+    srv_inst_kick_later(&s->insts[r->inst]);
+    srv_inst_kick_later(&s->insts[r->pinst]);
 }
 
 static void on_ready(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
@@ -114,7 +114,7 @@ void srv_split_reroute(srv_sim *s, srv_req *r)
 
     r->inst = r->pinst = dst;
     srv_inst_enqueue(&s->insts[dst], r);
-    srv_inst_kick(&s->insts[dst]);
+    srv_inst_kick_later(&s->insts[dst]);
 }
 
 void srv_split_drain(srv_sim *s)

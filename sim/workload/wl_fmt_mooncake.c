@@ -11,29 +11,33 @@
  * KV blocks (an equal id is a reusable block), which this reader hands
  * on as the request's prefix (wl_request.prefix: content ids of 512
  * tokens each, the whole prompt reusable), at most one per started
- * block of the prompt (ceil(input_length / 512)).  Other keys are skipped, a repeated key is an error.  Read by
- * wl_trace.c.
+ * block of the prompt (ceil(input_length / 512)).  Other keys are
+ * skipped; a repeated key is an error.  Read by wl_trace.c.
  *
- * The line parser is small and strict: it accepts exactly the JSON
- * grammar (RFC 8259) for the line, reads the four known keys in place,
- * skips the values of other keys, and reports the first problem with its
- * byte column.  It never allocates except to grow the reader's hash-id
- * buffer, reused across lines.  Keys are compared byte for byte, so a
- * known key spelled with escapes counts as unknown.
+ * Each line is parsed with jansson (RFC 8259, duplicate keys rejected).
+ * jansson does not keep where a value was, so the byte columns of
+ * errors come from a small scanner over the line (member_at, item_at),
+ * which runs on text jansson has already accepted: it finds a key of
+ * the line's object byte for byte (a known key spelled with escapes is
+ * found by jansson but not by the scanner, and is then located at the
+ * object).  A jansson syntax error is located at the start of the token
+ * it names ("near '...'").  The timestamp is read from its text, as a
+ * decimal, so fractional milliseconds convert to ns exactly.
  */
 #include "workload_int.h"
 
 #include <inttypes.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_DEPTH 64     /* nesting allowed inside skipped values */
 #define BLOCK_TOKENS 512 /* tokens named by one hash id */
+#define NO_POS ((size_t)-1)
 
-/* One parsed line.  'hash' is the reader's buffer, grown with hs_grow()
- * and reused across lines (the format's state). */
+/* The reader's state: the hash-id buffer, grown with hs_grow() and
+ * reused across lines. */
 typedef struct wl_mooncake_rec {
     int64_t timestamp_ns;
     size_t timestamp_at; /* byte of its value in the line */
@@ -45,22 +49,23 @@ typedef struct wl_mooncake_rec {
     size_t hash_cap;
 } wl_mooncake_rec;
 
+/* One line being read. */
 typedef struct jp {
     const char *s;
     size_t n;
-    size_t i;
+    size_t obj; /* byte of the object's '{' */
     hs_loc at;
     hs_diag *d;
 } jp;
 
-enum key { K_TIMESTAMP, K_INPUT, K_OUTPUT, K_HASH, K_UNKNOWN };
+enum key { K_TIMESTAMP, K_INPUT, K_OUTPUT, K_HASH, K_N };
 
 static const char *const key_names[] = {"timestamp", "input_length",
                                         "output_length", "hash_ids"};
 
 /* Report an error at byte 'pos' of the line. */
-static int jerr(jp *p, size_t pos, const char *fmt, ...) HS_PRINTF(3, 4);
-static int jerr(jp *p, size_t pos, const char *fmt, ...)
+static int jerr(const jp *p, size_t pos, const char *fmt, ...) HS_PRINTF(3, 4);
+static int jerr(const jp *p, size_t pos, const char *fmt, ...)
 {
     hs_loc at = p->at;
     va_list ap;
@@ -87,391 +92,244 @@ static const char *found(const jp *p, size_t pos, char *buf, size_t len)
     return buf;
 }
 
-static int expected(jp *p, const char *what)
+/* ---- locating values in accepted text ----------------------------------- */
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* The byte after the string whose opening quote is at s[i]. */
+static size_t skip_string(const jp *p, size_t i)
+{
+    for (i++; i < p->n && p->s[i] != '"'; i++)
+        if (p->s[i] == '\\')
+            i++;
+    return i + 1;
+}
+
+/* The byte after the value starting at s[i] (scalars end at a
+ * delimiter, containers at their closing bracket). */
+static size_t skip_value(const jp *p, size_t i)
+{
+    int depth = 0;
+
+    if (i < p->n && p->s[i] == '"')
+        return skip_string(p, i);
+    for (; i < p->n; i++) {
+        char c = p->s[i];
+
+        if (c == '"') {
+            i = skip_string(p, i) - 1;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return i;
+            if (--depth == 0)
+                return i + 1;
+        } else if (depth == 0 && (c == ',' || is_ws(c))) {
+            return i;
+        }
+    }
+    return i;
+}
+
+static size_t skip_ws(const jp *p, size_t i)
+{
+    while (i < p->n && is_ws(p->s[i]))
+        i++;
+    return i;
+}
+
+/* The byte where the value of the object's member 'key' starts, or
+ * NO_POS: members are walked key, ':', value, ',' at depth 1. */
+static size_t member_at(const jp *p, const char *key)
+{
+    size_t klen = strlen(key);
+    size_t i = skip_ws(p, p->obj + 1);
+
+    while (i < p->n && p->s[i] == '"') {
+        size_t end = skip_string(p, i);
+        bool match =
+            end - i - 2 == klen && memcmp(p->s + i + 1, key, klen) == 0;
+
+        i = skip_ws(p, end);
+        i = skip_ws(p, i + 1); /* past ':' */
+        if (match)
+            return i;
+        i = skip_ws(p, skip_value(p, i));
+        if (i >= p->n || p->s[i] != ',')
+            break;
+        i = skip_ws(p, i + 1);
+    }
+    return NO_POS;
+}
+
+/* The byte where item 'k' of the array whose '[' is at s[a] starts. */
+static size_t item_at(const jp *p, size_t a, size_t k)
+{
+    size_t i = skip_ws(p, a + 1);
+
+    for (size_t j = 0; j < k && i < p->n; j++)
+        i = skip_ws(p, skip_ws(p, skip_value(p, i)) + 1);
+    return i;
+}
+
+/* The length of the scalar at s[i]. */
+static int scalar_len(const jp *p, size_t i)
+{
+    return (int)(skip_value(p, i) - i);
+}
+
+/* ---- syntax errors ------------------------------------------------------- */
+
+/* The token jansson's message names ("... near 'TOKEN'"), or NULL with
+ * '*len' 0 (end of file, or a token too long to be quoted). */
+static const char *near_token(const json_error_t *err, size_t *len)
+{
+    const char *near = strstr(err->text, " near '");
+    size_t n;
+
+    *len = 0;
+    if (near == NULL)
+        return NULL;
+    near += 7;
+    n = strlen(near);
+    if (n == 0 || near[n - 1] != '\'')
+        return NULL;
+    *len = n - 1;
+    return near;
+}
+
+/* Report jansson's error: at the start of the token it names, in this
+ * reader's words for a duplicate key and for text after the object. */
+static int syntax_error(const jp *p, const json_error_t *err)
+{
+    size_t tlen;
+    const char *tok = near_token(err, &tlen);
+    size_t pos = (size_t)err->position;
+    char buf[16];
+
+    if (tok != NULL && tlen <= pos)
+        pos -= tlen;
+    switch (json_error_code(err)) {
+    case json_error_duplicate_key:
+        if (tok != NULL && tlen >= 2 && tok[0] == '"')
+            return jerr(p, pos, "duplicate key '%.*s'", (int)tlen - 2,
+                        tok + 1);
+        break;
+    case json_error_end_of_input_expected:
+        return jerr(p, pos, "expected end of line after the object, found %s",
+                    found(p, pos, buf, sizeof buf));
+    default:
+        break;
+    }
+    return jerr(p, pos, "malformed JSON: %s", err->text);
+}
+
+/* ---- the known keys ------------------------------------------------------ */
+
+/* A non-negative integer value for key 'k' (at most 'max'), whose text
+ * starts at s[b]. */
+static int int_value(const jp *p, const json_t *v, size_t b, const char *k,
+                     int64_t max, int64_t *out)
 {
     char buf[16];
 
-    return jerr(p, p->i, "expected %s, found %s", what,
-                found(p, p->i, buf, sizeof buf));
-}
-
-static void skip_ws(jp *p)
-{
-    while (p->i < p->n && (p->s[p->i] == ' ' || p->s[p->i] == '\t' ||
-                           p->s[p->i] == '\r' || p->s[p->i] == '\n'))
-        p->i++;
-}
-
-static bool at_char(const jp *p, char c)
-{
-    return p->i < p->n && p->s[p->i] == c;
-}
-
-static bool is_hex(char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-           (c >= 'A' && c <= 'F');
-}
-
-/* A string at p->i (which is a '"'); its raw contents are s[*b..*e). */
-static int parse_string(jp *p, size_t *b, size_t *e)
-{
-    size_t start = p->i;
-
-    p->i++;
-    *b = p->i;
-    while (p->i < p->n) {
-        unsigned char c = (unsigned char)p->s[p->i];
-
-        if (c == '"') {
-            *e = p->i++;
-            return HS_OK;
-        }
-        if (c < 0x20)
-            return jerr(p, p->i, "control character in a string");
-        if (c == '\\') {
-            char x = '\0';
-
-            if (p->i + 1 < p->n)
-                x = p->s[p->i + 1];
-
-            if (x == 'u') {
-                for (size_t k = 2; k < 6; k++)
-                    if (p->i + k >= p->n || !is_hex(p->s[p->i + k]))
-                        return jerr(p, p->i, "bad \\u escape in a string");
-                p->i += 6;
-                continue;
-            }
-            if (strchr("\"\\/bfnrt", x) == NULL || x == '\0')
-                return jerr(p, p->i, "bad escape in a string");
-            p->i++;
-        }
-        p->i++;
-    }
-    return jerr(p, start, "unterminated string");
-}
-
-static bool digit_at(const jp *p, size_t i)
-{
-    return i < p->n && p->s[i] >= '0' && p->s[i] <= '9';
-}
-
-/* A JSON number at p->i; s[*b..p->i) on success.  '*is_int' is true for
- * a non-negative number without fraction or exponent. */
-static int scan_number(jp *p, size_t *b, bool *is_int)
-{
-    size_t i = p->i;
-
-    *b = i;
-    *is_int = true;
-    if (i < p->n && p->s[i] == '-')
-        i++, *is_int = false;
-    if (!digit_at(p, i))
-        return jerr(p, *b, "malformed number");
-    if (p->s[i] == '0')
-        i++;
-    else
-        while (digit_at(p, i))
-            i++;
-    if (i < p->n && p->s[i] == '.') {
-        i++, *is_int = false;
-        if (!digit_at(p, i))
-            return jerr(p, *b, "malformed number");
-        while (digit_at(p, i))
-            i++;
-    }
-    if (i < p->n && (p->s[i] == 'e' || p->s[i] == 'E')) {
-        i++, *is_int = false;
-        if (i < p->n && (p->s[i] == '+' || p->s[i] == '-'))
-            i++;
-        if (!digit_at(p, i))
-            return jerr(p, *b, "malformed number");
-        while (digit_at(p, i))
-            i++;
-    }
-    p->i = i;
-    return HS_OK;
-}
-
-static int skip_value(jp *p, int depth);
-
-static int skip_literal(jp *p, const char *word)
-{
-    size_t len = strlen(word);
-
-    if (p->n - p->i < len || memcmp(p->s + p->i, word, len) != 0)
-        return expected(p, "a value");
-    p->i += len;
-    return HS_OK;
-}
-
-/* The rest of an array or object after its opening bracket. */
-static int skip_members(jp *p, int depth, bool is_object)
-{
-    char close = is_object ? '}' : ']';
-
-    skip_ws(p);
-    if (at_char(p, close)) {
-        p->i++;
+    if (json_is_integer(v) && json_integer_value(v) >= 0 && p->s[b] != '-') {
+        if (json_integer_value(v) > max)
+            return jerr(p, b, "key '%s': value too large, found '%.*s'", k,
+                        scalar_len(p, b), p->s + b);
+        *out = json_integer_value(v);
         return HS_OK;
     }
-    for (;;) {
-        int rc;
-
-        if (is_object) {
-            size_t b, e;
-
-            if (!at_char(p, '"'))
-                return expected(p, "'\"' to start a key");
-            if ((rc = parse_string(p, &b, &e)) != HS_OK)
-                return rc;
-            skip_ws(p);
-            if (!at_char(p, ':'))
-                return expected(p, "':'");
-            p->i++;
-            skip_ws(p);
-        }
-        if ((rc = skip_value(p, depth + 1)) != HS_OK)
-            return rc;
-        skip_ws(p);
-        if (at_char(p, close)) {
-            p->i++;
-            return HS_OK;
-        }
-        if (!at_char(p, ','))
-            return expected(p, is_object ? "',' or '}'" : "',' or ']'");
-        p->i++;
-        skip_ws(p);
-    }
-}
-
-/* Any JSON value at p->i, not interpreted. */
-static int skip_value(jp *p, int depth)
-{
-    size_t b;
-    bool is_int;
-
-    if (depth > MAX_DEPTH)
-        return jerr(p, p->i, "values nested too deeply");
-    if (p->i >= p->n)
-        return expected(p, "a value");
-    switch (p->s[p->i]) {
-    case '"':
-        return parse_string(p, &b, &b);
-    case '{':
-    case '[':
-        p->i++;
-        return skip_members(p, depth, p->s[p->i - 1] == '{');
-    case 't':
-        return skip_literal(p, "true");
-    case 'f':
-        return skip_literal(p, "false");
-    case 'n':
-        return skip_literal(p, "null");
-    default:
-        if (p->s[p->i] == '-' || digit_at(p, p->i))
-            return scan_number(p, &b, &is_int);
-        return expected(p, "a value");
-    }
-}
-
-/* A non-negative integer value for key 'k' (at most 'max'). */
-static int parse_int_value(jp *p, const char *k, int64_t max, int64_t *out)
-{
-    size_t b = p->i;
-    bool is_int = false;
-    int rc;
-
-    if (p->i < p->n && (p->s[p->i] == '-' || digit_at(p, p->i))) {
-        if ((rc = scan_number(p, &b, &is_int)) != HS_OK)
-            return rc;
-        if (is_int && wl_parse_uint(p->s + b, p->i - b, max, out) == HS_OK)
-            return HS_OK;
-        if (is_int)
-            return jerr(p, b, "key '%s': value too large, found '%.*s'", k,
-                        (int)(p->i - b), p->s + b);
+    if (json_is_number(v))
         return jerr(p, b,
                     "key '%s': expected a non-negative integer, found "
                     "'%.*s'",
-                    k, (int)(p->i - b), p->s + b);
-    }
-    {
-        char buf[16];
-
-        return jerr(p, b,
-                    "key '%s': expected a non-negative integer, found %s", k,
-                    found(p, b, buf, sizeof buf));
-    }
+                    k, scalar_len(p, b), p->s + b);
+    return jerr(p, b, "key '%s': expected a non-negative integer, found %s", k,
+                found(p, b, buf, sizeof buf));
 }
 
-/* 'timestamp': a non-negative number of milliseconds, kept in ns. */
-static int parse_timestamp(jp *p, int64_t *ns)
+/* 'timestamp': a non-negative number of milliseconds, kept in ns, read
+ * from its text at s[b]. */
+static int timestamp_value(const jp *p, const json_t *v, size_t b, int64_t *ns)
 {
-    size_t b = p->i;
-    bool is_int;
-    int rc;
     char buf[16];
+    int len = scalar_len(p, b);
 
-    if (p->i >= p->n || !(p->s[p->i] == '-' || digit_at(p, p->i)))
+    if (!json_is_number(v))
         return jerr(p, b,
                     "key 'timestamp': expected a non-negative number of ms, "
                     "found %s",
                     found(p, b, buf, sizeof buf));
-    if ((rc = scan_number(p, &b, &is_int)) != HS_OK)
-        return rc;
-    if (wl_parse_decimal(p->s + b, p->i - b, 6, ns) != HS_OK)
+    if (wl_parse_decimal(p->s + b, (size_t)len, 6, ns) != HS_OK)
         return jerr(p, b,
                     "key 'timestamp': expected a non-negative number of ms, "
                     "found '%.*s'",
-                    (int)(p->i - b), p->s + b);
+                    len, p->s + b);
     return HS_OK;
 }
 
-/* The common hash id in one pass: plain digits, no leading zero, not
- * followed by a fraction or exponent, below 2^32.  Anything else returns
- * false having consumed nothing, and the general path parses or reports
- * it.  This halves the time of a Mooncake line, which is mostly ids. */
-static bool fast_uint32(jp *p, uint32_t *out)
+/* 'hash_ids': an array of integers in [0, 2^32), at s[b]. */
+static int hash_value(const jp *p, const json_t *v, size_t b,
+                      wl_mooncake_rec *rec)
 {
-    size_t i = p->i;
-    uint64_t v = 0;
+    size_t n = json_array_size(v);
+    char buf[16];
 
-    while (i < p->n && i - p->i < 10 && digit_at(p, i))
-        v = v * 10 + (uint64_t)(p->s[i++] - '0');
-    if (i == p->i || v > UINT32_MAX || (p->s[p->i] == '0' && i - p->i > 1))
-        return false;
-    if (i < p->n &&
-        (digit_at(p, i) || p->s[i] == '.' || p->s[i] == 'e' || p->s[i] == 'E'))
-        return false;
-    *out = (uint32_t)v;
-    p->i = i;
-    return true;
-}
-
-/* 'hash_ids': an array of integers in [0, 2^32). */
-static int parse_hash_ids(jp *p, wl_mooncake_rec *rec)
-{
     rec->n_hash = 0;
-    if (!at_char(p, '['))
-        return expected(p, "'[' to start 'hash_ids'");
-    p->i++;
-    skip_ws(p);
-    if (at_char(p, ']')) {
-        p->i++;
-        return HS_OK;
-    }
-    for (;;) {
-        uint32_t u;
+    if (!json_is_array(v))
+        return jerr(p, b, "expected '[' to start 'hash_ids', found %s",
+                    found(p, b, buf, sizeof buf));
+    if (n > rec->hash_cap)
+        hs_grow((void **)&rec->hash, &rec->hash_cap, n, sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *x = json_array_get(v, i);
+        int64_t u = 0;
 
-        if (!fast_uint32(p, &u)) {
-            int64_t v = 0;
-            int rc = parse_int_value(p, "hash_ids", UINT32_MAX, &v);
-
-            if (rc != HS_OK)
-                return rc;
-            u = (uint32_t)v;
+        if (json_is_integer(x) && json_integer_value(x) >= 0 &&
+            json_integer_value(x) <= UINT32_MAX) {
+            rec->hash[i] = (uint32_t)json_integer_value(x);
+            continue;
         }
-        if (rec->n_hash == rec->hash_cap)
-            hs_grow((void **)&rec->hash, &rec->hash_cap, rec->n_hash + 1,
-                    sizeof(uint32_t));
-        rec->hash[rec->n_hash++] = u;
-        skip_ws(p);
-        if (at_char(p, ']')) {
-            p->i++;
-            return HS_OK;
-        }
-        if (!at_char(p, ','))
-            return expected(p, "',' or ']'");
-        p->i++;
-        skip_ws(p);
+        if (int_value(p, x, item_at(p, b, i), "hash_ids", UINT32_MAX, &u) !=
+            HS_OK)
+            return HS_EINPUT;
+        rec->hash[i] = (uint32_t)u;
     }
+    rec->n_hash = n;
+    return HS_OK;
 }
 
-static enum key find_key(const char *s, size_t len)
-{
-    for (int k = 0; k < K_UNKNOWN; k++)
-        if (strlen(key_names[k]) == len && memcmp(key_names[k], s, len) == 0)
-            return (enum key)k;
-    return K_UNKNOWN;
-}
-
-/* The value of a known key 'k' into 'rec'. */
-static int parse_known(jp *p, enum key k, wl_mooncake_rec *rec)
+/* The value of known key 'k' (present in the object), at s[b]. */
+static int known_value(const jp *p, enum key k, const json_t *v, size_t b,
+                       wl_mooncake_rec *rec)
 {
     switch (k) {
     case K_TIMESTAMP:
-        rec->timestamp_at = p->i;
-        return parse_timestamp(p, &rec->timestamp_ns);
+        rec->timestamp_at = b;
+        return timestamp_value(p, v, b, &rec->timestamp_ns);
     case K_INPUT:
-        return parse_int_value(p, key_names[k], WL_MAX_TOKENS,
-                               &rec->input_length);
+        return int_value(p, v, b, key_names[k], WL_MAX_TOKENS,
+                         &rec->input_length);
     case K_OUTPUT:
-        return parse_int_value(p, key_names[k], WL_MAX_TOKENS,
-                               &rec->output_length);
+        return int_value(p, v, b, key_names[k], WL_MAX_TOKENS,
+                         &rec->output_length);
     case K_HASH:
-        rec->hash_at = p->i;
-        return parse_hash_ids(p, rec);
-    case K_UNKNOWN:
+        rec->hash_at = b;
+        return hash_value(p, v, b, rec);
+    case K_N:
         break;
     }
-    return skip_value(p, 1);
-}
-
-/* One "key": value pair; marks known keys in 'seen'. */
-static int parse_member(jp *p, wl_mooncake_rec *rec, bool seen[K_UNKNOWN])
-{
-    size_t b = 0, e = 0, kpos = p->i;
-    enum key k;
-    int rc;
-
-    if (!at_char(p, '"'))
-        return expected(p, "'\"' to start a key");
-    if ((rc = parse_string(p, &b, &e)) != HS_OK)
-        return rc;
-    k = find_key(p->s + b, e - b);
-    if (k != K_UNKNOWN && seen[k])
-        return jerr(p, kpos, "duplicate key '%s'", key_names[k]);
-    if (k != K_UNKNOWN)
-        seen[k] = true;
-    skip_ws(p);
-    if (!at_char(p, ':'))
-        return expected(p, "':'");
-    p->i++;
-    skip_ws(p);
-    return parse_known(p, k, rec);
-}
-
-static int parse_object(jp *p, wl_mooncake_rec *rec, bool seen[K_UNKNOWN])
-{
-    skip_ws(p);
-    if (!at_char(p, '{'))
-        return expected(p, "'{'");
-    p->i++;
-    skip_ws(p);
-    if (at_char(p, '}')) {
-        p->i++;
-        return HS_OK;
-    }
-    for (;;) {
-        int rc = parse_member(p, rec, seen);
-
-        if (rc != HS_OK)
-            return rc;
-        skip_ws(p);
-        if (at_char(p, '}')) {
-            p->i++;
-            return HS_OK;
-        }
-        if (!at_char(p, ','))
-            return expected(p, "',' or '}'");
-        p->i++;
-        skip_ws(p);
-    }
+    return HS_OK;
 }
 
 /* At most one hash id per started block of the prompt:
  * ceil(input_length / BLOCK_TOKENS), or an error at 'hash_ids'. */
-static int check_hash_count(jp *p, const wl_mooncake_rec *rec)
+static int check_hash_count(const jp *p, const wl_mooncake_rec *rec)
 {
     int64_t blocks = rec->input_length / BLOCK_TOKENS +
                      (rec->input_length % BLOCK_TOKENS != 0);
@@ -484,6 +342,40 @@ static int check_hash_count(jp *p, const wl_mooncake_rec *rec)
                 rec->n_hash, rec->input_length, blocks, BLOCK_TOKENS);
 }
 
+/* Read the known keys of object 'o': the first bad value in the order
+ * of the line (so the error is the leftmost), then a missing key. */
+static int read_object(jp *p, const json_t *o, wl_mooncake_rec *rec)
+{
+    size_t at[K_N];
+    bool done[K_N] = {false};
+
+    for (int k = 0; k < K_N; k++) {
+        at[k] = json_object_get(o, key_names[k]) != NULL
+                    ? member_at(p, key_names[k])
+                    : NO_POS;
+        if (at[k] == NO_POS && json_object_get(o, key_names[k]) != NULL)
+            at[k] = p->obj; /* spelled with escapes */
+    }
+    for (int left = K_N; left > 0; left--) {
+        int k = -1;
+
+        for (int j = 0; j < K_N; j++)
+            if (!done[j] && json_object_get(o, key_names[j]) != NULL &&
+                (k < 0 || at[j] < at[k]))
+                k = j;
+        if (k < 0)
+            break;
+        done[k] = true;
+        if (known_value(p, (enum key)k, json_object_get(o, key_names[k]),
+                        at[k], rec) != HS_OK)
+            return HS_EINPUT;
+    }
+    for (int k = 0; k < K_HASH; k++)
+        if (!done[k])
+            return jerr(p, p->obj, "missing key '%s'", key_names[k]);
+    return check_hash_count(p, rec);
+}
+
 /* Parse line[0..n) (no newline) into '*rec'.  'at' names the file and
  * line; errors carry the 1-based byte column.  Returns HS_OK or HS_EINPUT
  * with one error in 'd'.  O(n). */
@@ -491,22 +383,22 @@ static int parse_line(const char *line, size_t n, hs_loc at,
                       wl_mooncake_rec *rec, hs_diag *d)
 {
     jp p = {line, n, 0, at, d};
-    bool seen[K_UNKNOWN] = {false};
+    json_error_t err;
+    json_t *o;
     int rc;
+    char buf[16];
 
     rec->n_hash = 0;
-    if ((rc = parse_object(&p, rec, seen)) != HS_OK)
-        return rc;
-    skip_ws(&p);
-    if (p.i < p.n)
-        return expected(&p, "end of line after the object");
-    for (int k = 0; k < K_HASH; k++) {
-        if (!seen[k]) {
-            p.at.col = 1; /* the object */
-            return hs_diag_error(d, p.at, "missing key '%s'", key_names[k]);
-        }
-    }
-    return check_hash_count(&p, rec);
+    p.obj = skip_ws(&p, 0);
+    if (p.obj >= n || line[p.obj] != '{')
+        return jerr(&p, p.obj, "expected '{', found %s",
+                    found(&p, p.obj, buf, sizeof buf));
+    o = json_loadb(line, n, JSON_REJECT_DUPLICATES, &err);
+    if (o == NULL)
+        return syntax_error(&p, &err);
+    rc = read_object(&p, o, rec);
+    json_decref(o);
+    return rc;
 }
 
 /* ---- the format --------------------------------------------------------- */

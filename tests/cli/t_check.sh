@@ -119,6 +119,20 @@ expect 2 "" -- "$D/good.yaml" --set cluster.prefill.count=abc \
 
 # ---- files and usage --------------------------------------------------------
 
+# A model from a HuggingFace config.json: ok, with the features the cost
+# model leaves out as warnings (docs/catalogs.md); a file that cannot be read
+# is an error at the key (here the --set value).
+cat >"$tmp/want" <<'END'
+tests/data/scenarios/../hf/openai--gpt-oss-120b_config.json:15:18: warning: layer_types: 18 of 36 layers use sliding-window attention (window 128 tokens); the cost model treats every layer as full attention, so KV size and attention cost are over-counted beyond the window
+tests/data/scenarios/../hf/openai--gpt-oss-120b_config.json:62:26: warning: quantization_config: the checkpoint's quantization (mxfp4) is not read: formats come from the scenario's 'precision' section
+END
+expect 0 "ok" -- "$D/hf_model.yaml"
+
+cat >"$tmp/want" <<'END'
+--set:1:17: error: model.hf_config: cannot read 'tests/data/scenarios/nothere.json': No such file or directory
+END
+expect 2 "" -- "$D/hf_model.yaml" --set model.hf_config=nothere.json
+
 cat >"$tmp/want" <<'END'
 tests/data/scenarios/nothere.yaml: error: cannot read 'tests/data/scenarios/nothere.yaml': No such file or directory
 END

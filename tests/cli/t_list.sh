@@ -46,13 +46,54 @@ rc=$?
 grep -q "^$tmp/cat/presets/broken.yaml:2:29: error: calls.value: expected a number >= 1, found '0'\$" \
     "$tmp/err" || fail "list presets (broken): stderr: $(cat "$tmp/err")"
 
+# HuggingFace configs (tests/data/hf): rows as the catalog prints them,
+# the published parameter counts (Llama-3.1-405B 405B; DeepSeek-V3 671B
+# total, 37B active; Qwen3-235B-A22B 235B / 22B), and a warning, located,
+# for each feature the cost model leaves out (gpt-oss: sliding window).
+H=tests/data/hf
+"$HETSIM" list models --from "$H/meta-llama--Meta-Llama-3.1-405B_config.json" \
+    --from "$H/deepseek-ai--DeepSeek-V3_config.json" \
+    --from "$H/Qwen--Qwen3-235B-A22B_config.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] || fail "list models --from: exit status $rc: $(cat "$tmp/err")"
+grep -q '^meta-llama--Meta-Llama-3.1-405B  *126  *16384 GQA 128/8  *-  *405.85  *405.85$' \
+    "$tmp/out" || fail "list --from: 405B row: $(cat "$tmp/out")"
+grep -q '^deepseek-ai--DeepSeek-V3  *61  *7168 MLA 128  *256 top-8 +1  *671.03  *37.55$' \
+    "$tmp/out" || fail "list --from: DeepSeek-V3 row: $(cat "$tmp/out")"
+grep -q '^Qwen--Qwen3-235B-A22B  *94  *4096 GQA 64/4  *128 top-8 +0  *235.09  *22.19$' \
+    "$tmp/out" || fail "list --from: Qwen3-235B row: $(cat "$tmp/out")"
+grep -q "^$H/deepseek-ai--DeepSeek-V3_config.json:33:31: warning: num_nextn_predict_layers: 1 multi-token-prediction layer(s) are not modelled" \
+    "$tmp/err" || fail "list --from: no MTP warning: $(cat "$tmp/err")"
+"$HETSIM" list models --from "$H/openai--gpt-oss-120b_config.json" \
+    >"$tmp/out" 2>"$tmp/err" || fail "list --from gpt-oss: exit status $?"
+grep -q "^$H/openai--gpt-oss-120b_config.json:15:18: warning: layer_types: 18 of 36 layers use sliding-window attention (window 128 tokens)" \
+    "$tmp/err" || fail "list --from gpt-oss: no sliding-window warning: $(cat "$tmp/err")"
+
+# A broken config.json: located errors, nothing listed, exit 2.
+printf '{\n  "num_hidden_layers": "32",\n  "hidden_size": 4096\n}\n' >"$tmp/bad.json"
+"$HETSIM" list models --from "$tmp/bad.json" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "list --from bad: exit status $rc, want 2"
+[ -s "$tmp/out" ] && fail "list --from bad: stdout not empty"
+grep -q "^$tmp/bad.json:2:24: error: num_hidden_layers: expected an integer of at least 1, found '32'\$" \
+    "$tmp/err" || fail "list --from bad: stderr: $(cat "$tmp/err")"
+grep -q "^$tmp/bad.json:1:1: error: num_attention_heads: missing key (the cost model needs it)\$" \
+    "$tmp/err" || fail "list --from bad: no missing-key error: $(cat "$tmp/err")"
+printf '{"hidden_size": 4096,,}' >"$tmp/syntax.json"
+"$HETSIM" list models --from "$tmp/syntax.json" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "list --from syntax: exit status, want 2"
+grep -q "^$tmp/syntax.json:1:[0-9]*: error: not valid JSON: " "$tmp/err" ||
+    fail "list --from syntax: stderr: $(cat "$tmp/err")"
+"$HETSIM" list hardware --from "$tmp/bad.json" >"$tmp/out" 2>"$tmp/err"
+[ $? -eq 2 ] || fail "list hardware --from: exit status, want 2"
+
 # Usage errors.
 for args in bogus "presets extra" ""; do
     # shellcheck disable=SC2086
     "$HETSIM" list $args >"$tmp/out" 2>"$tmp/err"
     rc=$?
     [ "$rc" -eq 2 ] || fail "list $args: exit status $rc, want 2"
-    grep -q '^usage: hetsim list models|hardware|links|presets$' "$tmp/err" ||
+    grep -q "^usage: hetsim list models|hardware|links|presets \[--from FILE\]$" "$tmp/err" ||
         fail "list $args: no usage line on stderr"
 done
 

@@ -729,8 +729,8 @@ END_TEST
 START_TEST(mooncake_line_errors)
 {
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_bad_json.jsonl", 1,
-               FIX "mooncake_bad_json.jsonl:2:17: error: expected ',' or "
-                   "'}', found '\"'");
+               FIX "mooncake_bad_json.jsonl:2:17: error: malformed JSON: '}' "
+                   "expected near '\"input_length\"'");
     read_fails(WL_TRACE_MOONCAKE, FIX "mooncake_missing_key.jsonl", 0,
                FIX "mooncake_missing_key.jsonl:1:1: error: missing key "
                    "'output_length'");
@@ -988,9 +988,9 @@ START_TEST(json_shapes)
          "\"x\":[[],{},\"\\u00e9\\n\",-0.5e-3,false]}",
          NULL},
         {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,}",
-         ":1:51: error: expected '\"' to start a key, found '}'"},
+         ":1:51: error: malformed JSON: string or '}' expected near '}'"},
         {"{\"timestamp\":0,\"input_length\":01,\"output_length\":1}",
-         ":1:32: error: expected ',' or '}', found '1'"},
+         ":1:31: error: malformed JSON: invalid token near '0'"},
         {"{\"timestamp\":0,\"input_length\":1.0,\"output_length\":1}",
          ":1:31: error: key 'input_length': expected a non-negative "
          "integer, found '1.0'"},
@@ -1003,14 +1003,15 @@ START_TEST(json_shapes)
          "'4294967296'"},
         {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
          "\"s\":\"abc}",
-         ":1:55: error: unterminated string"},
+         ":1:55: error: malformed JSON: premature end of input near "
+         "'\"abc}'"},
         {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
          "\"s\":tru}",
-         ":1:55: error: expected a value, found 't'"},
+         ":1:55: error: malformed JSON: invalid token near 'tru'"},
         {"[1]", ":1:1: error: expected '{', found '['"},
         {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
          "\"hash_ids\":[7,01]}",
-         ":1:66: error: expected ',' or ']', found '1'"},
+         ":1:65: error: malformed JSON: invalid token near '0'"},
         {"{\"timestamp\":0,\"input_length\":1,\"output_length\":1,"
          "\"hash_ids\":[7, 1.5]}",
          ":1:66: error: key 'hash_ids': expected a non-negative integer, "
