@@ -31,6 +31,7 @@ int cli_check(int argc, char **argv);
 int cli_oicf(int argc, char **argv);
 int cli_report(int argc, char **argv);
 int cli_list(int argc, char **argv);
+int cli_calibrate(int argc, char **argv);
 int cli_schema_doc(int argc, char **argv);
 
 /* ---- shared helpers ----------------------------------------------------- */
