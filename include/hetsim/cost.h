@@ -143,8 +143,9 @@ bool cost_kclass_parse(const char *name, cost_kclass *out);
 
 /* The efficiency curve of one operator class on one device.  One kernel
  * of F FLOPs and B bytes on one GPU, with 'par' independent work units
- * and 'units' per-item costs (both, for decode attention, the sequences
- * x KV heads on the GPU; 0 for the other classes), takes
+ * and 'units' per-item costs (decode attention: both the sequences x KV
+ * heads on the GPU; the MoE gate/up kernel: units = routed tokens; 0
+ * otherwise), takes
  *
  *   e_c = eff_c * F / (F + half_flops)
  *   e_m = eff_m * B / (B + half_bytes) * par / (par + half_par)

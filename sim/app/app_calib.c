@@ -92,6 +92,11 @@ static class_fit class_start(cost_kclass k)
                  APP_KP(APP_KP_HALF_BYTES) | APP_KP(APP_KP_HALF_PAR) |
                  APP_KP(APP_KP_UNIT);
         break;
+    case COST_K_MOE:
+        /* + a cost per routed token (sorting, gathering, scattering) */
+        f.start.unit_s = 1e-8;
+        f.mask |= APP_KP(APP_KP_UNIT);
+        break;
     case COST_K_ATTN_PREFILL:
         f.start = (cost_curve){true, 0.6, 0.8, 1e10, 0, 0, 4, 8e-6, 0};
         f.mask = BASIC | APP_KP(APP_KP_HALF_FLOPS);

@@ -17,9 +17,13 @@
  *               FLOPs, B*S*2*g*d KV + 2*B*S*h*d activations;
  *   moe         T tokens, top-k of E experts of width I over H, split
  *               moe_tp x ep: the routed gate/up, activation and down
- *               kernels of cost_step's mlp() with E/ep local experts of
- *               width I/moe_tp, T*k/ep routed tokens, and the touched
- *               experts' weights E/ep * (1 - (1 - k/E)^T);
+ *               kernels of cost_step's mlp() with experts of width
+ *               I/moe_tp, on the busiest rank of the tables' 'balanced'
+ *               routing: ceil(T*k/ep) routed tokens reading as many
+ *               distinct experts' weights (at most E/ep), units = the
+ *               routed tokens on the gate/up kernel.  (The cost
+ *               model's own routing decides how many experts a step
+ *               touches; the curve only maps a kernel's size to time.)
  *   elementwise Vidur's RMSNorm (4 FLOPs, d weights + 2d activations a
  *               token) and SiLU-and-mul (4 FLOPs, 3 elements an
  *               intermediate element of the TP shard), each its own
@@ -192,14 +196,18 @@ static app_ksample moe_sample(const double *v)
 {
     double tok = v[0], hid = v[1], in = v[2] / v[5], topk = v[3];
     double e = v[4], ep = v[6];
-    double routed = tok * topk / ep;
-    double touched = e / ep * (1.0 - pow(1.0 - topk / e, tok));
+    /* the tables route 'balanced': the T*k (token, expert) pairs are
+     * spread evenly, so the busiest rank gets ceil(T*k/ep) of them and
+     * reads as many distinct experts (at most its E/ep) */
+    double routed = ceil(tok * topk / ep);
+    double touched = fmin(e / ep, routed);
     app_ksample x;
 
     memset(&x, 0, sizeof x);
     x.k[0] = (cost_kernel){
         2.0 * routed * hid * 2.0 * in,
-        (touched * hid * 2.0 * in + routed * (hid + 2.0 * in)) * 2.0, 0, 0};
+        (touched * hid * 2.0 * in + routed * (hid + 2.0 * in)) * 2.0, 0,
+        routed};
     x.k[1] = (cost_kernel){4.0 * routed * in, 3.0 * routed * in * 2.0, 0, 0};
     x.k[2] =
         (cost_kernel){2.0 * routed * in * hid,

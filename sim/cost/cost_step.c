@@ -52,8 +52,10 @@ typedef struct acc {
     double flops_rate; /* tp * eta_c * peak */
     double bytes_rate; /* tp * eta_m * BW */
     cost_kclass gemm;  /* gemm or gemm_fp8, by the compute format */
-    double par, units; /* decode attention's shape (cost_kernel), set
-                          only around its add_op */
+    double par, units; /* cost_kernel's par and units: decode
+                          attention's (sequence, KV head) pairs, the
+                          routed tokens of the MoE gate/up kernel; set
+                          only around their add_op */
 } acc;
 
 /* The time of 'count' kernels of class 'k' holding 'f' FLOPs and 'b'
@@ -99,7 +101,7 @@ static void add_op_copies(acc *a, const char *name, cost_kclass k,
     st->memory_s += tm;
     st->roofline_s += t;
     if (tc > tm)
-        st->compute_bound_s += tc;
+        st->compute_bound_s += t;
     if (a->ops != NULL && a->n < a->cap) {
         cost_op *op = &a->ops[a->n];
 
@@ -172,7 +174,10 @@ static void mlp(acc *a, const char *const names[3], cost_kclass k,
 
     if (t <= 0)
         return;
+    if (k == COST_K_MOE)
+        a->units = t; /* routed tokens: each device sees all of them */
     gemm_k(a, names[0], k, count, t, d, gated ? 2.0 * f : f, wmult);
+    a->units = 0;
     add_op(a, names[1], act, count, 4.0 * t * f, 0, 0,
            (gated ? 3.0 : 2.0) * t * f * c->b_a);
     gemm_k(a, names[2], k, count, t, f, d, wmult);
