@@ -341,6 +341,7 @@ int app_oicf_write(const app_oicf_row *rows, size_t n, const char *db,
 typedef struct app_ksample {
     cost_kernel k[APP_KFIT_OPS];
     int n_k;
+    double fixed_s; /* time of kernels of other, already fitted classes */
     double measured_s;
     bool test; /* held out of the fit */
 } app_ksample;
@@ -359,7 +360,8 @@ enum {
 };
 #define APP_KP(i) (1u << (i))
 
-/* The predicted time of sample 's' under 'c' (sum of its kernels). */
+/* The predicted time of sample 's' under 'c' (its fixed time plus the
+ * sum of its kernels). */
 double app_kpredict(const cost_curve *c, double peak, double bw,
                     const app_ksample *s);
 
@@ -386,6 +388,9 @@ void app_kresiduals(const app_ksample *s, size_t n, double peak, double bw,
 typedef struct app_ktable {
     cost_kclass k;
     const char *const *files; /* NULL-ended */
+    const cost_device *dev;   /* MLA: the device with the curves fitted
+                                 so far, which time the module's other
+                                 kernels */
 } app_ktable;
 int app_calib_rows(const app_ktable *t, double peak, double bw,
                    app_ksample **out, size_t *n, size_t *dropped, hs_diag *d);
@@ -415,6 +420,8 @@ typedef struct app_calib_device {
     char name[64];
     double bw;
     double peak[COST_N_KCLASS]; /* the peak each class is timed against */
+    cost_device dev;            /* the catalog entry, with the curves
+                                   fitted so far */
     cost_calib cal;
     app_calib_class cls[COST_N_KCLASS];
     char ar_borrowed[64];

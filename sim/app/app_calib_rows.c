@@ -33,7 +33,7 @@
  * Rows are held out for the test by a hash of their table and row
  * number (one in five), so the split is the same on every run.
  */
-#include "hetsim/app.h"
+#include "app_int.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -276,10 +276,54 @@ static int elementwise_rows(const io_csv *t, sink *k, uint64_t salt,
     return HS_OK;
 }
 
-static int table_rows(cost_kclass kc, const io_csv *t, sink *k, uint64_t salt,
-                      hs_diag *d)
+/* The MLA module tables (app_calib_mla.c): bf16 KV and bf16 GEMMs. */
+static int mla_rows(const io_csv *t, cost_kclass kc, const cost_device *dev,
+                    sink *k, uint64_t salt, hs_diag *d)
 {
+    static const char *const dec[] = {
+        "num_heads",  "batch_size",     "kv_len_tokens",
+        "latency_ms", "kv_cache_dtype", "gemm_type",
+        NULL};
+    static const char *const pre[] = {
+        "num_heads",         "batch_size",
+        "prompt_len_tokens", "prefix_cached_tokens",
+        "latency_ms",        "kv_cache_dtype",
+        "gemm_type",         NULL};
+    bool prefill = kc == COST_K_MLA_PREFILL;
+    int nn = prefill ? 5 : 4;
+    double v[5];
+    cols cl;
+
+    if (need(t, prefill ? pre : dec, &cl, d) != HS_OK)
+        return HS_EINPUT;
+    for (size_t r = 0; r < io_csv_rows(t); r++) {
+        app_ksample x;
+
+        if (!cell_is(t, r, cl.c[nn], "bfloat16") ||
+            !cell_is(t, r, cl.c[nn + 1], "bfloat16"))
+            continue;
+        if (nums(t, r, &cl, nn, v, d) != HS_OK)
+            return HS_EINPUT;
+        if (app_mla_sample(dev, kc, (int)v[0], (int)v[1], prefill ? v[2] : 0,
+                           prefill ? v[3] : v[2] + 1.0, v[nn - 1] * 1e-3,
+                           &x) == HS_OK &&
+            x.measured_s > x.fixed_s)
+            keep(k, &x, salt + r);
+        else
+            k->dropped++;
+    }
+    return HS_OK;
+}
+
+static int table_rows(const app_ktable *tb, const io_csv *t, sink *k,
+                      uint64_t salt, hs_diag *d)
+{
+    cost_kclass kc = tb->k;
+
     switch (kc) {
+    case COST_K_MLA_PREFILL:
+    case COST_K_MLA_DECODE:
+        return mla_rows(t, kc, tb->dev, k, salt, d);
     case COST_K_GEMM:
     case COST_K_GEMM_FP8:
         return gemm_rows(t, kc == COST_K_GEMM_FP8, k, salt, d);
@@ -292,7 +336,7 @@ static int table_rows(cost_kclass kc, const io_csv *t, sink *k, uint64_t salt,
     case COST_K_ELEMENTWISE:
         return elementwise_rows(t, k, salt, d);
     default:
-        return HS_OK; /* no reader: the class stays unfitted */
+        return HS_OK;
     }
 }
 
@@ -307,7 +351,7 @@ int app_calib_rows(const app_ktable *t, double peak, double bw,
 
         rc = io_csv_load(t->files[i], &csv, d);
         if (rc == HS_OK)
-            rc = table_rows(t->k, csv, &k,
+            rc = table_rows(t, csv, &k,
                             ((uint64_t)i << 40) + ((uint64_t)t->k << 56), d);
         io_csv_free(csv);
     }

@@ -35,7 +35,7 @@ static double *param(cost_curve *c, int i)
 double app_kpredict(const cost_curve *c, double peak, double bw,
                     const app_ksample *s)
 {
-    double t = 0;
+    double t = s->fixed_s;
 
     for (int i = 0; i < s->n_k; i++)
         t += cost_kernel_s(c, peak, bw, &s->k[i]);
