@@ -58,6 +58,19 @@ typedef struct acc {
                           only around their add_op */
 } acc;
 
+/* The peak a class's curve was fitted against (hetsim calibrate): the
+ * step's compute format for the GEMM-like classes, bf16 for attention,
+ * MLA and elementwise kernels, which the measured tables ran in bf16. */
+static double curve_peak(const cost_ctx *c, cost_kclass k)
+{
+    double bf16 = c->dev.peak_flops[COST_BF16];
+
+    if (k == COST_K_GEMM || k == COST_K_GEMM_FP8 || k == COST_K_MOE ||
+        bf16 <= 0)
+        return c->peak;
+    return bf16;
+}
+
 /* The time of 'count' kernels of class 'k' holding 'f' FLOPs and 'b'
  * device-memory bytes on the whole instance, under the calibration;
  * 'scalar' (the uncalibrated roofline) when the class was not fitted. */
@@ -71,7 +84,7 @@ static double calibrated_s(const acc *a, cost_kclass k, double count, double f,
 
     if (!cv->fitted)
         return scalar;
-    return count * cost_kernel_s(cv, c->peak, c->dev.mem_bw, &kn);
+    return count * cost_kernel_s(cv, curve_peak(c, k), c->dev.mem_bw, &kn);
 }
 
 /* Add an operator run 'count' times per step by each of 'copies'
