@@ -497,4 +497,122 @@ void app_search_finish(app_search *s, size_t **rows);
 int app_search_run_met(io_store *store, int64_t run_id, bool *met,
                        double *goodput, double *tok_s, hs_diag *d);
 
+/* ---- kernel calibration (app_kfit.c, app_calib_rows.c, app_calib.c) ----
+ *
+ * 'hetsim calibrate': per device and operator class, fit the efficiency
+ * curve of cost.h (cost_curve) to measured kernel tables with
+ * gsl_multifit_nlinear, hold a fifth of the rows out to test it, and
+ * write the device's calibration file (docs/calibration.md). */
+
+/* One measured row: the kernels the cost model would time for it (their
+ * predicted times add up), and the measured time. */
+#define APP_KFIT_OPS 3
+typedef struct app_ksample {
+    cost_kernel k[APP_KFIT_OPS];
+    int n_k;
+    double fixed_s; /* time of kernels of other, already fitted classes */
+    double measured_s;
+    bool test; /* held out of the fit */
+} app_ksample;
+
+/* The parameters of a cost_curve, as bits of a fit's 'mask'. */
+enum {
+    APP_KP_EFF_C,
+    APP_KP_EFF_M,
+    APP_KP_HALF_FLOPS,
+    APP_KP_HALF_BYTES,
+    APP_KP_HALF_PAR,
+    APP_KP_SHARP,
+    APP_KP_FLOOR,
+    APP_KP_UNIT,
+    APP_KP_COUNT
+};
+#define APP_KP(i) (1u << (i))
+
+/* The predicted time of sample 's' under 'c' (its fixed time plus the
+ * sum of its kernels). */
+double app_kpredict(const cost_curve *c, double peak, double bw,
+                    const app_ksample *s);
+
+/* Fit the parameters in 'mask' of '*c' (start values in, each > 0;
+ * fitted values out; the others kept) to the samples not held out,
+ * minimising the sum of squared log(predicted / measured).  HS_EINPUT
+ * (in 'd') when there are too few rows. */
+int app_kfit(const app_ksample *s, size_t n, double peak, double bw,
+             unsigned mask, cost_curve *c, hs_diag *d);
+
+/* Relative errors predicted/measured - 1 of the held-out ('test') or the
+ * training samples: count, median and p90 of |error|, median error. */
+typedef struct app_kresid {
+    size_t n;
+    double median, p90, bias;
+} app_kresid;
+void app_kresiduals(const app_ksample *s, size_t n, double peak, double bw,
+                    const cost_curve *c, bool test, app_kresid *out);
+
+/* The samples of one operator class read from the tables of a device
+ * (app_calib_rows.c).  'files' are paths; 'peak' the device's peak of the
+ * class's format.  Rows faster than the device's peak or bandwidth allow
+ * are left out and counted in '*dropped'.  '*out' is a new array. */
+typedef struct app_ktable {
+    cost_kclass k;
+    const char *const *files; /* NULL-ended */
+    const cost_device *dev;   /* MLA: the device with the curves fitted
+                                 so far, which time the module's other
+                                 kernels */
+} app_ktable;
+int app_calib_rows(const app_ktable *t, double peak, double bw,
+                   app_ksample **out, size_t *n, size_t *dropped, hs_diag *d);
+
+/* The measured all-reduce of each GPU count from NCCL and vLLM custom
+ * all-reduce tables: per size the faster implementation; points held
+ * out ('test' sizes) are returned apart for the residuals. */
+typedef struct app_ar_points {
+    cost_ar_table train;
+    int n_test;
+    double test_bytes[COST_AR_POINTS], test_s[COST_AR_POINTS];
+} app_ar_points;
+int app_calib_allreduce(const char *nccl, const char *custom,
+                        app_ar_points out[COST_AR_COUNTS], hs_diag *d);
+
+/* What one class's fit came to on one device. */
+typedef struct app_calib_class {
+    bool fitted;       /* from this device's own rows */
+    char borrowed[64]; /* else the device it was copied from, or "" */
+    char source[256];  /* the tables */
+    size_t dropped;    /* rows beyond the physical limits, left out */
+    app_kresid train, test;
+} app_calib_class;
+
+/* One device's calibration as written. */
+typedef struct app_calib_device {
+    char name[64];
+    double bw;
+    double peak[COST_N_KCLASS]; /* the peak each class is timed against */
+    cost_device dev;            /* the catalog entry, with the curves
+                                   fitted so far */
+    cost_calib cal;
+    app_calib_class cls[COST_N_KCLASS];
+    char ar_borrowed[64];
+    app_kresid ar_test[COST_AR_COUNTS];
+    char path[4096]; /* the file written */
+} app_calib_device;
+
+typedef struct app_calib_opts {
+    const char *data;    /* the shared data folder (aiconfigurator/, vidur/) */
+    const char *device;  /* one device, or NULL for every one with data */
+    const char *out_dir; /* where <device>.yaml goes; NULL: the catalog's
+                            calibration/ */
+    const char *residuals; /* NULL, or a CSV file of every fitted row:
+                              device, class, held out, its first kernel's
+                              shape, measured and predicted seconds */
+} app_calib_opts;
+
+/* Fit, test and write the calibration of each device; every file written
+ * is read back with io_calibration_load.  A table that is absent leaves
+ * its classes unfitted (classes with no rows are reported as such).  On
+ * HS_OK '*out' is a new array of '*n' devices (free()). */
+int app_calibrate(const app_calib_opts *o, app_calib_device **out, size_t *n,
+                  hs_diag *d);
+
 #endif /* HETSIM_APP_H */

@@ -113,6 +113,100 @@ double cost_model_kv_elems_per_token(const cost_model *m);
 
 /* ---- devices and links ------------------------------------------------- */
 
+/* ---- calibrated kernel curves (docs/calibration.md) ------------------- */
+
+/* Operator classes a calibration file fits separately: X(enum, name).
+ * gemm / gemm_fp8: dense GEMMs (projections, MLP, lm_head, router) in a
+ * 16-bit or an 8-bit compute format; attn_prefill / attn_decode: GQA flash
+ * attention; moe: the routed-expert kernels; mla_prefill / mla_decode:
+ * DeepSeek's MLA attention core; elementwise: norms, activations,
+ * residual adds, embedding. */
+#define COST_KCLASSES(X)                                                      \
+    X(COST_K_GEMM, "gemm")                                                    \
+    X(COST_K_GEMM_FP8, "gemm_fp8")                                            \
+    X(COST_K_ATTN_PREFILL, "attn_prefill")                                    \
+    X(COST_K_ATTN_DECODE, "attn_decode")                                      \
+    X(COST_K_MOE, "moe")                                                      \
+    X(COST_K_MLA_PREFILL, "mla_prefill")                                      \
+    X(COST_K_MLA_DECODE, "mla_decode")                                        \
+    X(COST_K_ELEMENTWISE, "elementwise")
+
+typedef enum cost_kclass {
+#define X(e, name) e,
+    COST_KCLASSES(X)
+#undef X
+        COST_N_KCLASS
+} cost_kclass;
+
+const char *cost_kclass_name(cost_kclass k);
+bool cost_kclass_parse(const char *name, cost_kclass *out);
+
+/* The efficiency curve of one operator class on one device.  One kernel
+ * of F FLOPs and B bytes on one GPU, with 'par' independent work units
+ * and 'units' per-item costs (decode attention: both the sequences x KV
+ * heads on the GPU; the MoE gate/up kernel: units = routed tokens; 0
+ * otherwise), takes
+ *
+ *   e_c = eff_c * F / (F + half_flops)
+ *   e_m = eff_m * B / (B + half_bytes) * par / (par + half_par)
+ *   t_c = F / (e_c * peak),  t_m = B / (e_m * BW)
+ *   t   = max(floor, (t_c^n + t_m^n)^(1/n) + unit_s * units)
+ *
+ * with n = 'sharp' (the roofline corner: real kernels near the ridge are
+ * slower than both limits; n -> infinity is the plain max).  A zero
+ * half_* leaves that factor out.  The fitted values come from
+ * 'hetsim calibrate' (docs/calibration.md). */
+typedef struct cost_curve {
+    bool fitted; /* false: the device's scalar efficiencies, no floor */
+    double eff_c, eff_m;
+    double half_flops, half_bytes, half_par;
+    double sharp;
+    double floor_s;
+    double unit_s;
+} cost_curve;
+
+/* One kernel's shape for cost_kernel_s(). */
+typedef struct cost_kernel {
+    double flops;
+    double bytes;
+    double par;   /* work units for the memory efficiency; 0 = n/a */
+    double units; /* per-item count for unit_s */
+} cost_kernel;
+
+/* The time of one kernel under curve 'c' on a device of peak 'peak'
+ * FLOP/s and bandwidth 'bw' B/s (the formula above). */
+double cost_kernel_s(const cost_curve *c, double peak, double bw,
+                     const cost_kernel *k);
+
+/* Measured all-reduce times of one GPU count, ascending message sizes;
+ * interpolated log-log between points, linearly in bytes beyond the
+ * last (at its incremental bandwidth) and flat below the first. */
+#define COST_AR_POINTS 32
+#define COST_AR_COUNTS 4
+typedef struct cost_ar_table {
+    int gpus; /* 0 = unused slot */
+    int n;
+    double bytes[COST_AR_POINTS];
+    double seconds[COST_AR_POINTS];
+} cost_ar_table;
+
+/* A device's calibration (configs/calibration/<name>.yaml).  When
+ * 'present', every operator of a fitted class is timed by its curve,
+ * classes not fitted by the device's scalar efficiencies without floor,
+ * and overhead.layer is not added (the floors replace it); the TP
+ * all-reduce of a GPU count in 'allreduce' is interpolated from it. */
+typedef struct cost_calib {
+    bool present;
+    char name[64];
+    cost_curve curve[COST_N_KCLASS];
+    cost_ar_table allreduce[COST_AR_COUNTS];
+} cost_calib;
+
+/* The all-reduce of 'bytes' over 'n' GPUs from 'cal' when it measured
+ * that count (into '*s', returns true); false otherwise. */
+bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
+                          double *s);
+
 /* One accelerator type: the roofline and its economics. */
 typedef struct cost_device {
     char name[64];
@@ -131,6 +225,7 @@ typedef struct cost_device {
     double power_idle_w;
     double cost_per_hour; /* USD per device-hour */
     bool hypothetical;    /* not a real product */
+    cost_calib calib;     /* fitted kernel curves; !present = roofline */
 } cost_device;
 
 /* The compute format a step runs in for 'p' on 'dev': the wider of the
@@ -252,7 +347,9 @@ typedef struct cost_op {
     double weight_bytes;
     double kv_bytes;
     double act_bytes;
-    double count; /* how many times per step (layers) */
+    double count;       /* how many times per step (layers) */
+    cost_kclass kclass; /* the curve that times it when calibrated */
+    double time_s;      /* its time (all 'count' kernels, one device) */
 } cost_op;
 
 /* Write up to 'cap' per-operator costs (each already multiplied by its

@@ -80,6 +80,31 @@ int io_catalog_load_link(const char *dir, const char *name, cost_link *out,
  * HS_EINPUT or HS_EIO. */
 int io_hf_load_model(const char *path, cost_model *out, hs_diag *d);
 
+/* Load one calibration file (configs/calibration/<name>.yaml, the format
+ * of docs/calibration.md) into '*out', every problem a located error in
+ * 'd'.  A hardware entry names its file with 'calibration: <name>'
+ * (resolved in the entry's catalog; 'none' keeps the scalar roofline).
+ * Returns HS_OK or HS_EINPUT. */
+int io_calibration_load(const char *path, cost_calib *out, hs_diag *d);
+
+/* ---- measured tables (io_csv.c) ----------------------------------------- */
+
+/* A whole CSV file with a header row (no quoting), for the kernel tables
+ * 'hetsim calibrate' reads.  io_csv_load reports an unreadable file
+ * (HS_EIO) or a row whose cell count differs from the header's
+ * (HS_EINPUT, at its file:line).  Rows are numbered from 0 after the
+ * header. */
+typedef struct io_csv io_csv;
+int io_csv_load(const char *path, io_csv **out, hs_diag *d);
+void io_csv_free(io_csv *c); /* NULL is a no-op */
+size_t io_csv_rows(const io_csv *c);
+/* The index of column 'name', or -1; io_csv_need reports its absence. */
+int io_csv_col(const io_csv *c, const char *name);
+int io_csv_need(const io_csv *c, const char *name, hs_diag *d);
+const char *io_csv_cell(const io_csv *c, size_t row, int col);
+/* A cell as a finite number; HS_EINPUT (located) otherwise. */
+int io_csv_num(const io_csv *c, size_t row, int col, double *v, hs_diag *d);
+
 /* The entry names of catalog 'kind' in 'dir' (its *.yaml files without
  * the extension), sorted by strcmp.  '*names' is a fresh array of fresh
  * strings, free with io_names_free(); it may be empty (then NULL with

@@ -36,6 +36,7 @@ int cli_search(int argc, char **argv);
 int cli_plot(int argc, char **argv);
 int cli_trace(int argc, char **argv);
 int cli_list(int argc, char **argv);
+int cli_calibrate(int argc, char **argv);
 int cli_schema_doc(int argc, char **argv);
 
 /* ---- shared helpers ----------------------------------------------------- */

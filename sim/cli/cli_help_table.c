@@ -31,6 +31,19 @@ static const cli_opt list_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
+static const cli_opt calibrate_opts[] = {
+    {"--data", NULL, "DIR",
+     "the measured tables (default ../shared/data: aiconfigurator/, "
+     "vidur/)"},
+    {"--device", NULL, "NAME",
+     "calibrate one device: h100-sxm, h200 or b200 (default: all)"},
+    {"--out", NULL, "DIR",
+     "write DIR/NAME.yaml (default: the catalog's calibration/)"},
+    {"--residuals", NULL, "FILE",
+     "append every fitted row with its prediction to a CSV file"},
+    {NULL, NULL, NULL, NULL},
+};
+
 static const cli_opt check_opts[] = {
     {"--set", NULL, "PATH=VALUE",
      "override one scenario key before checking (repeatable)"},
@@ -237,6 +250,17 @@ static const cli_doc docs[] = {
      "way, with a warning for each feature the cost model does not "
      "represent (docs/catalogs.md).",
      list_opts, false},
+    {"calibrate", "",
+     "fit per-device kernel efficiency curves to measured kernel tables",
+     "For each device with measured kernel tables (H100: GEMM, attention, "
+     "MoE, elementwise and all-reduce; H200 and B200: attention, the rest "
+     "borrowed from H100), fits each operator class's efficiency curve "
+     "with GSL's nonlinear least squares on four fifths of the rows, "
+     "prints the |error| on those and on the fifth held out, and writes "
+     "the calibration file a hardware entry names with 'calibration:' "
+     "(docs/calibration.md).  A malformed table is reported at its "
+     "file:line (exit 2).",
+     calibrate_opts, false},
     {"help", "[COMMAND]", "the commands, or one command's options",
      "The same as 'hetsim COMMAND --help'.", no_opts, false},
     {"schema-doc", "", "print the generated part of docs/schema.md",

@@ -18,12 +18,19 @@ typedef struct cli_command {
 } cli_command;
 
 static const cli_command commands[] = {
-    {"run", cli_run},       {"check", cli_check},
-    {"oicf", cli_oicf},     {"report", cli_report},
-    {"plot", cli_plot},     {"trace", cli_trace},
-    {"sweep", cli_sweep},   {"merge", cli_merge},
-    {"search", cli_search}, {"list", cli_list},
-    {"help", cli_help},     {"schema-doc", cli_schema_doc},
+    {"run", cli_run},
+    {"check", cli_check},
+    {"oicf", cli_oicf},
+    {"report", cli_report},
+    {"plot", cli_plot},
+    {"trace", cli_trace},
+    {"sweep", cli_sweep},
+    {"merge", cli_merge},
+    {"search", cli_search},
+    {"list", cli_list},
+    {"calibrate", cli_calibrate},
+    {"help", cli_help},
+    {"schema-doc", cli_schema_doc},
     {"man", cli_man},
 };
 

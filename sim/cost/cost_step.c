@@ -11,6 +11,14 @@
  * summed over operators, plus tensor-parallel all-reduces over the
  * instance link and fixed per-step and per-layer overheads.
  *
+ * A device with a calibration (cost_calib) times each of the 'count'
+ * kernels of an operator by its class's fitted curve instead,
+ * cost_kernel_s() on one device's share (FLOPs and bytes / tp / count),
+ * which has its own kernel floor, so no per-layer overhead is added;
+ * compute_s and memory_s stay the scalar-efficiency times, which say
+ * which limit an operator is near.  The TP all-reduce is interpolated
+ * from the measured table of that GPU count when the file has one.
+ *
  * Counting conventions (the tests compute the same numbers by hand):
  *  - a GEMM of T tokens through an ic x oc weight costs 2*T*ic*oc FLOPs,
  *    reads the weight once (ic*oc*b_w) and moves T*(ic+oc)*b_a of
@@ -43,32 +51,70 @@ typedef struct acc {
     size_t n;
     double flops_rate; /* tp * eta_c * peak */
     double bytes_rate; /* tp * eta_m * BW */
+    cost_kclass gemm;  /* gemm or gemm_fp8, by the compute format */
+    double par, units; /* cost_kernel's par and units: decode
+                          attention's (sequence, KV head) pairs, the
+                          routed tokens of the MoE gate/up kernel; set
+                          only around their add_op */
 } acc;
+
+/* The peak a class's curve was fitted against (hetsim calibrate): the
+ * step's compute format for the GEMM-like classes, bf16 for attention,
+ * MLA and elementwise kernels, which the measured tables ran in bf16. */
+static double curve_peak(const cost_ctx *c, cost_kclass k)
+{
+    double bf16 = c->dev.peak_flops[COST_BF16];
+
+    if (k == COST_K_GEMM || k == COST_K_GEMM_FP8 || k == COST_K_MOE ||
+        bf16 <= 0)
+        return c->peak;
+    return bf16;
+}
+
+/* The time of 'count' kernels of class 'k' holding 'f' FLOPs and 'b'
+ * device-memory bytes on the whole instance, under the calibration;
+ * 'scalar' (the uncalibrated roofline) when the class was not fitted. */
+static double calibrated_s(const acc *a, cost_kclass k, double count, double f,
+                           double b, double scalar)
+{
+    const cost_ctx *c = a->ctx;
+    const cost_curve *cv = &c->dev.calib.curve[k];
+    double per = c->tp * count;
+    cost_kernel kn = {f / per, b / per, a->par, a->units};
+
+    if (!cv->fitted)
+        return scalar;
+    return count * cost_kernel_s(cv, curve_peak(c, k), c->dev.mem_bw, &kn);
+}
 
 /* Add an operator run 'count' times per step by each of 'copies'
  * devices (1: split over the tp devices; tp: replicated on each). */
-static void add_op_copies(acc *a, const char *name, double count,
-                          double copies, double flops, double wbytes,
-                          double kvbytes, double actbytes)
+static void add_op_copies(acc *a, const char *name, cost_kclass k,
+                          double count, double copies, double flops,
+                          double wbytes, double kvbytes, double actbytes)
 {
     cost_step *st = a->st;
     double n = count * copies;
     double f = n * flops, w = n * wbytes;
     double kv = n * kvbytes, act = n * actbytes;
     double tc = f / a->flops_rate;
-    double tm = (w + (a->ctx->opts.kv_remote ? 0 : kv) + act) / a->bytes_rate;
+    double b = w + (a->ctx->opts.kv_remote ? 0 : kv) + act;
+    double tm = b / a->bytes_rate;
+    double t = tc > tm ? tc : tm;
 
     if (count <= 0 || (f == 0 && w + kv + act == 0))
         return;
+    if (a->ctx->dev.calib.present)
+        t = calibrated_s(a, k, count, f, b, t);
     st->flops += f;
     st->weight_bytes += w;
     st->kv_bytes += kv;
     st->act_bytes += act;
     st->compute_s += tc;
     st->memory_s += tm;
-    st->roofline_s += tc > tm ? tc : tm;
+    st->roofline_s += t;
     if (tc > tm)
-        st->compute_bound_s += tc;
+        st->compute_bound_s += t;
     if (a->ops != NULL && a->n < a->cap) {
         cost_op *op = &a->ops[a->n];
 
@@ -78,27 +124,36 @@ static void add_op_copies(acc *a, const char *name, double count,
         op->kv_bytes = kv;
         op->act_bytes = act;
         op->count = count;
+        op->kclass = k;
+        op->time_s = t;
     }
     a->n++;
 }
 
-static void add_op(acc *a, const char *name, double count, double flops,
-                   double wbytes, double kvbytes, double actbytes)
+static void add_op(acc *a, const char *name, cost_kclass k, double count,
+                   double flops, double wbytes, double kvbytes,
+                   double actbytes)
 {
-    add_op_copies(a, name, count, 1, flops, wbytes, kvbytes, actbytes);
+    add_op_copies(a, name, k, count, 1, flops, wbytes, kvbytes, actbytes);
 }
 
 /* T tokens through an ic x oc weight; 'wmult' copies of the weight are
  * read (MoE experts touched), 'kv_out' when the output goes to KV. */
-static void gemm(acc *a, const char *name, double count, double t, double ic,
-                 double oc, double wmult)
+static void gemm_k(acc *a, const char *name, cost_kclass k, double count,
+                   double t, double ic, double oc, double wmult)
 {
     const cost_ctx *c = a->ctx;
 
     if (t <= 0)
         return;
-    add_op(a, name, count, 2.0 * t * ic * oc, wmult * ic * oc * c->b_w, 0,
+    add_op(a, name, k, count, 2.0 * t * ic * oc, wmult * ic * oc * c->b_w, 0,
            t * (ic + oc) * c->b_a);
+}
+
+static void gemm(acc *a, const char *name, double count, double t, double ic,
+                 double oc, double wmult)
+{
+    gemm_k(a, name, a->gemm, count, t, ic, oc, wmult);
 }
 
 static void norm(acc *a, const char *name, double count, double t,
@@ -108,8 +163,8 @@ static void norm(acc *a, const char *name, double count, double t,
 
     if (t <= 0)
         return;
-    add_op_copies(a, name, count, c->tp, 4.0 * t * width, width * c->b_w, 0,
-                  2.0 * t * width * c->b_a);
+    add_op_copies(a, name, COST_K_ELEMENTWISE, count, c->tp, 4.0 * t * width,
+                  width * c->b_w, 0, 2.0 * t * width * c->b_a);
 }
 
 static void residual(acc *a, double count, double t)
@@ -117,24 +172,28 @@ static void residual(acc *a, double count, double t)
     const cost_ctx *c = a->ctx;
     double d = c->model.hidden;
 
-    add_op_copies(a, "residual", count, c->tp, t * d, 0, 0,
+    add_op_copies(a, "residual", COST_K_ELEMENTWISE, count, c->tp, t * d, 0, 0,
                   3.0 * t * d * c->b_a);
 }
 
 /* An MLP of width f over t tokens; 'wmult' weight copies read. */
-static void mlp(acc *a, const char *const names[3], double count, double t,
-                double f, double wmult)
+static void mlp(acc *a, const char *const names[3], cost_kclass k,
+                double count, double t, double f, double wmult)
 {
     const cost_ctx *c = a->ctx;
     double d = c->model.hidden;
     bool gated = c->model.gated_mlp;
+    cost_kclass act = k == COST_K_MOE ? COST_K_MOE : COST_K_ELEMENTWISE;
 
     if (t <= 0)
         return;
-    gemm(a, names[0], count, t, d, gated ? 2.0 * f : f, wmult);
-    add_op(a, names[1], count, 4.0 * t * f, 0, 0,
+    if (k == COST_K_MOE)
+        a->units = t; /* routed tokens: each device sees all of them */
+    gemm_k(a, names[0], k, count, t, d, gated ? 2.0 * f : f, wmult);
+    a->units = 0;
+    add_op(a, names[1], act, count, 4.0 * t * f, 0, 0,
            (gated ? 3.0 : 2.0) * t * f * c->b_a);
-    gemm(a, names[2], count, t, f, d, wmult);
+    gemm_k(a, names[2], k, count, t, f, d, wmult);
 }
 
 static double experts_touched(double e, double k, double t)
@@ -159,17 +218,26 @@ static void gqa_attention(acc *a, const cost_batch *b, double t)
     double kvl = kv_layer_elems(c), l = m->layers;
     double tp = (double)b->prefill_tokens, td = (double)b->decode_seqs;
 
-    add_op(a, "qkv_proj", l, 2.0 * t * d * (h + 2.0 * m->kv_heads) * dh,
+    add_op(a, "qkv_proj", a->gemm, l,
+           2.0 * t * d * (h + 2.0 * m->kv_heads) * dh,
            d * (h + 2.0 * m->kv_heads) * dh * c->b_w, t * kvl * c->b_kv,
            t * (d + h * dh) * c->b_a);
     if (tp > 0)
-        add_op(a, "attn_prefill", l, 4.0 * h * dh * b->prefill_pairs, 0,
+        add_op(a, "attn_prefill", COST_K_ATTN_PREFILL, l,
+               4.0 * h * dh * b->prefill_pairs, 0,
                (tp + (double)b->prefill_cached) * kvl * c->b_kv,
                2.0 * tp * h * dh * c->b_a);
-    if (td > 0)
-        add_op(a, "attn_decode", l, 4.0 * h * dh * (double)b->decode_context,
-               0, (double)b->decode_context * kvl * c->b_kv,
+    if (td > 0) {
+        /* one kernel: every (sequence, KV head) of a device is a unit of
+         * parallel work and has a fixed cost (docs/calibration.md) */
+        a->par = td * (double)((m->kv_heads + c->tp - 1) / c->tp);
+        a->units = a->par;
+        add_op(a, "attn_decode", COST_K_ATTN_DECODE, l,
+               4.0 * h * dh * (double)b->decode_context, 0,
+               (double)b->decode_context * kvl * c->b_kv,
                2.0 * td * h * dh * c->b_a);
+        a->par = a->units = 0;
+    }
     gemm(a, "o_proj", l, t, h * dh, d, 1);
 }
 
@@ -191,29 +259,29 @@ static void mla_attention(acc *a, const cost_batch *b, double t)
     } else {
         gemm(a, "q_proj", l, t, d, h * (dn + dr), 1);
     }
-    add_op(a, "kv_a_proj", l, 2.0 * t * d * (dc + dr), d * (dc + dr) * c->b_w,
-           t * kvl * c->b_kv, t * d * c->b_a);
+    add_op(a, "kv_a_proj", a->gemm, l, 2.0 * t * d * (dc + dr),
+           d * (dc + dr) * c->b_w, t * kvl * c->b_kv, t * d * c->b_a);
     norm(a, "kv_norm", l, t, dc);
     if (tp > 0) {
         /* Naive form: up-project the latent of every token in context. */
-        add_op(a, "kv_b_proj", l, 2.0 * ctx_tok * dc * h * (dn + dv),
-               dc * h * (dn + dv) * c->b_w, ctx_tok * kvl * c->b_kv,
-               ctx_tok * h * (dn + dv) * c->b_a);
-        add_op(a, "mla_prefill", l,
+        add_op(a, "kv_b_proj", COST_K_MLA_PREFILL, l,
+               2.0 * ctx_tok * dc * h * (dn + dv), dc * h * (dn + dv) * c->b_w,
+               ctx_tok * kvl * c->b_kv, ctx_tok * h * (dn + dv) * c->b_a);
+        add_op(a, "mla_prefill", COST_K_MLA_PREFILL, l,
                2.0 * b->prefill_pairs * h * (dn + dr + dv), 0, 0,
                (tp * h * (dn + dr) + ctx_tok * h * (dn + dv) + tp * h * dv) *
                    c->b_a);
     }
     if (td > 0) {
         /* Absorbed form: attend over the latent, shared by all heads. */
-        add_op(a, "q_absorb", l, 2.0 * td * h * dn * dc, h * dn * dc * c->b_w,
-               0, td * h * (dn + dc) * c->b_a);
-        add_op(a, "mla_decode", l,
+        add_op(a, "q_absorb", COST_K_MLA_DECODE, l, 2.0 * td * h * dn * dc,
+               h * dn * dc * c->b_w, 0, td * h * (dn + dc) * c->b_a);
+        add_op(a, "mla_decode", COST_K_MLA_DECODE, l,
                2.0 * (double)b->decode_context * h * (2.0 * dc + dr), 0,
                (double)b->decode_context * kvl * c->b_kv,
                td * h * (2.0 * dc + dr) * c->b_a);
-        add_op(a, "o_absorb", l, 2.0 * td * h * dc * dv, h * dc * dv * c->b_w,
-               0, td * h * (dc + dv) * c->b_a);
+        add_op(a, "o_absorb", COST_K_MLA_DECODE, l, 2.0 * td * h * dc * dv,
+               h * dc * dv * c->b_w, 0, td * h * (dc + dv) * c->b_a);
     }
     gemm(a, "o_proj", l, t, h * dv, d, 1);
 }
@@ -230,14 +298,36 @@ static void feed_forward(acc *a, double t)
     double ld = m->moe_experts > 0 ? m->moe_dense_layers : m->layers;
     double lm = m->layers - ld;
 
-    mlp(a, dense, ld, t, m->ffn, 1);
+    mlp(a, dense, a->gemm, ld, t, m->ffn, 1);
     if (lm <= 0)
         return;
     gemm(a, "moe_router", lm, t, m->hidden, e, 1);
-    mlp(a, routed, lm, t * k, m->moe_expert_ffn, experts_touched(e, k, t));
+    mlp(a, routed, COST_K_MOE, lm, t * k, m->moe_expert_ffn,
+        experts_touched(e, k, t));
     if (m->moe_shared_experts > 0)
-        mlp(a, shared, lm, t,
+        mlp(a, shared, a->gemm, lm, t,
             (double)m->moe_shared_experts * m->moe_expert_ffn, 1);
+}
+
+/* 8-bit compute formats use the gemm_fp8 curve when it was fitted. */
+static cost_kclass gemm_class(const cost_ctx *c)
+{
+    bool eight = c->compute == COST_FP8 || c->compute == COST_INT8;
+
+    return eight && c->dev.calib.curve[COST_K_GEMM_FP8].fitted
+               ? COST_K_GEMM_FP8
+               : COST_K_GEMM;
+}
+
+/* The TP all-reduce of 'bytes': the measured table of this GPU count
+ * when the calibration has one, else the ring over the link. */
+static double tp_allreduce_s(const cost_ctx *c, double bytes)
+{
+    double s;
+
+    if (cost_calib_allreduce(&c->dev.calib, c->tp, bytes, &s))
+        return s;
+    return cost_allreduce_s(&c->link, c->tp, bytes);
 }
 
 static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
@@ -252,13 +342,16 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
              cap,
              0,
              c->tp * c->dev.eta_compute * c->peak,
-             c->tp * c->dev.eta_memory * c->dev.mem_bw};
+             c->tp * c->dev.eta_memory * c->dev.mem_bw,
+             gemm_class(c),
+             0,
+             0};
 
     *st = (cost_step){0};
     st->bound = COST_BOUND_BANDWIDTH;
     if (t > 0) {
-        add_op(&a, "embed", 1, 0, fmin(t, m->vocab) * d * c->b_w, 0,
-               t * d * c->b_a);
+        add_op(&a, "embed", COST_K_ELEMENTWISE, 1, 0,
+               fmin(t, m->vocab) * d * c->b_w, 0, t * d * c->b_a);
         norm(&a, "attn_norm", l, t, d);
         if (m->has_mla)
             mla_attention(&a, b, t);
@@ -271,9 +364,10 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
         norm(&a, "final_norm", 1, t, d);
         gemm(&a, "lm_head", 1, (double)b->logits_tokens, d, m->vocab, 1);
         if (c->tp > 1)
-            st->comm_s =
-                2.0 * l * cost_allreduce_s(&c->link, c->tp, t * d * c->b_a);
-        st->overhead_s = c->dev.step_overhead_s + l * c->dev.layer_overhead_s;
+            st->comm_s = 2.0 * l * tp_allreduce_s(c, t * d * c->b_a);
+        st->overhead_s = c->dev.step_overhead_s;
+        if (!c->dev.calib.present)
+            st->overhead_s += l * c->dev.layer_overhead_s;
     }
     st->bytes = st->weight_bytes + st->kv_bytes + st->act_bytes;
     st->oi = st->bytes > 0 ? st->flops / st->bytes : 0;

@@ -290,11 +290,10 @@ const char *const io_model_keys[] = {
 };
 
 static const char *const io_device_keys[] = {
-    "name",       "description",  "hypothetical",
-    "peak_flops", "mem_capacity", "mem_bandwidth",
-    "power",      "idle_power",   "cost_per_hour",
-    "efficiency", "overhead",     "memory_margin",
-    "link",       NULL,
+    "name",          "description",   "hypothetical", "peak_flops",
+    "mem_capacity",  "mem_bandwidth", "power",        "idle_power",
+    "cost_per_hour", "efficiency",    "overhead",     "memory_margin",
+    "link",          "calibration",   NULL,
 };
 
 static const char *const io_link_keys[] = {
@@ -419,6 +418,7 @@ int io_catalog_device_raw(io_errs *e, const char *dir, const char *name,
                    &root, &path) != HS_OK)
         return HS_EINPUT;
     io_bind_device(e, root, &out->dev, out->link, sizeof out->link, true);
+    io_calib_ref(e, dir, io_get(root, "calibration"), &out->dev.calib);
     set_name(e, ref, name, out->dev.name, sizeof out->dev.name);
     if (out->link[0] != '\0' &&
         !io_catalog_has(dir, IO_CATALOG_LINKS, out->link))

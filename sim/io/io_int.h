@@ -395,6 +395,18 @@ int io_hf_model(io_errs *e, const char *path, hs_loc at, cost_model *m);
  * the default: call io_device_finish() after. */
 int io_catalog_model_at(io_errs *e, const char *dir, const char *name,
                         const io_node *ref, cost_model *out);
+/* ---- calibration files (io_calib.c) ------------------------------------ */
+
+/* Read calibration file 'path' into '*out' ('name', may be NULL: its
+ * 'name:' must equal it); a missing file is reported at 'at'.  On error
+ * '*out' is uncalibrated and HS_EINPUT is returned. */
+int io_calib_read(io_errs *e, const char *path, const char *name, hs_loc at,
+                  cost_calib *out);
+/* The calibration a hardware entry's 'calibration:' node 'ref' names
+ * (<dir>/calibration/<name>.yaml; 'none' or a NULL 'ref': uncalibrated). */
+int io_calib_ref(io_errs *e, const char *dir, const io_node *ref,
+                 cost_calib *out);
+
 int io_catalog_device_raw(io_errs *e, const char *dir, const char *name,
                           const io_node *ref, io_hardware *out);
 int io_catalog_link_at(io_errs *e, const char *dir, const char *name,

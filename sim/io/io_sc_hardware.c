@@ -11,11 +11,10 @@
 #include <string.h>
 
 static const char *const hardware_keys[] = {
-    "catalog",    "description",  "hypothetical",
-    "peak_flops", "mem_capacity", "mem_bandwidth",
-    "power",      "idle_power",   "cost_per_hour",
-    "efficiency", "overhead",     "memory_margin",
-    "link",       NULL,
+    "catalog",       "description",   "hypothetical", "peak_flops",
+    "mem_capacity",  "mem_bandwidth", "power",        "idle_power",
+    "cost_per_hour", "efficiency",    "overhead",     "memory_margin",
+    "link",          "calibration",   NULL,
 };
 
 static const char *const link_keys[] = {
@@ -167,6 +166,12 @@ static bool bind_hardware_entry(io_sc_ctx *c, const io_node *n, sc_hardware *h)
     if (!ok)
         return false;
     io_bind_device(c->e, n, &hw.dev, hw.link, sizeof hw.link, cat == NULL);
+    if ((ln = io_get(n, "calibration")) != NULL) {
+        const char *dir = io_sc_catalog(c, ln);
+
+        if (dir != NULL)
+            io_calib_ref(c->e, dir, ln, &hw.dev.calib);
+    }
     io_device_finish(&hw.dev);
     io_sc_entry_name(c, n, hw.dev.name, sizeof hw.dev.name);
     h->dev = hw.dev;

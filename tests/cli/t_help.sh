@@ -13,7 +13,7 @@ set -u
 "$HETSIM" --help >"$tmp/top" || fail "hetsim --help: exit $?"
 cmds=$(awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }
             on && /^$/ { on = 0 }' "$tmp/top")
-[ "$(echo $cmds)" = "run check oicf report plot trace sweep merge search list help" ] ||
+[ "$(echo $cmds)" = "run check oicf report plot trace sweep merge search list calibrate help" ] ||
     fail "commands listed: $(echo $cmds)"
 "$HETSIM" >/dev/null 2>&1
 [ $? -eq 2 ] || fail "no command: want exit 2"
