@@ -2,11 +2,18 @@
 # install-deps.sh -- install the Debian packages hetsim needs to build, test
 # and run, and nothing else.  Idempotent: a package already installed is
 # left alone, and when everything is present the script does nothing.
+# 'install-deps.sh fuzz' adds what 'make fuzz' needs (clang with the
+# libFuzzer and sanitizer runtimes; Debian 12 names), which 'make check'
+# does not install.
 # When not run as root (and sudo is not available without a password) it
 # prints the exact apt-get command instead of running it.
 set -eu
 
 PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev check sqlite3 time"
+FUZZ_PKGS="clang-14 libclang-rt-14-dev"
+if [ "${1:-}" = fuzz ]; then
+    PKGS="$PKGS $FUZZ_PKGS"
+fi
 
 missing=""
 for p in $PKGS; do
