@@ -205,6 +205,7 @@ check: deps
 	@sh tests/cli/run.sh $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
 	@sh tests/fuzz/regress.sh $(HETSIM)
+	@sh tests/abuse/run.sh $(HETSIM)
 	@sh scripts/check-arch.sh $(BUILD)
 
 # The shape of the code (docs/architecture.md): no call circles, no
