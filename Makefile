@@ -7,6 +7,9 @@
 #   make examples        every bundled example, scaled down, two seeds: request
 #                        conservation, percentiles ordered and exact (CI)
 #   make SAN=1 check     the same under AddressSanitizer + UBSan (build/san/)
+#   make DEBUG=1         build/debug/hetsim: every run checks the serving
+#                        invariants after every event (srv_check.c)
+#   make check-debug     the debug build over every bundled example
 #   make fuzz FUZZ_SECONDS=N  build the libFuzzer harnesses of tests/fuzz/
 #                        (clang, ASan + UBSan, build/fuzz/) and run each for
 #                        N seconds (default 20); FUZZ_ONLY=name runs one
@@ -37,7 +40,15 @@ FUZZ_CC ?= clang-14
 FUZZ_SECONDS ?= 20
 FUZZ_ONLY ?=
 
-ifeq ($(FUZZ),1)
+# DEBUG=1: every run checks the serving invariants after every event
+# (sim/serve/srv_check.c; HS_DEBUG_INVARIANTS), in build/debug/.
+DEBUG ?= 0
+
+ifeq ($(DEBUG),1)
+BUILD := build/debug
+OPT := -O1 -g -DHS_DEBUG_INVARIANTS
+SANLD :=
+else ifeq ($(FUZZ),1)
 BUILD := build/fuzz
 CC := $(FUZZ_CC)
 # clang, unlike gcc, counts math.h's float INFINITY as a promotion.
@@ -95,7 +106,7 @@ HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
 .PHONY: FORCE all deps check unit cli-test golden examples arch demo bench \
-        install fuzz fuzz-build fuzz-regress \
+        install fuzz fuzz-build fuzz-regress check-debug \
         uninstall clean format format-check check-headers schema-doc man
 
 all: $(HETSIM)
@@ -206,7 +217,21 @@ check: deps
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
 	@sh tests/fuzz/regress.sh $(HETSIM)
 	@sh tests/abuse/run.sh $(HETSIM)
+	@$(MAKE) --no-print-directory DEBUG=1 build/debug/hetsim
+	@sh tests/debug/run.sh build/debug/hetsim $(DEBUG_SMALL)
 	@sh scripts/check-arch.sh $(BUILD)
+
+# The debug build (DEBUG=1) over small scenarios in 'make check' (about
+# 20 s; mixed.yaml's 'swap' variant is the regression case of the pool
+# cache bug it found), over every golden scenario and bundled example in
+# 'make check-debug' (minutes: each event checks every prefix-cache entry).
+DEBUG_SMALL := tests/abuse/small.yaml tests/golden/split.yaml \
+               tests/golden/mono.yaml tests/golden/mixed.yaml
+
+check-debug: deps
+	@$(MAKE) --no-print-directory DEBUG=1 build/debug/hetsim
+	@sh tests/debug/run.sh build/debug/hetsim tests/golden/*.yaml
+	@sh tests/examples/run.sh build/debug/hetsim
 
 # The shape of the code (docs/architecture.md): no call circles, no
 # upward calls, no sim/ .c file over 800 lines.
