@@ -147,6 +147,8 @@ int hs_diag_add_context(hs_diag *d, const hs_diag_item *item,
                         const char *context);
 
 size_t hs_diag_count(const hs_diag *d); /* 0 for NULL */
+/* Of them, the errors (warnings not counted); 0 for NULL. */
+size_t hs_diag_errors(const hs_diag *d);
 /* The i-th item (0-based, i < count); borrowed until the diag is cleared
  * or freed. */
 const hs_diag_item *hs_diag_item_at(const hs_diag *d, size_t i);

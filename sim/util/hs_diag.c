@@ -199,6 +199,15 @@ size_t hs_diag_count(const hs_diag *d)
     return d == NULL ? 0 : d->n;
 }
 
+size_t hs_diag_errors(const hs_diag *d)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < hs_diag_count(d); i++)
+        n += hs_diag_item_at(d, i)->severity == HS_SEV_ERROR;
+    return n;
+}
+
 const hs_diag_item *hs_diag_item_at(const hs_diag *d, size_t i)
 {
     HS_ASSERT(d != NULL && i < d->n);
