@@ -185,6 +185,10 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_COMMON) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(SANLD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
+# Objects the pattern rules make on the way: kept, not rebuilt each time.
+.SECONDARY: $(FUZZ_COMMON) $(patsubst %,$(BUILD)/obj/tests/fuzz/fuzz_%.o,\
+                                       units scenario set)
+
 fuzz-build: $(FUZZ_BIN)
 
 fuzz:
