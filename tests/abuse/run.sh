@@ -18,7 +18,8 @@
 # of a second), $Q (configs/examples/quickstart.yaml) and the helpers
 # below ('both' runs 'check' and 'run' and says whether they agree;
 # 'trace FORMAT' does so with $S's workload replaced by the trace $T/t).
-# Each command is bounded by 'timeout 60' where timeout(1) exists.
+# Every hetsim call ($H) is bounded by 'timeout 60' where timeout(1)
+# exists (exit 124 then, which no case expects).
 # ABUSE_VERBOSE=1 prints every case's output.
 #
 # After every case, whatever it did:
@@ -40,8 +41,10 @@ top=$(mktemp -d) || exit 1
 trap 'rm -rf "$top"' EXIT
 TO=
 command -v timeout >/dev/null 2>&1 && TO="timeout 60"
-export H="$HETSIM" S="$ROOT/tests/abuse/small.yaml" \
-    Q="$ROOT/configs/examples/quickstart.yaml" TO
+# $H is the binary behind 'timeout 60' (unquoted in the cases: the
+# repository's paths have no spaces).
+export H="${TO:+$TO }$HETSIM" S="$ROOT/tests/abuse/small.yaml" \
+    Q="$ROOT/configs/examples/quickstart.yaml"
 unset HETSIM_CATALOG
 only="$*"
 n=0
@@ -96,9 +99,9 @@ problem() {
 # both ARGS...: 'check ARGS' and 'run ARGS -o $T/both.db'; prints both
 # outputs and exits with their common status, or 99 when they differ.
 both() {
-    $TO "$H" check "$@" 2>&1
+    $H check "$@" 2>&1
     c=$?
-    $TO "$H" run "$@" -o "$T/both.db" --quiet 2>&1
+    $H run "$@" -o "$T/both.db" --quiet 2>&1
     r=$?
     if [ "$c" -ne "$r" ]; then
         echo "both: check exits $c, run exits $r"
