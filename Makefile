@@ -7,6 +7,12 @@
 #   make examples        every bundled example, scaled down, two seeds: request
 #                        conservation, percentiles ordered and exact (CI)
 #   make SAN=1 check     the same under AddressSanitizer + UBSan (build/san/)
+#   make DEBUG=1         build/debug/hetsim: every run checks the serving
+#                        invariants after every event (srv_check.c)
+#   make check-debug     the debug build over every bundled example
+#   make fuzz FUZZ_SECONDS=N  build the libFuzzer harnesses of tests/fuzz/
+#                        (clang, ASan + UBSan, build/fuzz/) and run each for
+#                        N seconds (default 20); FUZZ_ONLY=name runs one
 #   make demo            install missing deps, build, run the bundled example
 #                        and draw one plot of it
 #   make docs-img        redraw the images of docs/plots.md (docs/img/)
@@ -35,7 +41,29 @@ DESTDIR ?=
 PKGS := yaml-0.1 sqlite3 gsl jansson
 PKG_CONFIG ?= pkg-config
 
-ifeq ($(SAN),1)
+# FUZZ=1 is the build 'make fuzz' makes for itself: the library and the
+# harnesses compiled by clang with libFuzzer's coverage and the sanitizers.
+FUZZ ?= 0
+FUZZ_CC ?= clang-14
+FUZZ_SECONDS ?= 20
+FUZZ_ONLY ?=
+
+# DEBUG=1: every run checks the serving invariants after every event
+# (sim/serve/srv_check.c; HS_DEBUG_INVARIANTS), in build/debug/.
+DEBUG ?= 0
+
+ifeq ($(DEBUG),1)
+BUILD := build/debug
+OPT := -O1 -g -DHS_DEBUG_INVARIANTS
+SANLD :=
+else ifeq ($(FUZZ),1)
+BUILD := build/fuzz
+CC := $(FUZZ_CC)
+# clang, unlike gcc, counts math.h's float INFINITY as a promotion.
+OPT := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+       -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-double-promotion
+SANLD := -fsanitize=fuzzer,address,undefined
+else ifeq ($(SAN),1)
 BUILD := build/san
 OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
        -fno-omit-frame-pointer
@@ -73,6 +101,7 @@ LIB_SRC := $(sort $(wildcard sim/util/*.c sim/engine/*.c sim/cost/*.c \
 CLI_SRC := $(sort $(wildcard sim/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/*.c))
 BENCH_SRC := $(sort $(wildcard tests/bench/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c tests/fuzz/*.h))
 SUITES := $(patsubst tests/unit/test_%.c,%,$(wildcard tests/unit/test_*.c))
 
 LIB_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
@@ -85,7 +114,7 @@ HETSIM := $(BUILD)/hetsim
 UNIT := $(BUILD)/unit_tests
 
 .PHONY: validate FORCE all deps check unit cli-test golden examples arch demo bench \
-        install \
+        install fuzz fuzz-build fuzz-regress check-debug \
         uninstall clean format format-check check-headers schema-doc man \
         docs-img check-browser
 
@@ -154,6 +183,42 @@ $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 unit: $(UNIT)
 	./$(UNIT)
 
+# ---- fuzzing (tests/fuzz/README.md) ----------------------------------------
+# One harness per input the tool parses; fuzz_trace.c is built once per
+# trace format.  'make fuzz' builds them (in build/fuzz/, FUZZ=1) and runs
+# each for FUZZ_SECONDS; 'make check' replays the inputs that once crashed
+# (tests/fuzz/regress/) through the normal binary (fuzz-regress).
+FUZZ_TRACES := azure mooncake hetsim sessions
+FUZZ_NAMES := units scenario set $(addprefix trace_,$(FUZZ_TRACES))
+FUZZ_BIN := $(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_NAMES))
+FUZZ_COMMON := $(BUILD)/obj/tests/fuzz/fuzz_common.o
+
+$(BUILD)/obj/tests/fuzz/%.o: CPPFLAGS += -Isim -Itests/fuzz
+
+$(BUILD)/fuzz/fuzz_trace_%: tests/fuzz/fuzz_trace.c $(FUZZ_COMMON) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -Itests/fuzz $(PKG_CFLAGS) $(CFLAGS) \
+	    -DFZ_FORMAT=WL_TRACE_$(shell echo $* | tr a-z A-Z) -o $@ $^ \
+	    $(SANLD) $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/obj/tests/fuzz/fuzz_%.o $(FUZZ_COMMON) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(SANLD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+# Objects the pattern rules make on the way: kept, not rebuilt each time.
+.SECONDARY: $(FUZZ_COMMON) $(patsubst %,$(BUILD)/obj/tests/fuzz/fuzz_%.o,\
+                                       units scenario set)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz:
+	@sh scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory FUZZ=1 fuzz-build
+	@sh tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS) $(FUZZ_ONLY)
+
+fuzz-regress: $(HETSIM)
+	@sh tests/fuzz/regress.sh $(HETSIM)
+
 cli-test: $(HETSIM)
 	@sh tests/cli/run.sh $(HETSIM)
 
@@ -174,11 +239,27 @@ check: deps
 	$(UNIT_ENV) ./$(UNIT)
 	@sh tests/cli/run.sh $(HETSIM)
 	@sh tests/golden/run.sh $(HETSIM) $(GOLDEN_SET)
+	@sh tests/fuzz/regress.sh $(HETSIM)
+	@sh tests/abuse/run.sh $(HETSIM)
+	@$(MAKE) --no-print-directory DEBUG=1 build/debug/hetsim
+	@sh tests/debug/run.sh build/debug/hetsim $(DEBUG_SMALL)
 	@sh scripts/check-arch.sh $(BUILD)
 
 # hetsim-mpi when mpicc is found (make check installs Open MPI first).
 .PHONY: mpi-if-found
 mpi-if-found: $(MPI_TARGET)
+
+# The debug build (DEBUG=1) over small scenarios in 'make check' (about
+# 20 s; mixed.yaml's 'swap' variant is the regression case of the pool
+# cache bug it found), over every golden scenario and bundled example in
+# 'make check-debug' (minutes: each event checks every prefix-cache entry).
+DEBUG_SMALL := tests/abuse/small.yaml tests/golden/split.yaml \
+               tests/golden/mono.yaml tests/golden/mixed.yaml
+
+check-debug: deps
+	@$(MAKE) --no-print-directory DEBUG=1 build/debug/hetsim
+	@sh tests/debug/run.sh build/debug/hetsim tests/golden/*.yaml
+	@sh tests/examples/run.sh build/debug/hetsim
 
 # The shape of the code (docs/architecture.md): no call circles, no
 # upward calls, no sim/ .c file over 800 lines.
@@ -262,10 +343,10 @@ check-headers:
 	    $(CC) $(CPPFLAGS) $(CFLAGS) -x c -fsyntax-only - || exit 1; done
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) mpi/*.c include/hetsim/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC) mpi/*.c include/hetsim/*.h
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) mpi/*.c include/hetsim/*.h
+	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC) mpi/*.c include/hetsim/*.h
 
 clean:
 	rm -rf build

@@ -2,6 +2,9 @@
 # install-deps.sh -- install the Debian packages hetsim needs to build, test
 # and run, and nothing else.  Idempotent: a package already installed is
 # left alone, and when everything is present the script does nothing.
+# 'install-deps.sh fuzz' adds what 'make fuzz' needs (clang with the
+# libFuzzer and sanitizer runtimes; Debian 12 names), which 'make check'
+# does not install.
 # When not run as root (and sudo is not available without a password) it
 # prints the exact apt-get command instead of running it.
 #
@@ -13,10 +16,15 @@ set -eu
 # openmpi-bin and libopenmpi-dev: the MPI companion hetsim-mpi
 # (docs/sweep.md) and its test.  gnuplot-nox draws 'hetsim plot' and the
 # report's plots; libjansson-dev reads Mooncake traces and HuggingFace
-# configs and writes 'hetsim trace'.
+# configs and writes 'hetsim trace'.  Optional groups: '--browser'
+# (chromium, for make check-browser), 'fuzz' (clang and libFuzzer, for
+# make fuzz).
 PKGS="build-essential pkg-config libgsl-dev libyaml-dev libsqlite3-dev libjansson-dev check sqlite3 time openmpi-bin libopenmpi-dev gnuplot-nox"
+FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 if [ "${1:-}" = "--browser" ]; then
     PKGS="$PKGS chromium"
+elif [ "${1:-}" = fuzz ]; then
+    PKGS="$PKGS $FUZZ_PKGS"
 fi
 
 missing=""

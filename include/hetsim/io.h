@@ -179,6 +179,12 @@ int io_scenario_load(const char *path, const io_override *ovr, size_t n_ovr,
 int io_scenario_load_opts(const char *path, const io_scenario_opts *opts,
                           sc_scenario **out, hs_diag *d);
 
+/* Warn (HS_SEV_WARNING items in 'd', located at each entry) about every
+ * hardware, link and memory-pool quantity of 'sc' outside its plausible
+ * physical range (sim/io/io_plaus.c, docs/scenario.md); the scenario
+ * stays valid.  O(entries). */
+void io_scenario_plausibility(const sc_scenario *sc, hs_diag *d);
+
 /* The names of the variants defined in 'path' (or in 'text' when not
  * NULL), in file order, without binding the rest.  '*names' as for
  * io_catalog_list().  Errors in the 'variants:' section are reported. */

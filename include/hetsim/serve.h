@@ -56,9 +56,11 @@ typedef struct srv_options {
     uint64_t seed;         /* randomness: workload streams, random router */
     bool no_fast_forward;  /* step decode batches one iteration per event
                              (same results, slower; for tests) */
-    bool check_invariants; /* check every instance's invariants after
+    bool check_invariants; /* check every instance's and the cluster's
+                              invariants (sim/serve/srv_check.c) after
                               every event; a violation ends the run with
-                              HS_ERUNTIME (tests, debugging) */
+                              HS_ERUNTIME (tests, debugging; always on
+                              in the debug build, make DEBUG=1) */
     /* Called about every 'progress_every_s' of simulated time, when not
      * NULL, with the simulated time and requests finished so far. */
     void (*progress)(void *ctx, double sim_s, int64_t done, int64_t arrived);

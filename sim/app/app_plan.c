@@ -60,7 +60,8 @@ static sc_scenario *load_one(const app_plan_opts *o, const char *variant,
     so.n_ovr = o->n_ovr;
     so.variant = variant;
     so.text = text;
-    io_scenario_load_opts(o->path, &so, &sc, vd);
+    if (io_scenario_load_opts(o->path, &so, &sc, vd) == HS_OK)
+        io_scenario_plausibility(sc, vd);
     if (tagged) {
         add_variant_diag(p, d, vd, variant, true);
         hs_diag_free(vd);
@@ -181,8 +182,10 @@ static int validate_one(const app_plan_opts *o, const char *variant,
     sc_scenario *sc = NULL;
     int rc = io_scenario_load(o->path, o->ovr, o->n_ovr, variant, &sc, d);
 
-    if (rc == HS_OK)
+    if (rc == HS_OK) {
+        io_scenario_plausibility(sc, d);
         rc = app_run_validate(sc, NULL, d);
+    }
     sc_scenario_free(sc);
     return rc;
 }
@@ -197,8 +200,8 @@ int app_plan_validate(const app_plan_opts *o, app_plan *p, hs_diag *d)
     io_scenario_variant_names(o->path, NULL, &names, &n, vd);
     for (size_t i = 0; i < n; i++) {
         hs_diag_clear(vd);
-        if (validate_one(o, names[i], vd) != HS_OK)
-            add_variant_diag(p, d, vd, names[i], false);
+        validate_one(o, names[i], vd); /* errors, or warnings alone */
+        add_variant_diag(p, d, vd, names[i], false);
     }
     io_names_free(names, n);
     hs_diag_free(vd);

@@ -93,6 +93,10 @@ static int apply_option(const cli_doc *doc, const cli_opt *o, const char *v,
         a->ovr[a->n_ovr++].arg = v;
     else if (cli_opt_is(o, "--variant"))
         a->variant = v;
+    else if (cli_opt_is(o, "-o") && *v == '\0')
+        /* SQLite opens "" as a private temporary database, deleted on
+         * close: the run would succeed and its rows vanish. */
+        return cli_usage_error(doc, "-o: expected a file name, found ''");
     else if (cli_opt_is(o, "-o"))
         a->db = v;
     else if (!parse_seed(v, &a->seed))
@@ -193,12 +197,15 @@ static void restore_signals(const run_signals *rs)
 
 /* ---- the command -------------------------------------------------------- */
 
-/* Exit status of a run's status; 'begun': the run is in the database. */
-static int exit_status(int rc, bool begun)
+/* Exit status of a run's status.  Input was validated before the
+ * database was opened, so an I/O failure here (a database another writer
+ * holds locked past the busy timeout, a full disk, a trace gone since) is
+ * a runtime failure, not bad input, whether or not the run had begun. */
+static int exit_status(int rc)
 {
     if (rc == HS_OK)
         return CLI_OK;
-    if (rc == HS_EINPUT || (!begun && rc == HS_EIO))
+    if (rc == HS_EINPUT)
         return CLI_USAGE;
     return CLI_FAIL;
 }
@@ -264,7 +271,7 @@ static int run_all(const run_args *a, const app_plan *p, app_runner *runner,
             ids[n_ids++] = res.run_id;
             print_summary(a, store, &res.run_id, 1, d);
         }
-        status = exit_status(rc, res.run_id >= 0);
+        status = exit_status(rc);
         if (status != CLI_OK && i + 1 < p->n)
             fprintf(stderr, "hetsim run: %zu more run(s) not started\n",
                     p->n - i - 1);

@@ -37,11 +37,16 @@ static const char *const kv_pool_names[] = {SC_KV_POOL_POLICIES(SC_NAME)};
 static const char *const retention_names[] = {SC_RETENTION_POLICIES(SC_NAME)};
 #undef SC_NAME
 
+/* The largest tensor-parallel degree accepted (docs/scenario.md). */
+#define SC_MAX_TP 4096
+
 /* The sizing keys of an instance group, with their defaults. */
 static const io_param group_params[] = {
     {IO_PARAM_INT(sc_group, count, "count", false, 1, INT64_MAX),
      IO_DEFAULT(1)},
-    {IO_PARAM_INT32(sc_group, tp, "tp", false, 1, INT_MAX), IO_DEFAULT(1)},
+    /* tp: a tensor-parallel group lives in one scale-up domain, which
+     * holds at most hundreds of devices; tp 1e9 used to run (issue 16). */
+    {IO_PARAM_INT32(sc_group, tp, "tp", false, 1, SC_MAX_TP), IO_DEFAULT(1)},
     {IO_PARAM_INT(sc_group, max_batch, "max_batch", false, 1, INT64_MAX),
      IO_DEFAULT(256)},
     {IO_PARAM_INT(sc_group, max_batch_tokens, "max_batch_tokens", false, 1,

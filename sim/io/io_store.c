@@ -251,6 +251,12 @@ static int query_int(io_store *s, const char *sql, int64_t *out, hs_diag *d)
             hs_diag_error(d, where(s), "not a SQLite database (%s)",
                           sqlite3_errmsg(s->db));
             rc = HS_EINPUT;
+        } else if ((rc & 0xff) == SQLITE_CORRUPT) {
+            /* The file named is damaged (truncated, overwritten): bad
+             * input, as a file that is not a database is. */
+            hs_diag_error(d, where(s), "a damaged SQLite database (%s)",
+                          sqlite3_errmsg(s->db));
+            rc = HS_EINPUT;
         } else {
             rc = db_fail(s, d, "cannot read the database header");
         }

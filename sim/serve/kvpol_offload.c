@@ -86,6 +86,20 @@ static void evicted(srv_inst *in, void *st, uint64_t id, int64_t nblk,
     offload *o = st;
     double bytes = (double)nblk * o->block_bytes;
 
+    int64_t p = srv_pcache_find(&o->pool, id);
+
+    /* The pool may hold these blocks already: the device computed them
+     * again while a copy sat in the pool (a request's own blocks are not
+     * looked up there).  Nothing moves; the copy is used now.  (Inserting
+     * a second entry under the same id broke the pool cache's C1 and its
+     * count of held blocks: found by make DEBUG=1, issue 16.) */
+    if (p >= 0) {
+        if (o->pool.ent[p].refs == 0) {
+            srv_pcache_pin(&o->pool, p);
+            srv_pcache_unpin(&o->pool, p, now);
+        }
+        return;
+    }
     if (nblk > o->pool_blocks || !room_for(o, nblk))
         return;
     srv_pcache_unpin(&o->pool, srv_pcache_insert(&o->pool, id, nblk), now);

@@ -6,6 +6,7 @@
  * srv_sim.c gives them):
  *
  *   srv_emit.c     the sink: rows and metrics out, the first failure kept
+ *   srv_check.c    the invariants after every event (tests, make DEBUG=1)
  *   srv_stats.c    request accounting, the summary, every metric
  *   srv_session.c  agent sessions in progress and their rows
  *   srv_source.c   workload sources and their pending arrival events
@@ -175,6 +176,13 @@ void srv_emit_metric(srv_sim *s, const char *scope, rec_metric_id id,
  * change there, so its rows would repeat this one).  HS_TIME_MAX when that
  * time is past HS_TIME_MAX. */
 hs_time srv_next_sample(hs_time now, hs_time next_event, hs_time every);
+
+/* ---- invariants (srv_check.c) -------------------------------------------- */
+
+/* Check every instance (srv_inst_check) and the cluster's own invariants
+ * S1-S3 (srv_check.c); false when one is broken, said on 'why' when not
+ * NULL.  O(requests in flight + instances). */
+bool srv_check_cluster(const srv_sim *s, FILE *why);
 
 /* ---- statistics (srv_stats.c) -------------------------------------------- */
 

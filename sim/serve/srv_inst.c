@@ -231,7 +231,10 @@ static hs_time fast_forward(srv_inst *in, hs_time t, bool finishing)
     while (!finishing && in->fast_forward && iters < MAX_CHUNK_ITERS &&
            in->sched->steady(in, &p)) {
         srv_step_cost(in, &p, &st);
-        if (t + srv_step_duration(&st) > horizon)
+        /* Not t + duration: t may have saturated at HS_TIME_MAX (an
+         * arrival at 2262, fuzz regression case); horizon - t cannot
+         * overflow, both being >= 0. */
+        if (srv_step_duration(&st) > horizon - t)
             break;
         in->used_blocks += in->cross[srv_decode_crossing(in)];
         t = srv_step_record(in, &p, t, &st);

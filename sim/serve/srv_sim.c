@@ -142,14 +142,14 @@ static void on_sample(eng_sim *eng, void *target, uint32_t kind, uint64_t arg)
     }
 }
 
+/* The invariants (srv_check.c); a violation fails the run, what broke on
+ * stderr. */
 static void check_all(srv_sim *s)
 {
-    for (int i = 0; i < s->n_insts; i++)
-        if (!srv_inst_check(&s->insts[i], NULL)) {
-            srv_fail(s, HS_ERUNTIME, "serving invariant violated");
-            srv_inst_check(&s->insts[i], stderr);
-            return;
-        }
+    if (!srv_check_cluster(s, NULL)) {
+        srv_fail(s, HS_ERUNTIME, "serving invariant violated");
+        srv_check_cluster(s, stderr);
+    }
 }
 
 /* After every event, whichever component handled it. */
@@ -179,6 +179,9 @@ int srv_sim_new(const sc_scenario *sc, const srv_options *opt,
     s->sc = sc;
     if (opt != NULL)
         s->opt = *opt;
+#ifdef HS_DEBUG_INVARIANTS
+    s->opt.check_invariants = true; /* make DEBUG=1 */
+#endif
     if (sink != NULL)
         s->sink = *sink;
     s->eng = eng_sim_new();

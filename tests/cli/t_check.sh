@@ -78,6 +78,7 @@ expect 2 "" -- "$D/bad_split.yaml"
 # once, each problem named by file, line and column ----------------------
 
 cat >"$tmp/want" <<'END'
+tests/data/scenarios/bad_run.yaml:7:10: warning: hardware.small.mem_capacity: 1e+06 B is outside the plausible range [1e+09, 1e+14] B: a unit off by a factor of 1000? (docs/scenario.md, Plausible ranges)
 tests/data/scenarios/bad_run.yaml:9:15: error: cluster: instance 'mono': model 'tiny' (0.0 GB of weights) leaves no room for KV cache on 1 x small (0.0 GB usable)
 tests/data/scenarios/bad_row.csv:3:33: error: column 'GeneratedTokens': expected a non-negative integer, found '1O9'
 tests/data/scenarios/../traces/mooncake_small.jsonl:1:1: error: expected header 'TIMESTAMP,ContextTokens,GeneratedTokens', found '{"timestamp": 0, "input_length": 1024, "output_length": 7, "hash' (a JSON line: is the format mooncake?)

@@ -52,4 +52,12 @@ esac
 n=$(sqlite3 "$db" "SELECT count(*) FROM requests WHERE run_id = 1")
 [ "$n" = 0 ] || fail "the dead run keeps $n request rows"
 "$HETSIM" report "$db" --run 2 >/dev/null 2>&1 || fail "report of run 2: $?"
+# The whole file still shows the dead run, now 'failed': never complete.
+"$HETSIM" report "$db" >"$tmp/out" 2>&1
+rc=$?
+[ "$rc" -eq 3 ] || fail "report of both runs: exit status $rc, want 3"
+grep -q "^note: run 1 is 'failed'" "$tmp/out" ||
+    fail "the failed run has no note: $(grep note "$tmp/out")"
+"$HETSIM" report "$db" --allow-incomplete >/dev/null 2>&1 ||
+    fail "report --allow-incomplete: exit status $?, want 0"
 exit 0

@@ -187,6 +187,10 @@ START_TEST(diag_context_and_severity)
                      "dir: error: cannot read the directory: Permission "
                      "denied");
     ck_assert_int_eq(hs_diag_item_at(d, 1)->code, HS_EIO);
+    /* Of the two, one error: warnings do not count. */
+    ck_assert_uint_eq(hs_diag_errors(d), 1);
+    ck_assert_uint_eq(hs_diag_errors(v), 0);
+    ck_assert_uint_eq(hs_diag_errors(NULL), 0);
     ck_assert_int_eq(
         hs_diag_add_context(v, hs_diag_item_at(d, 0), "variant 'mono'"),
         HS_OK);

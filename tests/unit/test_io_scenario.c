@@ -771,7 +771,7 @@ START_TEST(set_with_a_bad_value)
            "max_batch, max_batch_tokens, chunked_prefill, scheduler, link, "
            "router, engine)\n"
            "--set:1:24: error: cluster.instances.0.tp: expected an "
-           "integer >= 1, found 'two'\n"
+           "integer between 1 and 4096, found 'two'\n"
            "--set:1:35: error: workload.0.synthetic.arrival.rate: "
            "expected a rate like '5/s', found '5' (no unit)\n");
     ck_assert_int_eq(load_text(base, NULL, "variants.0.name=x",
@@ -830,7 +830,7 @@ START_TEST(variant_errors_point_into_the_variant)
     ck_assert_int_eq(load_text(text, "v", NULL, NULL, NULL), HS_EINPUT);
     expect(DIR "/t.yaml:14:45: error: "
                "cluster.instances.0.tp: expected an "
-               "integer >= 1, found '0'\n");
+               "integer between 1 and 4096, found '0'\n");
     ck_assert_int_eq(load_text(text, "w", NULL, NULL, NULL), HS_EINPUT);
     expect(DIR "/t.yaml:15:29: error: cluster: unknown key 'nope' "
                "(expected one of mode, instances, prefill, decode, "

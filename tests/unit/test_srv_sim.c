@@ -1067,6 +1067,36 @@ START_TEST(sampler_jumps_idle_spans)
 }
 END_TEST
 
+/* The cluster's invariants (srv_check.c) hold through a run checked
+ * after every event, and the checker sees each broken one. */
+START_TEST(cluster_check_sees_broken_invariants)
+{
+    char *y = md1_yaml(50.0, 40);
+    sc_scenario *sc = load(y);
+    rows w = {0};
+    srv_summary sum;
+    srv_sim *s = run_checked(sc, false, true, &w, &sum);
+    srv_inst *in = &s->insts[0];
+
+    ck_assert(srv_check_cluster(s, NULL));
+    s->stats.arrived++; /* S1: a request lost */
+    ck_assert(!srv_check_cluster(s, NULL));
+    s->stats.arrived--;
+    s->stats.dropped++; /* S1: counted twice */
+    ck_assert(!srv_check_cluster(s, NULL));
+    s->stats.dropped--;
+    in->wait.n++; /* S2: placed but not in flight */
+    ck_assert(!srv_check_cluster(s, NULL));
+    in->wait.n--;
+    in->max_batch = in->n_running - 1; /* S3: a batch over max_batch */
+    ck_assert(!srv_check_cluster(s, NULL));
+    srv_sim_free(s);
+    rows_free(&w);
+    sc_scenario_free(sc);
+    free(y);
+}
+END_TEST
+
 Suite *srv_sim_suite(void)
 {
     Suite *s = suite_create("srv_sim");
@@ -1097,6 +1127,7 @@ Suite *srv_sim_suite(void)
     tcase_add_test(c, pool_streams_are_interval_rows);
     tcase_add_test(c, pool_offloads_and_fetches_are_rows);
     tcase_add_test(c, sampler_jumps_idle_spans);
+    tcase_add_test(c, cluster_check_sees_broken_invariants);
     suite_add_tcase(s, q);
     suite_add_tcase(s, c);
     return s;
