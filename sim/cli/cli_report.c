@@ -228,11 +228,17 @@ int cli_report(int argc, char **argv)
     }
     d = hs_diag_new();
     if (a.html) {
+        /* The page is written whatever the runs' status; the exit status
+         * says, as the text report's does, when a run shown is not done. */
         rc = html_report(&a, d);
+        if (rc == HS_OK)
+            rc = load_db(&a, &a.dbs[0], &set, d);
         cli_print_diag(d, stderr);
+        status = rc == HS_OK ? incomplete_status(&a, &set) : exit_status(rc);
+        app_runs_fini(&set);
         hs_diag_free(d);
         free_args(&a);
-        return exit_status(rc);
+        return status;
     }
     for (size_t i = 0; i < a.n_dbs && rc == HS_OK; i++)
         rc = load_db(&a, &a.dbs[i], &set, d);

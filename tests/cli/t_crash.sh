@@ -60,4 +60,11 @@ grep -q "^note: run 1 is 'failed'" "$tmp/out" ||
     fail "the failed run has no note: $(grep note "$tmp/out")"
 "$HETSIM" report "$db" --allow-incomplete >/dev/null 2>&1 ||
     fail "report --allow-incomplete: exit status $?, want 0"
+# The HTML page says the same by its exit status (the page is written).
+"$HETSIM" report "$db" --html -o "$tmp/p.html" >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 3 ] || fail "report --html with a dead run: exit status $rc, want 3"
+[ -s "$tmp/p.html" ] || fail "report --html with a dead run: no page"
+"$HETSIM" report "$db" --html -o "$tmp/q.html" --allow-incomplete \
+    >/dev/null 2>&1 || fail "report --html --allow-incomplete: exit $?, want 0"
 exit 0
