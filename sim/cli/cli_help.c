@@ -114,6 +114,35 @@ static const cli_opt *find_opt(const cli_doc *doc, const char *arg,
     return NULL;
 }
 
+int cli_parse_path_args(const cli_doc *doc, int argc, char **argv,
+                        const char *what, const char **path,
+                        cli_apply_fn apply, void *ctx)
+{
+    for (int i = 1; i < argc; i++) {
+        const cli_opt *o;
+        const char *v;
+        int rc = CLI_OK;
+
+        switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
+        case CLI_ARG_POSITIONAL:
+            if (*path != NULL)
+                return cli_usage_error(doc, "unexpected argument '%s'", v);
+            *path = v;
+            break;
+        case CLI_ARG_OPTION:
+            rc = apply(doc, o, v, ctx);
+            break;
+        case CLI_ARG_BAD:
+            return CLI_USAGE;
+        }
+        if (rc != CLI_OK)
+            return rc;
+    }
+    if (*path == NULL)
+        return cli_usage_error(doc, "missing %s", what);
+    return CLI_OK;
+}
+
 cli_arg_kind cli_next_arg(const cli_doc *doc, int argc, char **argv, int *i,
                           const cli_opt **opt, const char **value)
 {

@@ -64,6 +64,18 @@ typedef enum cli_arg_kind {
 cli_arg_kind cli_next_arg(const cli_doc *doc, int argc, char **argv, int *i,
                           const cli_opt **opt, const char **value);
 
+/* Applies option 'o' with value 'v' to the command's arguments 'ctx';
+ * returns CLI_OK or an exit status. */
+typedef int (*cli_apply_fn)(const cli_doc *doc, const cli_opt *o,
+                            const char *v, void *ctx);
+
+/* Read argv[1..] of a command that takes exactly one positional argument
+ * (into '*path'; 'what' names it in the "missing" usage error) and
+ * options, each given to 'apply'.  Returns CLI_OK or an exit status. */
+int cli_parse_path_args(const cli_doc *doc, int argc, char **argv,
+                        const char *what, const char **path,
+                        cli_apply_fn apply, void *ctx);
+
 /* True when 'o' is the option named 'name' (its canonical name). */
 bool cli_opt_is(const cli_opt *o, const char *name);
 

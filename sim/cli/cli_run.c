@@ -83,8 +83,9 @@ static bool parse_seed(const char *text, uint64_t *out)
 /* Apply option 'o' (from the command table) with value 'v'; returns
  * CLI_OK or an exit status. */
 static int apply_option(const cli_doc *doc, const cli_opt *o, const char *v,
-                        run_args *a)
+                        void *ctx)
 {
+    run_args *a = ctx;
     if (cli_opt_is(o, "--quiet"))
         a->quiet = true;
     else if (cli_opt_is(o, "--no-fast-forward"))
@@ -115,29 +116,8 @@ static int parse_args(int argc, char **argv, run_args *a)
     const cli_doc *doc = cli_doc_find("run");
 
     a->ovr = hs_calloc((size_t)argc + 1, sizeof *a->ovr);
-    for (int i = 1; i < argc; i++) {
-        const cli_opt *o;
-        const char *v;
-        int rc = CLI_OK;
-
-        switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
-        case CLI_ARG_POSITIONAL:
-            if (a->path != NULL)
-                return cli_usage_error(doc, "unexpected argument '%s'", v);
-            a->path = v;
-            break;
-        case CLI_ARG_OPTION:
-            rc = apply_option(doc, o, v, a);
-            break;
-        case CLI_ARG_BAD:
-            return CLI_USAGE;
-        }
-        if (rc != CLI_OK)
-            return rc;
-    }
-    if (a->path == NULL)
-        return cli_usage_error(doc, "missing SCENARIO.yaml");
-    return CLI_OK;
+    return cli_parse_path_args(doc, argc, argv, "SCENARIO.yaml", &a->path,
+                               apply_option, a);
 }
 
 /* ---- checking every run ------------------------------------------------ */

@@ -42,8 +42,9 @@ static bool parse_jobs(const char *s, int *out)
 }
 
 static int apply_option(const cli_doc *doc, const cli_opt *o, const char *v,
-                        cli_search_args *a)
+                        void *ctx)
 {
+    cli_search_args *a = ctx;
     if (cli_opt_is(o, "-o"))
         a->db = v;
     else if (cli_opt_is(o, "--quiet"))
@@ -71,29 +72,8 @@ static int parse_args(int argc, char **argv, cli_search_args *a)
     const cli_doc *doc = cli_doc_find("search");
 
     a->format = "table";
-    for (int i = 1; i < argc; i++) {
-        const cli_opt *o;
-        const char *v;
-        int rc = CLI_OK;
-
-        switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
-        case CLI_ARG_POSITIONAL:
-            if (a->path != NULL)
-                return cli_usage_error(doc, "unexpected argument '%s'", v);
-            a->path = v;
-            break;
-        case CLI_ARG_OPTION:
-            rc = apply_option(doc, o, v, a);
-            break;
-        case CLI_ARG_BAD:
-            return CLI_USAGE;
-        }
-        if (rc != CLI_OK)
-            return rc;
-    }
-    if (a->path == NULL)
-        return cli_usage_error(doc, "missing SEARCH.yaml");
-    return CLI_OK;
+    return cli_parse_path_args(doc, argc, argv, "SEARCH.yaml", &a->path,
+                               apply_option, a);
 }
 
 /* ---- simulating --------------------------------------------------------- */

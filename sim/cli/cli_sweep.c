@@ -65,8 +65,9 @@ static int parse_shard(const cli_doc *doc, const char *v, sweep_args *a)
 }
 
 static int apply_option(const cli_doc *doc, const cli_opt *o, const char *v,
-                        sweep_args *a)
+                        void *ctx)
 {
+    sweep_args *a = ctx;
     long j;
 
     if (cli_opt_is(o, "-o"))
@@ -91,29 +92,8 @@ static int parse_args(int argc, char **argv, sweep_args *a)
 {
     const cli_doc *doc = cli_doc_find(argv[0]);
 
-    for (int i = 1; i < argc; i++) {
-        const cli_opt *o;
-        const char *v;
-        int rc = CLI_OK;
-
-        switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
-        case CLI_ARG_POSITIONAL:
-            if (a->path != NULL)
-                return cli_usage_error(doc, "unexpected argument '%s'", v);
-            a->path = v;
-            break;
-        case CLI_ARG_OPTION:
-            rc = apply_option(doc, o, v, a);
-            break;
-        case CLI_ARG_BAD:
-            return CLI_USAGE;
-        }
-        if (rc != CLI_OK)
-            return rc;
-    }
-    if (a->path == NULL)
-        return cli_usage_error(doc, "missing SWEEP.yaml");
-    return CLI_OK;
+    return cli_parse_path_args(doc, argc, argv, "SWEEP.yaml", &a->path,
+                               apply_option, a);
 }
 
 /* The points to run: the shard's, less those done (--resume). */
