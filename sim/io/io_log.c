@@ -23,10 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Records are assembled in 'buf' and written a buffer at a time: a row
+ * is dozens of small fields, and a stdio call per field (each taking the
+ * stream's lock) cost the workers more than the copies themselves. */
+enum { LOG_BUF = 1 << 16 };
+
 struct io_log {
     FILE *f;
     int64_t next_id;
     bool failed;
+    size_t used;
+    char buf[LOG_BUF];
 };
 
 bool io_log_is_text(rec_type t)
@@ -49,12 +56,21 @@ io_log *io_log_create(const char *path)
     return l;
 }
 
+/* Write out what 'buf' holds. */
+static void drain(io_log *l)
+{
+    if (l->used > 0 && fwrite(l->buf, 1, l->used, l->f) != l->used)
+        l->failed = true;
+    l->used = 0;
+}
+
 int io_log_close(io_log *l)
 {
     int rc;
 
     if (l == NULL)
         return HS_OK;
+    drain(l);
     rc = fclose(l->f) != 0 || l->failed ? HS_EIO : HS_OK;
     free(l);
     return rc;
@@ -62,8 +78,15 @@ int io_log_close(io_log *l)
 
 static void put(io_log *l, const void *p, size_t n)
 {
-    if (n > 0 && fwrite(p, 1, n, l->f) != n)
-        l->failed = true;
+    if (l->used + n > LOG_BUF)
+        drain(l);
+    if (n > LOG_BUF) { /* a text longer than the buffer: straight out */
+        if (fwrite(p, 1, n, l->f) != n)
+            l->failed = true;
+        return;
+    }
+    memcpy(l->buf + l->used, p, n);
+    l->used += n;
 }
 
 static void put_text(io_log *l, const char *s)
@@ -130,6 +153,7 @@ int io_log_end(io_log *l, int64_t run_id, io_run_status status,
     put(l, &wall_s, sizeof wall_s);
     put(l, &sim_s, sizeof sim_s);
     put(l, &events, sizeof events);
+    drain(l);
     if (fflush(l->f) != 0)
         l->failed = true;
     return l->failed ? HS_EIO : HS_OK;

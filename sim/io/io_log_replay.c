@@ -9,19 +9,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The log is read whole into memory and parsed from there: one read
+ * instead of a stdio call per field.  The texts of the record being
+ * replayed are copied, NUL-terminated, into 'texts', which is as large
+ * as the log (a text's length prefix is longer than its terminator, so
+ * the texts of any record fit), and emptied after each record. */
 typedef struct reader {
-    FILE *f;
+    const char *buf;
+    size_t len, pos;
     bool bad;
-    char **texts; /* the strings of the record being read */
-    size_t n_texts, cap_texts;
+    char *texts;
+    size_t texts_used;
+    void *row;          /* the row being replayed: the largest table's size */
     int64_t *from, *to; /* log run id -> store run id */
     size_t n_map, cap_map;
 } reader;
 
 static void get(reader *r, void *p, size_t n)
 {
-    if (n > 0 && fread(p, 1, n, r->f) != n)
+    if (r->bad || n > r->len - r->pos) {
         r->bad = true;
+        return;
+    }
+    memcpy(p, r->buf + r->pos, n);
+    r->pos += n;
 }
 
 static char *get_text(reader *r)
@@ -32,19 +43,15 @@ static char *get_text(reader *r)
     get(r, &n, sizeof n);
     if (r->bad || n == UINT32_MAX)
         return NULL;
-    s = hs_calloc((size_t)n + 1, 1);
+    if (n > r->len - r->pos) {
+        r->bad = true;
+        return NULL;
+    }
+    s = r->texts + r->texts_used;
     get(r, s, n);
-    hs_grow((void **)&r->texts, &r->cap_texts, r->n_texts + 1,
-            sizeof *r->texts);
-    r->texts[r->n_texts++] = s;
+    s[n] = '\0';
+    r->texts_used += (size_t)n + 1;
     return s;
-}
-
-static void free_texts(reader *r)
-{
-    for (size_t i = 0; i < r->n_texts; i++)
-        free(r->texts[i]);
-    r->n_texts = 0;
 }
 
 /* Read a row of table 't' into 'row' (t->size bytes). */
@@ -101,11 +108,11 @@ static int replay_one(io_store *s, reader *r, char tag, int64_t *last,
             mapped(r, id) < 0)
             return HS_EINPUT;
         tab = rec_table_get((rec_table_id)t);
-        row = hs_calloc(1, tab->size);
+        row = r->row;
+        memset(row, 0, tab->size);
         get_row(r, tab, row);
         if (!r->bad)
             rc = io_store_add(s, mapped(r, id), (rec_table_id)t, row, d);
-        free(row);
     } else if (tag == 'B') {
         rec_run_row info;
         int64_t to = -1;
@@ -141,28 +148,68 @@ static int replay_one(io_store *s, reader *r, char tag, int64_t *last,
     return r->bad ? HS_EINPUT : rc;
 }
 
+/* The whole file at 'path' in a new buffer, its size in *len; NULL when
+ * it cannot be read. */
+static char *read_all(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+        fseek(f, 0, SEEK_SET) == 0) {
+        buf = hs_malloc((size_t)n + 1);
+        if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+            free(buf);
+            buf = NULL;
+        }
+        *len = (size_t)n;
+    }
+    fclose(f);
+    return buf;
+}
+
+static size_t largest_row(void)
+{
+    size_t m = 0;
+
+    for (size_t t = 0; t < REC_N_TABLES; t++)
+        if (rec_table_get((rec_table_id)t)->size > m)
+            m = rec_table_get((rec_table_id)t)->size;
+    return m;
+}
+
 int io_store_replay(io_store *s, const char *path, int64_t *last_run,
                     hs_diag *d)
 {
     reader r;
     hs_loc at = {path, 0, 0};
-    int rc = HS_OK, ch;
+    int rc = HS_OK;
+    char *buf;
 
     memset(&r, 0, sizeof r);
     *last_run = -1;
-    r.f = fopen(path, "rb");
-    if (r.f == NULL) {
+    buf = read_all(path, &r.len);
+    if (buf == NULL) {
         hs_diag_error(d, at, "cannot read the run log");
         return HS_EIO;
     }
-    while (rc == HS_OK && (ch = fgetc(r.f)) != EOF) {
-        rc = replay_one(s, &r, (char)ch, last_run, d);
-        free_texts(&r);
+    r.buf = buf;
+    r.texts = hs_malloc(r.len + 1);
+    r.row = hs_malloc(largest_row());
+    while (rc == HS_OK && r.pos < r.len) {
+        char tag = r.buf[r.pos++];
+
+        rc = replay_one(s, &r, tag, last_run, d);
+        r.texts_used = 0;
     }
     if (rc == HS_EINPUT)
         hs_diag_error(d, at, "a run log cut short or not a run log");
-    fclose(r.f);
+    free(buf);
     free(r.texts);
+    free(r.row);
     free(r.from);
     free(r.to);
     return rc;

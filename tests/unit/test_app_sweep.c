@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -155,6 +156,26 @@ START_TEST(bad_value_is_located_in_the_sweep_file)
 }
 END_TEST
 
+/* The log at path_log cut in the middle of its last record (a worker
+ * killed while writing) is refused as a whole, "cut short". */
+static void check_cut_log_refused(void)
+{
+    struct stat st;
+    char cut[512];
+    io_store *c = NULL;
+    int64_t last = -1;
+
+    ck_assert_int_eq(stat(path_log, &st), 0);
+    ck_assert_int_gt(st.st_size, 16);
+    ck_assert_int_eq(truncate(path_log, st.st_size - 5), 0);
+    snprintf(cut, sizeof cut, "%s/cut.db", dir);
+    ck_assert_int_eq(io_store_open(cut, &c, diag), HS_OK);
+    ck_assert_int_eq(io_store_replay(c, path_log, &last, diag), HS_EINPUT);
+    ck_assert(strstr(ck_diag_text(diag), "cut short") != NULL);
+    io_store_close(c);
+    unlink(cut);
+}
+
 /* Point 5 straight into a.db; through a run log replayed into b.db:
  * every row but the process's own fields equal. */
 START_TEST(a_replayed_log_gives_the_same_rows)
@@ -187,6 +208,7 @@ START_TEST(a_replayed_log_gives_the_same_rows)
                   ck_diag_text(diag));
     ck_assert_int_eq(last, 1);
     io_store_close(b);
+    check_cut_log_refused();
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         char *x = dump(path_a, q[i]), *y = dump(path_b, q[i]);
 
