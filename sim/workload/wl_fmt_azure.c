@@ -4,7 +4,8 @@
  * TIMESTAMP 'YYYY-MM-DD HH:MM:SS[.fraction]' (UTC, read exactly to the
  * ns, up to 9 fraction digits; the times whose ns since 1970 fit a
  * signed 64-bit integer, 1677-09-21 00:12:44 to 2262-04-11
- * 23:47:16.854775807).  One record is one request; the trace
+ * 23:47:16.854775807), each at most WL_MAX_TRACE_NS (10 years) after
+ * the first record's, as in every trace format.  One record is one request; the trace
  * carries no sessions and no prefix ids.  Read by wl_trace.c.
  */
 #include "workload_int.h"
@@ -115,7 +116,6 @@ static int azure_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
     size_t len;
     int rc;
 
-    (void)state;
     if ((rc = wl_trace_split_row(t, d)) != HS_OK)
         return rc;
     wl_trace_time_at(t, wl_trace_field_at(t, 0).col);
@@ -132,7 +132,9 @@ static int azure_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
                                   "2262-04-11 23:47:16.854775807",
                                   d);
     }
-    if ((rc = wl_trace_uint(t, 1, "ContextTokens", WL_MAX_TOKENS,
+    if ((rc = wl_trace_span(t, state, *raw, 0, "TIMESTAMP", "10 years", d)) !=
+            HS_OK ||
+        (rc = wl_trace_uint(t, 1, "ContextTokens", WL_MAX_TOKENS,
                             &out->prompt_tokens, d)) != HS_OK)
         return rc;
     return wl_trace_uint(t, 2, "GeneratedTokens", WL_MAX_TOKENS,
@@ -144,7 +146,7 @@ const wl_format wl_format_azure = {
     .name = "azure",
     .time_col = "column 'TIMESTAMP'",
     .sessions = false,
-    .size = 0,
+    .size = sizeof(wl_span),
     .open = azure_open,
     .read = azure_read,
     .close = NULL,

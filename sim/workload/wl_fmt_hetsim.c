@@ -15,11 +15,6 @@ static const char hetsim_header[] = "arrival_s,prompt_tokens,output_tokens";
 static const char hetsim_session_header[] =
     "arrival_s,prompt_tokens,output_tokens,session_id,turn";
 
-typedef struct hetsim_state {
-    bool has_first;
-    int64_t first; /* the first record's arrival_s, in ns */
-} hetsim_state;
-
 static int hetsim_open(wl_trace *t, void *state, hs_diag *d)
 {
     size_t len;
@@ -41,23 +36,6 @@ static int hetsim_open(wl_trace *t, void *state, hs_diag *d)
     return wl_trace_bad_header(t, hetsim_header, d);
 }
 
-/* An arrival at most WL_MAX_TRACE_NS after the first record's (an earlier
- * one is wl_trace.c's "time goes backwards"). */
-static int check_span(const wl_trace *t, hetsim_state *st, int64_t ns,
-                      hs_diag *d)
-{
-    if (!st->has_first) {
-        st->has_first = true;
-        st->first = ns;
-    }
-    if (ns > st->first && ns - st->first > WL_MAX_TRACE_NS)
-        return wl_trace_bad_field(t, 0, "arrival_s",
-                                  "at most 10 years (315360000 s) after the "
-                                  "first record's arrival",
-                                  d);
-    return HS_OK;
-}
-
 static int hetsim_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
                        hs_diag *d)
 {
@@ -69,7 +47,8 @@ static int hetsim_read(wl_trace *t, void *state, wl_request *out, int64_t *raw,
     wl_trace_time_at(t, wl_trace_field_at(t, 0).col);
     if ((rc = wl_trace_decimal(t, 0, "arrival_s", 9,
                                "a non-negative number of seconds", raw, d)) ||
-        (rc = check_span(t, state, *raw, d)) ||
+        (rc = wl_trace_span(t, state, *raw, 0, "arrival_s",
+                            "10 years (315360000 s)", d)) ||
         (rc = wl_trace_uint(t, 1, "prompt_tokens", WL_MAX_TOKENS,
                             &out->prompt_tokens, d)) ||
         (rc = wl_trace_uint(t, 2, "output_tokens", WL_MAX_TOKENS,
@@ -90,7 +69,7 @@ const wl_format wl_format_hetsim = {
     .name = "hetsim",
     .time_col = "column 'arrival_s'",
     .sessions = false,
-    .size = sizeof(hetsim_state),
+    .size = sizeof(wl_span),
     .open = hetsim_open,
     .read = hetsim_read,
     .close = NULL,

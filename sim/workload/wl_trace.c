@@ -205,6 +205,26 @@ int wl_trace_bad_field(const wl_trace *t, size_t i, const char *col,
                          n, t->field[i]);
 }
 
+int wl_trace_span(const wl_trace *t, wl_span *sp, int64_t ns, size_t i,
+                  const char *col, const char *limit, hs_diag *d)
+{
+    char expect[128];
+    int64_t gap;
+
+    if (!sp->has_first) {
+        sp->has_first = true;
+        sp->first = ns;
+    }
+    /* an earlier one is "time goes backwards"; a gap past int64 (times
+     * of different centuries) is too long as well */
+    if (ns <= sp->first || (!__builtin_sub_overflow(ns, sp->first, &gap) &&
+                            gap <= WL_MAX_TRACE_NS))
+        return HS_OK;
+    snprintf(expect, sizeof expect, "at most %s after the first record's %s",
+             limit, col);
+    return wl_trace_bad_field(t, i, col, expect, d);
+}
+
 int wl_trace_uint(const wl_trace *t, size_t i, const char *col, int64_t max,
                   int64_t *out, hs_diag *d)
 {

@@ -163,6 +163,17 @@ size_t wl_trace_cols(const wl_trace *t);
 int wl_trace_split_row(wl_trace *t, hs_diag *d);
 /* Report "column 'col': expected <expect>, found '<field i>'" at the
  * field's column (wl_trace_field_at); returns HS_EINPUT. */
+/* The first arrival of a trace, for wl_trace_span(). */
+typedef struct wl_span {
+    bool has_first;
+    int64_t first; /* ns */
+} wl_span;
+/* HS_OK when arrival 'ns' (field 'i', column 'col') is at most
+ * WL_MAX_TRACE_NS after the first one seen through 'sp' (the first is
+ * recorded); else a located error that says 'limit' (the 10 years in
+ * the column's own unit). */
+int wl_trace_span(const wl_trace *t, wl_span *sp, int64_t ns, size_t i,
+                  const char *col, const char *limit, hs_diag *d);
 int wl_trace_bad_field(const wl_trace *t, size_t i, const char *col,
                        const char *expect, hs_diag *d);
 /* Field i as an integer in [0, max] (wl_parse_uint), or an error. */

@@ -76,6 +76,7 @@ abuse trace-wrong-format 2 "/t:1:1: error: expected .\{., found .T." 'trace moon
 abuse trace-header-only 2 "t: error: the trace has no requests" 'trace azure' 'echo TIMESTAMP,ContextTokens,GeneratedTokens >$T/t'
 abuse trace-empty-file 2 "/t:1: error: missing header: expected .arrival_s,prompt_tokens,output_tokens." 'trace hetsim' ': >$T/t'
 abuse trace-azure-year-2263 2 "t:3:1: error: column .TIMESTAMP.: expected a time from 1677" 'trace azure' 'printf "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,10,1\n2263-01-01 00:00:00,10,1\n" >$T/t'
+abuse trace-azure-11-years 2 "t:3:1: error: column .TIMESTAMP.: expected at most 10 years after the first record's TIMESTAMP" 'trace azure' 'printf "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,10,1\n2034-11-16 18:15:46,10,1\n" >$T/t'
 abuse trace-azure-year-1500 2 "t:2:1: error: column .TIMESTAMP.: expected a time from 1677" 'trace azure' 'printf "TIMESTAMP,ContextTokens,GeneratedTokens\n1500-01-01 00:00:00,10,1\n" >$T/t'
 abuse trace-azure-backwards 2 "t:3:[0-9]+: error: .*backwards" 'trace azure' 'printf "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,10,1\n2023-11-16 18:15:45,10,1\n" >$T/t'
 abuse trace-azure-bad-number 2 "/t:2:21: error: column .ContextTokens.: expected a non-negative integer, found .12abc." 'trace azure' 'printf "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,12abc,1\n" >$T/t'
