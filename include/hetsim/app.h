@@ -96,18 +96,21 @@ int app_store_open(const char *path, io_store **out, hs_diag *d);
 
 /* Whether the process that wrote a run still exists. */
 typedef enum app_writer_state {
-    APP_WRITER_UNKNOWN, /* another host, or no writer recorded */
-    APP_WRITER_ALIVE,   /* a process with its pid exists on this host */
-    APP_WRITER_GONE     /* no process with its pid exists on this host */
+    APP_WRITER_UNKNOWN, /* cannot be told (see app_writer_check) */
+    APP_WRITER_ALIVE,   /* it holds the run's lock, or its pid exists */
+    APP_WRITER_GONE     /* the lock is free, or no process has its pid */
 } app_writer_state;
 
 /* Record this process as the writer of a new run ('info''s writer_host
  * and writer_pid; the host name is static storage). */
 void app_writer_fill(rec_run_row *info);
 
-/* The state of the writer with host name 'host' and process id 'pid'
- * (the runs columns as text; NULL when absent). */
-app_writer_state app_writer_check(const char *host, const char *pid);
+/* The state of the writer of 'running' run 'run_id' of 's': from the
+ * run's lock (io_store_writer: certain on any host sharing the file);
+ * for a run written before locks, from its process id when 'host' (the
+ * runs columns as text; NULL when absent) is this host; else unknown. */
+app_writer_state app_writer_check(io_store *s, int64_t run_id,
+                                  const char *host, const char *pid);
 
 /* Mark every 'running' run of 's' whose writer is gone 'failed', with a
  * message saying it died (its rows are deleted, as for any failed run).

@@ -214,8 +214,9 @@ typedef enum srv_drop_reason {
     X(runs, writer_host, TEXT, "",                                            \
       "host name of the process that wrote the run")                         \
     X(runs, writer_pid, I64_OPT, "",                                          \
-      "its process id: with `writer_host`, how `report` tells a `running` "  \
-      "run whose writer died from one still being written")
+      "its process id (the run's lock in `DB-writers` tells whether it "   \
+      "lives; for runs written before those locks, `writer_host` and "      \
+      "this, on that host)")
 
 #define REC_COLS_requests(X)                                                  \
     X(requests, request_id, I64_KEY, "",                                      \

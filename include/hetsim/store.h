@@ -122,6 +122,20 @@ const char *io_run_status_name(io_run_status st);
 int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
                        hs_diag *d);
 
+/* Whether the process writing run 'run_id' (status 'running') lives.
+ * Its writer holds a lock on byte 'run_id' of the companion file
+ * "DB-writers" from io_store_begin_run() to the run's end, and the
+ * system drops it when the process ends however it ends, on any host
+ * that shares the file (io_runlock.c).  IO_WRITER_UNKNOWN when the file
+ * has no companion (a run written before hetsim took locks) or it cannot
+ * be read.  Not meaningful for a run this process is writing. */
+typedef enum io_writer {
+    IO_WRITER_UNKNOWN,
+    IO_WRITER_ALIVE,
+    IO_WRITER_GONE
+} io_writer;
+io_writer io_store_writer(io_store *s, int64_t run_id);
+
 /* Finish run 'run_id': commit its pending rows, then, last and in its own
  * transaction, set status, wall_s (wall-clock seconds), sim_s (simulated
  * seconds) and events (events fired).  If the pending rows cannot be

@@ -35,7 +35,7 @@ static char *runs_select(void)
 /* What collect_run appends to. */
 typedef struct run_sink {
     app_runs *set;
-    const char *file;
+    io_store *s;
 } run_sink;
 
 /* io_row_fn: one row of the runs query. */
@@ -48,7 +48,7 @@ static int collect_run(void *ctx, const io_row *row)
     hs_grow((void **)&set->runs, &set->cap, set->n + 1, sizeof *set->runs);
     r = &set->runs[set->n++];
     memset(r, 0, sizeof *r);
-    r->file = hs_strdup(k->file);
+    r->file = hs_strdup(io_store_path(k->s));
     r->run_id = strtoll(row->values[0], NULL, 10);
     for (int c = 0; c < REC_N_COLS_runs; c++)
         if (row->values[1 + c] != NULL)
@@ -58,8 +58,9 @@ static int collect_run(void *ctx, const io_row *row)
         strtod(row->values[1 + REC_N_COLS_runs], NULL);
     if (r->col[REC_C_runs_status] != NULL &&
         strcmp(r->col[REC_C_runs_status], "running") == 0)
-        r->writer = app_writer_check(r->col[REC_C_runs_writer_host],
-                                     r->col[REC_C_runs_writer_pid]);
+        r->writer =
+            app_writer_check(k->s, r->run_id, r->col[REC_C_runs_writer_host],
+                             r->col[REC_C_runs_writer_pid]);
     return 0;
 }
 
@@ -136,7 +137,7 @@ static int load_rows(io_store *s, const int64_t *ids, size_t n, app_runs *set,
 {
     char *head = runs_select(), *sql, id[32];
     const char *p[1] = {id};
-    run_sink k = {set, io_store_path(s)};
+    run_sink k = {set, s};
     int rc = HS_OK;
 
     if (ids == NULL) {

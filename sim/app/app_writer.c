@@ -1,10 +1,13 @@
 /*
  * app_writer.c -- which process wrote a run, and whether it still lives:
  * each run records its writer's host name and process id
- * (runs.writer_host, runs.writer_pid), so that a run left 'running' by a
- * process that was killed or crashed can be told, with certainty on the
- * same host, from one still being written.  A later writer of the same
- * file marks such dead runs 'failed' (app_store_reap_dead).
+ * (runs.writer_host, runs.writer_pid), and holds the run's lock in the
+ * file's companion DB-writers while it writes (io_store_writer), so that
+ * a run left 'running' by a process that was killed or crashed can be
+ * told with certainty from one still being written, from any host that
+ * shares the file (the pid serves runs written before the locks, on
+ * their own host).  A later writer of the same file marks such dead runs
+ * 'failed' (app_store_reap_dead).
  */
 #include "hetsim/app.h"
 
@@ -32,7 +35,8 @@ void app_writer_fill(rec_run_row *info)
     info->writer_pid = (int64_t)getpid();
 }
 
-app_writer_state app_writer_check(const char *host, const char *pid)
+/* The old way, for runs written before run locks: the pid on this host. */
+static app_writer_state by_pid(const char *host, const char *pid)
 {
     char *end;
     long long p;
@@ -49,8 +53,23 @@ app_writer_state app_writer_check(const char *host, const char *pid)
     return errno == ESRCH ? APP_WRITER_GONE : APP_WRITER_UNKNOWN;
 }
 
-/* A running run of this host whose writer is gone: its id, pid, host. */
+app_writer_state app_writer_check(io_store *s, int64_t run_id,
+                                  const char *host, const char *pid)
+{
+    switch (io_store_writer(s, run_id)) {
+    case IO_WRITER_ALIVE:
+        return APP_WRITER_ALIVE;
+    case IO_WRITER_GONE:
+        return APP_WRITER_GONE;
+    case IO_WRITER_UNKNOWN:
+        break;
+    }
+    return by_pid(host, pid);
+}
+
+/* The running runs of a store whose writer is gone: id, why. */
 typedef struct dead_runs {
+    io_store *s;
     int64_t *id;
     char **why;
     size_t n, cap;
@@ -61,11 +80,14 @@ static int collect_dead(void *ctx, const io_row *row)
 {
     dead_runs *dr = ctx;
 
-    if (app_writer_check(row->values[1], row->values[2]) != APP_WRITER_GONE)
+    int64_t id = strtoll(row->values[0], NULL, 10);
+
+    if (app_writer_check(dr->s, id, row->values[1], row->values[2]) !=
+        APP_WRITER_GONE)
         return 0;
     hs_grow((void **)&dr->id, &dr->cap, dr->n + 1, sizeof *dr->id);
     dr->why = hs_realloc(dr->why, dr->cap * sizeof *dr->why);
-    dr->id[dr->n] = strtoll(row->values[0], NULL, 10);
+    dr->id[dr->n] = id;
     dr->why[dr->n++] = hs_asprintf(
         "died: its writer (pid %s on %s) ended without finishing the run; "
         "its rows were deleted when a later run opened the file",
@@ -75,7 +97,7 @@ static int collect_dead(void *ctx, const io_row *row)
 
 int app_store_reap_dead(io_store *s, hs_diag *d)
 {
-    dead_runs dr = {0};
+    dead_runs dr = {s, NULL, NULL, 0, 0};
     int rc = io_store_query(s,
                             "SELECT run_id, writer_host, writer_pid FROM runs "
                             "WHERE status = 'running' ORDER BY run_id",

@@ -408,19 +408,20 @@ static void row_label(const rep_shape *sh, size_t row, char *buf, size_t cap)
 }
 
 /* Why a run in status 'st' is incomplete: a running run's writer is
- * known dead or alive on this host; elsewhere it cannot be told. */
+ * known dead or alive by the run's lock (app_writer_check); only a run
+ * written before the locks, on another host, cannot be told. */
 static const char *running_note(const app_run_row *r, const char *st)
 {
     if (strcmp(st, "running") != 0)
         return "its figures cover only what ran and are incomplete\n";
     if (r->writer == APP_WRITER_GONE)
-        return "its writer (runs.writer_pid on this host) is gone: the run "
-               "died; its figures are incomplete\n";
+        return "its writer is gone: the run died; its figures are "
+               "incomplete\n";
     if (r->writer == APP_WRITER_ALIVE)
-        return "still being written (its writer process is alive); its "
-               "figures are incomplete\n";
-    return "still being written, or its writer on another host died; its "
-           "figures are incomplete\n";
+        return "still being written (its writer is alive); its figures are "
+               "incomplete\n";
+    return "still being written, or its writer on another host died (a "
+           "run written without a run lock); its figures are incomplete\n";
 }
 
 /* A note under the table for each run that is not 'done' (named "FILE

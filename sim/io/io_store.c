@@ -67,6 +67,7 @@ struct io_store {
     size_t n_batch_runs, cap_batch_runs;
     int64_t *lost; /* runs that lost a row (I3) */
     size_t n_lost, cap_lost;
+    io_runlock lock; /* the runs this process writes (io_runlock.c) */
 };
 
 /* ---- errors ------------------------------------------------------------- */
@@ -411,6 +412,7 @@ static int open_store(const char *path, bool writable, io_store **out,
     int rc = HS_OK;
 
     *out = NULL;
+    io_runlock_init(&s->lock);
     s->path = hs_strdup(path);
     s->batch_rows = IO_STORE_BATCH_ROWS;
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
@@ -449,6 +451,7 @@ int io_store_open_log(const char *path, io_store **out, hs_diag *d)
 {
     io_store *s = hs_calloc(1, sizeof *s);
 
+    io_runlock_init(&s->lock);
     s->path = hs_strdup(path);
     s->log = io_log_create(path);
     if (s->log == NULL) {
@@ -471,10 +474,17 @@ void io_store_close(io_store *s)
     for (int i = 0; i < N_STMT; i++)
         sqlite3_finalize(s->st[i]);
     sqlite3_close(s->db);
+    io_runlock_close(&s->lock);
     free(s->batch_runs);
     free(s->lost);
     free(s->path);
     free(s);
+}
+
+io_writer io_store_writer(io_store *s, int64_t run_id)
+{
+    return s->log != NULL ? IO_WRITER_UNKNOWN
+                          : io_runlock_probe(&s->lock, s->path, run_id);
 }
 
 const char *io_store_path(const io_store *s)
@@ -527,6 +537,7 @@ int io_store_begin_run(io_store *s, const rec_run_row *info, int64_t *run_id,
         return HS_EIO;
     }
     *run_id = sqlite3_last_insert_rowid(s->db);
+    (void)io_runlock_take(&s->lock, s->path, *run_id);
     return HS_OK;
 }
 
@@ -619,6 +630,7 @@ int io_store_end_run_msg(io_store *s, int64_t run_id, io_run_status status,
     else
         mark_rc = mark_run(s, run_id, io_run_status_name(status), message,
                            wall_s, sim_s, events, d);
+    io_runlock_release(&s->lock, run_id);
     return rc != HS_OK ? rc : mark_rc;
 }
 

@@ -100,5 +100,5 @@ abuse db-truncated 2 "x.db: error: a damaged SQLite database" '$H run $S -o $T/x
 abuse db-is-a-directory 1 "error: cannot open the results database" '$H run $S -o $T --quiet'
 abuse db-locked-by-another-writer 1 "x.db: error: .*database is locked" '(echo "BEGIN EXCLUSIVE;"; sleep 7) | sqlite3 $T/x.db & sleep 1; $H run $S -o $T/x.db --quiet; rc=$?; wait; exit $rc' '$H run $S -o $T/x.db --quiet'
 abuse db-report-foreign 2 "x.db: error: not a hetsim results database" '$H report $T/x.db' 'sqlite3 $T/x.db "CREATE TABLE t(a)"'
-abuse db-report-dead-run 3 "writer_pid on this host\) is gone: the run died" '$H report $T/x.db' '$H run $S -o $T/x.db --quiet && sqlite3 $T/x.db "UPDATE runs SET status = \"running\", writer_pid = 999999999"'
+abuse db-report-dead-run 3 "its writer is gone: the run died" '$H report $T/x.db' '$H run $S -o $T/x.db --quiet && sqlite3 $T/x.db "UPDATE runs SET status = \"running\", writer_pid = 999999999"'
 abuse db-report-failed-run 3 "run 1 is .failed.: its figures cover only what ran" '$H report $T/x.db' '$H run $S -o $T/x.db --quiet && sqlite3 $T/x.db "UPDATE runs SET status = \"failed\""'
