@@ -38,6 +38,44 @@ typedef struct wl_dist_spec {
     hs_loc loc;   /* where the spec was written, for errors */
 } wl_dist_spec;
 
+/* ---- rate profiles (docs/scenario.md, "Load that changes") -------------
+ *
+ * A factor f(t) >= 0 scaling a source's rate over simulated time t (s):
+ *   diurnal  f = m + A cos(2 pi (t - phase) / period), m = (peak +
+ *            trough) / 2, A = (peak - trough) / 2: 'peak' at 'phase',
+ *            'trough' half a period later;
+ *   points   piecewise linear through (t_i, f_i), t_i increasing, f_0
+ *            before t_0, the last factor (> 0) held after t_n.
+ * A source with a profile draws its arrivals as without one, in
+ * "operational time" u at the base rate, and each arrives at
+ * t = L^-1(u), where L(t) is the integral of f from 0 to t: for a Poisson
+ * process exactly the non-homogeneous Poisson process of intensity
+ * rate * f(t) (the time-change theorem; the same law as thinning, one
+ * draw per arrival); gamma and constant gaps, trace times and agent
+ * session starts follow the same factor.  Plain data. */
+#define WL_PROFILE_MAX_POINTS 256
+
+typedef enum wl_profile_kind {
+    WL_PROFILE_NONE, /* f = 1 (no warp; arrivals bit for bit as before) */
+    WL_PROFILE_DIURNAL,
+    WL_PROFILE_POINTS
+} wl_profile_kind;
+
+typedef struct wl_profile_spec {
+    wl_profile_kind kind;
+    double period_s, peak, trough, phase_s; /* diurnal */
+    size_t n_points;                        /* points: 1..MAX_POINTS */
+    double t_s[WL_PROFILE_MAX_POINTS];
+    double factor[WL_PROFILE_MAX_POINTS];
+} wl_profile_spec;
+
+/* f(t), L(t) = integral of f over [0, t], and L^-1(u): the least t >= 0
+ * with L(t) >= u (u >= 0).  A spec io/ accepted: diurnal with period >
+ * 0 and peak >= trough >= 0, peak > 0; points as above. */
+double wl_profile_factor(const wl_profile_spec *p, double t);
+double wl_profile_integral(const wl_profile_spec *p, double t);
+double wl_profile_time(const wl_profile_spec *p, double u);
+
 typedef enum wl_arrival_kind {
     WL_ARRIVAL_POISSON,  /* exponential gaps at 'rate' */
     WL_ARRIVAL_GAMMA,    /* gamma gaps with mean 1/rate and CV 'cv' */
@@ -47,9 +85,10 @@ typedef enum wl_arrival_kind {
 
 typedef struct wl_arrival_spec {
     wl_arrival_kind kind;
-    double rate;         /* requests per second (open processes) */
-    double cv;           /* gamma only */
-    int64_t concurrency; /* closed only */
+    double rate;             /* requests per second (open processes) */
+    double cv;               /* gamma only */
+    int64_t concurrency;     /* closed only */
+    wl_profile_spec profile; /* open processes only */
 } wl_arrival_spec;
 
 typedef struct wl_synthetic_spec {
@@ -75,10 +114,11 @@ typedef enum wl_trace_format {
 
 typedef struct wl_trace_spec {
     wl_trace_format format;
-    char *path;           /* owned; relative paths are resolved by io/
+    char *path;              /* owned; relative paths are resolved by io/
                              against the scenario file's directory */
-    double time_scale;    /* arrival times are multiplied by this (1.0) */
-    int64_t max_requests; /* 0 = all */
+    double time_scale;       /* arrival times are multiplied by this (1.0) */
+    int64_t max_requests;    /* 0 = all */
+    wl_profile_spec profile; /* arrivals (after time_scale) warped by it */
 } wl_trace_spec;
 
 /* ---- agent presets ------------------------------------------------------
@@ -130,10 +170,11 @@ typedef struct wl_preset {
 } wl_preset;
 
 typedef struct wl_agent_spec {
-    char *preset;        /* owned: the preset's name (chat, coding, ...) */
-    wl_preset params;    /* its content, loaded by io/ with the scenario */
-    double session_rate; /* sessions per second */
-    int64_t sessions;    /* number of sessions; 0 = until horizon */
+    char *preset;            /* owned: the preset's name (chat, coding, ...) */
+    wl_preset params;        /* its content, loaded by io/ with the scenario */
+    double session_rate;     /* sessions per second */
+    wl_profile_spec profile; /* session starts follow it */
+    int64_t sessions;        /* number of sessions; 0 = until horizon */
     double horizon_s;
 } wl_agent_spec;
 

@@ -84,6 +84,8 @@ void io_sc_bind_engine(io_sc_ctx *c, const io_node *n, sc_engine *g);
 void io_engine_none(sc_engine *g);
 void io_sc_bind_router(io_sc_ctx *c, const io_node *n);     /* optional */
 void io_sc_bind_workload(io_sc_ctx *c, const io_node *n);   /* required */
+/* A source's 'profile:' (io_sc_profile.c): diurnal or points. */
+void io_sc_bind_profile(io_sc_ctx *c, const io_node *n, wl_profile_spec *p);
 void io_sc_bind_slo(io_sc_ctx *c, const io_node *n);        /* optional */
 void io_sc_bind_output(io_sc_ctx *c, const io_node *n);     /* optional */
 void io_sc_bind_window(io_sc_ctx *c, const io_node *n);     /* optional */

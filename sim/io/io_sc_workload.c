@@ -17,17 +17,17 @@ static const char *const source_keys[] = {
     "name", "trace", "synthetic", "agent", "on_max_context", "warmup", NULL};
 /* In the order of wl_ctx_policy. */
 static const char *const ctx_policy_names[] = {"drop", "truncate"};
-static const char *const trace_keys[] = {"format", "path", "time_scale",
-                                         "max_requests", NULL};
+static const char *const trace_keys[] = {
+    "format", "path", "time_scale", "max_requests", "profile", NULL};
 static const char *const synthetic_keys[] = {
     "arrival", "requests", "horizon", "prompt", "output", NULL,
 };
-static const char *const arrival_keys[] = {"process", "rate", "cv",
-                                           "concurrency", NULL};
+static const char *const arrival_keys[] = {"process",     "rate",    "cv",
+                                           "concurrency", "profile", NULL};
 static const char *const dist_keys[] = {
     "dist", "value", "min", "max", "mean", "cv", "trace", "format", NULL};
-static const char *const agent_keys[] = {"preset", "session_rate", "sessions",
-                                         "horizon", NULL};
+static const char *const agent_keys[] = {"preset",  "session_rate", "sessions",
+                                         "horizon", "profile",      NULL};
 
 /* The keys of an agent source after its preset. */
 static const io_param agent_params[] = {
@@ -46,10 +46,10 @@ static const char *const dist_names[] = {"fixed", "uniform", "lognormal",
                                          "empirical"};
 
 /* Keys each arrival process and each distribution accepts. */
-static const char *const arrival_by_process[][4] = {
-    {"process", "rate", NULL},
-    {"process", "rate", "cv", NULL},
-    {"process", "rate", NULL},
+static const char *const arrival_by_process[][5] = {
+    {"process", "rate", "profile", NULL},
+    {"process", "rate", "cv", "profile", NULL},
+    {"process", "rate", "profile", NULL},
     {"process", "concurrency", NULL},
 };
 static const char *const dist_by_kind[][6] = {
@@ -77,6 +77,7 @@ static int field_format(io_sc_ctx *c, const io_node *map, const char *key)
 
 static void bind_trace(io_sc_ctx *c, const io_node *n, wl_trace_spec *t)
 {
+    const io_node *k;
     int v = -1;
 
     t->time_scale = 1.0;
@@ -91,6 +92,8 @@ static void bind_trace(io_sc_ctx *c, const io_node *n, wl_trace_spec *t)
                     &t->time_scale);
     io_field_int(c->e, n, "max_requests", false, 0, INT64_MAX,
                  &t->max_requests);
+    if ((k = io_get(n, "profile")) != NULL)
+        io_sc_bind_profile(c, k, &t->profile);
 }
 
 static void bind_arrival(io_sc_ctx *c, const io_node *n, wl_arrival_spec *a)
@@ -115,6 +118,8 @@ static void bind_arrival(io_sc_ctx *c, const io_node *n, wl_arrival_spec *a)
     io_field_quantity(c->e, n, "rate", true, HS_UNIT_RATE, true, &a->rate);
     if (a->kind == WL_ARRIVAL_GAMMA)
         io_field_number(c->e, n, "cv", true, IO_POSITIVE, DBL_MAX, &a->cv);
+    if (io_get(n, "profile") != NULL)
+        io_sc_bind_profile(c, io_get(n, "profile"), &a->profile);
 }
 
 /* Report "min" > "max" at max. */
@@ -240,6 +245,8 @@ static void bind_agent(io_sc_ctx *c, const io_node *n, wl_agent_spec *a)
     bind_preset(c, n, a);
     io_preset_override(c->e, n, &a->params);
     io_bind_params(c->e, n, agent_params, a, true);
+    if (io_get(n, "profile") != NULL)
+        io_sc_bind_profile(c, io_get(n, "profile"), &a->profile);
     if (c->e->n == before)
         need_end(c, n, "sessions", a->sessions > 0, a->horizon_s > 0);
 }

@@ -58,7 +58,9 @@ typedef struct wl_agent {
     int64_t limit;   /* sessions; 0 = none */
     hs_time horizon; /* starts must be earlier; HS_TIME_MAX = none */
     gsl_rng *arrival_rng;
-    double t_start_s; /* next session start, seconds */
+    double t_start_s; /* next session start, seconds (of the profile's
+                         operational time when it has one) */
+    wl_profile_spec profile;
     int64_t n_started;
     hs_time last_out;  /* arrival of the last call produced */
     int64_t n_waiting; /* sessions 'out' with a next call to come */
@@ -183,7 +185,10 @@ static void start(wl_agent *g, hs_time arrival, wl_request *out)
 /* The next session start, or HS_TIME_MAX when there is none. */
 static hs_time next_start(const wl_agent *g)
 {
-    hs_time t = hs_time_from_s(g->t_start_s);
+    hs_time t =
+        hs_time_from_s(g->profile.kind == WL_PROFILE_NONE
+                           ? g->t_start_s
+                           : wl_profile_time(&g->profile, g->t_start_s));
 
     if ((g->limit > 0 && g->n_started >= g->limit) || t >= g->horizon)
         return HS_TIME_MAX;
@@ -367,6 +372,7 @@ static int agent_init(wl_source *self, const wl_source_spec *spec,
     wl_dist_preset(&g->think_time, &g->p.think_time, true);
     g->key = wl_stream_seed(seed, self->index, WL_STREAM_SESSION);
     g->rate = a->session_rate;
+    g->profile = a->profile;
     g->limit = a->sessions;
     g->horizon = a->horizon_s > 0 ? hs_time_from_s(a->horizon_s) : HS_TIME_MAX;
     g->arrival_rng = wl_rng_new(seed, self->index, WL_STREAM_ARRIVAL);

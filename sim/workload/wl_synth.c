@@ -47,6 +47,8 @@ typedef struct wl_synth {
     size_t cap, head, n_credit;
     gsl_rng *arrival_rng, *prompt_rng, *output_rng;
     wl_dist prompt, output;
+    wl_profile_spec profile; /* open: t_s and n_made / rate are in its
+                                operational time (workload.h) */
 } wl_synth;
 
 static wl_synth *as_synth(wl_source *s)
@@ -90,6 +92,22 @@ static hs_time credit_pop(wl_synth *g)
 
 /* ---- arrivals --------------------------------------------------------- */
 
+/* Seconds of simulated time at operational time 'u' of an open process:
+ * u itself without a profile (bit for bit as before profiles). */
+static double real_s(const wl_synth *g, double u)
+{
+    return g->profile.kind == WL_PROFILE_NONE
+               ? u
+               : wl_profile_time(&g->profile, u);
+}
+
+/* The operational time of the next open arrival. */
+static double next_u(const wl_synth *g)
+{
+    return g->kind == WL_ARRIVAL_CONSTANT ? (double)g->n_made / g->rate
+                                          : g->t_s;
+}
+
 /* Arrival time of the next request, or -1 when none is available now
  * (closed loop waiting for a release). */
 static hs_time next_arrival(wl_synth *g)
@@ -97,9 +115,8 @@ static hs_time next_arrival(wl_synth *g)
     switch (g->kind) {
     case WL_ARRIVAL_POISSON:
     case WL_ARRIVAL_GAMMA:
-        return hs_time_from_s(g->t_s);
     case WL_ARRIVAL_CONSTANT:
-        return hs_time_from_s((double)g->n_made / g->rate);
+        return hs_time_from_s(real_s(g, next_u(g)));
     case WL_ARRIVAL_CLOSED:
         if (g->initial > 0) {
             g->initial--;
@@ -141,10 +158,7 @@ static int synth_next(wl_source *self, wl_request *out, hs_diag *d)
                              "rate is too low for 'requests' (set a higher "
                              "rate, fewer requests, or a 'horizon')",
                              (long long)g->n_made + 1, (long long)g->limit,
-                             g->kind == WL_ARRIVAL_CONSTANT
-                                 ? (double)g->n_made / g->rate
-                                 : g->t_s,
-                             WL_SYNTH_MAX_S);
+                             real_s(g, next_u(g)), WL_SYNTH_MAX_S);
     if (t >= g->horizon) {
         g->done = true;
         return 0;
@@ -201,6 +215,7 @@ static int set_arrival(wl_synth *g, const wl_source_spec *spec, hs_diag *d)
     g->kind = a->kind;
     g->rate = a->rate;
     g->loc = spec->loc;
+    g->profile = a->profile;
     if (a->kind != WL_ARRIVAL_CLOSED && !(a->rate > 0 && a->rate < 1e15))
         rc = hs_diag_error(d, where(spec),
                            "arrival 'rate' must be > 0, got %g", a->rate);
@@ -218,12 +233,13 @@ static int set_arrival(wl_synth *g, const wl_source_spec *spec, hs_diag *d)
                            "'requests' and 'horizon' must be >= 0");
     else if (a->kind != WL_ARRIVAL_CLOSED && sy->horizon_s == 0 &&
              sy->requests > 0 && a->rate > 0 &&
-             !((double)sy->requests / a->rate < WL_SYNTH_MAX_S))
+             !(real_s(g, (double)sy->requests / a->rate) < WL_SYNTH_MAX_S))
         rc = hs_diag_error(d, where(spec),
                            "%lld requests at %g/s would arrive over %.3g s, "
                            "past the %.0g s simulated time can hold",
                            (long long)sy->requests, a->rate,
-                           (double)sy->requests / a->rate, WL_SYNTH_MAX_S);
+                           real_s(g, (double)sy->requests / a->rate),
+                           WL_SYNTH_MAX_S);
     else if (sy->requests == 0 && sy->horizon_s == 0)
         rc = hs_diag_error(d, where(spec),
                            "synthetic source needs 'requests' or 'horizon' "

@@ -42,6 +42,7 @@ struct wl_trace {
     size_t len;
     unsigned line; /* 1-based number of the line in 'buf' */
     double time_scale;
+    wl_profile_spec profile; /* arrivals (after time_scale) warped by it */
     int64_t max_requests;
     int64_t n_read;
     int status;
@@ -292,6 +293,7 @@ wl_trace *wl_trace_open(const wl_format *f, const wl_trace_spec *spec,
     t->state = f->size > 0 ? hs_calloc(1, f->size) : NULL;
     t->path = hs_strdup(spec->path);
     t->time_scale = spec->time_scale;
+    t->profile = spec->profile;
     t->max_requests = spec->max_requests;
     t->fp = fopen(spec->path, "r");
     if (t->fp == NULL) {
@@ -336,9 +338,26 @@ static hs_loc time_loc(const wl_trace *t)
     return at;
 }
 
+/* '*at' (ns) warped by the trace's rate profile: the time at which the
+ * integral of its factor reaches it (workload.h); false when that no
+ * longer fits hs_time.  A monotone map, so arrivals keep their order. */
+static bool warp(const wl_trace *t, hs_time *at)
+{
+    double s;
+
+    if (t->profile.kind == WL_PROFILE_NONE)
+        return true;
+    s = wl_profile_time(&t->profile, hs_time_to_s(*at)) * 1e9 + 0.5;
+    if (!(s < 0x1p63))
+        return false;
+    *at = (hs_time)s;
+    return true;
+}
+
 /* Arrival of a record at raw time 'raw' into '*out': relative to the
- * first record, scaled, rounded to the nearest ns.  HS_OK, or HS_EINPUT
- * when it does not fit hs_time (time_scale > 0, raw >= first_raw). */
+ * first record, scaled, rounded to the nearest ns, warped by the rate
+ * profile.  HS_OK, or HS_EINPUT when it does not fit hs_time
+ * (time_scale > 0, raw >= first_raw). */
 static int arrival_of(const wl_trace *t, int64_t raw, hs_time *out, hs_diag *d)
 {
     int64_t delta;
@@ -347,12 +366,15 @@ static int arrival_of(const wl_trace *t, int64_t raw, hs_time *out, hs_diag *d)
     if (!__builtin_sub_overflow(raw, t->first_raw, &delta)) {
         if (t->time_scale == 1.0) {
             *out = delta;
-            return HS_OK;
-        }
-        x = (double)delta * t->time_scale + 0.5;
-        if (x < 0x1p63) { /* the doubles below 2^63 fit an int64_t */
-            *out = (hs_time)x;
-            return HS_OK;
+            if (warp(t, out))
+                return HS_OK;
+        } else {
+            x = (double)delta * t->time_scale + 0.5;
+            if (x < 0x1p63) { /* the doubles below 2^63 fit an int64_t */
+                *out = (hs_time)x;
+                if (warp(t, out))
+                    return HS_OK;
+            }
         }
     }
     return hs_diag_error(d, time_loc(t),
