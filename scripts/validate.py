@@ -12,7 +12,7 @@ about the held-out part.
 
 Usage (make validate runs the first form):
     scripts/validate.py --hetsim build/hetsim --rows CSV [--out DIR]
-                        [--engine NAME] [--only REGEX] [--jobs N]
+                        [--engine NAME] [--only REGEX] [--jobs N] [--ramp S]
 
 Writes DIR/rows.csv (one line per row: simulated and measured values,
 the split, or why the row is not expressible) and prints a summary by
@@ -98,7 +98,7 @@ def engine_of(args, row):
         name, host[0], host[1])
 
 
-def scenario_of(row, engine, requests_per_user, warmup_per_user):
+def scenario_of(row, engine, requests_per_user, warmup_per_user, ramp_s=0):
     model = MODELS[row["model_path"]]
     dev, link = SYSTEMS[row["system"]]
     n = concurrency_of(row)
@@ -107,6 +107,7 @@ def scenario_of(row, engine, requests_per_user, warmup_per_user):
     reqs = n * requests_per_user
     warm = n * warmup_per_user
     eng = "engine: %s\n" % engine
+    ramp = ", ramp: %gs" % ramp_s if ramp_s > 0 else ""
     return f"""name: {row['id'][:60]}
 seed: 1
 model: {model}
@@ -122,7 +123,7 @@ workload:
   - name: bench
     warmup: {warm}
     synthetic:
-      arrival: {{process: closed, concurrency: {n}}}
+      arrival: {{process: closed, concurrency: {n}{ramp}}}
       requests: {reqs}
       prompt: {{dist: fixed, value: {row['isl']}}}
       output: {{dist: fixed, value: {row['osl']}}}
@@ -135,7 +136,8 @@ def run_row(args, row):
     base = os.path.join(out, row["id"][:120])
     with open(base + ".yaml", "w") as f:
         f.write(scenario_of(row, engine_of(args, row),
-                            args.requests_per_user, args.warmup_per_user))
+                            args.requests_per_user, args.warmup_per_user,
+                            args.ramp))
     db = base + ".db"
     if os.path.exists(db):
         os.remove(db)
@@ -165,6 +167,9 @@ def main():
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--requests-per-user", type=int, default=12)
     ap.add_argument("--warmup-per-user", type=int, default=2)
+    ap.add_argument("--ramp", type=float, default=0.0,
+                    help="users start one at a time over this many seconds "
+                         "(the closed source's 'ramp'; 0: all at once)")
     args = ap.parse_args()
     os.makedirs(os.path.join(args.out, "runs"), exist_ok=True)
     rows = list(csv.DictReader(open(args.rows)))

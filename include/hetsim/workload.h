@@ -88,6 +88,7 @@ typedef struct wl_arrival_spec {
     double rate;             /* requests per second (open processes) */
     double cv;               /* gamma only */
     int64_t concurrency;     /* closed only */
+    double ramp_s;           /* closed: users start one at a time over it */
     wl_profile_spec profile; /* open processes only */
 } wl_arrival_spec;
 

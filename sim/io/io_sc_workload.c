@@ -22,8 +22,8 @@ static const char *const trace_keys[] = {
 static const char *const synthetic_keys[] = {
     "arrival", "requests", "horizon", "prompt", "output", NULL,
 };
-static const char *const arrival_keys[] = {"process",     "rate",    "cv",
-                                           "concurrency", "profile", NULL};
+static const char *const arrival_keys[] = {
+    "process", "rate", "cv", "concurrency", "profile", "ramp", NULL};
 static const char *const dist_keys[] = {
     "dist", "value", "min", "max", "mean", "cv", "trace", "format", NULL};
 static const char *const agent_keys[] = {"preset",  "session_rate", "sessions",
@@ -50,7 +50,7 @@ static const char *const arrival_by_process[][5] = {
     {"process", "rate", "profile", NULL},
     {"process", "rate", "cv", "profile", NULL},
     {"process", "rate", "profile", NULL},
-    {"process", "concurrency", NULL},
+    {"process", "concurrency", "ramp", NULL},
 };
 static const char *const dist_by_kind[][6] = {
     {"dist", "value", NULL},
@@ -113,6 +113,8 @@ static void bind_arrival(io_sc_ctx *c, const io_node *n, wl_arrival_spec *a)
     if (a->kind == WL_ARRIVAL_CLOSED) {
         io_field_int(c->e, n, "concurrency", true, 1, INT64_MAX,
                      &a->concurrency);
+        io_field_quantity(c->e, n, "ramp", false, HS_UNIT_TIME, false,
+                          &a->ramp_s);
         return;
     }
     io_field_quantity(c->e, n, "rate", true, HS_UNIT_RATE, true, &a->rate);

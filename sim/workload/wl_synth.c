@@ -13,7 +13,13 @@
  *   I1  open processes: t_s is the next arrival in seconds; arrivals are
  *       hs_time_from_s(t_s), hence non-decreasing
  *   I2  closed: n_released <= n_made, and the credit queue holds the
- *       release times not yet turned into requests, in non-decreasing order
+ *       release times not yet turned into requests, in non-decreasing order;
+ *       user k (0-based) of N makes its first request at k ramp / (N - 1)
+ *       (all at 0 without a ramp), and the next arrival is the earlier of
+ *       the next user's start and the first credit, so a request released
+ *       during the ramp may come before a later user's first
+ *   I4  peek() changes nothing: the next arrival is a function of the
+ *       state, and a release may make it earlier (serve/ then re-peeks)
  *   I3  done => next() returns 0 forever and blocked() is false
  */
 #include "workload_int.h"
@@ -40,7 +46,9 @@ typedef struct wl_synth {
     hs_time horizon; /* arrivals must be earlier; HS_TIME_MAX = none */
     hs_loc loc;      /* the source in the scenario, for errors */
     bool done;
-    int64_t initial; /* closed: requests still due at t = 0 */
+    int64_t initial; /* closed: users yet to make their first request */
+    int64_t users;   /* closed: 'concurrency' */
+    double ramp_s;   /* closed: user k starts at k ramp / (users - 1) */
     int64_t n_released;
     hs_time last_release;
     hs_time *credit; /* closed: FIFO ring of release times */
@@ -108,9 +116,26 @@ static double next_u(const wl_synth *g)
                                           : g->t_s;
 }
 
+/* Closed: when the next user yet to start makes its first request. */
+static hs_time user_start(const wl_synth *g)
+{
+    int64_t k = g->users - g->initial;
+
+    if (g->ramp_s <= 0 || g->users < 2)
+        return 0;
+    return hs_time_from_s(g->ramp_s * (double)k / (double)(g->users - 1));
+}
+
+/* Closed: whether the next request is a user's first (else a credit). */
+static bool start_next(const wl_synth *g)
+{
+    return g->initial > 0 &&
+           (g->n_credit == 0 || user_start(g) <= g->credit[g->head]);
+}
+
 /* Arrival time of the next request, or -1 when none is available now
- * (closed loop waiting for a release). */
-static hs_time next_arrival(wl_synth *g)
+ * (closed loop waiting for a release); changes nothing (I4). */
+static hs_time peek_arrival(const wl_synth *g)
 {
     switch (g->kind) {
     case WL_ARRIVAL_POISSON:
@@ -118,13 +143,20 @@ static hs_time next_arrival(wl_synth *g)
     case WL_ARRIVAL_CONSTANT:
         return hs_time_from_s(real_s(g, next_u(g)));
     case WL_ARRIVAL_CLOSED:
-        if (g->initial > 0) {
-            g->initial--;
-            return 0;
-        }
-        return g->n_credit > 0 ? credit_pop(g) : -1;
+        if (start_next(g))
+            return user_start(g);
+        return g->n_credit > 0 ? g->credit[g->head] : -1;
     }
     HS_UNREACHABLE("unknown arrival process");
+}
+
+/* Consume the closed loop's next arrival (peek_arrival's). */
+static void take_closed(wl_synth *g)
+{
+    if (start_next(g))
+        g->initial--;
+    else
+        (void)credit_pop(g);
 }
 
 /* Advance an open process past the request just made. */
@@ -136,22 +168,21 @@ static void advance(wl_synth *g)
         g->t_s += gsl_ran_gamma(g->arrival_rng, g->gamma_a, g->gamma_b);
 }
 
-static int synth_next(wl_source *self, wl_request *out, hs_diag *d)
+/* The next arrival as next() would give it: 1 with '*t', 0 when there is
+ * none (ended, which it records, or blocked), or the error of an arrival
+ * simulated time cannot hold. */
+static int upcoming(wl_synth *g, hs_time *t, hs_diag *d)
 {
-    wl_synth *g = as_synth(self);
-    hs_time t;
-
-    (void)d;
     if (g->done)
         return 0;
     if (g->limit > 0 && g->n_made >= g->limit) {
         g->done = true;
         return 0;
     }
-    t = next_arrival(g);
-    if (t < 0)
+    *t = peek_arrival(g);
+    if (*t < 0)
         return 0; /* blocked */
-    if (t >= g->horizon && g->horizon == HS_TIME_MAX && g->limit > 0)
+    if (*t >= g->horizon && g->horizon == HS_TIME_MAX && g->limit > 0)
         return hs_diag_error(d, g->loc,
                              "arrival %lld of %lld would come at t = %.3g s, "
                              "past the %.0g s simulated time can hold: the "
@@ -159,10 +190,28 @@ static int synth_next(wl_source *self, wl_request *out, hs_diag *d)
                              "rate, fewer requests, or a 'horizon')",
                              (long long)g->n_made + 1, (long long)g->limit,
                              real_s(g, next_u(g)), WL_SYNTH_MAX_S);
-    if (t >= g->horizon) {
+    if (*t >= g->horizon) {
         g->done = true;
         return 0;
     }
+    return 1;
+}
+
+static int synth_peek(wl_source *self, hs_time *arrival, hs_diag *d)
+{
+    return upcoming(as_synth(self), arrival, d);
+}
+
+static int synth_next(wl_source *self, wl_request *out, hs_diag *d)
+{
+    wl_synth *g = as_synth(self);
+    hs_time t = 0;
+    int rc = upcoming(g, &t, d);
+
+    if (rc != 1)
+        return rc;
+    if (g->kind == WL_ARRIVAL_CLOSED)
+        take_closed(g);
     advance(g);
     g->n_made++;
     memset(out, 0, sizeof *out);
@@ -247,6 +296,11 @@ static int set_arrival(wl_synth *g, const wl_source_spec *spec, hs_diag *d)
     g->gamma_a = a->kind == WL_ARRIVAL_GAMMA ? 1.0 / (a->cv * a->cv) : 0;
     g->gamma_b = a->kind == WL_ARRIVAL_GAMMA ? a->cv * a->cv / a->rate : 0;
     g->initial = a->kind == WL_ARRIVAL_CLOSED ? a->concurrency : 0;
+    g->users = g->initial;
+    g->ramp_s = a->kind == WL_ARRIVAL_CLOSED ? a->ramp_s : 0;
+    if (!(g->ramp_s >= 0 && g->ramp_s < WL_SYNTH_MAX_S))
+        rc = hs_diag_error(d, where(spec), "'ramp' must be >= 0, got %g",
+                           g->ramp_s);
     g->limit = sy->requests;
     g->horizon =
         sy->horizon_s > 0 ? hs_time_from_s(sy->horizon_s) : HS_TIME_MAX;
@@ -297,7 +351,7 @@ const wl_source_ops wl_synth_ops = {
     .size = sizeof(wl_synth),
     .init = synth_init,
     .next = synth_next,
-    .peek = NULL,
+    .peek = synth_peek,
     .blocked = synth_blocked,
     .release = synth_release,
     .finished = NULL,

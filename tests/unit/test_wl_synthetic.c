@@ -383,6 +383,43 @@ START_TEST(closed_loop)
 }
 END_TEST
 
+/* A ramp starts 4 users at 0, 1, 2 and 3 s (k x 3 s / 3); a request
+ * released at 0.5 s comes back before the second user's first, and a
+ * peek moves (serve/ re-arms its event) but takes nothing. */
+START_TEST(closed_loop_ramp)
+{
+    wl_source_spec spec = synth(WL_ARRIVAL_CLOSED, 0, 10);
+    hs_diag *d = hs_diag_new();
+    wl_source *s;
+    wl_request r;
+    hs_time t;
+
+    spec.synthetic.arrival.concurrency = 4;
+    spec.synthetic.arrival.ramp_s = 3.0;
+    s = open_ok(&spec, 0, 1, d);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.arrival, 0);
+    ck_assert_int_eq(wl_source_peek(s, &t, d), 1);
+    ck_assert_int_eq(t, HS_NS_PER_S);
+    wl_source_release(s, HS_NS_PER_S / 2);
+    ck_assert_int_eq(wl_source_peek(s, &t, d), 1);
+    ck_assert_int_eq(t, HS_NS_PER_S / 2);
+    ck_assert_int_eq(wl_source_peek(s, &t, d), 1); /* a peek takes nothing */
+    ck_assert_int_eq(t, HS_NS_PER_S / 2);
+    ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+    ck_assert_int_eq(r.arrival, HS_NS_PER_S / 2);
+    for (int64_t k = 1; k < 4; k++) {
+        ck_assert_int_eq(wl_source_next(s, &r, d), 1);
+        ck_assert_int_eq(r.arrival, k * HS_NS_PER_S);
+    }
+    ck_assert_int_eq(wl_source_next(s, &r, d), 0);
+    ck_assert(wl_source_blocked(s));
+    ck_assert_uint_eq(hs_diag_count(d), 0);
+    wl_source_close(s);
+    hs_diag_free(d);
+}
+END_TEST
+
 /* Only the closed process is closed-loop. */
 START_TEST(open_processes_are_open_loop)
 {
@@ -744,6 +781,7 @@ Suite *wl_synthetic_suite(void)
     tcase_add_test(arr, horizon_stops_arrivals);
     tcase_add_test(arr, closed_loop);
     tcase_add_test(arr, closed_loop_horizon);
+    tcase_add_test(arr, closed_loop_ramp);
     tcase_add_test(arr, open_processes_are_open_loop);
     suite_add_tcase(s, arr);
     tcase_set_timeout(len, 60);
