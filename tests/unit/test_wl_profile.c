@@ -15,31 +15,32 @@
 
 Suite *wl_profile_suite(void);
 
-/* [[0s, 1], [10s, 3]]: f = 1 + 0.2 t up to 10 s, then 3. */
-static wl_profile_spec ramp(void)
+/* A points profile through (t[i], f[i]), i < n. */
+static wl_profile_spec points_of(size_t n, const double *t, const double *f)
 {
     wl_profile_spec p;
 
     memset(&p, 0, sizeof p);
     p.kind = WL_PROFILE_POINTS;
-    p.n_points = 2;
-    p.t_s[0] = 0, p.factor[0] = 1;
-    p.t_s[1] = 10, p.factor[1] = 3;
+    p.n_points = n;
+    for (size_t i = 0; i < n; i++) {
+        p.t_s[i] = t[i];
+        p.factor[i] = f[i];
+    }
     return p;
+}
+
+/* [[0s, 1], [10s, 3]]: f = 1 + 0.2 t up to 10 s, then 3. */
+static wl_profile_spec ramp(void)
+{
+    return points_of(2, (const double[]){0, 10}, (const double[]){1, 3});
 }
 
 /* The example: [[0s, 0.5], [10min, 2.0], [20min, 0.5]]. */
 static wl_profile_spec tent(void)
 {
-    wl_profile_spec p;
-
-    memset(&p, 0, sizeof p);
-    p.kind = WL_PROFILE_POINTS;
-    p.n_points = 3;
-    p.t_s[0] = 0, p.factor[0] = 0.5;
-    p.t_s[1] = 600, p.factor[1] = 2.0;
-    p.t_s[2] = 1200, p.factor[2] = 0.5;
-    return p;
+    return points_of(3, (const double[]){0, 600, 1200},
+                     (const double[]){0.5, 2.0, 0.5});
 }
 
 static wl_profile_spec day(void)
@@ -76,14 +77,9 @@ END_TEST
  * inside the profile is skipped by the inverse. */
 START_TEST(points_hold_and_gap)
 {
-    wl_profile_spec p;
+    wl_profile_spec p =
+        points_of(3, (const double[]){10, 20, 30}, (const double[]){0, 0, 2});
 
-    memset(&p, 0, sizeof p);
-    p.kind = WL_PROFILE_POINTS;
-    p.n_points = 3;
-    p.t_s[0] = 10, p.factor[0] = 0;
-    p.t_s[1] = 20, p.factor[1] = 0;
-    p.t_s[2] = 30, p.factor[2] = 2;
     ck_assert_double_eq(wl_profile_integral(&p, 20), 0);
     /* on [20, 30] f = 0.2 (t - 20): L = 0.1 (t - 20)^2, so L(30) = 10 */
     ck_assert_double_eq_tol(wl_profile_time(&p, 2.5), 25.0, 1e-12);
