@@ -480,6 +480,14 @@ void app_search_fini(app_search *s);
  * 0 when the search is over. */
 size_t app_search_next(app_search *s, size_t max, size_t *pts);
 
+/* Whether candidate 'cand' (handed out by app_search_next) may still beat
+ * the best taken so far: what a search simulating one candidate at a
+ * time checks before simulating it.  A caller that simulated a round
+ * ahead (hetsim-mpi) takes the round's results in order and drops those
+ * from the first candidate that may not on, so that it ends as a search
+ * one at a time would. */
+bool app_search_may_beat(const app_search *s, size_t cand);
+
 /* Point 'point' ran as run 'run_id' of 'store' (< 0: it could not run):
  * read its metrics; when the candidate's last seed is in, decide it. */
 int app_search_take(app_search *s, size_t point, io_store *store,

@@ -274,6 +274,11 @@ static bool may_beat(const app_search *s, size_t i)
            (s->c[i].bound == b->objective && i < (size_t)s->best);
 }
 
+bool app_search_may_beat(const app_search *s, size_t cand)
+{
+    return cand < s->n && may_beat(s, cand);
+}
+
 size_t app_search_next(app_search *s, size_t max, size_t *pts)
 {
     size_t n = 0, taken = 0;
