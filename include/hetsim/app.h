@@ -424,8 +424,9 @@ int app_merge_file(io_store *s, const char *src, int64_t only,
  * objective, simulating as few as it can.  Before anything runs each
  * candidate gets, from the scenario and the cost model alone:
  *   - its objective when that is fixed by the configuration (cost: the
- *     catalogs' cost_per_hour x devices; devices), else the bound 0
- *     (energy);
+ *     catalogs' cost_per_hour x devices; devices), else a lower bound of
+ *     it (energy: J per output token >= tp x busy power x the least step
+ *     time per token of its groups; 0 with a window.to);
  *   - 'pruned' with its reason when it provably cannot meet the SLO: its
  *     simulation cannot be built (the model does not fit: capacity), or
  *     the smallest step any of its instances can take (one prefill token

@@ -22,7 +22,9 @@
  *             configuration (devices x cost_per_hour: what the simulation
  *             charges per hour of its window), so a candidate whose
  *             objective is not below the best feasible one's cannot beat
- *             it.
+ *             it; for energy a lower bound of it (J per output token:
+ *             the busy power of the least step time per token a step
+ *             can reach, "the energy bound" below) serves the same way.
  * No heuristic pruning is made (more instances are never assumed to
  * help).
  *
@@ -55,33 +57,54 @@ static size_t groups_of(const sc_scenario *sc, const sc_group **g)
     return sc->cluster.n_instances < 64 ? sc->cluster.n_instances : 64;
 }
 
+/* The cost context of group 'g''s instances, with the KV cache off the
+ * device (kv_remote: its bytes leave the device memory time, so the
+ * times are lower bounds whatever the KV policy); false when tp > 1 has
+ * no link (then no bound). */
+static bool group_ctx(const sc_scenario *sc, const sc_group *g, cost_ctx *ctx)
+{
+    const cost_link *link = NULL;
+    cost_options o = {false, true};
+
+    if (g->tp > 1 && g->link >= 0)
+        link = &sc->links[g->link].link;
+    if (g->tp > 1 && link == NULL)
+        return false;
+    cost_ctx_init(ctx, &sc->model, &sc->precision,
+                  &sc->hardware[g->device].dev, g->tp, link, &o);
+    return true;
+}
+
+/* The time of a step of 'pre' sequences ending a one-token prompt and
+ * 'dec' decoding at context 1: the least work of a step in which
+ * pre + dec sequences each produce a token. */
+static double least_step_s(const cost_ctx *ctx, int64_t pre, int64_t dec)
+{
+    cost_batch b;
+    cost_step st;
+
+    memset(&b, 0, sizeof b);
+    for (int64_t i = 0; i < pre; i++)
+        cost_batch_add_prefill(&b, ctx, 1, 0, true);
+    for (int64_t i = 0; i < dec; i++)
+        cost_batch_add_decode(&b, 1);
+    cost_step_eval(ctx, &b, &st);
+    return st.time_s;
+}
+
 /* The smallest steps of group 'g': one prefill token, one decode token
  * at context 1. */
 static void min_steps(const sc_scenario *sc, const sc_group *g,
                       double *prefill_s, double *decode_s)
 {
-    const sc_hardware *hw = &sc->hardware[g->device];
-    const cost_link *link = NULL;
     cost_ctx ctx;
-    cost_batch b;
-    cost_step st;
 
-    if (g->tp > 1 && g->link >= 0)
-        link = &sc->links[g->link].link;
-    if (g->tp > 1 && link == NULL) {
+    if (!group_ctx(sc, g, &ctx)) {
         *prefill_s = *decode_s = 0; /* no bound without its link */
         return;
     }
-    cost_ctx_init(&ctx, &sc->model, &sc->precision, &hw->dev, g->tp, link,
-                  NULL);
-    memset(&b, 0, sizeof b);
-    cost_batch_add_prefill(&b, &ctx, 1, 0, true);
-    cost_step_eval(&ctx, &b, &st);
-    *prefill_s = st.time_s;
-    memset(&b, 0, sizeof b);
-    cost_batch_add_decode(&b, 1);
-    cost_step_eval(&ctx, &b, &st);
-    *decode_s = st.time_s;
+    *prefill_s = least_step_s(&ctx, 1, 0);
+    *decode_s = least_step_s(&ctx, 0, 1);
 }
 
 /* The roofline bound: the reason a key is missed by every request, or
@@ -111,6 +134,83 @@ static char *roofline_reason(const sc_scenario *sc)
                                o->key, o->threshold_s);
     }
     return NULL;
+}
+
+/* ---- the energy bound --------------------------------------------------
+ *
+ * J per output token = E / T: T the output tokens of the requests done
+ * that arrived in the window, E the energy over the window, at least
+ * sum over instances of tp x power_busy_w x busy_s (idle power, links and
+ * pools only add).  Every output token comes out of a step (a prefill
+ * ending its prompt gives the first, each decode one more), a step gives
+ * at most one per sequence and holds at most max_batch sequences, and a
+ * step in which k sequences give a token does at least the work of k
+ * such sequences each reduced to its least (one prompt token, or one
+ * decode token at context 1).  So an instance's busy time is at least
+ * its tokens x L, L the least step time per token (below), and
+ * E / T >= min over groups of tp x power_busy_w x L.
+ *
+ * That needs the tokens' steps inside the window: they start after their
+ * request arrived (>= window.from) and end before the run's end, so it
+ * holds when the window runs to the end of the run; with a window.to the
+ * bound is 0. */
+
+/* Least step time of 'm' token-giving sequences: over every mix of
+ * prompt-ending and decoding ones (up to 256), else -- each mix holds
+ * ceil(m/2) of one kind -- the lesser of those two steps. */
+static double least_of(const cost_ctx *ctx, int64_t m)
+{
+    double t = INFINITY;
+
+    if (m > 256) {
+        int64_t h = (m + 1) / 2;
+
+        return fmin(least_step_s(ctx, h, 0), least_step_s(ctx, 0, h));
+    }
+    for (int64_t j = 0; j <= m; j++)
+        t = fmin(t, least_step_s(ctx, j, m - j));
+    return t;
+}
+
+/* L of group 'g': seconds of step per token it can give, at least.  A
+ * step giving k tokens, m <= k < next (checkpoints 1, 2, 3, 5, ... up to
+ * max_batch), takes at least least_of(m), less a nanosecond (a step's
+ * duration is rounded to one), so per token least_of(m) / (next - 1). */
+static double per_token_s(const sc_scenario *sc, const sc_group *g)
+{
+    cost_ctx ctx;
+    double l = INFINITY;
+    int64_t big = g->max_batch;
+
+    if (!group_ctx(sc, g, &ctx))
+        return 0;
+    for (int64_t m = 1; m <= big;) {
+        int64_t next = m + 1 > m * 5 / 4 ? m + 1 : m * 5 / 4;
+        int64_t top = next - 1 < big ? next - 1 : big;
+
+        l = fmin(l, fmax(0, least_of(&ctx, m) - 1e-9) / (double)top);
+        m = next;
+    }
+    return isfinite(l) ? l : 0;
+}
+
+/* The energy objective's lower bound (J per output token), or 0. */
+static double energy_bound(const sc_scenario *sc)
+{
+    const sc_group *g[64];
+    size_t n = groups_of(sc, g);
+    double lb = INFINITY;
+
+    if (isfinite(sc->window.to_s) || n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const cost_device *dev = &sc->hardware[g[i]->device].dev;
+
+        if (dev->power_idle_w < 0 || dev->power_busy_w < 0)
+            return 0;
+        lb = fmin(lb, g[i]->tp * dev->power_busy_w * per_token_s(sc, g[i]));
+    }
+    return isfinite(lb) ? lb * (1 - 1e-9) : 0; /* below any rounding */
 }
 
 /* Devices and their cost per hour. */
@@ -178,6 +278,8 @@ static int bound_one(app_search *s, size_t i, hs_diag *d)
     c->reason = build_reason(sc);
     if (c->reason == NULL)
         c->reason = roofline_reason(sc);
+    if (c->reason == NULL && s->sw.file->objective == IO_OBJ_ENERGY)
+        c->bound = energy_bound(sc);
     c->pruned = c->reason != NULL;
     sc_scenario_free(sc);
     return rc;
@@ -438,8 +540,10 @@ void app_search_finish(app_search *s, size_t **rows)
             c->pruned = true;
             free(c->reason);
             c->reason = hs_asprintf(
-                "objective: %s %.6g is not below the best's %.6g",
-                io_objective_name(s->sw.file->objective), c->bound,
+                "objective: %s %s%.6g is not below the best's %.6g",
+                io_objective_name(s->sw.file->objective),
+                s->sw.file->objective == IO_OBJ_ENERGY ? "at least " : "",
+                c->bound,
                 s->best >= 0 ? s->c[s->best].objective : (double)NAN);
         }
     }

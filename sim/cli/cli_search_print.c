@@ -44,8 +44,9 @@ static void cells(const cli_search_args *a, const app_search *s, size_t i,
     for (size_t j = 0; j < p->n_params; j++)
         v[k++] = hs_strdup(p->params[j].value);
     v[k++] = hs_strdup(c->feasible ? "1" : "0");
-    if (!c->simulated && !a->rate_max)
-        obj = c->bound;
+    if (!c->simulated && !a->rate_max &&
+        s->sw.file->objective != IO_OBJ_ENERGY)
+        obj = c->bound; /* exact; energy's is a bound (in 'reason') */
     if (a->rate_max)
         obj = c->feasible ? -obj : (double)NAN;
     v[k++] = isfinite(obj) ? hs_asprintf("%.6g", obj) : NULL;
