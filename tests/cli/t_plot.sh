@@ -5,7 +5,9 @@
 # model, hardware and run; --script DIR (plot.gp and its data, which
 # gnuplot draws by itself); the sweep kind from a sweep_points table
 # (one line per --by value) and across runs without it; the timeline's
-# busy fraction adding up to instances.busy_s; and the errors (missing
+# busy fraction adding up to instances.busy_s; a timeline of 12 and of 11
+# instances (a line per group, the SQL aggregate of its rows) and
+# --instance (those lines, at most 8, an unknown one exit 2); and the errors (missing
 # or foreign file, unknown run, kind or metric, bad -o, gnuplot missing:
 # exit 2 or 1, nothing written).  Needs gnuplot (scripts/install-deps.sh).
 set -u
@@ -99,6 +101,50 @@ awk -F'\t' -v cap="$cap" -v u="$util" -v sim="$sim" -v b="$bucket" \
 # the KV occupancy never exceeds the capacity, busy fractions within [0, 1]
 awk -F'\t' '$2 > 1 || $2 < 0 || $3 > 1 { exit 1 }' "$tmp/t"/ts_*.dat ||
     fail "timeline values out of range"
+
+# ---- timeline of many instances: a line per group, or --instance ----------
+db12=$tmp/many.db
+expect 0 "$HETSIM" run tests/data/run/tiny.yaml -o "$db12" --quiet \
+    --set cluster.instances.0.count=12
+expect 0 "$HETSIM" run tests/data/run/split.yaml -o "$db12" --quiet \
+    --set cluster.prefill.count=5 --set cluster.decode.count=6
+expect 0 "$HETSIM" plot "$db12" timeline --run 1 --script "$tmp/m"
+grep -q '(12 instances, a line per group: mean busy, total KV, total queue)' \
+    "$tmp/m/plot.gp" || fail "12 instances: the title does not say so"
+[ -s "$tmp/m/ts_0.dat" ] && [ ! -e "$tmp/m/ts_1.dat" ] ||
+    fail "12 instances of one group: not one line"
+grep -q '"mono (12)"' "$tmp/m/plot.gp" || fail "12 instances: the group's key"
+# the group's line is the SQL aggregate of its instances' rows, sample by
+# sample: mean busy fraction, total KV over total capacity, total queue
+sqlite3 -separator '	' "$db12" "SELECT t_s, avg(busy_frac),
+    sum(kv_used_bytes) / nullif(sum(kv_capacity_bytes), 0), sum(queue_len)
+    FROM timeseries WHERE run_id = 1 GROUP BY t_s ORDER BY t_s" >"$tmp/m/want"
+[ "$(wc -l <"$tmp/m/want")" -gt 2 ] || fail "12 instances: too few samples"
+cmp -s "$tmp/m/want" "$tmp/m/ts_0.dat" ||
+    fail "12 instances: the line is not the aggregate: $(diff "$tmp/m/want" "$tmp/m/ts_0.dat" | head -3)"
+expect 0 "$HETSIM" plot "$db12" timeline --run 2 --script "$tmp/m2"
+grep -q '"prefill (5)"' "$tmp/m2/plot.gp" && grep -q '"decode (6)"' \
+    "$tmp/m2/plot.gp" || fail "split, 11 instances: not a line per pool"
+expect 0 "$HETSIM" plot "$db12" timeline --run 1 --instance mono.3 \
+    --instance mono.11 --script "$tmp/m3"
+grep -q '(2 of 12 instances)' "$tmp/m3/plot.gp" || fail "--instance: title"
+grep -q '"mono.11"' "$tmp/m3/plot.gp" || fail "--instance: key"
+sqlite3 -separator '	' "$db12" "SELECT t_s, busy_frac, kv_used_bytes * 1.0 /
+    kv_capacity_bytes, queue_len FROM timeseries WHERE run_id = 1 AND
+    instance = 'mono.11' ORDER BY t_s" >"$tmp/m3/want"
+cmp -s "$tmp/m3/want" "$tmp/m3/ts_1.dat" || fail "--instance mono.11: its rows"
+expect 0 "$HETSIM" plot "$db12" timeline --run 1 --instance mono.0 \
+    -o "$tmp/m.png"
+expect 2 "$HETSIM" plot "$db12" timeline --run 1 --instance mono.12 \
+    -o "$tmp/e.png"
+grep -q "run 1 tiny has no instance 'mono.12'" "$tmp/err" ||
+    fail "unknown --instance message"
+expect 2 "$HETSIM" plot "$db12" timeline --run 1 --instance mono.0 \
+    --instance mono.1 --instance mono.2 --instance mono.3 --instance mono.4 \
+    --instance mono.5 --instance mono.6 --instance mono.7 --instance mono.8 \
+    -o "$tmp/e.png"
+grep -q -- '--instance: at most 8 instances, 9 given' "$tmp/err" ||
+    fail "nine --instance message"
 
 # ---- busy_frac, weighted by the gap to the previous row, is busy_s ----------
 bad=$(sqlite3 "$db" "SELECT count(*) FROM (SELECT t.run_id, t.instance,
