@@ -76,8 +76,7 @@ static bool group_ctx(const sc_scenario *sc, const sc_group *g, cost_ctx *ctx)
 }
 
 /* The time of a step of 'pre' sequences ending a one-token prompt and
- * 'dec' decoding at context 1: the least work of a step in which
- * pre + dec sequences each produce a token. */
+ * 'dec' decoding at context 1. */
 static double least_step_s(const cost_ctx *ctx, int64_t pre, int64_t dec)
 {
     cost_batch b;
@@ -143,11 +142,23 @@ static char *roofline_reason(const sc_scenario *sc)
  * sum over instances of tp x power_busy_w x busy_s (idle power, links and
  * pools only add).  Every output token comes out of a step (a prefill
  * ending its prompt gives the first, each decode one more), a step gives
- * at most one per sequence and holds at most max_batch sequences, and a
- * step in which k sequences give a token does at least the work of k
- * such sequences each reduced to its least (one prompt token, or one
- * decode token at context 1).  So an instance's busy time is at least
- * its tokens x L, L the least step time per token (below), and
+ * at most one per sequence and holds at most max_batch (B) sequences.
+ *
+ * A step's time is not monotone in its work once kernels are calibrated
+ * (a fitted curve's parallelism term, the measured all-reduce table), so
+ * the bound rests only on what every step time is made of: its fixed
+ * step_overhead_s, collectives >= 0, and per operator at least its
+ * FLOPs / (tp x e_c x peak) and its device bytes / (tp x e_m x bw), e_c
+ * and e_m the largest efficiencies the device's timing uses (catalog or
+ * fitted curves), peak the largest of its formats.  A step's FLOPs are a
+ * sum over its tokens (every count is linear in them), so a step giving
+ * k tokens does at least k x F1, F1 the fewer FLOPs of a one-token
+ * prompt and a decode at context 1; and it reads at least W1, the fewer
+ * weight bytes of those two one-token steps (dense weights are read
+ * whole by any step, MoE experts more as tokens grow).  Its time is then
+ * at least ovh + max(k F1 / (tp e_c peak), W1 / (tp e_m bw)), less a
+ * nanosecond (durations are rounded to one), per token least at k = B.
+ * So an instance's busy time is at least its tokens x L, and
  * E / T >= min over groups of tp x power_busy_w x L.
  *
  * That needs the tokens' steps inside the window: they start after their
@@ -155,43 +166,52 @@ static char *roofline_reason(const sc_scenario *sc)
  * holds when the window runs to the end of the run; with a window.to the
  * bound is 0. */
 
-/* Least step time of 'm' token-giving sequences: over every mix of
- * prompt-ending and decoding ones (up to 256), else -- each mix holds
- * ceil(m/2) of one kind -- the lesser of those two steps. */
-static double least_of(const cost_ctx *ctx, int64_t m)
+/* The largest efficiencies the timing of 'dev' may use, and its largest
+ * peak FLOP/s. */
+static void fastest(const cost_ctx *ctx, double *e_c, double *e_m,
+                    double *peak)
 {
-    double t = INFINITY;
+    const cost_device *dev = &ctx->dev;
 
-    if (m > 256) {
-        int64_t h = (m + 1) / 2;
-
-        return fmin(least_step_s(ctx, h, 0), least_step_s(ctx, 0, h));
-    }
-    for (int64_t j = 0; j <= m; j++)
-        t = fmin(t, least_step_s(ctx, j, m - j));
-    return t;
+    *e_c = dev->eta_compute;
+    *e_m = dev->eta_memory;
+    *peak = ctx->peak;
+    for (int k = 0; k < COST_N_DTYPES; k++)
+        *peak = fmax(*peak, dev->peak_flops[k]);
+    if (!dev->calib.present)
+        return;
+    for (int k = 0; k < COST_N_KCLASS; k++)
+        if (dev->calib.curve[k].fitted) {
+            *e_c = fmax(*e_c, dev->calib.curve[k].eff_c);
+            *e_m = fmax(*e_m, dev->calib.curve[k].eff_m);
+        }
 }
 
-/* L of group 'g': seconds of step per token it can give, at least.  A
- * step giving k tokens, m <= k < next (checkpoints 1, 2, 3, 5, ... up to
- * max_batch), takes at least least_of(m), less a nanosecond (a step's
- * duration is rounded to one), so per token least_of(m) / (next - 1). */
+/* L of group 'g': seconds of step per token it can give, at least. */
 static double per_token_s(const sc_scenario *sc, const sc_group *g)
 {
     cost_ctx ctx;
-    double l = INFINITY;
-    int64_t big = g->max_batch;
+    cost_batch b;
+    cost_step pre, dec;
+    double e_c, e_m, peak, f1, w1, big = (double)g->max_batch, t;
 
-    if (!group_ctx(sc, g, &ctx))
+    if (!group_ctx(sc, g, &ctx) || big < 1)
         return 0;
-    for (int64_t m = 1; m <= big;) {
-        int64_t next = m + 1 > m * 5 / 4 ? m + 1 : m * 5 / 4;
-        int64_t top = next - 1 < big ? next - 1 : big;
-
-        l = fmin(l, fmax(0, least_of(&ctx, m) - 1e-9) / (double)top);
-        m = next;
-    }
-    return isfinite(l) ? l : 0;
+    memset(&b, 0, sizeof b);
+    cost_batch_add_prefill(&b, &ctx, 1, 0, true);
+    cost_step_eval(&ctx, &b, &pre);
+    memset(&b, 0, sizeof b);
+    cost_batch_add_decode(&b, 1);
+    cost_step_eval(&ctx, &b, &dec);
+    fastest(&ctx, &e_c, &e_m, &peak);
+    f1 = fmin(pre.flops, dec.flops);
+    w1 = fmin(pre.weight_bytes, dec.weight_bytes);
+    if (!(e_c > 0 && e_m > 0 && peak > 0 && ctx.dev.mem_bw > 0))
+        return 0;
+    t = ctx.dev.step_overhead_s - 1e-9 +
+        fmax(big * f1 / (g->tp * e_c * peak),
+             w1 / (g->tp * e_m * ctx.dev.mem_bw));
+    return t > 0 ? t / big : 0;
 }
 
 /* The energy objective's lower bound (J per output token), or 0. */
