@@ -118,8 +118,8 @@ UNIT := $(BUILD)/unit_tests
         uninstall clean format format-check check-headers schema-doc man \
         docs-img check-browser
 
-# The MPI companion: mpi/hetsim_mpi.c over the CLI's objects (but main)
-# and the library, built with mpicc when it is installed.
+# The MPI companion: mpi/*.c over the CLI's objects (but main) and the
+# library, built with mpicc when it is installed.
 MPICC ?= mpicc
 MPI_BIN := $(BUILD)/hetsim-mpi
 HAVE_MPI = $(shell command -v $(MPICC) >/dev/null 2>&1 && echo 1)
@@ -127,9 +127,10 @@ MPI_TARGET = $(if $(HAVE_MPI),$(MPI_BIN))
 
 all: $(HETSIM) $(MPI_TARGET)
 
-$(MPI_BIN): mpi/hetsim_mpi.c $(filter-out %/cli_main.o,$(CLI_OBJ)) $(LIB)
+$(MPI_BIN): $(wildcard mpi/*.c) $(wildcard mpi/*.h) \
+            $(filter-out %/cli_main.o,$(CLI_OBJ)) $(LIB)
 	$(MPICC) $(CPPFLAGS) -Isim/cli $(PKG_CFLAGS) $(CFLAGS) -Wno-pedantic \
-	    $(SANLD) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+	    $(SANLD) $(LDFLAGS) -o $@ $(filter-out %.h,$^) $(PKG_LIBS) $(LDLIBS)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -343,10 +344,10 @@ check-headers:
 	    $(CC) $(CPPFLAGS) $(CFLAGS) -x c -fsyntax-only - || exit 1; done
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC) mpi/*.c include/hetsim/*.h
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC) mpi/*.c mpi/*.h include/hetsim/*.h
 
 format-check:
-	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC) mpi/*.c include/hetsim/*.h
+	clang-format --dry-run --Werror $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(BENCH_SRC) $(FUZZ_SRC) mpi/*.c mpi/*.h include/hetsim/*.h
 
 clean:
 	rm -rf build

@@ -1,10 +1,14 @@
 /*
  * hetsim_mpi.c -- 'hetsim-mpi', the Open MPI companion of hetsim (built
- * by make when mpicc is found; docs/sweep.md):
+ * by make when mpicc is found; docs/sweep.md, docs/search.md):
  *
  *   mpirun -np N hetsim-mpi sweep SWEEP.yaml [-o DB] [-j J] [--resume]
+ *   mpirun -np N hetsim-mpi search SEARCH.yaml [-o DB] [--format F]
  *
- * splits the points of a sweep over the N ranks and leaves one database,
+ * This file parses the command line, moves files between ranks and runs
+ * sweeps; mpi_search.c runs searches.
+ *
+ * A sweep splits its points over the N ranks and leaves one database,
  * written by rank 0 only.  Every rank loads and checks the sweep file
  * (rank 0 prints the problems; all exit 2).  Rank 0 opens DB, leaves out
  * the points done there (--resume) and broadcasts the list; rank r runs
@@ -18,10 +22,12 @@
  * makes with -j 1 (tests/cli/t_mpi.sh).
  *
  * It sits above sim/cli: it reuses the sweep's pool and printing
- * (cli_sweep.h) and is the only file that includes <mpi.h>.
+ * (cli_sweep.h, cli_search.h); mpi/ is the only place that includes
+ * <mpi.h>.
  *
- * Exit status: as 'hetsim sweep' (0 every point done, 1 a failure, 2 bad
- * usage or input), the same on every rank.
+ * Exit status: as 'hetsim sweep' or 'hetsim search' (0 ok, 1 a failure
+ * or, for a search, no candidate meets the SLO, 2 bad usage or input),
+ * the same on every rank.
  */
 #include <mpi.h>
 
@@ -37,44 +43,63 @@
 #include "cli_search.h"
 #include "cli_sweep.h"
 #include "hetsim/app.h"
+#include "mpi_int.h"
 
 /* Bytes per MPI message of a file (under INT_MAX). */
 #define CHUNK (64u << 20)
-
-typedef struct mpi_args {
-    const char *path, *db;
-    int jobs;
-    bool resume;
-} mpi_args;
 
 static int usage(int rank, const char *why)
 {
     if (rank == 0)
         fprintf(stderr,
                 "hetsim-mpi: %s\nusage: mpirun -np N hetsim-mpi sweep "
-                "SWEEP.yaml [-o DB] [-j J] [--resume]\n",
+                "SWEEP.yaml [-o DB] [-j J] [--resume]\n"
+                "       mpirun -np N hetsim-mpi search SEARCH.yaml [-o DB] "
+                "[--format table|csv|json]\n",
                 why);
     return CLI_USAGE;
+}
+
+static bool is_format(const char *v)
+{
+    return strcmp(v, "table") == 0 || strcmp(v, "csv") == 0 ||
+           strcmp(v, "json") == 0;
+}
+
+/* One option at argv[*i] of the command; false when it is not one. */
+static bool option(int argc, char **argv, int *i, mpi_args *a)
+{
+    const char *o = argv[*i], *v = *i + 1 < argc ? argv[*i + 1] : NULL;
+
+    if (strcmp(o, "-o") == 0 && v != NULL)
+        a->db = v;
+    else if (a->search && strcmp(o, "--format") == 0 && v != NULL &&
+             is_format(v))
+        a->format = v;
+    else if (!a->search && strcmp(o, "--resume") == 0)
+        return a->resume = true;
+    else if (!a->search && strcmp(o, "-j") == 0 && v != NULL && atoi(v) >= 1)
+        a->jobs = atoi(v);
+    else
+        return false;
+    (*i)++;
+    return true;
 }
 
 static int parse(int argc, char **argv, int rank, mpi_args *a)
 {
     memset(a, 0, sizeof *a);
     a->jobs = 1;
-    if (argc < 3 || strcmp(argv[1], "sweep") != 0)
-        return usage(rank, "expected 'sweep SWEEP.yaml'");
+    a->format = "table";
+    if (argc < 3 ||
+        (strcmp(argv[1], "sweep") != 0 && strcmp(argv[1], "search") != 0))
+        return usage(rank, "expected 'sweep SWEEP.yaml' or 'search "
+                           "SEARCH.yaml'");
+    a->search = strcmp(argv[1], "search") == 0;
     a->path = argv[2];
-    for (int i = 3; i < argc; i++) {
-        if (strcmp(argv[i], "--resume") == 0)
-            a->resume = true;
-        else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc)
-            a->db = argv[++i];
-        else if (strcmp(argv[i], "-j") == 0 && i + 1 < argc &&
-                 atoi(argv[i + 1]) >= 1)
-            a->jobs = atoi(argv[++i]);
-        else
+    for (int i = 3; i < argc; i++)
+        if (!option(argc, argv, &i, a))
             return usage(rank, "bad argument");
-    }
     return CLI_OK;
 }
 
@@ -84,7 +109,7 @@ static int parse(int argc, char **argv, int rank, mpi_args *a)
  * loop, which would take the processor from the ranks still simulating
  * on the same machine (rank 0 waits for the others' files for as long
  * as they run).  A millisecond between tests costs nothing here. */
-static void polite_wait(MPI_Request *req)
+void mpi_polite_wait(MPI_Request *req)
 {
     struct timespec ms = {0, 1000000};
     int done = 0;
@@ -97,7 +122,7 @@ static void polite_wait(MPI_Request *req)
     }
 }
 
-static bool send_file(const char *path, const uint64_t counts[2])
+bool mpi_send_file(const char *path, const uint64_t counts[2])
 {
     FILE *f = fopen(path, "rb");
     uint64_t head[3] = {0, counts[0], counts[1]};
@@ -114,7 +139,7 @@ static bool send_file(const char *path, const uint64_t counts[2])
         MPI_Request req;
 
         MPI_Isend(head, 3, MPI_UINT64_T, 0, 1, MPI_COMM_WORLD, &req);
-        polite_wait(&req);
+        mpi_polite_wait(&req);
     }
     for (uint64_t left = head[0]; left > 0;) {
         size_t n = left < CHUNK ? (size_t)left : CHUNK;
@@ -132,8 +157,7 @@ static bool send_file(const char *path, const uint64_t counts[2])
     return ok;
 }
 
-/* Receive rank 'from''s file into 'path'; its counts to 'counts'. */
-static bool recv_file(int from, const char *path, uint64_t counts[2])
+bool mpi_recv_file(int from, const char *path, uint64_t counts[2])
 {
     uint64_t head[3];
     FILE *f = fopen(path, "wb");
@@ -144,7 +168,7 @@ static bool recv_file(int from, const char *path, uint64_t counts[2])
         MPI_Request req;
 
         MPI_Irecv(head, 3, MPI_UINT64_T, from, 1, MPI_COMM_WORLD, &req);
-        polite_wait(&req);
+        mpi_polite_wait(&req);
     }
     counts[0] = head[1];
     counts[1] = head[2];
@@ -203,30 +227,43 @@ static bool run_share(const mpi_args *a, const app_sweep *sw,
     return !r.stopped && !r.io_error;
 }
 
+char *mpi_temp_dir(void)
+{
+    const char *tmpdir = getenv("TMPDIR");
+    char *tdir =
+        hs_asprintf("%s/hetsim-mpi.XXXXXX",
+                    tmpdir != NULL && tmpdir[0] != '\0' ? tmpdir : "/tmp");
+
+    if (mkdtemp(tdir) != NULL)
+        return tdir;
+    fprintf(stderr, "hetsim-mpi: cannot make a directory under %s: %s\n",
+            tmpdir != NULL && tmpdir[0] != '\0' ? tmpdir : "/tmp",
+            strerror(errno));
+    free(tdir);
+    return NULL;
+}
+
 /* Rank r > 0: run into a file of its own, send it, remove it. */
 static int worker_rank(const mpi_args *a, const app_sweep *sw,
                        const size_t *todo, size_t n, int rank, int size)
 {
-    char dir[] = "/tmp/hetsim-mpi.XXXXXX", *path;
-    const char *tmpdir = getenv("TMPDIR");
-    char *tdir = tmpdir != NULL && tmpdir[0] != '\0'
-                     ? hs_asprintf("%s/hetsim-mpi.XXXXXX", tmpdir)
-                     : hs_strdup(dir);
+    char *tdir = mpi_temp_dir(), *path;
     uint64_t counts[2] = {0, 0};
     hs_diag *d = hs_diag_new();
     io_store *s = NULL;
-    bool ok = mkdtemp(tdir) != NULL;
+    bool ok = tdir != NULL;
 
-    path = hs_asprintf("%s/rank-%d.log", tdir, rank);
+    path = hs_asprintf("%s/rank-%d.log", ok ? tdir : "/nonexistent", rank);
     ok = ok && io_store_open_log(path, &s, d) == HS_OK;
     if (ok)
         ok = run_share(a, sw, todo, n, rank, size, s, path, counts);
     io_store_close(s);
     cli_print_diag(d, stderr);
     hs_diag_free(d);
-    ok = send_file(path, counts) && ok;
+    ok = mpi_send_file(path, counts) && ok;
     unlink(path);
-    rmdir(tdir);
+    if (tdir != NULL)
+        rmdir(tdir);
     free(path);
     free(tdir);
     return ok && counts[1] == 0 ? CLI_OK : CLI_FAIL;
@@ -247,7 +284,7 @@ static int writer_rank(const mpi_args *a, const app_sweep *sw,
         hs_diag *d = hs_diag_new();
         int64_t last;
 
-        if (!recv_file(r, part, counts) ||
+        if (!mpi_recv_file(r, part, counts) ||
             io_store_replay(s, part, &last, d) != HS_OK)
             ok = false;
         cli_print_diag(d, stderr);
@@ -302,7 +339,7 @@ static int sweep(const mpi_args *a, int rank, int size)
 
             MPI_Iallreduce(&rc, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD,
                            &req);
-            polite_wait(&req);
+            mpi_polite_wait(&req);
         }
     }
     app_sweep_fini(&sw);
@@ -325,7 +362,7 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     rc = parse(argc, argv, rank, &a);
     if (rc == CLI_OK)
-        rc = sweep(&a, rank, size);
+        rc = a.search ? mpi_search(&a, rank, size) : sweep(&a, rank, size);
     MPI_Finalize();
     return rc;
 }

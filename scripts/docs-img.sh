@@ -30,8 +30,12 @@ run "$hetsim" plot "$tmp/mono-vs-split.db" cdf -o "$out/cdf.png"
 run "$hetsim" plot "$tmp/mono-vs-split.db" timeline \
     --run mono-vs-split/split-2p6d -o "$out/timeline.png"
 run "$hetsim" plot "$tmp/mono-vs-split.db" sweep --y ttft_p90_s \
-    -o "$out/sweep.png"
-# eight variants (fleet sizes, routers, chunking, a small-memory device)
-run "$hetsim" run tests/golden/mono.yaml -o "$tmp/g-mono.db" -q
-run "$hetsim" plot "$tmp/g-mono.db" pareto --x ttft_p99_s \
+    -o "$out/sweep-variants.png"
+# a real sweep database: 8 rates x 3 instance counts
+run "$hetsim" sweep configs/sweeps/capacity.yaml \
+    -o "$tmp/capacity.db" -j 1 -q
+run "$hetsim" plot "$tmp/capacity.db" sweep \
+    --x workload.0.synthetic.arrival.rate --by cluster.instances.0.count \
+    --y ttft_p99_s -o "$out/sweep.png"
+run "$hetsim" plot "$tmp/capacity.db" pareto --x ttft_p99_s \
     --y tokens_per_usd -o "$out/pareto.png"

@@ -427,8 +427,9 @@ int app_merge_file(io_store *s, const char *src, int64_t only,
  * objective, simulating as few as it can.  Before anything runs each
  * candidate gets, from the scenario and the cost model alone:
  *   - its objective when that is fixed by the configuration (cost: the
- *     catalogs' cost_per_hour x devices; devices), else the bound 0
- *     (energy);
+ *     catalogs' cost_per_hour x devices; devices), else a lower bound of
+ *     it (energy: J per output token >= tp x busy power x the least step
+ *     time per token of its groups; 0 with a window.to);
  *   - 'pruned' with its reason when it provably cannot meet the SLO: its
  *     simulation cannot be built (the model does not fit: capacity), or
  *     the smallest step any of its instances can take (one prefill token
@@ -482,6 +483,14 @@ void app_search_fini(app_search *s);
  * candidates; '*n' points written to 'pts' (room for max x n_seeds).
  * 0 when the search is over. */
 size_t app_search_next(app_search *s, size_t max, size_t *pts);
+
+/* Whether candidate 'cand' (handed out by app_search_next) may still beat
+ * the best taken so far: what a search simulating one candidate at a
+ * time checks before simulating it.  A caller that simulated a round
+ * ahead (hetsim-mpi) takes the round's results in order and drops those
+ * from the first candidate that may not on, so that it ends as a search
+ * one at a time would. */
+bool app_search_may_beat(const app_search *s, size_t cand);
 
 /* Point 'point' ran as run 'run_id' of 'store' (< 0: it could not run):
  * read its metrics; when the candidate's last seed is in, decide it. */

@@ -65,7 +65,11 @@ typedef struct app_plot_opts {
     const char *output;     /* the file the script writes ('set output') */
     int width, height;      /* pixels (pdf: at 100 pixels per inch) */
     int64_t max_points;     /* per series; 0: 4000 */
-    bool files;             /* data in files "NAME.dat" beside the script,
+    const char *const *instances; /* timeline: --instance NAMEs, at most
+                                     8; none: every instance, or one
+                                     aggregated line per group beyond 8 */
+    size_t n_instances;
+    bool files; /* data in files "NAME.dat" beside the script,
                                not in inline datablocks */
 } app_plot_opts;
 

@@ -206,8 +206,19 @@ int plot_cdf(plot_ctx *c)
 
 /* ---- timeline ------------------------------------------------------------- */
 
-/* Instances drawn one line each; more are left out (said in the title). */
-#define TIMELINE_MAX_INSTANCES 8
+/* Lines of the instance panels at most: the instances one line each up
+ * to this many; beyond it one line per group (said in the title). */
+#define TIMELINE_MAX_LINES 8
+
+/* A line of the instance panels: one instance, or several aggregated
+ * row by row of the same sample time (t_s): busy fraction their mean,
+ * KV occupancy their used bytes over their capacity, queue length their
+ * sum.  Over one instance these are its own values. */
+typedef struct ts_line {
+    char *label;
+    const char **members; /* instance names (the run's) */
+    size_t n;
+} ts_line;
 
 /* io_row_fn: a timeseries row (t_s, busy_frac, kv fraction, queue_len). */
 static int ts_row(void *ctx, const io_row *row)
@@ -221,35 +232,161 @@ static int ts_row(void *ctx, const io_row *row)
     return 0;
 }
 
-/* The dataset ts_<k> of instance 'k' of the run. */
-static int ts_series(plot_ctx *c, size_t k)
+/* The dataset ts_<k> of line 'l' of the run. */
+static int ts_series(plot_ctx *c, size_t k, const ts_line *l)
 {
     const plot_run *r = &c->runs[0];
-    char id[32], stride[32];
-    const char *params[3] = {id, r->insts[k].name, stride};
-    FILE *f;
+    const char **params = hs_calloc(l->n + 2, sizeof *params);
+    char id[32], stride[32], *in = NULL, *sql;
+    size_t len = 0;
+    FILE *f = open_memstream(&in, &len);
     int rc;
 
+    HS_ASSERT(f != NULL);
+    for (size_t j = 0; j < l->n; j++) {
+        fprintf(f, "%s?%zu", j > 0 ? ", " : "", j + 3);
+        params[j + 2] = l->members[j];
+    }
+    fclose(f);
     snprintf(id, sizeof id, "%lld", (long long)r->id);
+    params[0] = id;
+    params[1] = stride;
+    snprintf(stride, sizeof stride, "1");
+    sql = hs_asprintf("SELECT count(DISTINCT t_s) FROM timeseries WHERE "
+                      "run_id = ?1 AND instance IN (%s)",
+                      in);
     snprintf(
         stride, sizeof stride, "%lld",
-        (long long)plot_stride(
-            c,
-            plot_count(c,
-                       "SELECT count(*) FROM timeseries WHERE run_id = ?1 AND "
-                       "instance = ?2",
-                       params, 2)));
+        (long long)plot_stride(c, plot_count(c, sql, params, (int)l->n + 2)));
+    free(sql);
+    sql = hs_asprintf(
+        "SELECT t_s, b, kv, q FROM (SELECT t_s, avg(busy_frac) AS b, "
+        "sum(kv_used_bytes) / nullif(sum(kv_capacity_bytes), 0) AS kv, "
+        "sum(queue_len) AS q, row_number() OVER (ORDER BY t_s) AS k FROM "
+        "timeseries WHERE run_id = ?1 AND instance IN (%s) GROUP BY t_s) "
+        "WHERE (k - 1) %% ?2 = 0 ORDER BY t_s",
+        in);
     f = plot_data_begin(c, "ts_%zu", k);
-    rc =
-        plot_query(c,
-                   "SELECT t_s, busy_frac, kv_frac, queue_len FROM (SELECT "
-                   "t_s, busy_frac, kv_used_bytes / nullif(kv_capacity_bytes, "
-                   "0) AS kv_frac, queue_len, row_number() OVER (ORDER BY "
-                   "t_s) AS k FROM timeseries WHERE run_id = ?1 AND instance "
-                   "= ?2) WHERE (k - 1) % ?3 = 0 ORDER BY t_s",
-                   params, 3, ts_row, f);
+    rc = plot_query(c, sql, params, (int)l->n + 2, ts_row, f);
     plot_data_end(c);
+    free(sql);
+    free(in);
+    free(params);
     return rc;
+}
+
+/* The length of the group part of instance name 'name': the name less a
+ * final ".N" (mono.3: "mono"), else the whole name. */
+static size_t group_len(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+
+    if (dot == NULL || dot[1] == '\0' ||
+        strspn(dot + 1, "0123456789") != strlen(dot + 1))
+        return strlen(name);
+    return (size_t)(dot - name);
+}
+
+static ts_line *add_line(ts_line **l, size_t *n, size_t *cap, char *label,
+                         size_t members)
+{
+    ts_line *x;
+
+    hs_grow((void **)l, cap, *n + 1, sizeof **l);
+    x = &(*l)[(*n)++];
+    x->label = label;
+    x->members = hs_calloc(members + 1, sizeof *x->members);
+    x->n = 0;
+    return x;
+}
+
+/* One line per group of the run's instances, in their order; when there
+ * are more groups than lines, one line of them all. */
+static size_t group_lines(const plot_run *r, ts_line **l, size_t *cap)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < r->n_insts; i++) {
+        const char *name = r->insts[i].name;
+        size_t g = group_len(name), k = 0;
+
+        while (k < n && !(strlen((*l)[k].label) == g &&
+                          strncmp((*l)[k].label, name, g) == 0))
+            k++;
+        if (k == n)
+            add_line(l, &n, cap, hs_asprintf("%.*s", (int)g, name),
+                     r->n_insts);
+        (*l)[k].members[(*l)[k].n++] = name;
+    }
+    if (n <= TIMELINE_MAX_LINES)
+        return n;
+    for (size_t k = 1; k < n; k++) {
+        free((*l)[k].label);
+        free((*l)[k].members);
+    }
+    free((*l)[0].label);
+    (*l)[0].label = hs_asprintf("all %zu instances", r->n_insts);
+    (*l)[0].n = r->n_insts;
+    for (size_t i = 0; i < r->n_insts; i++)
+        (*l)[0].members[i] = r->insts[i].name;
+    return 1;
+}
+
+/* The lines of the instance panels: the --instance ones, else every
+ * instance, else (more than TIMELINE_MAX_LINES) one per group, each
+ * label "NAME (N instances)"; what the title adds to '*note'. */
+static int ts_lines(plot_ctx *c, ts_line **l, size_t *n, char **note)
+{
+    const plot_run *r = &c->runs[0];
+    const app_plot_opts *o = c->o;
+    size_t cap = 0;
+
+    *l = NULL;
+    *n = 0;
+    *note = NULL;
+    if (o->n_instances > TIMELINE_MAX_LINES)
+        return hs_diag_error(c->d, (hs_loc){NULL, 0, 0},
+                             "--instance: at most %d instances, %zu given",
+                             TIMELINE_MAX_LINES, o->n_instances);
+    for (size_t i = 0; i < o->n_instances; i++)
+        if (plot_inst_find(r, o->instances[i]) == NULL)
+            return hs_diag_error(c->d, (hs_loc){io_store_path(c->s), 0, 0},
+                                 "run %s has no instance '%s'", r->label,
+                                 o->instances[i]);
+    if (o->n_instances > 0 || r->n_insts <= TIMELINE_MAX_LINES) {
+        size_t m = o->n_instances > 0 ? o->n_instances : r->n_insts;
+
+        for (size_t i = 0; i < m; i++) {
+            const char *name =
+                o->n_instances > 0 ? o->instances[i] : r->insts[i].name;
+
+            add_line(l, n, &cap, hs_strdup(name), 1)->members[0] = name;
+            (*l)[i].n = 1;
+        }
+        if (m < r->n_insts)
+            *note = hs_asprintf("%zu of %zu instances", m, r->n_insts);
+        return HS_OK;
+    }
+    *n = group_lines(r, l, &cap);
+    for (size_t k = 0; k < *n; k++) {
+        char *label = hs_asprintf("%s (%zu)", (*l)[k].label, (*l)[k].n);
+
+        free((*l)[k].label);
+        (*l)[k].label = label;
+    }
+    *note = hs_asprintf("%zu instances, a line per group: mean busy, total "
+                        "KV, total queue",
+                        r->n_insts);
+    return HS_OK;
+}
+
+static void ts_lines_free(ts_line *l, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        free(l[k].label);
+        free(l[k].members);
+    }
+    free(l);
 }
 
 /* What link_row writes. */
@@ -313,9 +450,10 @@ static int link_series(plot_ctx *c, link_acc *a)
     return rc;
 }
 
-/* One panel over the instances: column 'col' of ts_<k>. */
-static void ts_panel(plot_ctx *c, size_t n, int col, const char *style,
-                     const char *title, const char *ylabel, const char *yr)
+/* One panel over the lines: column 'col' of ts_<k>. */
+static void ts_panel(plot_ctx *c, const ts_line *l, size_t n, int col,
+                     const char *style, const char *title, const char *ylabel,
+                     const char *yr)
 {
     fprintf(c->f,
             "set title '%s' offset 0,-0.4\nset ylabel '%s'\nset yrange "
@@ -332,7 +470,7 @@ static void ts_panel(plot_ctx *c, size_t n, int col, const char *style,
                 plot_color(k));
         if (col == 2) { /* the instances' key, once, by the first panel */
             fputs("title ", c->f);
-            plot_quote(c->f, c->runs[0].insts[k].name);
+            plot_quote(c->f, l[k].label);
         } else {
             fputs("notitle", c->f);
         }
@@ -417,24 +555,24 @@ static void link_panel(plot_ctx *c, const link_acc *a)
 int plot_timeline(plot_ctx *c)
 {
     const plot_run *r = &c->runs[0];
-    size_t n = r->n_insts < TIMELINE_MAX_INSTANCES ? r->n_insts
-                                                   : TIMELINE_MAX_INSTANCES;
     link_acc links = {c, NULL, 0, 0, 1, 0};
-    char *title, *head;
+    ts_line *l = NULL;
+    size_t n = 0;
+    char *title, *head, *note = NULL;
     int rc = HS_OK;
 
-    if (r->oicf || n == 0)
+    if (r->oicf || r->n_insts == 0)
         return hs_diag_error(c->d, (hs_loc){io_store_path(c->s), 0, 0},
                              "run %s has no instances to show over time",
                              r->label);
+    rc = ts_lines(c, &l, &n, &note);
     for (size_t k = 0; k < n && rc == HS_OK; k++)
-        rc = ts_series(c, k);
+        rc = ts_series(c, k, &l[k]);
     if (rc == HS_OK)
         rc = link_series(c, &links);
     title = plot_title(c, "Timeline", c->runs, 1);
-    head = r->n_insts > n ? hs_asprintf("%s (the first %zu of %zu instances)",
-                                        title, n, r->n_insts)
-                          : hs_strdup(title);
+    head =
+        note != NULL ? hs_asprintf("%s (%s)", title, note) : hs_strdup(title);
     plot_head(c, head);
     fprintf(c->f, "set multiplot layout %d,1 title ", links.n > 0 ? 4 : 3);
     plot_quote(c->f, head);
@@ -445,12 +583,13 @@ int plot_timeline(plot_ctx *c)
             "2.2\nset "
             "bmargin 1.2\nset xrange [0:%.9g]\nunset xlabel\n",
             isfinite(r->sim_s) && r->sim_s > 0 ? r->sim_s : 1.0);
-    ts_panel(c, n, 2, "fsteps", "busy fraction (since the previous sample)",
+    ts_panel(c, l, n, 2, "fsteps", "busy fraction (since the previous sample)",
              "fraction", "[0:1.05]");
-    ts_panel(c, n, 3, "steps", "KV occupancy", "used / capacity", "[0:1.05]");
+    ts_panel(c, l, n, 3, "steps", "KV occupancy", "used / capacity",
+             "[0:1.05]");
     if (links.n == 0)
         fputs("set xlabel 'simulated time (s)'\nset bmargin 3\n", c->f);
-    ts_panel(c, n, 4, "steps", "queue length (waiting for admission)",
+    ts_panel(c, l, n, 4, "steps", "queue length (waiting for admission)",
              "requests", "[0:*]");
     if (links.n > 0) {
         fputs("set xlabel 'simulated time (s)'\nset bmargin 3\n", c->f);
@@ -460,6 +599,8 @@ int plot_timeline(plot_ctx *c)
     for (size_t k = 0; k < links.n; k++)
         free(links.links[k]);
     free(links.links);
+    ts_lines_free(l, n);
+    free(note);
     free(title);
     free(head);
     return rc;

@@ -22,7 +22,9 @@
  *             configuration (devices x cost_per_hour: what the simulation
  *             charges per hour of its window), so a candidate whose
  *             objective is not below the best feasible one's cannot beat
- *             it.
+ *             it; for energy a lower bound of it (J per output token:
+ *             the busy power of the least step time per token a step
+ *             can reach, "the energy bound" below) serves the same way.
  * No heuristic pruning is made (more instances are never assumed to
  * help).
  *
@@ -55,33 +57,53 @@ static size_t groups_of(const sc_scenario *sc, const sc_group **g)
     return sc->cluster.n_instances < 64 ? sc->cluster.n_instances : 64;
 }
 
+/* The cost context of group 'g''s instances, with the KV cache off the
+ * device (kv_remote: its bytes leave the device memory time, so the
+ * times are lower bounds whatever the KV policy); false when tp > 1 has
+ * no link (then no bound). */
+static bool group_ctx(const sc_scenario *sc, const sc_group *g, cost_ctx *ctx)
+{
+    const cost_link *link = NULL;
+    cost_options o = {false, true};
+
+    if (g->tp > 1 && g->link >= 0)
+        link = &sc->links[g->link].link;
+    if (g->tp > 1 && link == NULL)
+        return false;
+    cost_ctx_init(ctx, &sc->model, &sc->precision,
+                  &sc->hardware[g->device].dev, g->tp, link, &o);
+    return true;
+}
+
+/* The time of a step of 'pre' sequences ending a one-token prompt and
+ * 'dec' decoding at context 1. */
+static double least_step_s(const cost_ctx *ctx, int64_t pre, int64_t dec)
+{
+    cost_batch b;
+    cost_step st;
+
+    memset(&b, 0, sizeof b);
+    for (int64_t i = 0; i < pre; i++)
+        cost_batch_add_prefill(&b, ctx, 1, 0, true);
+    for (int64_t i = 0; i < dec; i++)
+        cost_batch_add_decode(&b, 1);
+    cost_step_eval(ctx, &b, &st);
+    return st.time_s;
+}
+
 /* The smallest steps of group 'g': one prefill token, one decode token
  * at context 1. */
 static void min_steps(const sc_scenario *sc, const sc_group *g,
                       double *prefill_s, double *decode_s)
 {
-    const sc_hardware *hw = &sc->hardware[g->device];
-    const cost_link *link = NULL;
     cost_ctx ctx;
-    cost_batch b;
-    cost_step st;
 
-    if (g->tp > 1 && g->link >= 0)
-        link = &sc->links[g->link].link;
-    if (g->tp > 1 && link == NULL) {
+    if (!group_ctx(sc, g, &ctx)) {
         *prefill_s = *decode_s = 0; /* no bound without its link */
         return;
     }
-    cost_ctx_init(&ctx, &sc->model, &sc->precision, &hw->dev, g->tp, link,
-                  NULL);
-    memset(&b, 0, sizeof b);
-    cost_batch_add_prefill(&b, &ctx, 1, 0, true);
-    cost_step_eval(&ctx, &b, &st);
-    *prefill_s = st.time_s;
-    memset(&b, 0, sizeof b);
-    cost_batch_add_decode(&b, 1);
-    cost_step_eval(&ctx, &b, &st);
-    *decode_s = st.time_s;
+    *prefill_s = least_step_s(&ctx, 1, 0);
+    *decode_s = least_step_s(&ctx, 0, 1);
 }
 
 /* The roofline bound: the reason a key is missed by every request, or
@@ -111,6 +133,104 @@ static char *roofline_reason(const sc_scenario *sc)
                                o->key, o->threshold_s);
     }
     return NULL;
+}
+
+/* ---- the energy bound --------------------------------------------------
+ *
+ * J per output token = E / T: T the output tokens of the requests done
+ * that arrived in the window, E the energy over the window, at least
+ * sum over instances of tp x power_busy_w x busy_s (idle power, links and
+ * pools only add).  Every output token comes out of a step (a prefill
+ * ending its prompt gives the first, each decode one more), a step gives
+ * at most one per sequence and holds at most max_batch (B) sequences.
+ *
+ * A step's time is not monotone in its work once kernels are calibrated
+ * (a fitted curve's parallelism term, the measured all-reduce table), so
+ * the bound rests only on what every step time is made of: its fixed
+ * step_overhead_s, collectives >= 0, and per operator at least its
+ * FLOPs / (tp x e_c x peak) and its device bytes / (tp x e_m x bw), e_c
+ * and e_m the largest efficiencies the device's timing uses (catalog or
+ * fitted curves), peak the largest of its formats.  A step's FLOPs are a
+ * sum over its tokens (every count is linear in them), so a step giving
+ * k tokens does at least k x F1, F1 the fewer FLOPs of a one-token
+ * prompt and a decode at context 1; and it reads at least W1, the fewer
+ * weight bytes of those two one-token steps (dense weights are read
+ * whole by any step, MoE experts more as tokens grow).  Its time is then
+ * at least ovh + max(k F1 / (tp e_c peak), W1 / (tp e_m bw)), less a
+ * nanosecond (durations are rounded to one), per token least at k = B.
+ * So an instance's busy time is at least its tokens x L, and
+ * E / T >= min over groups of tp x power_busy_w x L.
+ *
+ * That needs the tokens' steps inside the window: they start after their
+ * request arrived (>= window.from) and end before the run's end, so it
+ * holds when the window runs to the end of the run; with a window.to the
+ * bound is 0. */
+
+/* The largest efficiencies the timing of 'dev' may use, and its largest
+ * peak FLOP/s. */
+static void fastest(const cost_ctx *ctx, double *e_c, double *e_m,
+                    double *peak)
+{
+    const cost_device *dev = &ctx->dev;
+
+    *e_c = dev->eta_compute;
+    *e_m = dev->eta_memory;
+    *peak = ctx->peak;
+    for (int k = 0; k < COST_N_DTYPES; k++)
+        *peak = fmax(*peak, dev->peak_flops[k]);
+    if (!dev->calib.present)
+        return;
+    for (int k = 0; k < COST_N_KCLASS; k++)
+        if (dev->calib.curve[k].fitted) {
+            *e_c = fmax(*e_c, dev->calib.curve[k].eff_c);
+            *e_m = fmax(*e_m, dev->calib.curve[k].eff_m);
+        }
+}
+
+/* L of group 'g': seconds of step per token it can give, at least. */
+static double per_token_s(const sc_scenario *sc, const sc_group *g)
+{
+    cost_ctx ctx;
+    cost_batch b;
+    cost_step pre, dec;
+    double e_c, e_m, peak, f1, w1, big = (double)g->max_batch, t;
+
+    if (!group_ctx(sc, g, &ctx) || big < 1)
+        return 0;
+    memset(&b, 0, sizeof b);
+    cost_batch_add_prefill(&b, &ctx, 1, 0, true);
+    cost_step_eval(&ctx, &b, &pre);
+    memset(&b, 0, sizeof b);
+    cost_batch_add_decode(&b, 1);
+    cost_step_eval(&ctx, &b, &dec);
+    fastest(&ctx, &e_c, &e_m, &peak);
+    f1 = fmin(pre.flops, dec.flops);
+    w1 = fmin(pre.weight_bytes, dec.weight_bytes);
+    if (!(e_c > 0 && e_m > 0 && peak > 0 && ctx.dev.mem_bw > 0))
+        return 0;
+    t = ctx.dev.step_overhead_s - 1e-9 +
+        fmax(big * f1 / (g->tp * e_c * peak),
+             w1 / (g->tp * e_m * ctx.dev.mem_bw));
+    return t > 0 ? t / big : 0;
+}
+
+/* The energy objective's lower bound (J per output token), or 0. */
+static double energy_bound(const sc_scenario *sc)
+{
+    const sc_group *g[64];
+    size_t n = groups_of(sc, g);
+    double lb = INFINITY;
+
+    if (isfinite(sc->window.to_s) || n == 0)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        const cost_device *dev = &sc->hardware[g[i]->device].dev;
+
+        if (dev->power_idle_w < 0 || dev->power_busy_w < 0)
+            return 0;
+        lb = fmin(lb, g[i]->tp * dev->power_busy_w * per_token_s(sc, g[i]));
+    }
+    return isfinite(lb) ? lb * (1 - 1e-9) : 0; /* below any rounding */
 }
 
 /* Devices and their cost per hour. */
@@ -178,6 +298,8 @@ static int bound_one(app_search *s, size_t i, hs_diag *d)
     c->reason = build_reason(sc);
     if (c->reason == NULL)
         c->reason = roofline_reason(sc);
+    if (c->reason == NULL && s->sw.file->objective == IO_OBJ_ENERGY)
+        c->bound = energy_bound(sc);
     c->pruned = c->reason != NULL;
     sc_scenario_free(sc);
     return rc;
@@ -272,6 +394,11 @@ static bool may_beat(const app_search *s, size_t i)
     b = &s->c[s->best];
     return s->c[i].bound < b->objective ||
            (s->c[i].bound == b->objective && i < (size_t)s->best);
+}
+
+bool app_search_may_beat(const app_search *s, size_t cand)
+{
+    return cand < s->n && may_beat(s, cand);
 }
 
 size_t app_search_next(app_search *s, size_t max, size_t *pts)
@@ -433,8 +560,10 @@ void app_search_finish(app_search *s, size_t **rows)
             c->pruned = true;
             free(c->reason);
             c->reason = hs_asprintf(
-                "objective: %s %.6g is not below the best's %.6g",
-                io_objective_name(s->sw.file->objective), c->bound,
+                "objective: %s %s%.6g is not below the best's %.6g",
+                io_objective_name(s->sw.file->objective),
+                s->sw.file->objective == IO_OBJ_ENERGY ? "at least " : "",
+                c->bound,
                 s->best >= 0 ? s->c[s->best].objective : (double)NAN);
         }
     }

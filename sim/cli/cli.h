@@ -48,6 +48,28 @@ void cli_print_diag(const hs_diag *d, FILE *out);
  * (cli_util.c). */
 void cli_print_plan_diag(const hs_diag *d, const app_plan *p, FILE *out);
 
+/* Rows of text cells with a head (cli_rows.c): cells[r * nc + c] is
+ * row r's column c, NULL when it has none (table: "-", csv: empty, json:
+ * null); number[c] (NULL: none) prints column c unquoted in json (its
+ * cells must then be JSON numbers). */
+typedef struct cli_rows {
+    const char *const *head;
+    size_t nc;
+    char *const *cells;
+    size_t nr;
+    const bool *number;
+} cli_rows;
+
+/* Print 't' as "table" (columns aligned, two spaces apart), "csv" (head
+ * line, then a line per row) or "json" (an array of an object per row,
+ * keyed by the head) to 'out'. */
+void cli_rows_print(const cli_rows *t, const char *format, FILE *out);
+
+/* One string as a csv field (quoted when it holds a comma, quote or line
+ * break; NULL: empty) and as a json string (escaped; NULL: null). */
+void cli_csv_text(const char *s, FILE *out);
+void cli_json_text(const char *s, FILE *out);
+
 /* Print runs 'ids[0..n)' of 's' (all runs of the file, oicf invocations
  * excepted, when 'ids' is NULL) in 'format' ("table", "csv" or "json")
  * to 'out': one column (table) or one row / object (csv, json) per run,

@@ -111,6 +111,9 @@ static const cli_opt plot_opts[] = {
      "sweep: the metric (default ttft_p99_s); pareto: the y metric "
      "(default tokens_per_usd)"},
     {"--by", NULL, "PATH", "sweep: one line per value of this parameter"},
+    {"--instance", NULL, "NAME",
+     "timeline: draw this instance (repeatable, at most 8; default: every "
+     "instance, or with more than 8 one line per group, aggregated)"},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -27,6 +27,7 @@ typedef struct plot_args {
     char *out;         /* the picture's file: -o, else KIND.png */
     const char **runs; /* [argc] */
     size_t n_runs;
+    const char **insts; /* [argc]: --instance */
     app_plot_opts o;
 } plot_args;
 
@@ -71,6 +72,8 @@ static void take_option(plot_args *a, const cli_opt *o, const char *v)
         a->o.x = v;
     else if (cli_opt_is(o, "--y"))
         a->o.y = v;
+    else if (cli_opt_is(o, "--instance"))
+        a->insts[a->o.n_instances++] = v;
     else
         a->o.by = v;
 }
@@ -83,6 +86,8 @@ static int parse_args(int argc, char **argv, plot_args *a)
     int n_pos = 0;
 
     a->runs = hs_calloc((size_t)argc, sizeof *a->runs);
+    a->insts = hs_calloc((size_t)argc, sizeof *a->insts);
+    a->o.instances = a->insts;
     for (int i = 1; i < argc; i++) {
         switch (cli_next_arg(doc, argc, argv, &i, &o, &v)) {
         case CLI_ARG_POSITIONAL:
@@ -241,6 +246,7 @@ int cli_plot(int argc, char **argv)
     rc = parse_args(argc, argv, &a);
     if (rc != CLI_OK) {
         free(a.runs);
+        free(a.insts);
         free(a.out);
         return rc;
     }
@@ -256,6 +262,7 @@ int cli_plot(int argc, char **argv)
     hs_diag_free(d);
     free(ids);
     free(a.runs);
+    free(a.insts);
     free(a.out);
     return rc == HS_OK ? CLI_OK : rc == HS_EINPUT ? CLI_USAGE : CLI_FAIL;
 }

@@ -44,8 +44,9 @@ static void cells(const cli_search_args *a, const app_search *s, size_t i,
     for (size_t j = 0; j < p->n_params; j++)
         v[k++] = hs_strdup(p->params[j].value);
     v[k++] = hs_strdup(c->feasible ? "1" : "0");
-    if (!c->simulated && !a->rate_max)
-        obj = c->bound;
+    if (!c->simulated && !a->rate_max &&
+        s->sw.file->objective != IO_OBJ_ENERGY)
+        obj = c->bound; /* exact; energy's is a bound (in 'reason') */
     if (a->rate_max)
         obj = c->feasible ? -obj : (double)NAN;
     v[k++] = isfinite(obj) ? hs_asprintf("%.6g", obj) : NULL;
@@ -87,42 +88,6 @@ static void header(const cli_search_args *a, const app_search *s,
     h[k++] = "reason";
 }
 
-static void put_csv(const char *s, FILE *out)
-{
-    if (s == NULL)
-        return;
-    if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
-static void put_json(const char *s, bool number, FILE *out)
-{
-    if (s == NULL) {
-        fputs("null", out);
-        return;
-    }
-    if (number) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        if (*s == '"' || *s == '\\')
-            fputc('\\', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 /* Columns printed as JSON numbers: those after the PATHs but the last
  * (reason). */
 static bool is_number(size_t col, size_t n_paths)
@@ -136,60 +101,19 @@ static void print_rows(const cli_search_args *a, const app_search *s,
     size_t np = s->sw.pt[0].n_params, nc = np + N_FIXED;
     const char **h = hs_calloc(nc, sizeof *h);
     char **v = hs_calloc(nc * (s->n + 1), sizeof *v);
-    size_t *w = hs_calloc(nc, sizeof *w);
-    bool csv = strcmp(a->format, "csv") == 0;
-    bool json = strcmp(a->format, "json") == 0;
+    bool *num = hs_calloc(nc, sizeof *num);
+    cli_rows t = {h, nc, v, s->n, num};
 
     header(a, s, h);
+    for (size_t c = 0; c < nc; c++)
+        num[c] = is_number(c, np);
     for (size_t r = 0; r < s->n; r++)
         cells(a, s, rows[r], &v[r * nc]);
-    for (size_t c = 0; c < nc; c++) {
-        w[c] = strlen(h[c]);
-        for (size_t r = 0; r < s->n; r++) {
-            const char *x = v[r * nc + c];
-            size_t len = x != NULL ? strlen(x) : 1;
-
-            w[c] = len > w[c] ? len : w[c];
-        }
-    }
-    if (json)
-        fputs("[\n", out);
-    for (size_t c = 0; c < nc && !json; c++) {
-        if (csv)
-            fputs(c > 0 ? "," : "", out), put_csv(h[c], out);
-        else
-            fprintf(out, "%s%-*s", c > 0 ? "  " : "",
-                    c + 1 < nc ? (int)w[c] : 0, h[c]);
-    }
-    if (!json)
-        fputc('\n', out);
-    for (size_t r = 0; r < s->n; r++) {
-        if (json)
-            fputs("  {", out);
-        for (size_t c = 0; c < nc; c++) {
-            const char *x = v[r * nc + c];
-
-            if (json) {
-                fputs(c > 0 ? ", " : "", out);
-                put_json(h[c], false, out);
-                fputs(": ", out);
-                put_json(x, is_number(c, np), out);
-            } else if (csv) {
-                fputs(c > 0 ? "," : "", out);
-                put_csv(x, out);
-            } else {
-                fprintf(out, "%s%-*s", c > 0 ? "  " : "",
-                        c + 1 < nc ? (int)w[c] : 0, x != NULL ? x : "-");
-            }
-        }
-        fputs(json ? (r + 1 < s->n ? "},\n" : "}\n") : "\n", out);
-    }
-    if (json)
-        fputs("]\n", out);
+    cli_rows_print(&t, a->format, out);
     for (size_t i = 0; i < nc * s->n; i++)
         free(v[i]);
     free(v);
-    free(w);
+    free(num);
     free(h);
 }
 

@@ -502,23 +502,6 @@ static void print_key(const rep_key *k, FILE *out,
     free(key);
 }
 
-static void print_csv_text(const char *s, FILE *out)
-{
-    if (s == NULL)
-        return;
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        if (*s == '"')
-            fputc('"', out);
-        fputc(*s, out);
-    }
-    fputc('"', out);
-}
-
 static void print_csv(const app_runs *set, const rep_keys *keys,
                       const rep_params *ps, FILE *out)
 {
@@ -529,13 +512,13 @@ static void print_csv(const app_runs *set, const rep_keys *keys,
         fprintf(out, ",%s", col_name(head_cols[h]));
     for (size_t i = 0; i < ps->n; i++) {
         fputc(',', out);
-        print_csv_text(ps->path[i], out);
+        cli_csv_text(ps->path[i], out);
     }
     for (size_t f = 0; f < N_FIELDS; f++)
         fprintf(out, ",%s", field_key(f));
     for (size_t i = 0; i < keys->n; i++) {
         fputc(',', out);
-        print_key(&keys->k[i], out, print_csv_text);
+        print_key(&keys->k[i], out, cli_csv_text);
     }
     fprintf(out, "\n");
     for (size_t i = 0; i < set->n; i++) {
@@ -543,17 +526,17 @@ static void print_csv(const app_runs *set, const rep_keys *keys,
         double v;
 
         if (files) {
-            print_csv_text(r->file, out);
+            cli_csv_text(r->file, out);
             fputc(',', out);
         }
         fprintf(out, "%lld", (long long)r->run_id);
         for (size_t h = 0; h < N_HEAD_COLS; h++) {
             fputc(',', out);
-            print_csv_text(r->col[head_cols[h]], out);
+            cli_csv_text(r->col[head_cols[h]], out);
         }
         for (size_t p = 0; p < ps->n; p++) {
             fputc(',', out);
-            print_csv_text(param_value(r, ps->path[p]), out);
+            cli_csv_text(param_value(r, ps->path[p]), out);
         }
         for (size_t f = 0; f < N_FIELDS; f++) {
             fputc(',', out);
@@ -569,26 +552,6 @@ static void print_csv(const app_runs *set, const rep_keys *keys,
         }
         fprintf(out, "\n");
     }
-}
-
-static void print_json_text(const char *s, FILE *out)
-{
-    if (s == NULL) {
-        fputs("null", out);
-        return;
-    }
-    fputc('"', out);
-    for (; *s != '\0'; s++) {
-        unsigned char ch = (unsigned char)*s;
-
-        if (ch == '"' || ch == '\\')
-            fprintf(out, "\\%c", ch);
-        else if (ch < 0x20)
-            fprintf(out, "\\u%04x", ch);
-        else
-            fputc(ch, out);
-    }
-    fputc('"', out);
 }
 
 /* A number, or null when there is none. */
@@ -609,7 +572,7 @@ static void print_json_run(const app_run_row *r, const rep_keys *keys,
     fputs("  {", out);
     if (files) {
         fputs("\"file\": ", out);
-        print_json_text(r->file, out);
+        cli_json_text(r->file, out);
         fputs(", ", out);
     }
     fprintf(out, "\"run_id\": %lld", (long long)r->run_id);
@@ -620,13 +583,13 @@ static void print_json_run(const app_run_row *r, const rep_keys *keys,
         if (head_cols[h] == REC_C_runs_seed)
             fputs(text != NULL ? text : "null", out);
         else
-            print_json_text(text, out);
+            cli_json_text(text, out);
     }
     for (size_t p = 0; p < ps->n; p++) {
         fputs(", ", out);
-        print_json_text(ps->path[p], out);
+        cli_json_text(ps->path[p], out);
         fputs(": ", out);
-        print_json_text(param_value(r, ps->path[p]), out);
+        cli_json_text(param_value(r, ps->path[p]), out);
     }
     for (size_t f = 0; f < N_FIELDS; f++) {
         bool has = field_value(r, f, &v);
@@ -638,7 +601,7 @@ static void print_json_run(const app_run_row *r, const rep_keys *keys,
         const app_scoped *m = find_scoped(r, &keys->k[k]);
 
         fputs(", ", out);
-        print_key(&keys->k[k], out, print_json_text);
+        print_key(&keys->k[k], out, cli_json_text);
         fputs(": ", out);
         print_json_number(m != NULL && m->has, m != NULL ? m->value : 0, out);
     }

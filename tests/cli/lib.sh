@@ -1,7 +1,9 @@
 # lib.sh -- sourced by every tests/cli/t_*.sh (run from the repository
 # root): a fresh scratch directory $tmp, removed on exit; 'failed', 0
 # until fail() is called; fail MESSAGE... prints the message and marks
-# the test failed (the test ends with 'exit $failed'); start_long_run
+# the test failed (the test ends with 'exit $failed'); die MESSAGE...
+# ends the test failed at once, with the last expect's output; expect
+# WANT CMD... runs CMD and dies unless it exits WANT; start_long_run
 # (below) starts a long run in the background.
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -10,6 +12,26 @@ failed=0
 fail() {
     echo "$*"
     failed=1
+}
+
+# die MESSAGE...: print the message (after the test's name), then the
+# stdout (its first 20 lines) and stderr of the last expect ($tmp/out,
+# $tmp/err), and end the test failed.
+die() {
+    echo "$(basename "$0" .sh): $*"
+    [ -s "$tmp/out" ] && sed 's/^/  stdout: /' "$tmp/out" | head -20
+    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err"
+    exit 1
+}
+
+# expect WANT CMD...: run CMD, its stdout to $tmp/out and its stderr to
+# $tmp/err; die unless it exits WANT.
+expect() {
+    want=$1
+    shift
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    got=$?
+    [ "$got" -eq "$want" ] || die "exit $got (want $want): $*"
 }
 
 # start_long_run DB: start 'hetsim run' of the 1M-request benchmark into

@@ -11,55 +11,40 @@ set -u
 . tests/cli/lib.sh
 db=$tmp/r.db
 
-fail() {
-    echo "t_html: $*"
-    [ -s "$tmp/out" ] && sed 's/^/  stdout: /' "$tmp/out" | head -5
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err"
-    exit 1
-}
-
-expect() {
-    want=$1
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "exit $got (want $want): $*"
-}
-
 expect 0 "$HETSIM" run tests/data/run/tiny.yaml -o "$db" --quiet
 expect 0 "$HETSIM" run tests/data/run/tiny.yaml -o "$db" --quiet \
     --set cluster.instances.0.count=2
 page=$tmp/page.html
 expect 0 "$HETSIM" report "$db" --html -o "$page"
-grep -q "^wrote $page\$" "$tmp/out" || fail "no 'wrote' line"
+grep -q "^wrote $page\$" "$tmp/out" || die "no 'wrote' line"
 # self-contained: nothing fetched, nothing run
 grep -qi '<script\|<link\|<img\|<iframe\|src=\|@import\|url(' "$page" &&
-    fail "the page loads or runs something"
-grep -q 'href="[^#]' "$page" && fail "a link out of the page"
-[ "$(grep -c '<svg' "$page")" -eq 6 ] || fail "6 plots expected (2 runs)"
+    die "the page loads or runs something"
+grep -q 'href="[^#]' "$page" && die "a link out of the page"
+[ "$(grep -c '<svg' "$page")" -eq 6 ] || die "6 plots expected (2 runs)"
 for h in 'Runs side by side' 'Summary (view run_summary)' \
     'Latency percentiles (view latency_percentiles)' 'Instances' \
     'OI/CF summary of the steps' 'Plot: oicf' 'Plot: roofline' 'Plot: cdf' \
     'Plot: timeline' 'Plot: sweep' 'Plot: pareto' 'Scenarios'; do
-    grep -q "<h2>$h</h2>" "$page" || fail "no section '$h'"
+    grep -q "<h2>$h</h2>" "$page" || die "no section '$h'"
 done
 grep -q 'SELECT \* FROM latency_percentiles WHERE run_id IN (1, 2)' "$page" ||
-    fail "the SQL of a table"
+    die "the SQL of a table"
 # every SQL shown gives the table above it: check one against sqlite3
 sqlite3 "$db" "SELECT count(*) FROM instances WHERE run_id IN (1, 2)" |
-    grep -q '^3$' || fail "instances rows"
+    grep -q '^3$' || die "instances rows"
 [ "$(sed -n '/<h2>Instances<\/h2>/,/<\/table>/p' "$page" | grep -c '^<tr><td>')" -eq 3 ] ||
-    fail "the instances table has not 3 rows"
-grep -q 'requests arrived' "$page" || fail "no text report"
-grep -q 'name: tiny' "$page" || fail "no scenario text"
+    die "the instances table has not 3 rows"
+grep -q 'requests arrived' "$page" || die "no text report"
+grep -q 'name: tiny' "$page" || die "no scenario text"
 
 # --run: one run, so no sweep or pareto
 expect 0 "$HETSIM" report "$db" --run 2 --html -o "$tmp/one.html"
-[ "$(grep -c '<svg' "$tmp/one.html")" -eq 4 ] || fail "--run 2: 4 plots"
-grep -q 'WHERE run_id IN (2)' "$tmp/one.html" || fail "--run 2: SQL"
+[ "$(grep -c '<svg' "$tmp/one.html")" -eq 4 ] || die "--run 2: 4 plots"
+grep -q 'WHERE run_id IN (2)' "$tmp/one.html" || die "--run 2: SQL"
 # default file name
-(cd "$tmp" && "$HETSIM" report r.db --html >/dev/null 2>&1) || fail "default"
-[ -s "$tmp/report.html" ] || fail "no report.html by default"
+(cd "$tmp" && "$HETSIM" report r.db --html >/dev/null 2>&1) || die "default"
+[ -s "$tmp/report.html" ] || die "no report.html by default"
 
 # errors
 expect 2 "$HETSIM" report "$tmp/none.db" --html -o "$tmp/e.html"
@@ -68,6 +53,6 @@ expect 2 "$HETSIM" report "$tmp/text.db" --html -o "$tmp/e.html"
 expect 2 "$HETSIM" report "$db" --run 7 --html -o "$tmp/e.html"
 expect 2 "$HETSIM" report "$db" "$db" --html -o "$tmp/e.html"
 expect 2 "$HETSIM" report "$db" -o "$tmp/e.html"
-[ ! -e "$tmp/e.html" ] || fail "an error left e.html"
-ls "$tmp" | grep -q 'tmp[0-9]' && fail "a temporary file was left behind"
+[ ! -e "$tmp/e.html" ] || die "an error left e.html"
+ls "$tmp" | grep -q 'tmp[0-9]' && die "a temporary file was left behind"
 exit 0

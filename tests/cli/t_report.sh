@@ -13,20 +13,8 @@ set -u
 tiny=tests/data/run/tiny.yaml
 db=$tmp/r.db
 
-fail() {
-    echo "t_report: $*"
-    [ -s "$tmp/out" ] && sed 's/^/  stdout: /' "$tmp/out"
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err"
-    exit 1
-}
-
-expect() {
-    want=$1
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "exit $got (want $want): $*"
-}
+# A failed check ends the test (lib.sh: die, expect).
+fail() { die "$@"; }
 
 expect 0 "$HETSIM" run "$tiny" -o "$db" --quiet
 expect 0 "$HETSIM" run "$tiny" -o "$db" --quiet \

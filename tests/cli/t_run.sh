@@ -11,24 +11,11 @@ root=$(pwd)
 tiny=tests/data/run/tiny.yaml
 db=$tmp/r.db
 
-fail() {
-    echo "t_run: $*"
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err"
-    exit 1
-}
+# A failed check ends the test (lib.sh: die, expect).
+fail() { die "$@"; }
 
 q() {
     sqlite3 "$db" "$1"
-}
-
-# expect STATUS CMD...: run CMD (stdout to $tmp/out, stderr to $tmp/err)
-# and check its exit status.
-expect() {
-    want=$1
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "exit $got (want $want): $*"
 }
 
 metric() { # RUN NAME: a run-scope metric as an integer

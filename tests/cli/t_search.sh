@@ -2,7 +2,9 @@
 # t_search.sh -- 'hetsim search': on a 12-candidate space
 # (tests/data/sweep/small.yaml) its pick equals the pick of an
 # exhaustive 'hetsim sweep' of the same space (exhaustive.yaml), with
-# fewer points simulated, the same with -j 1 and -j 3; on a 24-candidate
+# fewer points simulated, the same with -j 1 and -j 3, and with objective
+# energy (energy.yaml: its bound decides candidates and stays below
+# their simulated J per token); on a 24-candidate
 # space with a model too large for one device (search.yaml) capacity
 # and roofline bounds decide candidates without simulating them; the
 # csv and json rows; --rate-max; a search nothing meets (exit 1); bad
@@ -106,10 +108,42 @@ for obj in energy devices; do
 done
 head -1 "$tmp/out" | grep -q ',feasible,devices,' || fail "devices header"
 [ "$(sed -n 2p "$tmp/out" | cut -d, -f5)" = 1 ] || fail "devices: best is not 1 device"
-# Energy has no bound before simulating: every candidate the SLO bounds
-# leave is simulated.
-[ "$(sqlite3 "$tmp/energy.db" "SELECT count(*) FROM runs")" = 12 ] ||
-    fail "energy: not every candidate simulated"
+
+# ---- energy: the bound prunes, the pick is the exhaustive sweep's ---------
+# energy.yaml's space as a sweep, with its SLO; the sweep's pick in SQL:
+# among done runs meeting every SLO key, the least J per output token
+# (1 / tokens_per_j), ties to the lower point.
+sed 's/^objective: energy/grid:\n  slo: [{ttft_p99: 150ms, tpot_p99: 12ms}]/;
+     s/^space:$//; /^slo:/d' "$d/energy.yaml" >"$d/.energy-ex.yaml"
+"$HETSIM" sweep "$d/.energy-ex.yaml" -o "$tmp/enx.db" -j 1 -q
+rc=$?
+rm -f "$d/.energy-ex.yaml"
+[ $rc -eq 0 ] || fail "energy exhaustive sweep: exit $rc"
+jpt="(SELECT 1.0 / value FROM metrics m WHERE m.run_id = r.run_id AND
+    m.scope = 'run' AND m.name = 'tokens_per_j')"
+point="(SELECT group_concat(value, ',') FROM (SELECT value FROM sweep_points p
+    WHERE p.run_id = r.run_id AND path != 'slo' ORDER BY rowid))"
+want=$(sqlite3 "$tmp/enx.db" "SELECT $point FROM runs r WHERE r.status =
+    'done' AND NOT EXISTS (SELECT 1 FROM metrics m WHERE m.run_id = r.run_id
+    AND m.name = 'slo_met' AND m.value != 1) ORDER BY $jpt, r.run_id LIMIT 1")
+"$HETSIM" search "$d/energy.yaml" -o "$tmp/en.db" -j 2 --format csv \
+    >"$tmp/out" 2>"$tmp/err" || fail "energy search: exit $?: $(cat "$tmp/err")"
+got=$(sed -n 2p "$tmp/out" | cut -d, -f1-4)
+[ -n "$want" ] && [ "$got" = "$want,1" ] ||
+    fail "energy search picks '$got', the sweep '$want'"
+[ "$(sqlite3 "$tmp/en.db" "SELECT count(*) FROM runs")" -lt 18 ] ||
+    fail "energy: the bound decided nothing"
+# Every candidate the bound decided: its J per token in the sweep is at
+# least the bound (the bound is safe), and above the best's.
+grep -c ',objective: energy at least ' "$tmp/out" >/dev/null ||
+    fail "energy: no candidate decided by its bound"
+awk -F, 'NR > 1 && $NF ~ /^objective: energy at least / {
+    split($NF, w, " "); print $1 "," $2 "," $3, w[5] }' "$tmp/out" |
+while read -r pt lb; do
+    actual=$(sqlite3 "$tmp/enx.db" "SELECT $jpt FROM runs r WHERE $point = '$pt'")
+    awk -v a="$actual" -v b="$lb" 'BEGIN { exit !(a != "" && a + 0 >= b + 0) }' ||
+        { echo "energy bound $lb above the run's $actual at $pt"; exit 1; }
+done || fail "energy: a bound above the simulated J per token"
 
 # ---- nothing feasible: exit 1; bad input: exit 2 --------------------------
 sed 's/ttft_p99: 150ms/ttft_p99: 1ms/' "$d/small.yaml" >"$d/.none.yaml"

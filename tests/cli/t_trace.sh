@@ -10,21 +10,6 @@ set -u
 . tests/cli/lib.sh
 db=$tmp/r.db
 
-fail() {
-    echo "t_trace: $*"
-    [ -s "$tmp/out" ] && sed 's/^/  stdout: /' "$tmp/out" | head -5
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err"
-    exit 1
-}
-
-expect() {
-    want=$1
-    shift
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    got=$?
-    [ "$got" -eq "$want" ] || fail "exit $got (want $want): $*"
-}
-
 q() { sqlite3 "$db" "$1"; }
 
 expect 0 "$HETSIM" run tests/data/run/tiny.yaml -o "$db" --quiet
@@ -38,23 +23,23 @@ reqs=$(q "SELECT count(*) FROM requests WHERE run_id = 2")
 kv=$(q "SELECT count(*) FROM requests WHERE run_id = 2 AND kv_transfer_s > 0")
 ts=$(q "SELECT count(*) FROM timeseries WHERE run_id = 2")
 [ "$steps" -gt 0 ] && [ "$xfers" -gt 0 ] && [ "$kv" -gt 0 ] ||
-    fail "the split run has no steps, transfers or KV hand-offs"
+    die "the split run has no steps, transfers or KV hand-offs"
 grep -q "^wrote $tmp/t.json: $steps steps, $xfers transfers, $reqs requests, $((3 * ts)) counter samples" \
-    "$tmp/out" || fail "summary line"
+    "$tmp/out" || die "summary line"
 count() { grep -c "$1" "$tmp/t.json"; }
-[ "$(count '"ph":"X"')" -eq "$steps" ] || fail "step slices"
-[ "$(count '"ph":"b","cat":"transfer"')" -eq "$xfers" ] || fail "transfer slices"
+[ "$(count '"ph":"X"')" -eq "$steps" ] || die "step slices"
+[ "$(count '"ph":"b","cat":"transfer"')" -eq "$xfers" ] || die "transfer slices"
 [ "$(count '"ph":"b","cat":"request","name":"request"')" -eq "$reqs" ] ||
-    fail "request slices"
+    die "request slices"
 [ "$(count '"ph":"b","cat":"request","name":"transfer"')" -eq "$kv" ] ||
-    fail "request transfer parts"
-[ "$(count '"ph":"C"')" -eq $((3 * ts)) ] || fail "counters"
+    die "request transfer parts"
+[ "$(count '"ph":"C"')" -eq $((3 * ts)) ] || die "counters"
 grep -q '"name":"process_name".*"args":{"name":"link fabric"}' "$tmp/t.json" ||
-    fail "no link process"
+    die "no link process"
 grep -q '"args":{"name":"instance prefill.0"}' "$tmp/t.json" ||
-    fail "no instance process"
+    die "no instance process"
 if command -v python3 >/dev/null 2>&1; then
-    python3 - "$tmp/t.json" "$steps" "$xfers" "$reqs" <<'PY' || fail "python3: JSON"
+    python3 - "$tmp/t.json" "$steps" "$xfers" "$reqs" <<'PY' || die "python3: JSON"
 import json, sys
 d = json.load(open(sys.argv[1]))
 ev = d["traceEvents"]
@@ -72,29 +57,29 @@ fi
 # ---- --run, a window, a limit, stdout ---------------------------------------
 expect 0 "$HETSIM" trace "$db" --run tiny -o "$tmp/t1.json"
 [ "$(grep -c '"ph":"X"' "$tmp/t1.json")" -eq \
-    "$(q "SELECT count(*) FROM steps WHERE run_id = 1")" ] || fail "--run tiny"
+    "$(q "SELECT count(*) FROM steps WHERE run_id = 1")" ] || die "--run tiny"
 expect 0 "$HETSIM" trace "$db" --run 2 --from 10 --to 20 -o "$tmp/w.json"
 [ "$(grep -c '"ph":"X"' "$tmp/w.json")" -eq \
     "$(q "SELECT count(*) FROM steps WHERE run_id = 2 AND end_s >= 10 AND start_s <= 20")" ] ||
-    fail "--from/--to steps"
+    die "--from/--to steps"
 expect 0 "$HETSIM" trace "$db" --max-events 100 -o "$tmp/m.json"
-grep -q '(100 events, stopped by --max-events)' "$tmp/out" || fail "--max-events"
-[ "$(tail -n 1 "$tmp/m.json")" = ']}' ] || fail "--max-events: not closed"
+grep -q '(100 events, stopped by --max-events)' "$tmp/out" || die "--max-events"
+[ "$(tail -n 1 "$tmp/m.json")" = ']}' ] || die "--max-events: not closed"
 expect 0 "$HETSIM" trace "$db" --max-events 5 -o -
 head -n 1 "$tmp/out" | grep -q '^{"displayTimeUnit":"ms","traceEvents":\[$' ||
-    fail "-o -: no JSON on stdout"
+    die "-o -: no JSON on stdout"
 
 # ---- errors ---------------------------------------------------------------------
 expect 2 "$HETSIM" trace "$tmp/none.db" -o "$tmp/e.json"
-grep -q 'no such file' "$tmp/err" || fail "missing file"
+grep -q 'no such file' "$tmp/err" || die "missing file"
 echo "text" >"$tmp/text.db"
 expect 2 "$HETSIM" trace "$tmp/text.db" -o "$tmp/e.json"
 expect 2 "$HETSIM" trace "$db" --run 9 -o "$tmp/e.json"
-grep -q "no run '9'" "$tmp/err" || fail "unknown run"
+grep -q "no run '9'" "$tmp/err" || die "unknown run"
 expect 2 "$HETSIM" trace "$db" --from x -o "$tmp/e.json"
 expect 2 "$HETSIM" trace "$db" --from 5 --to 1 -o "$tmp/e.json"
 expect 2 "$HETSIM" trace "$db" --max-events 0 -o "$tmp/e.json"
 expect 2 "$HETSIM" trace
-[ ! -e "$tmp/e.json" ] || fail "an error left e.json"
-ls "$tmp" | grep -q 'tmp[0-9]' && fail "a temporary file was left behind"
+[ ! -e "$tmp/e.json" ] || die "an error left e.json"
+ls "$tmp" | grep -q 'tmp[0-9]' && die "a temporary file was left behind"
 exit 0
