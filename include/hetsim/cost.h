@@ -28,7 +28,10 @@
 
 /* X(enum, name, bits, bytes per element including scale overhead).
  * int4 is weight-only with one fp16 scale per group of 128 (GPTQ/AWQ):
- * 0.5 + 2/128 B; fp4 is MXFP4 with one 8-bit scale per 32: 0.5 + 1/32 B. */
+ * 0.5 + 2/128 B; fp4 and mxfp4 are MXFP4 (OCP MX: one 8-bit E8M0 scale
+ * per 32): 0.5 + 1/32 B; nvfp4 has one fp8 E4M3 scale per 16 elements
+ * (plus one fp32 per tensor, not counted): 0.5 + 1/16 B.  nvfp4 and mxfp4
+ * run at a device's 'fp4' peak unless it lists their own. */
 #define COST_DTYPES(X)                                                        \
     X(COST_FP32, "fp32", 32, 4.0)                                             \
     X(COST_BF16, "bf16", 16, 2.0)                                             \
@@ -36,7 +39,9 @@
     X(COST_FP8, "fp8", 8, 1.0)                                                \
     X(COST_INT8, "int8", 8, 1.0)                                              \
     X(COST_INT4, "int4", 4, 0.515625)                                         \
-    X(COST_FP4, "fp4", 4, 0.53125)
+    X(COST_FP4, "fp4", 4, 0.53125)                                            \
+    X(COST_NVFP4, "nvfp4", 4, 0.5625)                                         \
+    X(COST_MXFP4, "mxfp4", 4, 0.53125)
 
 typedef enum cost_dtype {
 #define X(e, name, bits, bytes) e,
@@ -52,14 +57,46 @@ int cost_dtype_bits(cost_dtype t);
 /* Look a format up by name ("bf16"); returns false when unknown. */
 bool cost_dtype_parse(const char *name, cost_dtype *out);
 
+/* The formats of one model replica (docs/costmodel.md, "Precisions"):
+ *  - weights: how weights are stored (and read);
+ *  - kv: the KV cache;
+ *  - activations: the inputs of the GEMMs (W8A8 fp8 quantises them to
+ *    fp8); GEMMs run at the peak of the wider of weights and activations;
+ *  - residual: the residual stream, norms, the gated activation, GEMM
+ *    outputs and the tensor-parallel all-reduce (the model's dtype in
+ *    vLLM and TensorRT-LLM fp8 serving);
+ *  - attention: the attention kernels' math and their Q/O tensors;
+ *    attention runs at the peak of this format.
+ * 'residual' and 'attention' apply only when has_residual/has_attention
+ * (so a {weights, kv, activations} initializer keeps working); otherwise
+ * cost_precision_resolve() derives them: residual = activations when
+ * 16 bits or wider, else bf16; attention = residual. */
 typedef struct cost_precision {
     cost_dtype weights;
     cost_dtype kv;
     cost_dtype activations;
+    cost_dtype residual;
+    cost_dtype attention;
+    bool has_residual;
+    bool has_attention;
 } cost_precision;
 
 /* bf16 everywhere. */
 cost_precision cost_precision_default(void);
+
+/* Fill 'residual' and 'attention' where they were not given. */
+void cost_precision_resolve(cost_precision *p);
+
+/* The scalar shorthand 'precision: NAME' as frameworks mean it
+ * (docs/scenario.md): bf16 / fp16 / fp32 everywhere; fp8 and int8 W8A8
+ * (weights and GEMM inputs 8-bit, residual and attention bf16); int4 W4A16
+ * (AWQ/GPTQ weight-only); nvfp4 (also 'fp4') and mxfp4 W4A4 at the fp4
+ * tensor peak.  KV stays bf16 (the engines' kv_cache_dtype 'auto').
+ * Writes '*out' and returns true, or false for an unknown name.
+ * '*needs_fp4' is set when the shorthand is only valid on a device with
+ * an fp4 peak. */
+bool cost_precision_shorthand(const char *name, cost_precision *out,
+                              bool *needs_fp4);
 
 /* ---- model architecture ------------------------------------------------ */
 
@@ -228,11 +265,25 @@ typedef struct cost_device {
     cost_calib calib;     /* fitted kernel curves; !present = roofline */
 } cost_device;
 
-/* The compute format a step runs in for 'p' on 'dev': the wider of the
- * weight and activation formats (int4/fp4 weights are dequantised to the
- * activation format unless activations are 4-bit too), falling back to a
- * wider supported format when the device has no peak for it. */
+/* The peak FLOP/s of 'dev' in format 't': its own entry, else for nvfp4
+ * and mxfp4 the 'fp4' entry; 0 when the device has none. */
+double cost_device_peak(const cost_device *dev, cost_dtype t);
+
+/* The format 't' runs in on 'dev': 't' itself when the device has a peak
+ * for it, else the next wider format that has one (fp8 on an A100 runs
+ * at the bf16 peak), bf16 when none has. */
+cost_dtype cost_run_dtype(const cost_device *dev, cost_dtype t);
+
+/* The compute format a step's GEMMs run in for 'p' on 'dev': the wider of
+ * the weight and activation formats (int4/fp4 weights are dequantised to
+ * the activation format unless activations are 4-bit too), falling back
+ * to a wider supported format when the device has no peak for it. */
 cost_dtype cost_compute_dtype(const cost_device *dev, const cost_precision *p);
+
+/* The format the attention kernels run in for 'p' on 'dev' (p->attention,
+ * resolved, with the same fallback). */
+cost_dtype cost_attention_dtype(const cost_device *dev,
+                                const cost_precision *p);
 
 /* A point-to-point or fabric link, per port and per direction. */
 typedef struct cost_link {
@@ -274,11 +325,15 @@ typedef struct cost_ctx {
     bool has_link;
     int tp;
     cost_options opts;
-    cost_dtype compute; /* format whose peak the step uses */
+    cost_dtype compute; /* format whose peak the GEMMs use */
     double peak;        /* peak FLOP/s of one device in that format */
+    cost_dtype attn;    /* format whose peak attention uses */
+    double attn_peak;   /* peak FLOP/s of one device in that format */
+    double res_peak;    /* peak in the residual format (elementwise) */
 
     /* derived, filled by cost_ctx_init */
-    double b_w, b_kv, b_a;     /* bytes per weight/KV/act element */
+    double b_w, b_kv, b_a;     /* bytes per weight/KV/GEMM-input element */
+    double b_r, b_att;         /* residual/communication, attention Q/O */
     double weight_bytes;       /* whole model, all devices */
     double kv_bytes_per_token; /* whole instance */
     double kv_shard;           /* devices KV is split over (<= tp) */

@@ -21,8 +21,13 @@
  *
  * Counting conventions (the tests compute the same numbers by hand):
  *  - a GEMM of T tokens through an ic x oc weight costs 2*T*ic*oc FLOPs,
- *    reads the weight once (ic*oc*b_w) and moves T*(ic+oc)*b_a of
- *    activations; K and V projections write to the KV cache instead;
+ *    reads the weight once (ic*oc*b_w), reads T*ic inputs in the GEMM
+ *    input format (b_a) and writes T*oc outputs in the residual format
+ *    (b_r); K and V projections write to the KV cache instead;
+ *  - formats (cost.h cost_precision): GEMMs run at the peak of the compute
+ *    format, attention at the peak of the attention format (its Q and O
+ *    in b_att), norms, residual adds and activations move b_r elements,
+ *    and the TP all-reduce carries the residual stream (b_r);
  *  - attention is fused (flash): the score matrix never reaches memory;
  *    prefill reads the K/V of the cached prefix and of the chunk once;
  *  - MoE reads E_touched(T) = E*(1-(1-k/E)^T) experts' weights;
@@ -49,8 +54,8 @@ typedef struct acc {
     cost_op *ops;
     size_t cap;
     size_t n;
-    double flops_rate; /* tp * eta_c * peak */
-    double bytes_rate; /* tp * eta_m * BW */
+    double flops_rate[COST_N_KCLASS]; /* tp * eta_c * the class's peak */
+    double bytes_rate;                /* tp * eta_m * BW */
     cost_kclass gemm;  /* gemm or gemm_fp8, by the compute format */
     double par, units; /* cost_kernel's par and units: decode
                           attention's (sequence, KV head) pairs, the
@@ -58,17 +63,37 @@ typedef struct acc {
                           only around their add_op */
 } acc;
 
-/* The peak a class's curve was fitted against (hetsim calibrate): the
- * step's compute format for the GEMM-like classes, bf16 for attention,
- * MLA and elementwise kernels, which the measured tables ran in bf16. */
+/* The peak a class runs at: the GEMM compute format for the GEMM-like
+ * classes, the attention format for attention and MLA, the residual
+ * format for elementwise kernels. */
+static double class_peak(const cost_ctx *c, cost_kclass k)
+{
+    switch (k) {
+    case COST_K_GEMM:
+    case COST_K_GEMM_FP8:
+    case COST_K_MOE:
+        return c->peak;
+    case COST_K_ATTN_PREFILL:
+    case COST_K_ATTN_DECODE:
+    case COST_K_MLA_PREFILL:
+    case COST_K_MLA_DECODE:
+        return c->attn_peak > 0 ? c->attn_peak : c->peak;
+    case COST_K_ELEMENTWISE:
+    default:
+        return c->res_peak > 0 ? c->res_peak : c->peak;
+    }
+}
+
+/* The peak a class's curve is evaluated against: its class_peak, except
+ * elementwise kernels, fitted against bf16 (the format of the measured
+ * tables; hetsim calibrate). */
 static double curve_peak(const cost_ctx *c, cost_kclass k)
 {
     double bf16 = c->dev.peak_flops[COST_BF16];
 
-    if (k == COST_K_GEMM || k == COST_K_GEMM_FP8 || k == COST_K_MOE ||
-        bf16 <= 0)
-        return c->peak;
-    return bf16;
+    if (k == COST_K_ELEMENTWISE && bf16 > 0)
+        return bf16;
+    return class_peak(c, k);
 }
 
 /* The time of 'count' kernels of class 'k' holding 'f' FLOPs and 'b'
@@ -97,7 +122,7 @@ static void add_op_copies(acc *a, const char *name, cost_kclass k,
     double n = count * copies;
     double f = n * flops, w = n * wbytes;
     double kv = n * kvbytes, act = n * actbytes;
-    double tc = f / a->flops_rate;
+    double tc = f / a->flops_rate[k];
     double b = w + (a->ctx->opts.kv_remote ? 0 : kv) + act;
     double tm = b / a->bytes_rate;
     double t = tc > tm ? tc : tm;
@@ -147,7 +172,7 @@ static void gemm_k(acc *a, const char *name, cost_kclass k, double count,
     if (t <= 0)
         return;
     add_op(a, name, k, count, 2.0 * t * ic * oc, wmult * ic * oc * c->b_w, 0,
-           t * (ic + oc) * c->b_a);
+           t * (ic * c->b_a + oc * c->b_r));
 }
 
 static void gemm(acc *a, const char *name, double count, double t, double ic,
@@ -164,7 +189,7 @@ static void norm(acc *a, const char *name, double count, double t,
     if (t <= 0)
         return;
     add_op_copies(a, name, COST_K_ELEMENTWISE, count, c->tp, 4.0 * t * width,
-                  width * c->b_w, 0, 2.0 * t * width * c->b_a);
+                  width * c->b_w, 0, 2.0 * t * width * c->b_r);
 }
 
 static void residual(acc *a, double count, double t)
@@ -173,7 +198,7 @@ static void residual(acc *a, double count, double t)
     double d = c->model.hidden;
 
     add_op_copies(a, "residual", COST_K_ELEMENTWISE, count, c->tp, t * d, 0, 0,
-                  3.0 * t * d * c->b_a);
+                  3.0 * t * d * c->b_r);
 }
 
 /* An MLP of width f over t tokens; 'wmult' weight copies read. */
@@ -192,7 +217,7 @@ static void mlp(acc *a, const char *const names[3], cost_kclass k,
     gemm_k(a, names[0], k, count, t, d, gated ? 2.0 * f : f, wmult);
     a->units = 0;
     add_op(a, names[1], act, count, 4.0 * t * f, 0, 0,
-           (gated ? 3.0 : 2.0) * t * f * c->b_a);
+           (gated ? 3.0 : 2.0) * t * f * c->b_r);
     gemm_k(a, names[2], k, count, t, f, d, wmult);
 }
 
@@ -221,12 +246,12 @@ static void gqa_attention(acc *a, const cost_batch *b, double t)
     add_op(a, "qkv_proj", a->gemm, l,
            2.0 * t * d * (h + 2.0 * m->kv_heads) * dh,
            d * (h + 2.0 * m->kv_heads) * dh * c->b_w, t * kvl * c->b_kv,
-           t * (d + h * dh) * c->b_a);
+           t * (d * c->b_a + h * dh * c->b_r));
     if (tp > 0)
         add_op(a, "attn_prefill", COST_K_ATTN_PREFILL, l,
                4.0 * h * dh * b->prefill_pairs, 0,
                (tp + (double)b->prefill_cached) * kvl * c->b_kv,
-               2.0 * tp * h * dh * c->b_a);
+               2.0 * tp * h * dh * c->b_att);
     if (td > 0) {
         /* one kernel: every (sequence, KV head) of a device is a unit of
          * parallel work and has a fixed cost (docs/calibration.md) */
@@ -235,7 +260,7 @@ static void gqa_attention(acc *a, const cost_batch *b, double t)
         add_op(a, "attn_decode", COST_K_ATTN_DECODE, l,
                4.0 * h * dh * (double)b->decode_context, 0,
                (double)b->decode_context * kvl * c->b_kv,
-               2.0 * td * h * dh * c->b_a);
+               2.0 * td * h * dh * c->b_att);
         a->par = a->units = 0;
     }
     gemm(a, "o_proj", l, t, h * dh, d, 1);
@@ -266,22 +291,22 @@ static void mla_attention(acc *a, const cost_batch *b, double t)
         /* Naive form: up-project the latent of every token in context. */
         add_op(a, "kv_b_proj", COST_K_MLA_PREFILL, l,
                2.0 * ctx_tok * dc * h * (dn + dv), dc * h * (dn + dv) * c->b_w,
-               ctx_tok * kvl * c->b_kv, ctx_tok * h * (dn + dv) * c->b_a);
+               ctx_tok * kvl * c->b_kv, ctx_tok * h * (dn + dv) * c->b_att);
         add_op(a, "mla_prefill", COST_K_MLA_PREFILL, l,
                2.0 * b->prefill_pairs * h * (dn + dr + dv), 0, 0,
                (tp * h * (dn + dr) + ctx_tok * h * (dn + dv) + tp * h * dv) *
-                   c->b_a);
+                   c->b_att);
     }
     if (td > 0) {
         /* Absorbed form: attend over the latent, shared by all heads. */
         add_op(a, "q_absorb", COST_K_MLA_DECODE, l, 2.0 * td * h * dn * dc,
-               h * dn * dc * c->b_w, 0, td * h * (dn + dc) * c->b_a);
+               h * dn * dc * c->b_w, 0, td * h * (dn + dc) * c->b_att);
         add_op(a, "mla_decode", COST_K_MLA_DECODE, l,
                2.0 * (double)b->decode_context * h * (2.0 * dc + dr), 0,
                (double)b->decode_context * kvl * c->b_kv,
-               td * h * (2.0 * dc + dr) * c->b_a);
+               td * h * (2.0 * dc + dr) * c->b_att);
         add_op(a, "o_absorb", COST_K_MLA_DECODE, l, 2.0 * td * h * dc * dv,
-               h * dc * dv * c->b_w, 0, td * h * (dc + dv) * c->b_a);
+               h * dc * dv * c->b_w, 0, td * h * (dc + dv) * c->b_att);
     }
     gemm(a, "o_proj", l, t, h * dv, d, 1);
 }
@@ -341,17 +366,20 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
              ops,
              cap,
              0,
-             c->tp * c->dev.eta_compute * c->peak,
+             {0},
              c->tp * c->dev.eta_memory * c->dev.mem_bw,
              gemm_class(c),
              0,
              0};
 
+    for (int k = 0; k < COST_N_KCLASS; k++)
+        a.flops_rate[k] =
+            c->tp * c->dev.eta_compute * class_peak(c, (cost_kclass)k);
     *st = (cost_step){0};
     st->bound = COST_BOUND_BANDWIDTH;
     if (t > 0) {
         add_op(&a, "embed", COST_K_ELEMENTWISE, 1, 0,
-               fmin(t, m->vocab) * d * c->b_w, 0, t * d * c->b_a);
+               fmin(t, m->vocab) * d * c->b_w, 0, t * d * c->b_r);
         norm(&a, "attn_norm", l, t, d);
         if (m->has_mla)
             mla_attention(&a, b, t);
@@ -364,7 +392,7 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
         norm(&a, "final_norm", 1, t, d);
         gemm(&a, "lm_head", 1, (double)b->logits_tokens, d, m->vocab, 1);
         if (c->tp > 1)
-            st->comm_s = 2.0 * l * tp_allreduce_s(c, t * d * c->b_a);
+            st->comm_s = 2.0 * l * tp_allreduce_s(c, t * d * c->b_r);
         st->overhead_s = c->dev.step_overhead_s;
         if (!c->dev.calib.present)
             st->overhead_s += l * c->dev.layer_overhead_s;
