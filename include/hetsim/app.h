@@ -565,8 +565,9 @@ int app_calib_rows(const app_ktable *t, double peak, double bw,
                    app_ksample **out, size_t *n, size_t *dropped, hs_diag *d);
 
 /* The measured all-reduce of each GPU count from NCCL and vLLM custom
- * all-reduce tables: per size the faster implementation; points held
- * out ('test' sizes) are returned apart for the residuals. */
+ * all-reduce tables (either may be NULL: the other alone): per size the
+ * faster implementation; points held out ('test' sizes) are returned
+ * apart for the residuals. */
 typedef struct app_ar_points {
     cost_ar_table train;
     int n_test;

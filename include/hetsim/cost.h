@@ -231,18 +231,46 @@ typedef struct cost_ar_table {
  * 'present', every operator of a fitted class is timed by its curve,
  * classes not fitted by the device's scalar efficiencies without floor,
  * and overhead.layer is not added (the floors replace it); the TP
- * all-reduce of a GPU count in 'allreduce' is interpolated from it. */
+ * all-reduce of a GPU count is interpolated from its tables: 'allreduce'
+ * the faster implementation per size, 'ar_nccl' NCCL alone, 'ar_custom'
+ * vLLM's custom all-reduce alone (an engine profile chooses). */
 typedef struct cost_calib {
     bool present;
     char name[64];
     cost_curve curve[COST_N_KCLASS];
     cost_ar_table allreduce[COST_AR_COUNTS];
+    cost_ar_table ar_nccl[COST_AR_COUNTS];
+    cost_ar_table ar_custom[COST_AR_COUNTS];
 } cost_calib;
 
 /* The all-reduce of 'bytes' over 'n' GPUs from 'cal' when it measured
  * that count (into '*s', returns true); false otherwise. */
 bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
                           double *s);
+
+/* Which measured all-reduce a serving engine runs (docs/engines.md):
+ * 'best' the faster of NCCL and the custom kernel per size (the ideal
+ * engine), 'nccl' NCCL alone, 'custom' the custom one-/two-shot kernel up
+ * to the engine's largest custom message for the GPU count, NCCL above. */
+typedef enum cost_ar_impl {
+    COST_AR_BEST,
+    COST_AR_NCCL,
+    COST_AR_CUSTOM
+} cost_ar_impl;
+
+#define COST_AR_MAX_GPUS 8
+typedef struct cost_ar_choice {
+    cost_ar_impl impl;
+    double custom_max[COST_AR_MAX_GPUS + 1]; /* by GPU count: largest
+                                                message of the custom
+                                                kernel; 0 = no limit */
+} cost_ar_choice;
+
+/* The all-reduce of 'bytes' over 'n' GPUs under 'ch' from the tables of
+ * 'cal' (a missing table of the chosen implementation falls back to the
+ * 'allreduce' one); false when 'cal' has none for 'n'. */
+bool cost_calib_allreduce_as(const cost_calib *cal, const cost_ar_choice *ch,
+                             int n, double bytes, double *s);
 
 /* One accelerator type: the roofline and its economics. */
 typedef struct cost_device {
@@ -304,12 +332,14 @@ double cost_allreduce_s(const cost_link *link, int n, double bytes);
 /* ---- a step ------------------------------------------------------------ */
 
 typedef struct cost_options {
-    bool full_attention; /* count s^2 score pairs, not causal s(s+1)/2 */
-    bool kv_remote;      /* the KV cache lives off the device (a memory
+    bool full_attention;      /* count s^2 score pairs, not causal s(s+1)/2 */
+    bool kv_remote;           /* the KV cache lives off the device (a memory
                             pool streamed over a link): KV bytes are still
                             counted in 'kv_bytes' and 'bytes', but not in
                             the device memory time; the caller adds the
                             link time (docs/costmodel.md) */
+    cost_ar_choice allreduce; /* the engine's TP all-reduce (calibrated
+                                 devices); zero = best */
 } cost_options;
 
 cost_options cost_options_default(void);

@@ -259,6 +259,15 @@ static int fit_allreduce(const app_calib_opts *o, const dev_src *src,
             out->cal.allreduce[g] = pts[g].train;
             ar_test(&pts[g], &out->ar_test[g]);
         }
+        /* each implementation alone, for the engines that choose */
+        if (rc == HS_OK)
+            rc = app_calib_allreduce(nccl, NULL, pts, d);
+        for (int g = 0; rc == HS_OK && g < COST_AR_COUNTS; g++)
+            out->cal.ar_nccl[g] = pts[g].train;
+        if (rc == HS_OK && f != NULL)
+            rc = app_calib_allreduce(NULL, custom, pts, d);
+        for (int g = 0; rc == HS_OK && f != NULL && g < COST_AR_COUNTS; g++)
+            out->cal.ar_custom[g] = pts[g].train;
     }
     free(nccl);
     free(custom);
@@ -281,6 +290,9 @@ static void borrow(const dev_src *src, const app_calib_device *from,
     if (src->borrow_allreduce) {
         memcpy(to->cal.allreduce, from->cal.allreduce,
                sizeof to->cal.allreduce);
+        memcpy(to->cal.ar_nccl, from->cal.ar_nccl, sizeof to->cal.ar_nccl);
+        memcpy(to->cal.ar_custom, from->cal.ar_custom,
+               sizeof to->cal.ar_custom);
         memcpy(to->ar_test, from->ar_test, sizeof to->ar_test);
         snprintf(to->ar_borrowed, sizeof to->ar_borrowed, "%s", from->name);
     }

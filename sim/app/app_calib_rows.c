@@ -464,7 +464,9 @@ int app_calib_allreduce(const char *nccl, const char *custom,
 
     memset(&a, 0, sizeof a);
     memset(out, 0, COST_AR_COUNTS * sizeof *out);
-    rc = ar_read(nccl, "op_name", "all_reduce", "nccl_dtype", "half", &a, d);
+    rc = nccl != NULL ? ar_read(nccl, "op_name", "all_reduce", "nccl_dtype",
+                                "half", &a, d)
+                      : HS_OK;
     if (rc == HS_OK && custom != NULL)
         rc = ar_read(custom, "kernel_source", "vLLM_custom_graph",
                      "allreduce_dtype", "bfloat16", &a, d);

@@ -10,7 +10,9 @@
 
 cost_options cost_options_default(void)
 {
-    cost_options o = {false, false};
+    cost_options o;
+
+    memset(&o, 0, sizeof o);
 
     return o;
 }

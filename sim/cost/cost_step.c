@@ -344,13 +344,15 @@ static cost_kclass gemm_class(const cost_ctx *c)
                : COST_K_GEMM;
 }
 
-/* The TP all-reduce of 'bytes': the measured table of this GPU count
- * when the calibration has one, else the ring over the link. */
+/* The TP all-reduce of 'bytes': the measured table of this GPU count and
+ * the engine's implementation when the calibration has one, else the
+ * ring over the link. */
 static double tp_allreduce_s(const cost_ctx *c, double bytes)
 {
     double s;
 
-    if (cost_calib_allreduce(&c->dev.calib, c->tp, bytes, &s))
+    if (cost_calib_allreduce_as(&c->dev.calib, &c->opts.allreduce, c->tp,
+                                bytes, &s))
         return s;
     return cost_allreduce_s(&c->link, c->tp, bytes);
 }

@@ -204,7 +204,7 @@ START_TEST(mha_prefill_by_hand)
     REL_EQ(kv, 2 * s * 524288.0);
     /* Full attention option: s^2 pairs. */
     {
-        cost_options o = {true, false};
+        cost_options o = {.full_attention = true};
         cost_device dev = h100();
         cost_ctx full;
         cost_batch fb = {0};
@@ -454,7 +454,7 @@ START_TEST(remote_kv_leaves_device_memory_time)
 {
     cost_model m = llama3_8b();
     cost_device dev = h100();
-    cost_options remote = {false, true};
+    cost_options remote = {.kv_remote = true};
     cost_ctx local, pool;
     cost_batch b = {0};
     cost_step sl, sp;

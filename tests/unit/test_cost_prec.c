@@ -206,9 +206,60 @@ START_TEST(fp4_formats_and_peaks)
 }
 END_TEST
 
+/* ---- the all-reduce an engine runs --------------------------------------- */
+
+static cost_ar_table table8(double s_small, double s_big)
+{
+    cost_ar_table t = {8, 2, {1024, 64 << 20}, {s_small, s_big}};
+
+    return t;
+}
+
+/* 'custom' reads the custom table up to the engine's largest custom
+ * message for the GPU count, NCCL above; 'nccl' NCCL alone; 'best' the
+ * merged table; a count without a table of the chosen implementation
+ * falls back to the merged one. */
+START_TEST(allreduce_by_engine)
+{
+    cost_calib cal;
+    cost_ar_choice best = {COST_AR_BEST, {0}}, nccl = {COST_AR_NCCL, {0}};
+    cost_ar_choice custom = {COST_AR_CUSTOM, {0}};
+    double s = 0;
+
+    memset(&cal, 0, sizeof cal);
+    cal.present = true;
+    cal.allreduce[0] = table8(4e-6, 300e-6);
+    cal.ar_nccl[0] = table8(16e-6, 300e-6);
+    cal.ar_custom[0] = table8(4e-6, 600e-6);
+    custom.custom_max[8] = 256 << 10; /* vLLM, Hopper, 8 GPUs */
+
+    ck_assert(cost_calib_allreduce_as(&cal, &best, 8, 1024, &s));
+    ck_assert_double_eq(s, 4e-6);
+    ck_assert(cost_calib_allreduce_as(&cal, &nccl, 8, 1024, &s));
+    ck_assert_double_eq(s, 16e-6);
+    ck_assert(cost_calib_allreduce_as(&cal, &custom, 8, 1024, &s));
+    ck_assert_double_eq(s, 4e-6);
+    /* 64 MiB is above 256 KiB: NCCL */
+    ck_assert(cost_calib_allreduce_as(&cal, &custom, 8, 64 << 20, &s));
+    ck_assert_double_eq(s, 300e-6);
+    /* no limit: the custom kernel at every size */
+    custom.custom_max[8] = 0;
+    ck_assert(cost_calib_allreduce_as(&cal, &custom, 8, 64 << 20, &s));
+    ck_assert_double_eq(s, 600e-6);
+    /* no 4-GPU table at all: the caller's ring */
+    ck_assert(!cost_calib_allreduce_as(&cal, &custom, 4, 1024, &s));
+    /* only the merged table (a file written before the split) */
+    memset(cal.ar_custom, 0, sizeof cal.ar_custom);
+    ck_assert(cost_calib_allreduce_as(&cal, &custom, 8, 1024, &s));
+    ck_assert_double_eq(s, 4e-6);
+}
+END_TEST
+
 /* ---- the scenario key --------------------------------------------------- */
 
-static int load(const char *precision, sc_scenario **sc, hs_diag *d)
+/* The scenario with 'precision' and an extra top-level line 'extra'. */
+static int load_with(const char *precision, const char *extra,
+                     sc_scenario **sc, hs_diag *d)
 {
     char text[1024];
     io_scenario_opts opts;
@@ -226,13 +277,50 @@ static int load(const char *precision, sc_scenario **sc, hs_diag *d)
              "      arrival: {process: poisson, rate: 2/s}\n"
              "      requests: 10\n"
              "      prompt: {dist: fixed, value: 100}\n"
-             "      output: {dist: fixed, value: 10}\n",
-             precision);
+             "      output: {dist: fixed, value: 10}\n"
+             "%s",
+             precision, extra);
     memset(&opts, 0, sizeof opts);
     opts.text = text;
     opts.catalog_dir = "tests/data/catalog";
     return io_scenario_load_opts("tests/data/scenarios/t.yaml", &opts, sc, d);
 }
+
+static int load(const char *precision, sc_scenario **sc, hs_diag *d)
+{
+    return load_with(precision, "", sc, d);
+}
+
+START_TEST(engine_allreduce_key)
+{
+    hs_diag *d = hs_diag_new();
+    sc_scenario *sc = NULL;
+    const cost_ar_choice *ch;
+
+    ck_assert_int_eq(load_with("bf16",
+                               "engine: {profile: none, allreduce: {impl: "
+                               "custom, custom_max: {8: 256KiB, 2: 64MiB}}}\n",
+                               &sc, d),
+                     HS_OK);
+    ch = &sc->cluster.instances[0].engine.allreduce;
+    ck_assert_int_eq(ch->impl, COST_AR_CUSTOM);
+    ck_assert_double_eq(ch->custom_max[8], 262144);
+    ck_assert_double_eq(ch->custom_max[2], 67108864);
+    ck_assert_double_eq(ch->custom_max[4], 0);
+    sc_scenario_free(sc);
+    sc = NULL;
+    ck_assert_int_eq(load_with("bf16",
+                               "engine: {profile: none, allreduce: "
+                               "{custom_max: {9: 1MiB}}}\n",
+                               &sc, d),
+                     HS_EINPUT);
+    ck_assert_str_eq(ck_diag_text(d),
+                     "tests/data/scenarios/t.yaml:14:53: error: "
+                     "engine.allreduce.custom_max.9: expected a GPU count "
+                     "from 2 to 8 as the key, found '9'\n");
+    hs_diag_free(d);
+}
+END_TEST
 
 START_TEST(scenario_shorthand_and_map)
 {
@@ -285,6 +373,8 @@ Suite *cost_prec_suite(void)
     tcase_add_test(tc, attention_runs_at_its_own_peak);
     tcase_add_test(tc, fp4_formats_and_peaks);
     tcase_add_test(tc, scenario_shorthand_and_map);
+    tcase_add_test(tc, allreduce_by_engine);
+    tcase_add_test(tc, engine_allreduce_key);
     suite_add_tcase(s, tc);
     return s;
 }
