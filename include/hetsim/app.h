@@ -583,6 +583,11 @@ typedef struct app_calib_class {
     char source[256];  /* the tables */
     size_t dropped;    /* rows beyond the physical limits, left out */
     app_kresid train, test;
+    bool has_before; /* an fp8 class: 'before' is its held-out rows
+                          under the 16-bit class's curve */
+    app_kresid before;
+    bool not_kept; /* fitted, but the 16-bit curve fits its training
+                          rows better: left out of the file */
 } app_calib_class;
 
 /* One device's calibration as written. */

@@ -157,7 +157,9 @@ double cost_model_kv_elems_per_token(const cost_model *m);
  * 16-bit or an 8-bit compute format; attn_prefill / attn_decode: GQA flash
  * attention; moe: the routed-expert kernels; mla_prefill / mla_decode:
  * DeepSeek's MLA attention core; elementwise: norms, activations,
- * residual adds, embedding. */
+ * residual adds, embedding; attn_prefill_fp8 / attn_decode_fp8: GQA
+ * attention over an 8-bit KV cache; moe_fp8: the routed experts with an
+ * 8-bit compute format. */
 #define COST_KCLASSES(X)                                                      \
     X(COST_K_GEMM, "gemm")                                                    \
     X(COST_K_GEMM_FP8, "gemm_fp8")                                            \
@@ -166,7 +168,10 @@ double cost_model_kv_elems_per_token(const cost_model *m);
     X(COST_K_MOE, "moe")                                                      \
     X(COST_K_MLA_PREFILL, "mla_prefill")                                      \
     X(COST_K_MLA_DECODE, "mla_decode")                                        \
-    X(COST_K_ELEMENTWISE, "elementwise")
+    X(COST_K_ELEMENTWISE, "elementwise")                                      \
+    X(COST_K_ATTN_PREFILL_FP8, "attn_prefill_fp8")                            \
+    X(COST_K_ATTN_DECODE_FP8, "attn_decode_fp8")                              \
+    X(COST_K_MOE_FP8, "moe_fp8")
 
 typedef enum cost_kclass {
 #define X(e, name) e,

@@ -56,7 +56,10 @@ typedef struct acc {
     size_t n;
     double flops_rate[COST_N_KCLASS]; /* tp * eta_c * the class's peak */
     double bytes_rate;                /* tp * eta_m * BW */
-    cost_kclass gemm;  /* gemm or gemm_fp8, by the compute format */
+    cost_kclass gemm; /* gemm or gemm_fp8, by the compute format */
+    cost_kclass moe;  /* moe or moe_fp8, likewise */
+    cost_kclass attn_prefill, attn_decode; /* the _fp8 classes with an
+                                              8-bit KV cache */
     double par, units; /* cost_kernel's par and units: decode
                           attention's (sequence, KV head) pairs, the
                           routed tokens of the MoE gate/up kernel; set
@@ -72,9 +75,12 @@ static double class_peak(const cost_ctx *c, cost_kclass k)
     case COST_K_GEMM:
     case COST_K_GEMM_FP8:
     case COST_K_MOE:
+    case COST_K_MOE_FP8:
         return c->peak;
     case COST_K_ATTN_PREFILL:
     case COST_K_ATTN_DECODE:
+    case COST_K_ATTN_PREFILL_FP8:
+    case COST_K_ATTN_DECODE_FP8:
     case COST_K_MLA_PREFILL:
     case COST_K_MLA_DECODE:
         return c->attn_peak > 0 ? c->attn_peak : c->peak;
@@ -85,13 +91,16 @@ static double class_peak(const cost_ctx *c, cost_kclass k)
 }
 
 /* The peak a class's curve is evaluated against: its class_peak, except
- * elementwise kernels, fitted against bf16 (the format of the measured
- * tables; hetsim calibrate). */
+ * elementwise kernels and attention over an fp8 KV cache, fitted against
+ * bf16 (hetsim calibrate; vLLM's fp8-KV kernels of the tables are timed
+ * as they ran, whatever their internal format). */
 static double curve_peak(const cost_ctx *c, cost_kclass k)
 {
     double bf16 = c->dev.peak_flops[COST_BF16];
 
-    if (k == COST_K_ELEMENTWISE && bf16 > 0)
+    if ((k == COST_K_ELEMENTWISE || k == COST_K_ATTN_PREFILL_FP8 ||
+         k == COST_K_ATTN_DECODE_FP8) &&
+        bf16 > 0)
         return bf16;
     return class_peak(c, k);
 }
@@ -208,11 +217,12 @@ static void mlp(acc *a, const char *const names[3], cost_kclass k,
     const cost_ctx *c = a->ctx;
     double d = c->model.hidden;
     bool gated = c->model.gated_mlp;
-    cost_kclass act = k == COST_K_MOE ? COST_K_MOE : COST_K_ELEMENTWISE;
+    bool moe = k == COST_K_MOE || k == COST_K_MOE_FP8;
+    cost_kclass act = moe ? k : COST_K_ELEMENTWISE;
 
     if (t <= 0)
         return;
-    if (k == COST_K_MOE)
+    if (moe)
         a->units = t; /* routed tokens: each device sees all of them */
     gemm_k(a, names[0], k, count, t, d, gated ? 2.0 * f : f, wmult);
     a->units = 0;
@@ -248,7 +258,7 @@ static void gqa_attention(acc *a, const cost_batch *b, double t)
            d * (h + 2.0 * m->kv_heads) * dh * c->b_w, t * kvl * c->b_kv,
            t * (d * c->b_a + h * dh * c->b_r));
     if (tp > 0)
-        add_op(a, "attn_prefill", COST_K_ATTN_PREFILL, l,
+        add_op(a, "attn_prefill", a->attn_prefill, l,
                4.0 * h * dh * b->prefill_pairs, 0,
                (tp + (double)b->prefill_cached) * kvl * c->b_kv,
                2.0 * tp * h * dh * c->b_att);
@@ -257,7 +267,7 @@ static void gqa_attention(acc *a, const cost_batch *b, double t)
          * parallel work and has a fixed cost (docs/calibration.md) */
         a->par = td * (double)((m->kv_heads + c->tp - 1) / c->tp);
         a->units = a->par;
-        add_op(a, "attn_decode", COST_K_ATTN_DECODE, l,
+        add_op(a, "attn_decode", a->attn_decode, l,
                4.0 * h * dh * (double)b->decode_context, 0,
                (double)b->decode_context * kvl * c->b_kv,
                2.0 * td * h * dh * c->b_att);
@@ -327,21 +337,32 @@ static void feed_forward(acc *a, double t)
     if (lm <= 0)
         return;
     gemm(a, "moe_router", lm, t, m->hidden, e, 1);
-    mlp(a, routed, COST_K_MOE, lm, t * k, m->moe_expert_ffn,
+    mlp(a, routed, a->moe, lm, t * k, m->moe_expert_ffn,
         experts_touched(e, k, t));
     if (m->moe_shared_experts > 0)
         mlp(a, shared, a->gemm, lm, t,
             (double)m->moe_shared_experts * m->moe_expert_ffn, 1);
 }
 
-/* 8-bit compute formats use the gemm_fp8 curve when it was fitted. */
-static cost_kclass gemm_class(const cost_ctx *c)
+/* 'fp8' when 'eight' and its curve was fitted, else 'base'. */
+static cost_kclass pick(const cost_ctx *c, bool eight, cost_kclass fp8,
+                        cost_kclass base)
+{
+    return eight && c->dev.calib.curve[fp8].fitted ? fp8 : base;
+}
+
+/* 8-bit compute formats use the gemm_fp8 / moe_fp8 curves, an 8-bit KV
+ * cache the attention _fp8 curves, when they were fitted. */
+static void pick_classes(const cost_ctx *c, acc *a)
 {
     bool eight = c->compute == COST_FP8 || c->compute == COST_INT8;
+    bool kv8 = cost_dtype_bits(c->prec.kv) == 8;
 
-    return eight && c->dev.calib.curve[COST_K_GEMM_FP8].fitted
-               ? COST_K_GEMM_FP8
-               : COST_K_GEMM;
+    a->gemm = pick(c, eight, COST_K_GEMM_FP8, COST_K_GEMM);
+    a->moe = pick(c, eight, COST_K_MOE_FP8, COST_K_MOE);
+    a->attn_prefill =
+        pick(c, kv8, COST_K_ATTN_PREFILL_FP8, COST_K_ATTN_PREFILL);
+    a->attn_decode = pick(c, kv8, COST_K_ATTN_DECODE_FP8, COST_K_ATTN_DECODE);
 }
 
 /* The TP all-reduce of 'bytes': the measured table of this GPU count and
@@ -363,17 +384,10 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
     const cost_model *m = &c->model;
     double t = (double)(b->prefill_tokens + b->decode_seqs);
     double d = m->hidden, l = m->layers;
-    acc a = {c,
-             st,
-             ops,
-             cap,
-             0,
-             {0},
-             c->tp * c->dev.eta_memory * c->dev.mem_bw,
-             gemm_class(c),
-             0,
-             0};
+    acc a = {.ctx = c, .st = st, .ops = ops, .cap = cap};
 
+    a.bytes_rate = c->tp * c->dev.eta_memory * c->dev.mem_bw;
+    pick_classes(c, &a);
     for (int k = 0; k < COST_N_KCLASS; k++)
         a.flops_rate[k] =
             c->tp * c->dev.eta_compute * class_peak(c, (cost_kclass)k);
