@@ -242,7 +242,7 @@ static void print_table(const app_oicf_row *rows, size_t n)
         labels = labels || rows[i].p->label[0] != '\0';
     if (labels)
         printf("%-16s ", "label");
-    printf("%-14s %-12s %-7s %5s %7s %7s %3s %-8s %-5s %9s %9s %8s %8s %9s "
+    printf("%-14s %-12s %-7s %5s %7s %7s %3s %-9s %-5s %9s %9s %8s %8s %9s "
            "%9s %9s %-9s %s\n",
            "model", "hardware", "phase", "batch", "prompt", "context", "tp",
            "w/kv", "peak", "TFLOP", "GB moved", "OI", "ridge", "CF GB",
@@ -258,7 +258,7 @@ static void print_table(const app_oicf_row *rows, size_t n)
         why(w, because, sizeof because);
         if (labels)
             printf("%-16s ", w->p->label);
-        printf("%-14s %-12s %-7s %5lld %7lld %7lld %3d %-8s %-5s %9.3f "
+        printf("%-14s %-12s %-7s %5lld %7lld %7lld %3d %-9s %-5s %9.3f "
                "%9.3f %8.2f %8.1f %9.2f %9.1f %9.3f %-9s %s\n",
                w->ctx.model.name, w->p->hardware,
                cost_phase_name(w->p->pt.phase), (long long)w->p->pt.batch,
