@@ -57,14 +57,24 @@ def concurrency_of(row):
 
 
 def precision_of(row):
-    """The scenario's precision map, or None when not expressible."""
+    """The scenario's precision (the shorthand, as the frameworks mean it:
+    fp8 = W8A8 with a bf16 residual stream and all-reduce, nvfp4 = W4A4 at
+    the fp4 peak; KV bf16), or None when not expressible."""
     p = row["precision"] or "bf16"
     gemm = row["gemm_quant_mode"] or p
     if p == "bf16" and gemm in ("", "bf16"):
-        return "{weights: bf16, kv: bf16, activations: bf16}"
+        return "bf16"
     if p == "fp8" and gemm in ("fp8", "fp8_block"):
-        return "{weights: fp8, kv: bf16, activations: fp8}"
+        return "fp8"
+    if p == "fp4" and gemm == "nvfp4":
+        return "nvfp4"
     return None
+
+
+def group_of(row, sep):
+    """model x system x backend x precision: each group runs one format."""
+    return sep.join((row["model_path"], row["system"], row["backend"],
+                     precision_of(row) or row["precision"] or "bf16"))
 
 
 def why_not(row):
@@ -241,7 +251,7 @@ def write_rows(args, rows, results):
                     "tp", "ttft_meas_ms", "ttft_sim_ms", "tpot_meas_ms",
                     "tpot_sim_ms", "note"])
         for r in rows:
-            grp = "%s|%s|%s" % (r["model_path"], r["system"], r["backend"])
+            grp = group_of(r, "|")
             note = why_not(r) or ""
             got = results.get(r["id"], (None, None))
             ts = ps = ""
@@ -266,7 +276,7 @@ def summarise(rows, results):
         got = results.get(r["id"], (None, None))[0]
         if got is None:
             continue
-        grp = "%s %s %s" % (r["model_path"], r["system"], r["backend"])
+        grp = group_of(r, " ")
         e = groups.setdefault(grp, {"fit": [], "holdout": []})
         e[split_of(r["id"])].append(
             (err(got["ttft_mean_s"] * 1e3, float(r["silicon_ttft_ms"])),

@@ -577,8 +577,9 @@ int app_calib_rows(const app_ktable *t, double peak, double bw,
                    app_ksample **out, size_t *n, size_t *dropped, hs_diag *d);
 
 /* The measured all-reduce of each GPU count from NCCL and vLLM custom
- * all-reduce tables: per size the faster implementation; points held
- * out ('test' sizes) are returned apart for the residuals. */
+ * all-reduce tables (either may be NULL: the other alone): per size the
+ * faster implementation; points held out ('test' sizes) are returned
+ * apart for the residuals. */
 typedef struct app_ar_points {
     cost_ar_table train;
     int n_test;
@@ -594,6 +595,11 @@ typedef struct app_calib_class {
     char source[256];  /* the tables */
     size_t dropped;    /* rows beyond the physical limits, left out */
     app_kresid train, test;
+    bool has_before; /* an fp8 class: 'before' is its held-out rows
+                          under the 16-bit class's curve */
+    app_kresid before;
+    bool not_kept; /* fitted, but the 16-bit curve fits its training
+                          rows better: left out of the file */
 } app_calib_class;
 
 /* One device's calibration as written. */

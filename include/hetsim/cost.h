@@ -28,7 +28,10 @@
 
 /* X(enum, name, bits, bytes per element including scale overhead).
  * int4 is weight-only with one fp16 scale per group of 128 (GPTQ/AWQ):
- * 0.5 + 2/128 B; fp4 is MXFP4 with one 8-bit scale per 32: 0.5 + 1/32 B. */
+ * 0.5 + 2/128 B; fp4 and mxfp4 are MXFP4 (OCP MX: one 8-bit E8M0 scale
+ * per 32): 0.5 + 1/32 B; nvfp4 has one fp8 E4M3 scale per 16 elements
+ * (plus one fp32 per tensor, not counted): 0.5 + 1/16 B.  nvfp4 and mxfp4
+ * run at a device's 'fp4' peak unless it lists their own. */
 #define COST_DTYPES(X)                                                        \
     X(COST_FP32, "fp32", 32, 4.0)                                             \
     X(COST_BF16, "bf16", 16, 2.0)                                             \
@@ -36,7 +39,9 @@
     X(COST_FP8, "fp8", 8, 1.0)                                                \
     X(COST_INT8, "int8", 8, 1.0)                                              \
     X(COST_INT4, "int4", 4, 0.515625)                                         \
-    X(COST_FP4, "fp4", 4, 0.53125)
+    X(COST_FP4, "fp4", 4, 0.53125)                                            \
+    X(COST_NVFP4, "nvfp4", 4, 0.5625)                                         \
+    X(COST_MXFP4, "mxfp4", 4, 0.53125)
 
 typedef enum cost_dtype {
 #define X(e, name, bits, bytes) e,
@@ -52,14 +57,46 @@ int cost_dtype_bits(cost_dtype t);
 /* Look a format up by name ("bf16"); returns false when unknown. */
 bool cost_dtype_parse(const char *name, cost_dtype *out);
 
+/* The formats of one model replica (docs/costmodel.md, "Precisions"):
+ *  - weights: how weights are stored (and read);
+ *  - kv: the KV cache;
+ *  - activations: the inputs of the GEMMs (W8A8 fp8 quantises them to
+ *    fp8); GEMMs run at the peak of the wider of weights and activations;
+ *  - residual: the residual stream, norms, the gated activation, GEMM
+ *    outputs and the tensor-parallel all-reduce (the model's dtype in
+ *    vLLM and TensorRT-LLM fp8 serving);
+ *  - attention: the attention kernels' math and their Q/O tensors;
+ *    attention runs at the peak of this format.
+ * 'residual' and 'attention' apply only when has_residual/has_attention
+ * (so a {weights, kv, activations} initializer keeps working); otherwise
+ * cost_precision_resolve() derives them: residual = activations when
+ * 16 bits or wider, else bf16; attention = residual. */
 typedef struct cost_precision {
     cost_dtype weights;
     cost_dtype kv;
     cost_dtype activations;
+    cost_dtype residual;
+    cost_dtype attention;
+    bool has_residual;
+    bool has_attention;
 } cost_precision;
 
 /* bf16 everywhere. */
 cost_precision cost_precision_default(void);
+
+/* Fill 'residual' and 'attention' where they were not given. */
+void cost_precision_resolve(cost_precision *p);
+
+/* The scalar shorthand 'precision: NAME' as frameworks mean it
+ * (docs/scenario.md): bf16 / fp16 / fp32 everywhere; fp8 and int8 W8A8
+ * (weights and GEMM inputs 8-bit, residual and attention bf16); int4 W4A16
+ * (AWQ/GPTQ weight-only); nvfp4 (also 'fp4') and mxfp4 W4A4 at the fp4
+ * tensor peak.  KV stays bf16 (the engines' kv_cache_dtype 'auto').
+ * Writes '*out' and returns true, or false for an unknown name.
+ * '*needs_fp4' is set when the shorthand is only valid on a device with
+ * an fp4 peak. */
+bool cost_precision_shorthand(const char *name, cost_precision *out,
+                              bool *needs_fp4);
 
 /* ---- model architecture ------------------------------------------------ */
 
@@ -120,7 +157,9 @@ double cost_model_kv_elems_per_token(const cost_model *m);
  * 16-bit or an 8-bit compute format; attn_prefill / attn_decode: GQA flash
  * attention; moe: the routed-expert kernels; mla_prefill / mla_decode:
  * DeepSeek's MLA attention core; elementwise: norms, activations,
- * residual adds, embedding. */
+ * residual adds, embedding; attn_prefill_fp8 / attn_decode_fp8: GQA
+ * attention over an 8-bit KV cache; moe_fp8: the routed experts with an
+ * 8-bit compute format. */
 #define COST_KCLASSES(X)                                                      \
     X(COST_K_GEMM, "gemm")                                                    \
     X(COST_K_GEMM_FP8, "gemm_fp8")                                            \
@@ -129,7 +168,10 @@ double cost_model_kv_elems_per_token(const cost_model *m);
     X(COST_K_MOE, "moe")                                                      \
     X(COST_K_MLA_PREFILL, "mla_prefill")                                      \
     X(COST_K_MLA_DECODE, "mla_decode")                                        \
-    X(COST_K_ELEMENTWISE, "elementwise")
+    X(COST_K_ELEMENTWISE, "elementwise")                                      \
+    X(COST_K_ATTN_PREFILL_FP8, "attn_prefill_fp8")                            \
+    X(COST_K_ATTN_DECODE_FP8, "attn_decode_fp8")                              \
+    X(COST_K_MOE_FP8, "moe_fp8")
 
 typedef enum cost_kclass {
 #define X(e, name) e,
@@ -194,18 +236,46 @@ typedef struct cost_ar_table {
  * 'present', every operator of a fitted class is timed by its curve,
  * classes not fitted by the device's scalar efficiencies without floor,
  * and overhead.layer is not added (the floors replace it); the TP
- * all-reduce of a GPU count in 'allreduce' is interpolated from it. */
+ * all-reduce of a GPU count is interpolated from its tables: 'allreduce'
+ * the faster implementation per size, 'ar_nccl' NCCL alone, 'ar_custom'
+ * vLLM's custom all-reduce alone (an engine profile chooses). */
 typedef struct cost_calib {
     bool present;
     char name[64];
     cost_curve curve[COST_N_KCLASS];
     cost_ar_table allreduce[COST_AR_COUNTS];
+    cost_ar_table ar_nccl[COST_AR_COUNTS];
+    cost_ar_table ar_custom[COST_AR_COUNTS];
 } cost_calib;
 
 /* The all-reduce of 'bytes' over 'n' GPUs from 'cal' when it measured
  * that count (into '*s', returns true); false otherwise. */
 bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
                           double *s);
+
+/* Which measured all-reduce a serving engine runs (docs/engines.md):
+ * 'best' the faster of NCCL and the custom kernel per size (the ideal
+ * engine), 'nccl' NCCL alone, 'custom' the custom one-/two-shot kernel up
+ * to the engine's largest custom message for the GPU count, NCCL above. */
+typedef enum cost_ar_impl {
+    COST_AR_BEST,
+    COST_AR_NCCL,
+    COST_AR_CUSTOM
+} cost_ar_impl;
+
+#define COST_AR_MAX_GPUS 8
+typedef struct cost_ar_choice {
+    cost_ar_impl impl;
+    double custom_max[COST_AR_MAX_GPUS + 1]; /* by GPU count: largest
+                                                message of the custom
+                                                kernel; 0 = no limit */
+} cost_ar_choice;
+
+/* The all-reduce of 'bytes' over 'n' GPUs under 'ch' from the tables of
+ * 'cal' (a missing table of the chosen implementation falls back to the
+ * 'allreduce' one); false when 'cal' has none for 'n'. */
+bool cost_calib_allreduce_as(const cost_calib *cal, const cost_ar_choice *ch,
+                             int n, double bytes, double *s);
 
 /* One accelerator type: the roofline and its economics. */
 typedef struct cost_device {
@@ -228,11 +298,25 @@ typedef struct cost_device {
     cost_calib calib;     /* fitted kernel curves; !present = roofline */
 } cost_device;
 
-/* The compute format a step runs in for 'p' on 'dev': the wider of the
- * weight and activation formats (int4/fp4 weights are dequantised to the
- * activation format unless activations are 4-bit too), falling back to a
- * wider supported format when the device has no peak for it. */
+/* The peak FLOP/s of 'dev' in format 't': its own entry, else for nvfp4
+ * and mxfp4 the 'fp4' entry; 0 when the device has none. */
+double cost_device_peak(const cost_device *dev, cost_dtype t);
+
+/* The format 't' runs in on 'dev': 't' itself when the device has a peak
+ * for it, else the next wider format that has one (fp8 on an A100 runs
+ * at the bf16 peak), bf16 when none has. */
+cost_dtype cost_run_dtype(const cost_device *dev, cost_dtype t);
+
+/* The compute format a step's GEMMs run in for 'p' on 'dev': the wider of
+ * the weight and activation formats (int4/fp4 weights are dequantised to
+ * the activation format unless activations are 4-bit too), falling back
+ * to a wider supported format when the device has no peak for it. */
 cost_dtype cost_compute_dtype(const cost_device *dev, const cost_precision *p);
+
+/* The format the attention kernels run in for 'p' on 'dev' (p->attention,
+ * resolved, with the same fallback). */
+cost_dtype cost_attention_dtype(const cost_device *dev,
+                                const cost_precision *p);
 
 /* A point-to-point or fabric link, per port and per direction. */
 typedef struct cost_link {
@@ -253,12 +337,14 @@ double cost_allreduce_s(const cost_link *link, int n, double bytes);
 /* ---- a step ------------------------------------------------------------ */
 
 typedef struct cost_options {
-    bool full_attention; /* count s^2 score pairs, not causal s(s+1)/2 */
-    bool kv_remote;      /* the KV cache lives off the device (a memory
+    bool full_attention;      /* count s^2 score pairs, not causal s(s+1)/2 */
+    bool kv_remote;           /* the KV cache lives off the device (a memory
                             pool streamed over a link): KV bytes are still
                             counted in 'kv_bytes' and 'bytes', but not in
                             the device memory time; the caller adds the
                             link time (docs/costmodel.md) */
+    cost_ar_choice allreduce; /* the engine's TP all-reduce (calibrated
+                                 devices); zero = best */
 } cost_options;
 
 cost_options cost_options_default(void);
@@ -274,11 +360,15 @@ typedef struct cost_ctx {
     bool has_link;
     int tp;
     cost_options opts;
-    cost_dtype compute; /* format whose peak the step uses */
+    cost_dtype compute; /* format whose peak the GEMMs use */
     double peak;        /* peak FLOP/s of one device in that format */
+    cost_dtype attn;    /* format whose peak attention uses */
+    double attn_peak;   /* peak FLOP/s of one device in that format */
+    double res_peak;    /* peak in the residual format (elementwise) */
 
     /* derived, filled by cost_ctx_init */
-    double b_w, b_kv, b_a;     /* bytes per weight/KV/act element */
+    double b_w, b_kv, b_a;     /* bytes per weight/KV/GEMM-input element */
+    double b_r, b_att;         /* residual/communication, attention Q/O */
     double weight_bytes;       /* whole model, all devices */
     double kv_bytes_per_token; /* whole instance */
     double kv_shard;           /* devices KV is split over (<= tp) */

@@ -288,7 +288,14 @@ typedef enum srv_drop_reason {
       "KV memory in use at the step's start")                                 \
     X(steps, bound, TEXT, "",                                                 \
       "`compute`, `bandwidth`, `link` (pool streaming dominated) or "         \
-      "`capacity` (requests waited for KV memory while the batch had room)")
+      "`capacity` (requests waited for KV memory while the batch had room)")                                                                  \
+    X(steps, gemm_format, TEXT, "",                                           \
+      "the format whose tensor peak the step's GEMMs ran at (`fp8` for "      \
+      "W8A8 fp8; the wider of weights and GEMM inputs, or the next wider "    \
+      "format the device has a peak for; docs/costmodel.md)")                 \
+    X(steps, attn_format, TEXT, "",                                           \
+      "the format whose peak the attention kernels ran at (`precision`'s "    \
+      "`attention`, bf16 unless written)")
 
 #define REC_COLS_instances(X)                                                 \
     X(instances, instance, TEXT_KEY, "",                                      \
@@ -304,7 +311,11 @@ typedef enum srv_drop_reason {
     X(instances, energy_j, REAL, "J",                                         \
       "busy plus idle energy inside the window")                              \
     X(instances, cost_usd, REAL, "USD",                                       \
-      "device-hours inside the window × `cost_per_hour`")
+      "device-hours inside the window × `cost_per_hour`")                                                                  \
+    X(instances, gemm_format, TEXT, "",                                       \
+      "the format whose tensor peak its GEMMs run at (as in `steps`)")        \
+    X(instances, attn_format, TEXT, "",                                       \
+      "the format whose peak its attention kernels run at")
 
 #define REC_COLS_transfers(X)                                                 \
     X(transfers, transfer_id, I64_KEY, "", "unique within the run")           \

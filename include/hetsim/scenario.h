@@ -143,6 +143,8 @@ typedef struct sc_engine {
     sc_preemption preemption;
     int64_t local_prefill_max; /* split mode: largest prefill a decode
                                   instance runs itself (0 = none) */
+    cost_ar_choice allreduce;  /* the TP all-reduce it runs (calibrated
+                                  devices); 'none': best */
     hs_loc loc;
 } sc_engine;
 

@@ -42,6 +42,11 @@ static const dev_src devices[] = {
       [COST_K_ATTN_PREFILL] = {AIC "vllm0.19.0_context_attention_perf.csv"},
       [COST_K_ATTN_DECODE] = {AIC "vllm0.19.0_generation_attention_perf.csv"},
       [COST_K_MOE] = {AIC "vllm0.19.0_moe_perf.csv"},
+      [COST_K_MOE_FP8] = {AIC "vllm0.19.0_moe_perf.csv"},
+      [COST_K_ATTN_PREFILL_FP8] = {AIC
+                                   "vllm0.19.0_context_attention_perf.csv"},
+      [COST_K_ATTN_DECODE_FP8] = {AIC
+                                  "vllm0.19.0_generation_attention_perf.csv"},
       [COST_K_MLA_PREFILL] =
           {AIC "vllm0.19.0_mla_context_module_perf_DeepSeek-V3.csv"},
       [COST_K_MLA_DECODE] =
@@ -56,14 +61,18 @@ static const dev_src devices[] = {
      AIC "vllm0.19.0_custom_allreduce_perf.csv"},
     {"h200",
      {[COST_K_ATTN_PREFILL] = {AIC_H200 "context_attention_perf.csv"},
-      [COST_K_ATTN_DECODE] = {AIC_H200 "generation_attention_perf.csv"}},
+      [COST_K_ATTN_DECODE] = {AIC_H200 "generation_attention_perf.csv"},
+      [COST_K_ATTN_PREFILL_FP8] = {AIC_H200 "context_attention_perf.csv"},
+      [COST_K_ATTN_DECODE_FP8] = {AIC_H200 "generation_attention_perf.csv"}},
      "h100-sxm",
      true,
      NULL,
      NULL},
     {"b200",
      {[COST_K_ATTN_PREFILL] = {AIC_B200 "context_attention_perf.csv"},
-      [COST_K_ATTN_DECODE] = {AIC_B200 "generation_attention_perf.csv"}},
+      [COST_K_ATTN_DECODE] = {AIC_B200 "generation_attention_perf.csv"},
+      [COST_K_ATTN_PREFILL_FP8] = {AIC_B200 "context_attention_perf.csv"},
+      [COST_K_ATTN_DECODE_FP8] = {AIC_B200 "generation_attention_perf.csv"}},
      "h100-sxm",
      false,
      NULL,
@@ -81,13 +90,30 @@ typedef struct class_fit {
     (APP_KP(APP_KP_EFF_C) | APP_KP(APP_KP_EFF_M) | APP_KP(APP_KP_SHARP) |     \
      APP_KP(APP_KP_FLOOR))
 
+/* The 16-bit class an fp8 class refines (itself for the others). */
+static cost_kclass base_class(cost_kclass k)
+{
+    switch (k) {
+    case COST_K_GEMM_FP8:
+        return COST_K_GEMM;
+    case COST_K_ATTN_PREFILL_FP8:
+        return COST_K_ATTN_PREFILL;
+    case COST_K_ATTN_DECODE_FP8:
+        return COST_K_ATTN_DECODE;
+    case COST_K_MOE_FP8:
+        return COST_K_MOE;
+    default:
+        return k;
+    }
+}
+
 static class_fit class_start(cost_kclass k)
 {
     class_fit f = {{true, 0.8, 0.85, 1e9, 1e6, 0, 4, 5e-6, 0},
                    BASIC | APP_KP(APP_KP_HALF_FLOPS) |
                        APP_KP(APP_KP_HALF_BYTES)};
 
-    switch (k) {
+    switch (base_class(k)) {
     case COST_K_ATTN_DECODE:
         /* OI ~ q heads / KV heads, far below the ridge: the compute
          * side is fixed (0.5 of peak, hard max) and not fitted */
@@ -121,15 +147,27 @@ static class_fit class_start(cost_kclass k)
 }
 
 static const cost_kclass fit_order[] = {
-    COST_K_GEMM, COST_K_GEMM_FP8,    COST_K_ATTN_PREFILL, COST_K_ATTN_DECODE,
-    COST_K_MOE,  COST_K_ELEMENTWISE, COST_K_MLA_PREFILL,  COST_K_MLA_DECODE,
+    COST_K_GEMM,
+    COST_K_GEMM_FP8,
+    COST_K_ATTN_PREFILL,
+    COST_K_ATTN_DECODE,
+    COST_K_MOE,
+    COST_K_ELEMENTWISE,
+    COST_K_MLA_PREFILL,
+    COST_K_MLA_DECODE,
+    COST_K_ATTN_PREFILL_FP8,
+    COST_K_ATTN_DECODE_FP8,
+    COST_K_MOE_FP8,
 };
 
-/* The peak a class is timed against: fp8 for gemm_fp8, else bf16. */
+/* The peak a class is timed against: fp8 for gemm_fp8 and moe_fp8 (the
+ * step's compute format), else bf16 (attention over an fp8 KV cache
+ * included: cost_step.c evaluates its curve at the bf16 peak). */
 static double class_peak(const cost_device *dev, cost_kclass k)
 {
-    return k == COST_K_GEMM_FP8 ? dev->peak_flops[COST_FP8]
-                                : dev->peak_flops[COST_BF16];
+    return k == COST_K_GEMM_FP8 || k == COST_K_MOE_FP8
+               ? dev->peak_flops[COST_FP8]
+               : dev->peak_flops[COST_BF16];
 }
 
 /* Append every row of a fit to CSV file 'path' (for docs/calibration.md
@@ -159,6 +197,37 @@ static int dump_rows(const char *path, const app_calib_device *dv,
     return HS_OK;
 }
 
+/* Store the fit of class 'k' with its residuals.  An fp8 class that
+ * refines a fitted 16-bit class also gets that class's residuals on the
+ * same rows ('before': what the simulator used for them) and is kept only
+ * when it fits its training rows better (median |error|); otherwise the
+ * simulator keeps using the 16-bit curve. */
+static void keep_fit(app_calib_device *out, cost_kclass k,
+                     const app_ksample *s, size_t n, const cost_curve *c)
+{
+    app_calib_class *cl = &out->cls[k];
+    cost_kclass base = base_class(k);
+    app_kresid before_train;
+
+    app_kresiduals(s, n, out->peak[k], out->bw, c, false, &cl->train);
+    app_kresiduals(s, n, out->peak[k], out->bw, c, true, &cl->test);
+    if (base != k && k != COST_K_GEMM_FP8 && out->cls[base].fitted) {
+        cl->has_before = true;
+        app_kresiduals(s, n, out->peak[k], out->bw, &out->cal.curve[base],
+                       true, &cl->before);
+        app_kresiduals(s, n, out->peak[k], out->bw, &out->cal.curve[base],
+                       false, &before_train);
+        if (cl->train.median >= before_train.median) {
+            cl->not_kept = true;
+            return;
+        }
+    }
+    out->cal.curve[k] = *c;
+    out->dev.calib = out->cal;
+    out->dev.calib.present = true;
+    cl->fitted = true;
+}
+
 /* Fit class 'k' of device 'src' into 'out'; a table that is absent
  * leaves it unfitted.  Rejects a table of which more than a tenth of
  * the rows beat the device's limits (it cannot be what it says). */
@@ -170,6 +239,7 @@ static int fit_class(const app_calib_opts *o, const dev_src *src,
     cost_device dev = out->dev;
     app_ktable t = {k, paths, &dev};
     class_fit cf = class_start(k);
+    cost_kclass base = base_class(k);
     app_ksample *s;
     size_t n, n_files = 0, off;
     int rc;
@@ -197,19 +267,15 @@ static int fit_class(const app_calib_opts *o, const dev_src *src,
         free(s);
         return rc;
     }
+    /* an fp8 class starts from its 16-bit class's fit (the same kernels
+     * on narrower data), which keeps the trust region near that fit */
+    if (base != k && k != COST_K_GEMM_FP8 && out->cls[base].fitted)
+        cf.start = out->cal.curve[base];
     rc = app_kfit(s, n, out->peak[k], out->bw, cf.mask, &cf.start, d);
     if (rc == HS_OK && o->residuals != NULL)
         rc = dump_rows(o->residuals, out, k, s, n, &cf.start, d);
-    if (rc == HS_OK) {
-        out->cal.curve[k] = cf.start;
-        out->dev.calib = out->cal;
-        out->dev.calib.present = true;
-        cl->fitted = true;
-        app_kresiduals(s, n, out->peak[k], out->bw, &cf.start, false,
-                       &cl->train);
-        app_kresiduals(s, n, out->peak[k], out->bw, &cf.start, true,
-                       &cl->test);
-    }
+    if (rc == HS_OK)
+        keep_fit(out, k, s, n, &cf.start);
     free(s);
     return rc;
 }
@@ -259,6 +325,15 @@ static int fit_allreduce(const app_calib_opts *o, const dev_src *src,
             out->cal.allreduce[g] = pts[g].train;
             ar_test(&pts[g], &out->ar_test[g]);
         }
+        /* each implementation alone, for the engines that choose */
+        if (rc == HS_OK)
+            rc = app_calib_allreduce(nccl, NULL, pts, d);
+        for (int g = 0; rc == HS_OK && g < COST_AR_COUNTS; g++)
+            out->cal.ar_nccl[g] = pts[g].train;
+        if (rc == HS_OK && f != NULL)
+            rc = app_calib_allreduce(NULL, custom, pts, d);
+        for (int g = 0; rc == HS_OK && f != NULL && g < COST_AR_COUNTS; g++)
+            out->cal.ar_custom[g] = pts[g].train;
     }
     free(nccl);
     free(custom);
@@ -270,7 +345,7 @@ static void borrow(const dev_src *src, const app_calib_device *from,
                    app_calib_device *to)
 {
     for (int k = 0; k < COST_N_KCLASS; k++) {
-        if (to->cls[k].fitted || !from->cls[k].fitted)
+        if (to->cls[k].fitted || to->cls[k].not_kept || !from->cls[k].fitted)
             continue;
         to->cal.curve[k] = from->cal.curve[k];
         snprintf(to->cls[k].borrowed, sizeof to->cls[k].borrowed, "%s",
@@ -281,6 +356,9 @@ static void borrow(const dev_src *src, const app_calib_device *from,
     if (src->borrow_allreduce) {
         memcpy(to->cal.allreduce, from->cal.allreduce,
                sizeof to->cal.allreduce);
+        memcpy(to->cal.ar_nccl, from->cal.ar_nccl, sizeof to->cal.ar_nccl);
+        memcpy(to->cal.ar_custom, from->cal.ar_custom,
+               sizeof to->cal.ar_custom);
         memcpy(to->ar_test, from->ar_test, sizeof to->ar_test);
         snprintf(to->ar_borrowed, sizeof to->ar_borrowed, "%s", from->name);
     }

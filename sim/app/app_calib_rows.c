@@ -116,6 +116,8 @@ static int gemm_rows(const io_csv *t, bool fp8, sink *k, uint64_t salt,
 {
     static const char *const names[] = {"m",          "n",          "k",
                                         "latency_ms", "gemm_dtype", NULL};
+    /* inputs and weights in the GEMM format, output in bf16 (the
+     * residual format of cost_step.c) */
     double b = fp8 ? 1.0 : 2.0, v[4];
     cols cl;
 
@@ -129,13 +131,17 @@ static int gemm_rows(const io_csv *t, bool fp8, sink *k, uint64_t salt,
         if (nums(t, r, &cl, 4, v, d) != HS_OK)
             return HS_EINPUT;
         x = one(2.0 * v[0] * v[1] * v[2],
-                (v[2] * v[1] + v[0] * (v[2] + v[1])) * b, 0, 0, v[3]);
+                (v[2] * v[1] + v[0] * v[2]) * b + v[0] * v[1] * 2.0, 0, 0,
+                v[3]);
         keep(k, &x, salt + r);
     }
     return HS_OK;
 }
 
-static int decode_rows(const io_csv *t, sink *k, uint64_t salt, hs_diag *d)
+/* Attention rows of KV format 'fp8' (1-byte K and V) or bf16; Q and O
+ * in bf16 either way. */
+static int decode_rows(const io_csv *t, bool fp8, sink *k, uint64_t salt,
+                       hs_diag *d)
 {
     static const char *const names[] = {
         "batch_size",    "num_heads",  "num_key_value_heads", "head_dim",
@@ -149,20 +155,22 @@ static int decode_rows(const io_csv *t, sink *k, uint64_t salt, hs_diag *d)
         double bs, h, g, dh, ctx;
         app_ksample x;
 
-        if (!cell_is(t, r, cl.c[6], "bfloat16"))
+        if (!cell_is(t, r, cl.c[6], fp8 ? "fp8" : "bfloat16"))
             continue;
         if (nums(t, r, &cl, 6, v, d) != HS_OK)
             return HS_EINPUT;
         bs = v[0], h = v[1], g = v[2], dh = v[3], ctx = v[4] + 1.0;
         x = one(4.0 * h * dh * bs * ctx,
-                (bs * ctx * 2.0 * g * dh + 2.0 * bs * h * dh) * 2.0, bs * g,
-                bs * g, v[5]);
+                bs * ctx * 2.0 * g * dh * (fp8 ? 1.0 : 2.0) +
+                    2.0 * bs * h * dh * 2.0,
+                bs * g, bs * g, v[5]);
         keep(k, &x, salt + r);
     }
     return HS_OK;
 }
 
-static int prefill_rows(const io_csv *t, sink *k, uint64_t salt, hs_diag *d)
+static int prefill_rows(const io_csv *t, bool fp8, sink *k, uint64_t salt,
+                        hs_diag *d)
 {
     static const char *const names[] = {
         "batch_size",     "prompt_len_tokens",
@@ -178,21 +186,24 @@ static int prefill_rows(const io_csv *t, sink *k, uint64_t salt, hs_diag *d)
         double bs, s, h, g, dh;
         app_ksample x;
 
-        if (!cell_is(t, r, cl.c[6], "bfloat16"))
+        if (!cell_is(t, r, cl.c[6], fp8 ? "fp8" : "bfloat16"))
             continue;
         if (nums(t, r, &cl, 6, v, d) != HS_OK)
             return HS_EINPUT;
         bs = v[0], s = v[1], h = v[2], g = v[3], dh = v[4];
         x = one(4.0 * h * dh * bs * s * (s + 1.0) / 2.0,
-                (bs * s * 2.0 * g * dh + 2.0 * bs * s * h * dh) * 2.0, 0, 0,
-                v[5]);
+                bs * s * 2.0 * g * dh * (fp8 ? 1.0 : 2.0) +
+                    2.0 * bs * s * h * dh * 2.0,
+                0, 0, v[5]);
         keep(k, &x, salt + r);
     }
     return HS_OK;
 }
 
-/* The routed-expert kernels of one fused MoE row (gated MLP, bf16). */
-static app_ksample moe_sample(const double *v)
+/* The routed-expert kernels of one fused MoE row (gated MLP): weights
+ * and GEMM inputs of 'b' bytes (2 bf16, 1 fp8), outputs and the
+ * activation kernel in bf16, as cost_step.c counts them. */
+static app_ksample moe_sample(const double *v, double b)
 {
     double tok = v[0], hid = v[1], in = v[2] / v[5], topk = v[3];
     double e = v[4], ep = v[6];
@@ -204,20 +215,21 @@ static app_ksample moe_sample(const double *v)
     app_ksample x;
 
     memset(&x, 0, sizeof x);
-    x.k[0] = (cost_kernel){
-        2.0 * routed * hid * 2.0 * in,
-        (touched * hid * 2.0 * in + routed * (hid + 2.0 * in)) * 2.0, 0,
-        routed};
+    x.k[0] = (cost_kernel){2.0 * routed * hid * 2.0 * in,
+                           (touched * hid * 2.0 * in + routed * hid) * b +
+                               routed * 2.0 * in * 2.0,
+                           0, routed};
     x.k[1] = (cost_kernel){4.0 * routed * in, 3.0 * routed * in * 2.0, 0, 0};
-    x.k[2] =
-        (cost_kernel){2.0 * routed * in * hid,
-                      (touched * in * hid + routed * (in + hid)) * 2.0, 0, 0};
+    x.k[2] = (cost_kernel){
+        2.0 * routed * in * hid,
+        (touched * in * hid + routed * in) * b + routed * hid * 2.0, 0, 0};
     x.n_k = 3;
     x.measured_s = v[7] * 1e-3;
     return x;
 }
 
-static int moe_rows(const io_csv *t, sink *k, uint64_t salt, hs_diag *d)
+static int moe_rows(const io_csv *t, bool fp8, sink *k, uint64_t salt,
+                    hs_diag *d)
 {
     static const char *const names[] = {
         "num_tokens",  "hidden_size", "inter_size", "topk",      "num_experts",
@@ -230,11 +242,11 @@ static int moe_rows(const io_csv *t, sink *k, uint64_t salt, hs_diag *d)
     for (size_t r = 0; r < io_csv_rows(t); r++) {
         app_ksample x;
 
-        if (!cell_is(t, r, cl.c[8], "bfloat16"))
+        if (!cell_is(t, r, cl.c[8], fp8 ? "fp8" : "bfloat16"))
             continue;
         if (nums(t, r, &cl, 8, v, d) != HS_OK)
             return HS_EINPUT;
-        x = moe_sample(v);
+        x = moe_sample(v, fp8 ? 1.0 : 2.0);
         keep(k, &x, salt + r);
     }
     return HS_OK;
@@ -328,11 +340,14 @@ static int table_rows(const app_ktable *tb, const io_csv *t, sink *k,
     case COST_K_GEMM_FP8:
         return gemm_rows(t, kc == COST_K_GEMM_FP8, k, salt, d);
     case COST_K_ATTN_DECODE:
-        return decode_rows(t, k, salt, d);
+    case COST_K_ATTN_DECODE_FP8:
+        return decode_rows(t, kc == COST_K_ATTN_DECODE_FP8, k, salt, d);
     case COST_K_ATTN_PREFILL:
-        return prefill_rows(t, k, salt, d);
+    case COST_K_ATTN_PREFILL_FP8:
+        return prefill_rows(t, kc == COST_K_ATTN_PREFILL_FP8, k, salt, d);
     case COST_K_MOE:
-        return moe_rows(t, k, salt, d);
+    case COST_K_MOE_FP8:
+        return moe_rows(t, kc == COST_K_MOE_FP8, k, salt, d);
     case COST_K_ELEMENTWISE:
         return elementwise_rows(t, k, salt, d);
     default:
@@ -464,7 +479,9 @@ int app_calib_allreduce(const char *nccl, const char *custom,
 
     memset(&a, 0, sizeof a);
     memset(out, 0, COST_AR_COUNTS * sizeof *out);
-    rc = ar_read(nccl, "op_name", "all_reduce", "nccl_dtype", "half", &a, d);
+    rc = nccl != NULL ? ar_read(nccl, "op_name", "all_reduce", "nccl_dtype",
+                                "half", &a, d)
+                      : HS_OK;
     if (rc == HS_OK && custom != NULL)
         rc = ar_read(custom, "kernel_source", "vLLM_custom_graph",
                      "allreduce_dtype", "bfloat16", &a, d);

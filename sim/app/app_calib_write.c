@@ -82,6 +82,31 @@ static void write_allreduce(FILE *f, const app_calib_device *dv)
     }
 }
 
+/* One implementation's tables under 'key' (engines choose one,
+ * docs/engines.md). */
+static void write_impl(FILE *f, const app_calib_device *dv, const char *key,
+                       const cost_ar_table tabs[COST_AR_COUNTS],
+                       const char *what, const char *src)
+{
+    bool any = false;
+
+    for (int g = 0; g < COST_AR_COUNTS; g++) {
+        const cost_ar_table *t = &tabs[g];
+
+        if (t->gpus == 0 || t->n < 2)
+            continue;
+        if (!any)
+            fprintf(f, "# [bytes, seconds]: %s alone\n%s:\n", what, key);
+        any = true;
+        fprintf(f, "  - gpus: %d\n    source: \"%s\"\n    points:\n", t->gpus,
+                dv->ar_borrowed[0] != '\0'
+                    ? "borrowed from h100-sxm (NVLink 4 / NVSwitch)"
+                    : src);
+        for (int i = 0; i < t->n; i++)
+            fprintf(f, "      - [%.0f, %.6g]\n", t->bytes[i], t->seconds[i]);
+    }
+}
+
 static void write_file(FILE *f, const app_calib_device *dv)
 {
     fprintf(f,
@@ -101,6 +126,12 @@ static void write_file(FILE *f, const app_calib_device *dv)
         if (dv->cls[k].fitted || dv->cls[k].borrowed[0] != '\0')
             write_curve(f, dv, k);
     write_allreduce(f, dv);
+    write_impl(f, dv, "allreduce_nccl", dv->cal.ar_nccl, "NCCL 2.29",
+               "aiconfigurator/nccl_perf.csv (all_reduce, half)");
+    write_impl(f, dv, "allreduce_custom", dv->cal.ar_custom,
+               "vLLM's custom all-reduce (CUDA graph)",
+               "aiconfigurator/vllm0.19.0_custom_allreduce_perf.csv "
+               "(vLLM_custom_graph, bfloat16)");
 }
 
 int app_calib_write(const char *out_dir, const char *catalog,

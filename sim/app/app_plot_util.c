@@ -301,7 +301,7 @@ static void from_scenario(plot_run *r, const char *path, const char *yaml)
 
             pd->name = hs_strdup(sc->hardware[i].name);
             pd->peak =
-                dev->peak_flops[cost_compute_dtype(dev, &sc->precision)];
+                cost_device_peak(dev, cost_compute_dtype(dev, &sc->precision));
             pd->bw = dev->mem_bw;
             pd->mem = dev->mem_bytes;
             pd->power_busy_w = dev->power_busy_w;

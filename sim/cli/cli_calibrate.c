@@ -14,22 +14,55 @@
 
 #include "cli_help.h"
 
+/* The 16-bit class whose curve times fp8 class 'k' when it has none of
+ * its own (cost_step.c), or NULL for the other classes. */
+static const char *fp8_base(int k)
+{
+    switch (k) {
+    case COST_K_GEMM_FP8:
+        return "gemm";
+    case COST_K_ATTN_PREFILL_FP8:
+        return "attn_prefill";
+    case COST_K_ATTN_DECODE_FP8:
+        return "attn_decode";
+    case COST_K_MOE_FP8:
+        return "moe";
+    default:
+        return NULL;
+    }
+}
+
 static void print_class(const app_calib_device *dv, int k)
 {
     const app_calib_class *cl = &dv->cls[k];
     const cost_curve *c = &dv->cal.curve[k];
 
+    if (cl->not_kept) {
+        printf(
+            "  %-16s  fitted (test median %.1f%%, p90 %.1f%%) but the 16-bit "
+            "curve fits its training rows better (test median %.1f%%, "
+            "p90 %.1f%%): not kept, the 16-bit curve times it\n",
+            cost_kclass_name((cost_kclass)k), 100 * cl->test.median,
+            100 * cl->test.p90, 100 * cl->before.median, 100 * cl->before.p90);
+        return;
+    }
     if (!cl->fitted && cl->borrowed[0] == '\0') {
-        printf("  %-12s  no data: the device's scalar efficiencies\n",
-               cost_kclass_name((cost_kclass)k));
+        const char *base = fp8_base(k);
+
+        if (base != NULL)
+            printf("  %-16s  no fit: the %s curve times it\n",
+                   cost_kclass_name((cost_kclass)k), base);
+        else
+            printf("  %-16s  no data: the device's scalar efficiencies\n",
+                   cost_kclass_name((cost_kclass)k));
         return;
     }
     if (cl->dropped > 0)
-        printf("  %-12s  %zu rows faster than the device's peak or "
+        printf("  %-16s  %zu rows faster than the device's peak or "
                "bandwidth left out%s\n",
                cost_kclass_name((cost_kclass)k), cl->dropped,
                cl->fitted ? "" : "; more than a tenth: table rejected");
-    printf("  %-12s %7zu %6zu %6.1f%% %6.1f%% %6.1f%% %6.1f%% %+6.1f%%  "
+    printf("  %-16s %7zu %6zu %6.1f%% %6.1f%% %6.1f%% %6.1f%% %+6.1f%%  "
            "%5.3f %5.3f %8.3g %8.3g %6.3g %5.2f %6.2f %6.3g%s%s\n",
            cost_kclass_name((cost_kclass)k), cl->train.n, cl->test.n,
            100 * cl->train.median, 100 * cl->train.p90, 100 * cl->test.median,
@@ -37,12 +70,17 @@ static void print_class(const app_calib_device *dv, int k)
            c->half_flops, c->half_bytes, c->half_par, c->sharp,
            c->floor_s * 1e6, c->unit_s * 1e9,
            cl->borrowed[0] != '\0' ? "  borrowed from " : "", cl->borrowed);
+    if (cl->has_before)
+        printf("  %-16s  before (the %s curve on the same test rows): "
+               "median %.1f%%, p90 %.1f%%, bias %+.1f%%\n",
+               "", fp8_base(k), 100 * cl->before.median, 100 * cl->before.p90,
+               100 * cl->before.bias);
 }
 
 static void print_device(const app_calib_device *dv)
 {
     printf("%s -> %s\n", dv->name, dv->path);
-    printf("  %-12s %7s %6s %7s %7s %7s %7s %7s  %5s %5s %8s %8s %6s %5s "
+    printf("  %-16s %7s %6s %7s %7s %7s %7s %7s  %5s %5s %8s %8s %6s %5s "
            "%6s %6s\n",
            "class", "train", "test", "tr_med", "tr_p90", "te_med", "te_p90",
            "te_bias", "eff_c", "eff_m", "half_F", "half_B", "h_par", "sharp",

@@ -63,11 +63,16 @@ static const cli_opt oicf_opts[] = {
     {"--batch", NULL, "B[,B...]", "sequences in the step (default 1)"},
     {"--tp", NULL, "N[,N...]",
      "tensor-parallel devices per instance (default 1)"},
+    {"--precision", NULL, "P",
+     "a precision shorthand as in a scenario: fp8 (W8A8), int8, int4 "
+     "(W4A16), nvfp4, mxfp4, bf16, fp16 (the options below override it)"},
     {"--weights", NULL, "FMT",
-     "weight format: fp32, bf16, fp16, fp8, int8, int4, fp4 (default "
-     "bf16)"},
+     "weight format: fp32, bf16, fp16, fp8, int8, int4, fp4, nvfp4, mxfp4 "
+     "(default bf16)"},
     {"--kv", NULL, "FMT", "KV-cache format (default bf16)"},
-    {"--act", NULL, "FMT", "activation format (default bf16)"},
+    {"--act", NULL, "FMT",
+     "GEMM input format (default bf16; the residual stream stays bf16 "
+     "when it is 8-bit)"},
     {"--full-attention", NULL, NULL,
      "count every score pair, not the causal half"},
     {"--beyond-context", NULL, NULL,

@@ -185,7 +185,14 @@ static int apply_option(const cli_opt *o, const char *v, oicf_args *a)
         a->db = v;
     else if (cli_opt_is(o, "--label"))
         a->label = v;
-    else if (cli_opt_is(o, "--hardware")) {
+    else if (cli_opt_is(o, "--precision")) {
+        bool fp4;
+
+        if (!cost_precision_shorthand(v, &a->prec, &fp4))
+            return usage_error("--precision: expected bf16, fp16, fp32, fp8, "
+                               "int8, int4, fp4, nvfp4 or mxfp4, found '%s'",
+                               v);
+    } else if (cli_opt_is(o, "--hardware")) {
         if (!parse_names(v, &a->hardware))
             return usage_error("--hardware: expected up to 16 comma-separated "
                                "catalog names, found '%s'",
@@ -198,8 +205,8 @@ static int apply_option(const cli_opt *o, const char *v, oicf_args *a)
         }
     } else if (!cost_dtype_parse(v, precision_field(a, o->name))) {
         snprintf(what, sizeof what,
-                 "%s: expected fp32, bf16, fp16, fp8, int8, int4 or fp4, "
-                 "found '%s'",
+                 "%s: expected fp32, bf16, fp16, fp8, int8, int4, fp4, nvfp4 "
+                 "or mxfp4, found '%s'",
                  o->name, v);
         return usage_error("%s", what);
     }

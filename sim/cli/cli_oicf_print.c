@@ -10,7 +10,9 @@
  * followed by more columns (capacity_bytes, weights, kv, label, and why
  * the point is bound: eta_compute, eta_memory, eff_ridge_oi = ridge_oi x
  * eta_compute / eta_memory, compute_bound_share = the share of the
- * roofline time in compute-bound operators).
+ * roofline time in compute-bound operators), then the formats whose peaks
+ * the GEMMs and attention ran at and the GEMM peak (gemm_format,
+ * attn_format, peak_flops).
  */
 #include "cli_oicf.h"
 
@@ -69,7 +71,8 @@ static void why(const app_oicf_row *w, char *buf, size_t len)
     X(context_tokens) X(tp) X(flops) X(weight_bytes) X(kv_bytes)              \
     X(act_bytes) X(bytes) X(oi) X(ridge_oi) X(cf_bytes) X(time_s) X(bound)    \
     X(capacity_bytes) X(weights) X(kv) X(label) X(eta_compute)                \
-    X(eta_memory) X(eff_ridge_oi) X(compute_bound_share)
+    X(eta_memory) X(eff_ridge_oi) X(compute_bound_share) X(gemm_format)      \
+    X(attn_format) X(peak_flops)
 /* clang-format on */
 
 typedef enum oicf_field {
@@ -163,6 +166,12 @@ static oicf_value field_value(const app_oicf_row *w, oicf_field f)
         return real_value(eff_ridge(w));
     case F_compute_bound_share:
         return real_value(compute_share(w));
+    case F_gemm_format:
+        return text_value(cost_dtype_name(w->ctx.compute));
+    case F_attn_format:
+        return text_value(cost_dtype_name(w->ctx.attn));
+    case F_peak_flops:
+        return real_value(w->ctx.peak);
     case N_OICF_FIELDS:
         break;
     }
@@ -233,11 +242,11 @@ static void print_table(const app_oicf_row *rows, size_t n)
         labels = labels || rows[i].p->label[0] != '\0';
     if (labels)
         printf("%-16s ", "label");
-    printf("%-14s %-12s %-7s %5s %7s %7s %3s %-8s %9s %9s %8s %8s %9s %9s "
-           "%9s %-9s %s\n",
+    printf("%-14s %-12s %-7s %5s %7s %7s %3s %-9s %-5s %9s %9s %8s %8s %9s "
+           "%9s %9s %-9s %s\n",
            "model", "hardware", "phase", "batch", "prompt", "context", "tp",
-           "w/kv", "TFLOP", "GB moved", "OI", "ridge", "CF GB", "mem GB",
-           "time ms", "bound", "why");
+           "w/kv", "peak", "TFLOP", "GB moved", "OI", "ridge", "CF GB",
+           "mem GB", "time ms", "bound", "why");
     for (size_t i = 0; i < n; i++) {
         const app_oicf_row *w = &rows[i];
         const cost_step *st = &w->r.step;
@@ -249,13 +258,14 @@ static void print_table(const app_oicf_row *rows, size_t n)
         why(w, because, sizeof because);
         if (labels)
             printf("%-16s ", w->p->label);
-        printf("%-14s %-12s %-7s %5lld %7lld %7lld %3d %-8s %9.3f %9.3f "
-               "%8.2f %8.1f %9.2f %9.1f %9.3f %-9s %s\n",
+        printf("%-14s %-12s %-7s %5lld %7lld %7lld %3d %-9s %-5s %9.3f "
+               "%9.3f %8.2f %8.1f %9.2f %9.1f %9.3f %-9s %s\n",
                w->ctx.model.name, w->p->hardware,
                cost_phase_name(w->p->pt.phase), (long long)w->p->pt.batch,
                (long long)w->p->pt.prompt, (long long)w->p->pt.context,
-               w->p->tp, prec, st->flops / 1e12, st->bytes / 1e9, st->oi,
-               w->r.ridge_oi, w->r.cf_bytes / 1e9, w->r.capacity_bytes / 1e9,
+               w->p->tp, prec, cost_dtype_name(w->ctx.compute),
+               st->flops / 1e12, st->bytes / 1e9, st->oi, w->r.ridge_oi,
+               w->r.cf_bytes / 1e9, w->r.capacity_bytes / 1e9,
                st->time_s * 1e3, cost_bound_name(w->r.bound), because);
     }
 }

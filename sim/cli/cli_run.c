@@ -201,6 +201,42 @@ static void print_summary(const run_args *a, io_store *store,
     fflush(stdout);
 }
 
+/* One group's formats: "  mono (h100-sxm): GEMMs fp8 at 1978.9 TFLOP/s,
+ * attention bf16 at 989.4 TFLOP/s" (docs/costmodel.md, Precisions). */
+static void print_group_formats(const sc_scenario *sc, const sc_group *g)
+{
+    const cost_device *dev;
+    cost_dtype gemm, attn;
+
+    if (g->device < 0 || (size_t)g->device >= sc->n_hardware)
+        return;
+    dev = &sc->hardware[g->device].dev;
+    gemm = cost_compute_dtype(dev, &sc->precision);
+    attn = cost_attention_dtype(dev, &sc->precision);
+    printf("  %s (%s): GEMMs %s at %.1f TFLOP/s, attention %s at %.1f "
+           "TFLOP/s\n",
+           g->name, sc->hardware[g->device].name, cost_dtype_name(gemm),
+           cost_device_peak(dev, gemm) / 1e12, cost_dtype_name(attn),
+           cost_device_peak(dev, attn) / 1e12);
+}
+
+/* Which tensor peak each group's GEMMs and attention ran at. */
+static void print_formats(const run_args *a, const sc_scenario *sc)
+{
+    const sc_cluster *cl = &sc->cluster;
+
+    if (a->quiet)
+        return;
+    printf("peaks used:\n");
+    if (cl->mode == SC_MODE_MONOLITHIC) {
+        for (size_t i = 0; i < cl->n_instances; i++)
+            print_group_formats(sc, &cl->instances[i]);
+        return;
+    }
+    print_group_formats(sc, &cl->prefill);
+    print_group_formats(sc, &cl->decode);
+}
+
 /* "results: DB (runs 1, 2)" after the tables. */
 static void print_where(const run_args *a, io_store *store, const int64_t *ids,
                         size_t n)
@@ -250,6 +286,7 @@ static int run_all(const run_args *a, const app_plan *p, app_runner *runner,
         if (res.run_id >= 0) {
             ids[n_ids++] = res.run_id;
             print_summary(a, store, &res.run_id, 1, d);
+            print_formats(a, p->sc[i]);
         }
         status = exit_status(rc);
         if (status != CLI_OK && i + 1 < p->n)

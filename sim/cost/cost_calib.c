@@ -79,35 +79,66 @@ static double interp(const cost_ar_table *tb, int i, double bytes)
     return exp(y0 + f * (y1 - y0));
 }
 
-bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
-                          double *s)
+/* The table of 'n' GPUs among 'tabs', or NULL. */
+static const cost_ar_table *ar_table(const cost_ar_table tabs[COST_AR_COUNTS],
+                                     int n)
 {
     const cost_ar_table *tb = NULL;
-    int last;
 
-    if (!cal->present)
-        return false;
     for (int i = 0; i < COST_AR_COUNTS; i++)
-        if (cal->allreduce[i].gpus == n && cal->allreduce[i].n >= 2)
-            tb = &cal->allreduce[i];
-    if (tb == NULL)
-        return false;
-    last = tb->n - 1;
-    if (bytes <= tb->bytes[0]) {
-        *s = tb->seconds[0];
-    } else if (bytes >= tb->bytes[last]) {
-        /* beyond the table: the last segment's incremental bandwidth */
+        if (tabs[i].gpus == n && tabs[i].n >= 2)
+            tb = &tabs[i];
+    return tb;
+}
+
+/* 'bytes' read from 'tb': log-log between points, flat below the first,
+ * the last segment's incremental bandwidth beyond the last. */
+static double ar_lookup(const cost_ar_table *tb, double bytes)
+{
+    int last = tb->n - 1, i = 0;
+
+    if (bytes <= tb->bytes[0])
+        return tb->seconds[0];
+    if (bytes >= tb->bytes[last]) {
         double slope = (tb->seconds[last] - tb->seconds[last - 1]) /
                        (tb->bytes[last] - tb->bytes[last - 1]);
 
-        *s = tb->seconds[last] +
-             (slope > 0 ? slope : 0) * (bytes - tb->bytes[last]);
-    } else {
-        int i = 0;
-
-        while (tb->bytes[i + 1] < bytes)
-            i++;
-        *s = interp(tb, i, bytes);
+        return tb->seconds[last] +
+               (slope > 0 ? slope : 0) * (bytes - tb->bytes[last]);
     }
+    while (tb->bytes[i + 1] < bytes)
+        i++;
+    return interp(tb, i, bytes);
+}
+
+bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
+                          double *s)
+{
+    const cost_ar_table *tb;
+
+    if (!cal->present || (tb = ar_table(cal->allreduce, n)) == NULL)
+        return false;
+    *s = ar_lookup(tb, bytes);
+    return true;
+}
+
+bool cost_calib_allreduce_as(const cost_calib *cal, const cost_ar_choice *ch,
+                             int n, double bytes, double *s)
+{
+    const cost_ar_table *tb = NULL;
+
+    if (!cal->present)
+        return false;
+    if (ch->impl == COST_AR_CUSTOM) {
+        double max = n >= 0 && n <= COST_AR_MAX_GPUS ? ch->custom_max[n] : 0;
+
+        tb = max <= 0 || bytes <= max ? ar_table(cal->ar_custom, n)
+                                      : ar_table(cal->ar_nccl, n);
+    } else if (ch->impl == COST_AR_NCCL) {
+        tb = ar_table(cal->ar_nccl, n);
+    }
+    if (tb == NULL)
+        return cost_calib_allreduce(cal, n, bytes, s);
+    *s = ar_lookup(tb, bytes);
     return true;
 }

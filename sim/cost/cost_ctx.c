@@ -10,7 +10,9 @@
 
 cost_options cost_options_default(void)
 {
-    cost_options o = {false, false};
+    cost_options o;
+
+    memset(&o, 0, sizeof o);
 
     return o;
 }
@@ -55,11 +57,18 @@ void cost_ctx_init(cost_ctx *ctx, const cost_model *m, const cost_precision *p,
         ctx->has_link = true;
     }
     ctx->opts = opts != NULL ? *opts : cost_options_default();
+    cost_precision_resolve(&ctx->prec);
+    p = &ctx->prec;
     ctx->compute = cost_compute_dtype(dev, p);
-    ctx->peak = dev->peak_flops[ctx->compute];
+    ctx->peak = cost_device_peak(dev, ctx->compute);
+    ctx->attn = cost_attention_dtype(dev, p);
+    ctx->attn_peak = cost_device_peak(dev, ctx->attn);
+    ctx->res_peak = cost_device_peak(dev, cost_run_dtype(dev, p->residual));
     ctx->b_w = cost_dtype_bytes(p->weights);
     ctx->b_kv = cost_dtype_bytes(p->kv);
     ctx->b_a = cost_dtype_bytes(p->activations);
+    ctx->b_r = cost_dtype_bytes(p->residual);
+    ctx->b_att = cost_dtype_bytes(p->attention);
     ctx->weight_bytes = cost_model_params_total(m) * ctx->b_w;
     ctx->kv_bytes_per_token = kv_copies_per_token(m, tp) * ctx->b_kv;
     ctx->kv_shard =
@@ -93,7 +102,7 @@ double cost_workspace_bytes(const cost_ctx *ctx, int64_t tokens,
 {
     const cost_model *m = &ctx->model;
 
-    return (double)tokens * ctx->b_a *
+    return (double)tokens * ctx->b_r *
                (2.0 * m->hidden + widest_intermediate(m)) +
            (double)logits * m->vocab * 4.0;
 }

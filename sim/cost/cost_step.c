@@ -21,8 +21,13 @@
  *
  * Counting conventions (the tests compute the same numbers by hand):
  *  - a GEMM of T tokens through an ic x oc weight costs 2*T*ic*oc FLOPs,
- *    reads the weight once (ic*oc*b_w) and moves T*(ic+oc)*b_a of
- *    activations; K and V projections write to the KV cache instead;
+ *    reads the weight once (ic*oc*b_w), reads T*ic inputs in the GEMM
+ *    input format (b_a) and writes T*oc outputs in the residual format
+ *    (b_r); K and V projections write to the KV cache instead;
+ *  - formats (cost.h cost_precision): GEMMs run at the peak of the compute
+ *    format, attention at the peak of the attention format (its Q and O
+ *    in b_att), norms, residual adds and activations move b_r elements,
+ *    and the TP all-reduce carries the residual stream (b_r);
  *  - attention is fused (flash): the score matrix never reaches memory;
  *    prefill reads the K/V of the cached prefix and of the chunk once;
  *  - MoE reads E_touched(T) = E*(1-(1-k/E)^T) experts' weights;
@@ -49,26 +54,55 @@ typedef struct acc {
     cost_op *ops;
     size_t cap;
     size_t n;
-    double flops_rate; /* tp * eta_c * peak */
-    double bytes_rate; /* tp * eta_m * BW */
-    cost_kclass gemm;  /* gemm or gemm_fp8, by the compute format */
+    double flops_rate[COST_N_KCLASS]; /* tp * eta_c * the class's peak */
+    double bytes_rate;                /* tp * eta_m * BW */
+    cost_kclass gemm; /* gemm or gemm_fp8, by the compute format */
+    cost_kclass moe;  /* moe or moe_fp8, likewise */
+    cost_kclass attn_prefill, attn_decode; /* the _fp8 classes with an
+                                              8-bit KV cache */
     double par, units; /* cost_kernel's par and units: decode
                           attention's (sequence, KV head) pairs, the
                           routed tokens of the MoE gate/up kernel; set
                           only around their add_op */
 } acc;
 
-/* The peak a class's curve was fitted against (hetsim calibrate): the
- * step's compute format for the GEMM-like classes, bf16 for attention,
- * MLA and elementwise kernels, which the measured tables ran in bf16. */
+/* The peak a class runs at: the GEMM compute format for the GEMM-like
+ * classes, the attention format for attention and MLA, the residual
+ * format for elementwise kernels. */
+static double class_peak(const cost_ctx *c, cost_kclass k)
+{
+    switch (k) {
+    case COST_K_GEMM:
+    case COST_K_GEMM_FP8:
+    case COST_K_MOE:
+    case COST_K_MOE_FP8:
+        return c->peak;
+    case COST_K_ATTN_PREFILL:
+    case COST_K_ATTN_DECODE:
+    case COST_K_ATTN_PREFILL_FP8:
+    case COST_K_ATTN_DECODE_FP8:
+    case COST_K_MLA_PREFILL:
+    case COST_K_MLA_DECODE:
+        return c->attn_peak > 0 ? c->attn_peak : c->peak;
+    case COST_K_ELEMENTWISE:
+    default:
+        return c->res_peak > 0 ? c->res_peak : c->peak;
+    }
+}
+
+/* The peak a class's curve is evaluated against: its class_peak, except
+ * elementwise kernels and attention over an fp8 KV cache, fitted against
+ * bf16 (hetsim calibrate; vLLM's fp8-KV kernels of the tables are timed
+ * as they ran, whatever their internal format). */
 static double curve_peak(const cost_ctx *c, cost_kclass k)
 {
     double bf16 = c->dev.peak_flops[COST_BF16];
 
-    if (k == COST_K_GEMM || k == COST_K_GEMM_FP8 || k == COST_K_MOE ||
-        bf16 <= 0)
-        return c->peak;
-    return bf16;
+    if ((k == COST_K_ELEMENTWISE || k == COST_K_ATTN_PREFILL_FP8 ||
+         k == COST_K_ATTN_DECODE_FP8) &&
+        bf16 > 0)
+        return bf16;
+    return class_peak(c, k);
 }
 
 /* The time of 'count' kernels of class 'k' holding 'f' FLOPs and 'b'
@@ -97,7 +131,7 @@ static void add_op_copies(acc *a, const char *name, cost_kclass k,
     double n = count * copies;
     double f = n * flops, w = n * wbytes;
     double kv = n * kvbytes, act = n * actbytes;
-    double tc = f / a->flops_rate;
+    double tc = f / a->flops_rate[k];
     double b = w + (a->ctx->opts.kv_remote ? 0 : kv) + act;
     double tm = b / a->bytes_rate;
     double t = tc > tm ? tc : tm;
@@ -147,7 +181,7 @@ static void gemm_k(acc *a, const char *name, cost_kclass k, double count,
     if (t <= 0)
         return;
     add_op(a, name, k, count, 2.0 * t * ic * oc, wmult * ic * oc * c->b_w, 0,
-           t * (ic + oc) * c->b_a);
+           t * (ic * c->b_a + oc * c->b_r));
 }
 
 static void gemm(acc *a, const char *name, double count, double t, double ic,
@@ -164,7 +198,7 @@ static void norm(acc *a, const char *name, double count, double t,
     if (t <= 0)
         return;
     add_op_copies(a, name, COST_K_ELEMENTWISE, count, c->tp, 4.0 * t * width,
-                  width * c->b_w, 0, 2.0 * t * width * c->b_a);
+                  width * c->b_w, 0, 2.0 * t * width * c->b_r);
 }
 
 static void residual(acc *a, double count, double t)
@@ -173,7 +207,7 @@ static void residual(acc *a, double count, double t)
     double d = c->model.hidden;
 
     add_op_copies(a, "residual", COST_K_ELEMENTWISE, count, c->tp, t * d, 0, 0,
-                  3.0 * t * d * c->b_a);
+                  3.0 * t * d * c->b_r);
 }
 
 /* An MLP of width f over t tokens; 'wmult' weight copies read. */
@@ -183,16 +217,17 @@ static void mlp(acc *a, const char *const names[3], cost_kclass k,
     const cost_ctx *c = a->ctx;
     double d = c->model.hidden;
     bool gated = c->model.gated_mlp;
-    cost_kclass act = k == COST_K_MOE ? COST_K_MOE : COST_K_ELEMENTWISE;
+    bool moe = k == COST_K_MOE || k == COST_K_MOE_FP8;
+    cost_kclass act = moe ? k : COST_K_ELEMENTWISE;
 
     if (t <= 0)
         return;
-    if (k == COST_K_MOE)
+    if (moe)
         a->units = t; /* routed tokens: each device sees all of them */
     gemm_k(a, names[0], k, count, t, d, gated ? 2.0 * f : f, wmult);
     a->units = 0;
     add_op(a, names[1], act, count, 4.0 * t * f, 0, 0,
-           (gated ? 3.0 : 2.0) * t * f * c->b_a);
+           (gated ? 3.0 : 2.0) * t * f * c->b_r);
     gemm_k(a, names[2], k, count, t, f, d, wmult);
 }
 
@@ -221,21 +256,21 @@ static void gqa_attention(acc *a, const cost_batch *b, double t)
     add_op(a, "qkv_proj", a->gemm, l,
            2.0 * t * d * (h + 2.0 * m->kv_heads) * dh,
            d * (h + 2.0 * m->kv_heads) * dh * c->b_w, t * kvl * c->b_kv,
-           t * (d + h * dh) * c->b_a);
+           t * (d * c->b_a + h * dh * c->b_r));
     if (tp > 0)
-        add_op(a, "attn_prefill", COST_K_ATTN_PREFILL, l,
+        add_op(a, "attn_prefill", a->attn_prefill, l,
                4.0 * h * dh * b->prefill_pairs, 0,
                (tp + (double)b->prefill_cached) * kvl * c->b_kv,
-               2.0 * tp * h * dh * c->b_a);
+               2.0 * tp * h * dh * c->b_att);
     if (td > 0) {
         /* one kernel: every (sequence, KV head) of a device is a unit of
          * parallel work and has a fixed cost (docs/calibration.md) */
         a->par = td * (double)((m->kv_heads + c->tp - 1) / c->tp);
         a->units = a->par;
-        add_op(a, "attn_decode", COST_K_ATTN_DECODE, l,
+        add_op(a, "attn_decode", a->attn_decode, l,
                4.0 * h * dh * (double)b->decode_context, 0,
                (double)b->decode_context * kvl * c->b_kv,
-               2.0 * td * h * dh * c->b_a);
+               2.0 * td * h * dh * c->b_att);
         a->par = a->units = 0;
     }
     gemm(a, "o_proj", l, t, h * dh, d, 1);
@@ -266,22 +301,22 @@ static void mla_attention(acc *a, const cost_batch *b, double t)
         /* Naive form: up-project the latent of every token in context. */
         add_op(a, "kv_b_proj", COST_K_MLA_PREFILL, l,
                2.0 * ctx_tok * dc * h * (dn + dv), dc * h * (dn + dv) * c->b_w,
-               ctx_tok * kvl * c->b_kv, ctx_tok * h * (dn + dv) * c->b_a);
+               ctx_tok * kvl * c->b_kv, ctx_tok * h * (dn + dv) * c->b_att);
         add_op(a, "mla_prefill", COST_K_MLA_PREFILL, l,
                2.0 * b->prefill_pairs * h * (dn + dr + dv), 0, 0,
                (tp * h * (dn + dr) + ctx_tok * h * (dn + dv) + tp * h * dv) *
-                   c->b_a);
+                   c->b_att);
     }
     if (td > 0) {
         /* Absorbed form: attend over the latent, shared by all heads. */
         add_op(a, "q_absorb", COST_K_MLA_DECODE, l, 2.0 * td * h * dn * dc,
-               h * dn * dc * c->b_w, 0, td * h * (dn + dc) * c->b_a);
+               h * dn * dc * c->b_w, 0, td * h * (dn + dc) * c->b_att);
         add_op(a, "mla_decode", COST_K_MLA_DECODE, l,
                2.0 * (double)b->decode_context * h * (2.0 * dc + dr), 0,
                (double)b->decode_context * kvl * c->b_kv,
-               td * h * (2.0 * dc + dr) * c->b_a);
+               td * h * (2.0 * dc + dr) * c->b_att);
         add_op(a, "o_absorb", COST_K_MLA_DECODE, l, 2.0 * td * h * dc * dv,
-               h * dc * dv * c->b_w, 0, td * h * (dc + dv) * c->b_a);
+               h * dc * dv * c->b_w, 0, td * h * (dc + dv) * c->b_att);
     }
     gemm(a, "o_proj", l, t, h * dv, d, 1);
 }
@@ -302,30 +337,43 @@ static void feed_forward(acc *a, double t)
     if (lm <= 0)
         return;
     gemm(a, "moe_router", lm, t, m->hidden, e, 1);
-    mlp(a, routed, COST_K_MOE, lm, t * k, m->moe_expert_ffn,
+    mlp(a, routed, a->moe, lm, t * k, m->moe_expert_ffn,
         experts_touched(e, k, t));
     if (m->moe_shared_experts > 0)
         mlp(a, shared, a->gemm, lm, t,
             (double)m->moe_shared_experts * m->moe_expert_ffn, 1);
 }
 
-/* 8-bit compute formats use the gemm_fp8 curve when it was fitted. */
-static cost_kclass gemm_class(const cost_ctx *c)
+/* 'fp8' when 'eight' and its curve was fitted, else 'base'. */
+static cost_kclass pick(const cost_ctx *c, bool eight, cost_kclass fp8,
+                        cost_kclass base)
 {
-    bool eight = c->compute == COST_FP8 || c->compute == COST_INT8;
-
-    return eight && c->dev.calib.curve[COST_K_GEMM_FP8].fitted
-               ? COST_K_GEMM_FP8
-               : COST_K_GEMM;
+    return eight && c->dev.calib.curve[fp8].fitted ? fp8 : base;
 }
 
-/* The TP all-reduce of 'bytes': the measured table of this GPU count
- * when the calibration has one, else the ring over the link. */
+/* 8-bit compute formats use the gemm_fp8 / moe_fp8 curves, an 8-bit KV
+ * cache the attention _fp8 curves, when they were fitted. */
+static void pick_classes(const cost_ctx *c, acc *a)
+{
+    bool eight = c->compute == COST_FP8 || c->compute == COST_INT8;
+    bool kv8 = cost_dtype_bits(c->prec.kv) == 8;
+
+    a->gemm = pick(c, eight, COST_K_GEMM_FP8, COST_K_GEMM);
+    a->moe = pick(c, eight, COST_K_MOE_FP8, COST_K_MOE);
+    a->attn_prefill =
+        pick(c, kv8, COST_K_ATTN_PREFILL_FP8, COST_K_ATTN_PREFILL);
+    a->attn_decode = pick(c, kv8, COST_K_ATTN_DECODE_FP8, COST_K_ATTN_DECODE);
+}
+
+/* The TP all-reduce of 'bytes': the measured table of this GPU count and
+ * the engine's implementation when the calibration has one, else the
+ * ring over the link. */
 static double tp_allreduce_s(const cost_ctx *c, double bytes)
 {
     double s;
 
-    if (cost_calib_allreduce(&c->dev.calib, c->tp, bytes, &s))
+    if (cost_calib_allreduce_as(&c->dev.calib, &c->opts.allreduce, c->tp,
+                                bytes, &s))
         return s;
     return cost_allreduce_s(&c->link, c->tp, bytes);
 }
@@ -336,22 +384,18 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
     const cost_model *m = &c->model;
     double t = (double)(b->prefill_tokens + b->decode_seqs);
     double d = m->hidden, l = m->layers;
-    acc a = {c,
-             st,
-             ops,
-             cap,
-             0,
-             c->tp * c->dev.eta_compute * c->peak,
-             c->tp * c->dev.eta_memory * c->dev.mem_bw,
-             gemm_class(c),
-             0,
-             0};
+    acc a = {.ctx = c, .st = st, .ops = ops, .cap = cap};
 
+    a.bytes_rate = c->tp * c->dev.eta_memory * c->dev.mem_bw;
+    pick_classes(c, &a);
+    for (int k = 0; k < COST_N_KCLASS; k++)
+        a.flops_rate[k] =
+            c->tp * c->dev.eta_compute * class_peak(c, (cost_kclass)k);
     *st = (cost_step){0};
     st->bound = COST_BOUND_BANDWIDTH;
     if (t > 0) {
         add_op(&a, "embed", COST_K_ELEMENTWISE, 1, 0,
-               fmin(t, m->vocab) * d * c->b_w, 0, t * d * c->b_a);
+               fmin(t, m->vocab) * d * c->b_w, 0, t * d * c->b_r);
         norm(&a, "attn_norm", l, t, d);
         if (m->has_mla)
             mla_attention(&a, b, t);
@@ -364,7 +408,7 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
         norm(&a, "final_norm", 1, t, d);
         gemm(&a, "lm_head", 1, (double)b->logits_tokens, d, m->vocab, 1);
         if (c->tp > 1)
-            st->comm_s = 2.0 * l * tp_allreduce_s(c, t * d * c->b_a);
+            st->comm_s = 2.0 * l * tp_allreduce_s(c, t * d * c->b_r);
         st->overhead_s = c->dev.step_overhead_s;
         if (!c->dev.calib.present)
             st->overhead_s += l * c->dev.layer_overhead_s;

@@ -32,14 +32,26 @@ static const char *const file_keys[] = {
     "init",
     "preemption",
     "local_prefill_max",
+    "allreduce",
     NULL,
 };
 static const char *const override_keys[] = {
-    "profile",         "max_batch",         "max_batch_tokens",
-    "chunked_prefill", "scheduler",         "host",
-    "memory",          "cuda_graphs",       "init",
-    "preemption",      "local_prefill_max", NULL,
+    "profile",
+    "max_batch",
+    "max_batch_tokens",
+    "chunked_prefill",
+    "scheduler",
+    "host",
+    "memory",
+    "cuda_graphs",
+    "init",
+    "preemption",
+    "local_prefill_max",
+    "allreduce",
+    NULL,
 };
+static const char *const allreduce_keys[] = {"impl", "custom_max", NULL};
+static const char *const allreduce_names[] = {"best", "nccl", "custom"};
 static const char *const host_keys[] = {"step", "per_seq", "overlap", NULL};
 static const char *const memory_keys[] = {"fraction", "of", NULL};
 static const char *const memory_of_names[] = {"total", "free"};
@@ -112,6 +124,42 @@ static void bind_scheduler(io_errs *e, const io_node *map, sc_engine *g)
                   n->text);
 }
 
+/* 'allreduce': {impl: best|nccl|custom, custom_max: {GPUS: SIZE, ...}},
+ * the TP all-reduce the engine runs (read from a calibrated device's
+ * measured tables; docs/engines.md). */
+static void bind_allreduce(io_errs *e, const io_node *n, sc_engine *g)
+{
+    const io_node *m;
+    int impl = -1;
+
+    if (!io_expect_map(e, n))
+        return;
+    io_check_keys(e, n, allreduce_keys);
+    if (io_field_enum(e, n, "impl", false, allreduce_names,
+                      N_OF(allreduce_names), &impl) == HS_OK &&
+        impl >= 0)
+        g->allreduce.impl = (cost_ar_impl)impl;
+    if ((m = io_get(n, "custom_max")) == NULL || !io_expect_map(e, m))
+        return;
+    for (size_t i = 0; i < m->n_kids; i++) {
+        const io_node *k = m->kids[i];
+        char *end = NULL;
+        long gpus = strtol(k->key, &end, 10);
+        double v = 0;
+
+        if (end == k->key || *end != '\0' || gpus < 2 ||
+            gpus > COST_AR_MAX_GPUS) {
+            io_node_error(e, k,
+                          "expected a GPU count from 2 to %d as the key, "
+                          "found '%s'",
+                          COST_AR_MAX_GPUS, k->key);
+            continue;
+        }
+        if (io_quantity(e, k, HS_UNIT_BYTES, true, &v) == HS_OK)
+            g->allreduce.custom_max[gpus] = v;
+    }
+}
+
 /* 'cuda_graphs': a strictly ascending list of batch sizes >= 1. */
 static void bind_graphs(io_errs *e, const io_node *n, sc_engine *g)
 {
@@ -163,6 +211,8 @@ static void bind_fields(io_errs *e, const io_node *map, sc_engine *g)
     }
     if ((n = io_get(map, "cuda_graphs")) != NULL)
         bind_graphs(e, n, g);
+    if ((n = io_get(map, "allreduce")) != NULL)
+        bind_allreduce(e, n, g);
 }
 
 /* Read profile 'name' of the catalog in 'dir' over the ideal one. */

@@ -38,6 +38,8 @@ typedef struct io_sc_ctx {
     bool *hw_ok;             /* per hardware entry: bound without error */
     sc_engine engine;        /* the scenario's 'engine' (groups start from
                                 it), 'none' when not written */
+    bool precision_fp4;      /* a 4-bit W4A4 shorthand: every group's
+                                hardware needs an fp4 peak */
 } io_sc_ctx;
 
 /* ---- shared services (io_sc_refs.c) -------------------------------------- */
@@ -73,6 +75,9 @@ void io_sc_entry_name(io_sc_ctx *c, const io_node *entry, char *buf,
  */
 void io_sc_bind_model(io_sc_ctx *c, const io_node *n);      /* required */
 void io_sc_bind_precision(io_sc_ctx *c, const io_node *n);  /* optional */
+/* After the cluster: a 4-bit shorthand needs an fp4 peak on every group's
+ * hardware (a located error at 'n' otherwise). */
+void io_sc_check_precision(io_sc_ctx *c, const io_node *n);
 void io_sc_bind_links(io_sc_ctx *c, const io_node *n);      /* optional */
 void io_sc_bind_hardware(io_sc_ctx *c, const io_node *n);   /* required */
 void io_sc_bind_pools(io_sc_ctx *c, const io_node *n);      /* optional */

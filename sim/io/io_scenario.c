@@ -50,8 +50,7 @@ static void scenario_defaults(sc_scenario *sc)
 {
     sc_cluster *cl = &sc->cluster;
 
-    sc->precision.weights = sc->precision.kv = COST_BF16;
-    sc->precision.activations = COST_BF16;
+    sc->precision = cost_precision_default();
     cl->mode = SC_MODE_MONOLITHIC;
     cl->kv_transfer_link = SC_NONE;
     cl->kv_pool = SC_NONE;
@@ -88,6 +87,7 @@ static void bind_root(io_sc_ctx *c, const io_node *root)
         io_sc_bind_engine(c, n, &c->engine);
     if ((n = io_member(c->e, root, "cluster", true)) != NULL)
         io_sc_bind_cluster(c, n);
+    io_sc_check_precision(c, io_get(root, "precision"));
     io_sc_bind_router(c, io_get(root, "router"));
     if ((n = io_member(c->e, root, "workload", true)) != NULL)
         io_sc_bind_workload(c, n);

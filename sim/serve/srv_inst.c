@@ -506,6 +506,7 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
     const sc_hardware *hw = &sc->hardware[g->device];
     const cost_link *link =
         g->link != SC_NONE ? &sc->links[g->link].link : NULL;
+    cost_options opts;
     size_t mb;
 
     memset(in, 0, sizeof *in);
@@ -518,8 +519,10 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
     in->fast_forward = true;
     srv_window_of(sc, &in->win_from, &in->win_to);
     in->device = hw->name;
+    opts = cost_options_default();
+    opts.allreduce = g->engine.allreduce;
     cost_ctx_init(&in->ctx, &sc->model, &sc->precision, &hw->dev, g->tp,
-                  g->tp > 1 ? link : NULL, NULL);
+                  g->tp > 1 ? link : NULL, &opts);
     in->max_batch = g->max_batch;
     in->max_tokens = g->max_batch_tokens;
     in->prefill_tps = full_chunk_rate(in);

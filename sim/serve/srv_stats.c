@@ -319,6 +319,8 @@ static void instance_totals(srv_sim *s, const srv_inst *in, double win_s,
         .energy_j =
             in->ctx.tp * (busy * dev->power_busy_w + idle * dev->power_idle_w),
         .cost_usd = in->ctx.tp * dev->cost_per_hour * win_s / 3600.0,
+        .gemm_format = cost_dtype_name(in->ctx.compute),
+        .attn_format = cost_dtype_name(in->ctx.attn),
     };
 
     s->summary.energy_j += rec.energy_j;

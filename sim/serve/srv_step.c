@@ -106,6 +106,8 @@ static void emit(const srv_inst *in, const srv_plan *p, hs_time start,
                              p->batch.prefill_tokens + p->batch.decode_seqs,
                              p->batch.logits_tokens);
     rec.bound = p->cap_blocked ? "capacity" : cost_bound_name(st->bound);
+    rec.gemm_format = cost_dtype_name(in->ctx.compute);
+    rec.attn_format = cost_dtype_name(in->ctx.attn);
     in->hooks->step(in->hooks->ctx, &rec);
 }
 

@@ -119,13 +119,30 @@ printf 'name: x\nlayers: 2\n' >"$tmp/bad-model.yaml"
 grep -q "bad-model.yaml:1:1: error" "$tmp/err" ||
     fail "bad model file: $(cat "$tmp/err")"
 
+# --precision fp8 is W8A8: GEMMs at the fp8 peak, attention at bf16
+# (columns gemm_format, attn_format, peak_flops); nvfp4 runs at B200's
+# fp4 peak and falls back to fp8 on an H100 (the 'peak' column says so).
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --precision fp8 \
+    --format csv >"$tmp/p8" || fail "--precision fp8"
+[ "$(awk -F, 'NR == 2 { print $26 "," $27 "," $28 }' "$tmp/p8")" = \
+    "fp8,bf16,1978900000000000" ] || fail "--precision fp8: $(cat "$tmp/p8")"
+"$HETSIM" oicf --model llama-3-8b --hardware b200 --precision nvfp4 \
+    --format csv | awk -F, 'NR == 2 { print $26 }' | grep -qx nvfp4 ||
+    fail "--precision nvfp4 on b200"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --precision nvfp4 |
+    awk 'NR == 2 { print $9 }' | grep -qx fp8 ||
+    fail "--precision nvfp4 on h100: want the fp8 peak"
+"$HETSIM" oicf --model llama-3-8b --hardware h100-sxm --precision fp6 \
+    2>"$tmp/err" >/dev/null
+[ $? -eq 2 ] || fail "--precision fp6: want exit 2"
+
 # Several hardware: one line per point, the hardware side by side, each
 # with the time the single-hardware table gives.
 "$HETSIM" oicf --model llama-3-8b --hardware h100-sxm,h200 --batch 1,8 \
     >"$tmp/side" || fail "side by side"
 [ "$(wc -l <"$tmp/side")" -eq 4 ] || fail "side by side: want 2 header lines and 2 rows"
 t1=$("$HETSIM" oicf --model llama-3-8b --hardware h200 --batch 8 |
-    awk 'NR == 2 { print $15 }')
+    awk 'NR == 2 { print $16 }')
 awk -F'|' 'NR == 4 { print $3 }' "$tmp/side" | grep -q " $t1 " ||
     fail "side by side: h200 time is not $t1: $(cat "$tmp/side")"
 

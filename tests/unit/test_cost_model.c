@@ -88,7 +88,8 @@ static cost_ctx ctx_for(const cost_model *m, cost_precision p, int tp)
     return c;
 }
 
-static const cost_precision bf16 = {COST_BF16, COST_BF16, COST_BF16};
+static const cost_precision bf16 = {
+    .weights = COST_BF16, .kv = COST_BF16, .activations = COST_BF16};
 
 #define REL_EQ(a, b) ck_assert_double_eq_tol((a), (b), fabs(b) * 1e-12)
 
@@ -113,7 +114,8 @@ START_TEST(kv_bytes_per_token)
 {
     cost_model a = llama2_7b(), b = llama3_8b(), c = mixtral();
     cost_model d = deepseek_v3(), e = llama3_70b();
-    cost_precision fp8kv = {COST_BF16, COST_FP8, COST_BF16};
+    cost_precision fp8kv = {
+        .weights = COST_BF16, .kv = COST_FP8, .activations = COST_BF16};
 
     /* 2 * L * H_kv * d_h * 2 B; MLA L * (d_c + d_r) * 2 B. */
     ck_assert_double_eq(ctx_for(&a, bf16, 1).kv_bytes_per_token, 524288.0);
@@ -202,7 +204,7 @@ START_TEST(mha_prefill_by_hand)
     REL_EQ(kv, 2 * s * 524288.0);
     /* Full attention option: s^2 pairs. */
     {
-        cost_options o = {true, false};
+        cost_options o = {.full_attention = true};
         cost_device dev = h100();
         cost_ctx full;
         cost_batch fb = {0};
@@ -399,9 +401,12 @@ END_TEST
 START_TEST(compute_format_selection)
 {
     cost_device h = h100(), a = {0};
-    cost_precision w4 = {COST_INT4, COST_BF16, COST_BF16};
-    cost_precision f8 = {COST_FP8, COST_FP8, COST_FP8};
-    cost_precision w8 = {COST_FP8, COST_FP8, COST_BF16};
+    cost_precision w4 = {
+        .weights = COST_INT4, .kv = COST_BF16, .activations = COST_BF16};
+    cost_precision f8 = {
+        .weights = COST_FP8, .kv = COST_FP8, .activations = COST_FP8};
+    cost_precision w8 = {
+        .weights = COST_FP8, .kv = COST_FP8, .activations = COST_BF16};
 
     a.peak_flops[COST_BF16] = 312e12;
     a.peak_flops[COST_INT8] = 624e12;
@@ -449,7 +454,7 @@ START_TEST(remote_kv_leaves_device_memory_time)
 {
     cost_model m = llama3_8b();
     cost_device dev = h100();
-    cost_options remote = {false, true};
+    cost_options remote = {.kv_remote = true};
     cost_ctx local, pool;
     cost_batch b = {0};
     cost_step sl, sp;

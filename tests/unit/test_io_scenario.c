@@ -504,31 +504,33 @@ START_TEST(many_errors_in_one_pass)
         "slo: {ttft_p90: 2, ttft_p40: 1s}\n";                      /* 16 */
 
     ck_assert_int_eq(load_text(text, NULL, NULL, NULL, NULL), HS_EINPUT);
-    expect(DIR
-           "/t.yaml:2:7: error: seed: expected an integer >= 0, found "
-           "'-1'\n" DIR "/t.yaml:4:22: error: precision.weights: expected "
-           "one of fp32, bf16, fp16, fp8, int8, int4, fp4, found 'fp9'\n" DIR
-           "/t.yaml:6:30: error: hardware.a.power: expected a power like "
-           "'700W', found '700' (no unit)\n" DIR
-           "/t.yaml:8:46: error: memory_pools.p.link: unknown link "
-           "'nowhere' (nothing is defined in 'links')\n" DIR
-           "/t.yaml:10:3: error: cluster: missing required key "
-           "'kv_transfer' (mode split)\n" DIR
-           "/t.yaml:11:21: error: cluster.prefill.device: unknown hardware "
-           "'b' (defined: a)\n" DIR
-           "/t.yaml:11:31: error: cluster.prefill.count: expected an "
-           "integer >= 1, found '0'\n" DIR
-           "/t.yaml:13:18: error: router.policy: expected one of "
-           "cache-aware, round-robin, least-loaded, random, kv-aware, found "
-           "'fastest'\n" DIR
-           "/t.yaml:15:31: error: workload.0.trace.format: expected one of "
-           "azure, mooncake, hetsim, sessions, found 'csv'\n" DIR
-           "/t.yaml:15:42: error: workload.0.trace.path: cannot read "
-           "'" DIR "/nothere.csv': No such file or directory\n" DIR
-           "/t.yaml:16:17: error: slo.ttft_p90: expected a time like "
-           "'150ns', found '2' (no unit)\n" DIR
-           "/t.yaml:16:20: error: slo: unknown key 'ttft_p40' (expected "
-           "ttft_pNN, tpot_pNN or e2e_pNN with NN from 50 to 99.9)\n");
+    expect(
+        DIR
+        "/t.yaml:2:7: error: seed: expected an integer >= 0, found "
+        "'-1'\n" DIR "/t.yaml:4:22: error: precision.weights: expected "
+        "one of fp32, bf16, fp16, fp8, int8, int4, fp4, nvfp4, mxfp4, found "
+        "'fp9'\n" DIR
+        "/t.yaml:6:30: error: hardware.a.power: expected a power like "
+        "'700W', found '700' (no unit)\n" DIR
+        "/t.yaml:8:46: error: memory_pools.p.link: unknown link "
+        "'nowhere' (nothing is defined in 'links')\n" DIR
+        "/t.yaml:10:3: error: cluster: missing required key "
+        "'kv_transfer' (mode split)\n" DIR
+        "/t.yaml:11:21: error: cluster.prefill.device: unknown hardware "
+        "'b' (defined: a)\n" DIR
+        "/t.yaml:11:31: error: cluster.prefill.count: expected an "
+        "integer >= 1, found '0'\n" DIR
+        "/t.yaml:13:18: error: router.policy: expected one of "
+        "cache-aware, round-robin, least-loaded, random, kv-aware, found "
+        "'fastest'\n" DIR
+        "/t.yaml:15:31: error: workload.0.trace.format: expected one of "
+        "azure, mooncake, hetsim, sessions, found 'csv'\n" DIR
+        "/t.yaml:15:42: error: workload.0.trace.path: cannot read "
+        "'" DIR "/nothere.csv': No such file or directory\n" DIR
+        "/t.yaml:16:17: error: slo.ttft_p90: expected a time like "
+        "'150ns', found '2' (no unit)\n" DIR
+        "/t.yaml:16:20: error: slo: unknown key 'ttft_p40' (expected "
+        "ttft_pNN, tpot_pNN or e2e_pNN with NN from 50 to 99.9)\n");
 }
 END_TEST
 

@@ -719,7 +719,7 @@ START_TEST(pool_resident_step_adds_the_link)
     rows w = {0};
     srv_summary sum;
     srv_sim *s = run(sc, false, &w, &sum);
-    cost_options remote = {false, true};
+    cost_options remote = {.kv_remote = true};
     cost_ctx ctx;
     cost_batch b = {0};
     cost_step st;
