@@ -64,8 +64,9 @@ static size_t groups_of(const sc_scenario *sc, const sc_group **g)
 static bool group_ctx(const sc_scenario *sc, const sc_group *g, cost_ctx *ctx)
 {
     const cost_link *link = NULL;
-    cost_options o = {false, true};
+    cost_options o = cost_options_default();
 
+    o.kv_remote = true; /* allreduce stays the fastest: a lower bound */
     if (g->tp > 1 && g->link >= 0)
         link = &sc->links[g->link].link;
     if (g->tp > 1 && link == NULL)
