@@ -76,7 +76,7 @@ want=$(sqlite3 "$tmp/spx.db" "SELECT (SELECT group_concat(value, ',') FROM
     fail "search.yaml: exit $?: $(cat "$tmp/err")"
 grep -q "capacity: cluster: instance 'mono': model 'llama-3-70b' (141.1 GB of weights) leaves no room for KV" "$tmp/out" ||
     fail "no capacity pruning"
-grep -q 'roofline: every step takes at least .* (one decode token), above tpot_p99 = 0.012 s' "$tmp/out" ||
+grep -q 'roofline: no step that gives a token takes less than .*, above tpot_p99 = 0.012 s' "$tmp/out" ||
     fail "no roofline pruning"
 grep -q '^simulated: [0-9]* of 24 points (24 candidates x 1 seeds)' "$tmp/out" ||
     fail "no count of the points simulated"
