@@ -53,7 +53,7 @@
 #include "hetsim/util.h"
 
 /* Schema version stored in PRAGMA user_version. */
-#define IO_STORE_SCHEMA_VERSION 3
+#define IO_STORE_SCHEMA_VERSION 4
 /* PRAGMA application_id of a hetsim results file: "HSIM". */
 #define IO_STORE_APPLICATION_ID 0x4853494d
 /* Rows per batch transaction unless io_store_set_batch_rows() says

@@ -66,14 +66,15 @@ static void min_steps(const sc_scenario *sc, const sc_group *g,
     cost_batch b;
     cost_step st;
 
-    if (g->tp > 1 && g->link >= 0)
+    if (g->link >= 0)
         link = &sc->links[g->link].link;
-    if (g->tp > 1 && link == NULL) {
+    if (g->tp * g->par.pp * g->par.dp > 1 && link == NULL) {
         *prefill_s = *decode_s = 0; /* no bound without its link */
         return;
     }
     cost_ctx_init(&ctx, &sc->model, &sc->precision, &hw->dev, g->tp, link,
                   NULL);
+    cost_ctx_set_parallel(&ctx, &g->par);
     memset(&b, 0, sizeof b);
     cost_batch_add_prefill(&b, &ctx, 1, 0, true);
     cost_step_eval(&ctx, &b, &st);
@@ -121,7 +122,8 @@ static void price(const sc_scenario *sc, double *devices, double *usd)
 
     *devices = *usd = 0;
     for (size_t i = 0; i < n; i++) {
-        double dv = (double)g[i]->count * g[i]->tp;
+        double dv =
+            (double)g[i]->count * g[i]->tp * g[i]->par.pp * g[i]->par.dp;
 
         *devices += dv;
         *usd += dv * sc->hardware[g[i]->device].dev.cost_per_hour;
