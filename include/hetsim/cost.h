@@ -194,18 +194,30 @@ typedef struct cost_ar_table {
  * 'present', every operator of a fitted class is timed by its curve,
  * classes not fitted by the device's scalar efficiencies without floor,
  * and overhead.layer is not added (the floors replace it); the TP
- * all-reduce of a GPU count in 'allreduce' is interpolated from it. */
+ * all-reduce of a GPU count in 'allreduce' is interpolated from it, the
+ * MoE all-to-all of an EP size in 'dispatch' / 'combine' likewise. */
 typedef struct cost_calib {
     bool present;
     char name[64];
     cost_curve curve[COST_N_KCLASS];
     cost_ar_table allreduce[COST_AR_COUNTS];
+    /* measured MoE all-to-all (DeepEP) of one EP size: seconds by the
+     * payload one GPU sends, tokens x top_k x hidden x element bytes */
+    cost_ar_table dispatch[COST_AR_COUNTS];
+    cost_ar_table combine[COST_AR_COUNTS];
 } cost_calib;
 
 /* The all-reduce of 'bytes' over 'n' GPUs from 'cal' when it measured
  * that count (into '*s', returns true); false otherwise. */
 bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
                           double *s);
+
+/* The MoE dispatch ('combine' false) or combine all-to-all of 'bytes'
+ * per GPU over 'n' EP ranks from 'cal''s measured tables, interpolated
+ * as the all-reduce (into '*s', returns true); false without a table of
+ * that size. */
+bool cost_calib_alltoall(const cost_calib *cal, int n, double bytes,
+                         bool combine, double *s);
 
 /* One accelerator type: the roofline and its economics. */
 typedef struct cost_device {

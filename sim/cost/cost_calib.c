@@ -79,17 +79,17 @@ static double interp(const cost_ar_table *tb, int i, double bytes)
     return exp(y0 + f * (y1 - y0));
 }
 
-bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
-                          double *s)
+/* The time of 'bytes' from the table of 'n' GPUs among 'tabs' (into
+ * '*s', returns true); false when there is none. */
+static bool table_s(const cost_ar_table tabs[COST_AR_COUNTS], int n,
+                    double bytes, double *s)
 {
     const cost_ar_table *tb = NULL;
     int last;
 
-    if (!cal->present)
-        return false;
     for (int i = 0; i < COST_AR_COUNTS; i++)
-        if (cal->allreduce[i].gpus == n && cal->allreduce[i].n >= 2)
-            tb = &cal->allreduce[i];
+        if (tabs[i].gpus == n && tabs[i].n >= 2)
+            tb = &tabs[i];
     if (tb == NULL)
         return false;
     last = tb->n - 1;
@@ -110,4 +110,17 @@ bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
         *s = interp(tb, i, bytes);
     }
     return true;
+}
+
+bool cost_calib_allreduce(const cost_calib *cal, int n, double bytes,
+                          double *s)
+{
+    return cal->present && table_s(cal->allreduce, n, bytes, s);
+}
+
+bool cost_calib_alltoall(const cost_calib *cal, int n, double bytes,
+                         bool combine, double *s)
+{
+    return cal->present &&
+           table_s(combine ? cal->combine : cal->dispatch, n, bytes, s);
 }

@@ -167,6 +167,18 @@ static double allreduce_n(const cost_ctx *c, int n, double bytes)
     return cost_allreduce_s(&c->link, n, bytes);
 }
 
+/* One dispatch or combine of 'bytes' per GPU over the ep ranks: the
+ * measured DeepEP table of that EP size when calibrated, else the
+ * all-to-all over the link. */
+static double alltoall(const cost_ctx *c, double bytes, bool combine)
+{
+    double s;
+
+    if (cost_calib_alltoall(&c->dev.calib, c->par.ep, bytes, combine, &s))
+        return s;
+    return cost_alltoall_s(&c->link, c->par.ep, bytes);
+}
+
 double cost_par_comm_s(const cost_ctx *c, double rank_tokens,
                        double moe_tokens)
 {
@@ -188,6 +200,6 @@ double cost_par_comm_s(const cost_ctx *c, double rank_tokens,
      * and gets the results back (combine in at least 16 bits) */
     per_gpu = moe_tokens / (c->tp * p->dp) * m->moe_top_k * d;
     comb = c->b_a > 2.0 ? c->b_a : 2.0;
-    return s + lm * (cost_alltoall_s(&c->link, p->ep, per_gpu * c->b_a) +
-                     cost_alltoall_s(&c->link, p->ep, per_gpu * comb));
+    return s + lm * (alltoall(c, per_gpu * c->b_a, false) +
+                     alltoall(c, per_gpu * comb, true));
 }

@@ -1,7 +1,7 @@
 /*
  * io_calib.c -- calibration files (configs/calibration/<name>.yaml):
  * the fitted kernel curves of one device and its measured all-reduce
- * tables, written by 'hetsim calibrate' and referenced by a hardware
+ * and MoE all-to-all (dispatch, combine) tables, written by 'hetsim calibrate' and referenced by a hardware
  * entry's 'calibration:' key (docs/calibration.md has the format).
  *
  * Every problem is a located error (file:line:col, key path, what was
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const file_keys[] = {"name", "source", "curves",
-                                        "allreduce", NULL};
+static const char *const file_keys[] = {
+    "name", "source", "curves", "allreduce", "dispatch", "combine", NULL};
 static const char *const ar_keys[] = {"gpus", "source", "points", NULL};
 
 /* One curve's keys; 'fitted' is set by being present. */
@@ -94,10 +94,10 @@ static bool bind_point(io_errs *e, const io_node *p, double prev,
     return true;
 }
 
-static void bind_table(io_errs *e, const io_node *n, cost_calib *cal,
-                       size_t slot)
+static void bind_table(io_errs *e, const io_node *n,
+                       cost_ar_table tabs[COST_AR_COUNTS], size_t slot)
 {
-    cost_ar_table *tb = &cal->allreduce[slot];
+    cost_ar_table *tb = &tabs[slot];
     const io_node *pts;
     double prev = 0;
 
@@ -106,7 +106,7 @@ static void bind_table(io_errs *e, const io_node *n, cost_calib *cal,
     io_check_keys(e, n, ar_keys);
     io_field_int32(e, n, "gpus", true, 2, 1 << 20, &tb->gpus);
     for (size_t i = 0; i < slot; i++)
-        if (cal->allreduce[i].gpus == tb->gpus && tb->gpus > 0)
+        if (tabs[i].gpus == tb->gpus && tb->gpus > 0)
             io_node_error(e, io_get(n, "gpus"), "a second table for %d GPUs",
                           tb->gpus);
     pts = io_member(e, n, "points", true);
@@ -124,7 +124,10 @@ static void bind_table(io_errs *e, const io_node *n, cost_calib *cal,
     }
 }
 
-static void bind_allreduce(io_errs *e, const io_node *n, cost_calib *cal)
+/* A list of measured tables, one per GPU count: 'allreduce', and the
+ * MoE all-to-all's 'dispatch' and 'combine'. */
+static void bind_tables(io_errs *e, const io_node *n,
+                        cost_ar_table tabs[COST_AR_COUNTS])
 {
     if (!io_expect_seq(e, n))
         return;
@@ -134,7 +137,7 @@ static void bind_allreduce(io_errs *e, const io_node *n, cost_calib *cal)
         return;
     }
     for (size_t i = 0; i < n->n_kids; i++)
-        bind_table(e, n->kids[i], cal, i);
+        bind_table(e, n->kids[i], tabs, i);
 }
 
 /* Bind a parsed calibration file; 'name' (may be NULL) must equal its
@@ -157,7 +160,11 @@ static int bind_file(io_errs *e, const io_node *root, const char *name,
     if ((n = io_member(e, root, "curves", true)) != NULL)
         bind_curves(e, n, cal);
     if ((n = io_get(root, "allreduce")) != NULL)
-        bind_allreduce(e, n, cal);
+        bind_tables(e, n, cal->allreduce);
+    if ((n = io_get(root, "dispatch")) != NULL)
+        bind_tables(e, n, cal->dispatch);
+    if ((n = io_get(root, "combine")) != NULL)
+        bind_tables(e, n, cal->combine);
     if (e->n > before) {
         memset(cal, 0, sizeof *cal);
         return HS_EINPUT;

@@ -170,6 +170,37 @@ START_TEST(moe_alltoall_bytes)
 }
 END_TEST
 
+/* With a calibration's measured DeepEP tables for 8 GPUs the all-to-all
+ * is interpolated log-log between their points instead: the payload of
+ * the test above, 917,504 B, between (1e5 B, 10 us) and (1e7 B, 50 us)
+ * takes 10 us x 5^(log(9.17504) / log(100)) = 21.7 us to dispatch and
+ * twice that to combine. */
+START_TEST(moe_alltoall_measured_table)
+{
+    cost_model m = deepseek_v3();
+    cost_device dev = h100();
+    cost_parallel p = {1, 8, 8, 1, 0};
+    cost_ctx c;
+    cost_ar_table disp = {8, 2, {1e5, 1e7}, {10e-6, 50e-6}};
+    cost_ar_table comb = {8, 2, {1e5, 1e7}, {20e-6, 100e-6}};
+    double f = log(917504 / 1e5) / log(100.0);
+    double td = 10e-6 * pow(5.0, f), tc = 20e-6 * pow(5.0, f);
+
+    dev.calib.present = true;
+    dev.calib.dispatch[0] = disp;
+    dev.calib.combine[0] = comb;
+    cost_ctx_init(&c, &m, &bf16, &dev, 1, &nv, NULL);
+    cost_ctx_set_parallel(&c, &p);
+    ck_assert_double_eq_tol(td, 21.7e-6, 0.05e-6);
+    REL_EQ(cost_par_comm_s(&c, 8, 64), 58 * (td + tc));
+    /* an EP size without a table falls back to the link */
+    p.ep = 4, p.moe_tp = 2;
+    cost_ctx_set_parallel(&c, &p);
+    REL_EQ(cost_par_comm_s(&c, 8, 64),
+           58 * (2 * 1e-6 + 0.75 * 2 * 8.0 * 8 * 7168 * 2 / 450e9));
+}
+END_TEST
+
 /* Zipf skew 1 over 4 experts, top-1: p = (12/25)(1, 1/2, 1/3, 1/4) =
  * 0.48, 0.24, 0.16, 0.12.  Two tokens touch sum 1 - (1 - p_i)^2 =
  * 0.7296 + 0.4224 + 0.2944 + 0.2256 = 1.672 experts, fewer than the
@@ -293,6 +324,7 @@ Suite *cost_par_suite(void)
     tcase_add_test(tc, pipeline_step_bubble);
     tcase_add_test(tc, attention_dp_split);
     tcase_add_test(tc, moe_alltoall_bytes);
+    tcase_add_test(tc, moe_alltoall_measured_table);
     tcase_add_test(tc, skewed_experts_touched);
     tcase_add_test(tc, ep_hot_rank_imbalance);
     tcase_add_test(tc, skew_in_step);
