@@ -10,9 +10,19 @@ a fit part (70%) and a held-out part (30%); engine overheads may be
 fitted on the fit part only, and every figure of docs/validation.md is
 about the held-out part.
 
-Usage (make validate runs the first form):
+Usage (make validate runs the first form, with --fit):
     scripts/validate.py --hetsim build/hetsim --rows CSV [--out DIR]
-                        [--engine NAME] [--only REGEX] [--jobs N]
+                        [--engine NAME] [--only REGEX] [--jobs N] [--fit]
+    scripts/validate.py ... --only REGEX --holdout-only \
+                        --host ENGINE:STEP_S:PER_SEQ_S ...
+(the second: a subset's held-out rows with host times fixed, e.g. from a
+previous full fit, when a whole run takes too long).
+
+Aggregated rows become one instance group, disaggregated rows a split
+cluster (prefill_* / decode_* columns, KV over InfiniBand NDR); each
+group carries the row's tp, pp, attention DP, EP and moe_tp
+(docs/scenario.md, "Parallelism"), and its max_batch is the row's batch
+size times its attention-DP ranks (the file's batch sizes are per rank).
 
 Writes DIR/rows.csv (one line per row: simulated and measured values,
 the split, or why the row is not expressible) and prints a summary by
@@ -217,6 +227,13 @@ def main():
     ap.add_argument("--fit", action="store_true",
                     help="fit host time per engine on the fit part first")
     ap.add_argument("--only", default="")
+    ap.add_argument("--holdout-only", action="store_true",
+                    help="run only the held-out rows (the summary's); "
+                         "not with --fit")
+    ap.add_argument("--host", action="append", default=[],
+                    metavar="ENGINE:STEP_S:PER_SEQ_S",
+                    help="fixed host time of an engine instead of --fit "
+                         "(e.g. a previous full fit's)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--requests-per-user", type=int, default=12)
     ap.add_argument("--warmup-per-user", type=int, default=2)
@@ -226,7 +243,15 @@ def main():
     if args.only:
         rows = [r for r in rows if re.search(args.only, r["id"])]
     todo = [r for r in rows if why_not(r) is None]
-    args.host = {}
+    if args.holdout_only and args.fit:
+        ap.error("--holdout-only leaves no rows to fit on")
+    if args.holdout_only:
+        todo = [r for r in todo if split_of(r["id"]) == "holdout"]
+    fixed = {}
+    for h in args.host:
+        name, step, per_seq = h.split(":")
+        fixed[name] = (float(step), float(per_seq))
+    args.host = fixed
     if args.fit:
         args.host = {b: (0.0, 0.0) for b in ("vllm", "sglang", "trtllm")}
         args.host = fit_host(rows, run_all(args, todo))
