@@ -31,8 +31,13 @@
  *  - norms cost 4 FLOPs per element, residual adds 1, the gated
  *    activation 4 per intermediate element;
  *  - under tensor parallelism every operator is split over the 'tp'
- *    devices except norms and residual adds, which every rank runs whole
- *    on the full hidden state (counted 'tp' times).
+ *    devices except norms, residual adds and MLA's q_a / kv_a
+ *    projections, which every rank runs whole (counted 'tp' times).
+ * Pipeline, attention data and expert parallelism (cost_parallel, a
+ * group's pp / dp / ep / moe_tp / moe_skew) time one attention rank's
+ * micro-batch through every layer and make the step of it (eval() at
+ * the end of the file; the formulas are in cost_par.c).  Tensor
+ * parallelism alone takes the original path unchanged.
  * Evaluating a step allocates nothing and costs O(operators).
  */
 #include "hetsim/cost.h"
