@@ -588,6 +588,14 @@ typedef struct app_ar_points {
 int app_calib_allreduce(const char *nccl, const char *custom,
                         app_ar_points out[COST_AR_COUNTS], hs_diag *d);
 
+/* The measured MoE all-to-all of each EP size from DeepEP's low-latency
+ * and normal tables (SGLang; DeepSeek-V3's shape): seconds by the payload
+ * one GPU sends, per size the faster mode (the lower envelope), for the
+ * dispatch (fp8) and the combine (bf16); 'normal' may be NULL. */
+int app_calib_alltoall(const char *low_latency, const char *normal,
+                       app_ar_points disp[COST_AR_COUNTS],
+                       app_ar_points comb[COST_AR_COUNTS], hs_diag *d);
+
 /* What one class's fit came to on one device. */
 typedef struct app_calib_class {
     bool fitted;       /* from this device's own rows */
@@ -613,7 +621,8 @@ typedef struct app_calib_device {
     app_calib_class cls[COST_N_KCLASS];
     char ar_borrowed[64];
     app_kresid ar_test[COST_AR_COUNTS];
-    char path[4096]; /* the file written */
+    app_kresid a2a_test[2][COST_AR_COUNTS]; /* dispatch, combine */
+    char path[4096];                        /* the file written */
 } app_calib_device;
 
 typedef struct app_calib_opts {

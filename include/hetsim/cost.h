@@ -238,7 +238,8 @@ typedef struct cost_ar_table {
  * and overhead.layer is not added (the floors replace it); the TP
  * all-reduce of a GPU count is interpolated from its tables: 'allreduce'
  * the faster implementation per size, 'ar_nccl' NCCL alone, 'ar_custom'
- * vLLM's custom all-reduce alone (an engine profile chooses). */
+ * vLLM's custom all-reduce alone (an engine profile chooses); the MoE
+ * all-to-all of an EP size in 'dispatch' / 'combine' likewise. */
 typedef struct cost_calib {
     bool present;
     char name[64];
@@ -246,6 +247,10 @@ typedef struct cost_calib {
     cost_ar_table allreduce[COST_AR_COUNTS];
     cost_ar_table ar_nccl[COST_AR_COUNTS];
     cost_ar_table ar_custom[COST_AR_COUNTS];
+    /* measured MoE all-to-all (DeepEP) of one EP size: seconds by the
+     * payload one GPU sends, tokens x top_k x hidden x element bytes */
+    cost_ar_table dispatch[COST_AR_COUNTS];
+    cost_ar_table combine[COST_AR_COUNTS];
 } cost_calib;
 
 /* The all-reduce of 'bytes' over 'n' GPUs from 'cal' when it measured
@@ -276,6 +281,13 @@ typedef struct cost_ar_choice {
  * 'allreduce' one); false when 'cal' has none for 'n'. */
 bool cost_calib_allreduce_as(const cost_calib *cal, const cost_ar_choice *ch,
                              int n, double bytes, double *s);
+
+/* The MoE dispatch ('combine' false) or combine all-to-all of 'bytes'
+ * per GPU over 'n' EP ranks from 'cal''s measured tables, interpolated
+ * as the all-reduce (into '*s', returns true); false without a table of
+ * that size. */
+bool cost_calib_alltoall(const cost_calib *cal, int n, double bytes,
+                         bool combine, double *s);
 
 /* One accelerator type: the roofline and its economics. */
 typedef struct cost_device {
@@ -334,6 +346,70 @@ typedef struct cost_link {
  * 2(n-1)*alpha + 2(n-1)/n * bytes / bandwidth; 0 when n <= 1. */
 double cost_allreduce_s(const cost_link *link, int n, double bytes);
 
+/* ---- parallelism beyond tensor parallelism (docs/costmodel.md) -------- */
+
+/* How one instance spreads a model replica over its GPUs, as serving
+ * systems do it (vLLM, SGLang, TensorRT-LLM): 'pp' pipeline stages, each
+ * of 'dp' attention data-parallel ranks of 'tp' GPUs (every rank with its
+ * own share of the batch and its own KV), so tp x pp x dp GPUs; the MoE
+ * layers' routed experts are sharded over all tp x dp GPUs of a stage,
+ * 'ep' expert-parallel ranks of 'moe_tp' GPUs each (ep x moe_tp == tp x
+ * dp).  'moe_skew' is the Zipf exponent of expert popularity (0: uniform
+ * routing). */
+typedef struct cost_parallel {
+    int pp;
+    int dp;
+    int ep;
+    int moe_tp;
+    double moe_skew;
+} cost_parallel;
+
+/* pp = dp = ep = 1, moe_tp = tp, no skew: tensor parallelism alone. */
+cost_parallel cost_parallel_default(int tp);
+
+/* Check 'p' for an instance of 'tp' GPUs per rank and model 'm': degrees
+ * >= 1, ep x moe_tp == tp x dp, ep <= experts, skew in [0, 4]; writes
+ * the reason into 'why' and returns false when off. */
+bool cost_parallel_valid(const cost_parallel *p, int tp, const cost_model *m,
+                         char *why, size_t whylen);
+
+/* The routed-expert load of 'tokens' tokens in one MoE layer of 'e'
+ * experts, top-'k', over 'ep' expert-parallel ranks with popularity skew
+ * 'skew'.  Experts are ranked by popularity (p_i ~ i^-skew, i = 1..e) and
+ * dealt round-robin to the ranks, so rank 0 holds the most popular one
+ * and is the hottest; a token picks expert i with q_i = min(1, k p_i).
+ *   touched     = sum_i 1 - (1 - q_i)^tokens      (skew 0: the closed
+ *                 form e (1 - (1 - k/e)^tokens))
+ *   touched_hot = the same sum over rank 0's experts
+ *   share       = sum_{rank 0} q_i / sum_i q_i     (uniform: 1/ep)
+ *   hot_pairs   = n s + sqrt(2 ln ep * n s (1 - s)) with n = k tokens
+ *                 routed pairs and s = share: the mean of rank 0 plus the
+ *                 expected excess of the largest of ep binomial loads
+ *                 (the sub-Gaussian bound on a maximum), capped at n. */
+typedef struct cost_moe_load {
+    double touched;
+    double touched_hot;
+    double share;
+    double pairs;
+    double hot_pairs;
+} cost_moe_load;
+
+void cost_moe_load_eval(double e, double k, double tokens, int ep, double skew,
+                        cost_moe_load *out);
+
+/* One all-to-all in which each of 'n' ranks sends 'bytes' (its whole
+ * payload, the share for itself included) over 'link': alpha + (n-1)/n *
+ * bytes / bandwidth; 0 when n <= 1. */
+double cost_alltoall_s(const cost_link *link, int n, double bytes);
+
+/* A step through 'pp' pipeline stages of 'micro' micro-batches, each
+ * crossing every stage in 'pass_s' / pp and every hand-off in
+ * 'handoff_s': max(micro, pp) * (pass_s / pp + handoff_s).  With micro
+ * >= pp the stages stay busy (vLLM's pp virtual engines, TensorRT-LLM's
+ * micro-batches in flight); with fewer, pp - micro stage slots are the
+ * bubble. */
+double cost_pp_step_s(double pass_s, double handoff_s, int pp, double micro);
+
 /* ---- a step ------------------------------------------------------------ */
 
 typedef struct cost_options {
@@ -369,9 +445,15 @@ typedef struct cost_ctx {
     /* derived, filled by cost_ctx_init */
     double b_w, b_kv, b_a;     /* bytes per weight/KV/GEMM-input element */
     double b_r, b_att;         /* residual/communication, attention Q/O */
-    double weight_bytes;       /* whole model, all devices */
+    double weight_bytes;       /* weights the instance holds, all devices
+                                  (the model once; dp copies of the
+                                  non-expert weights with attention DP) */
     double kv_bytes_per_token; /* whole instance */
     double kv_shard;           /* devices KV is split over (<= tp) */
+
+    cost_parallel par; /* cost_parallel_default(tp) unless
+                          cost_ctx_set_parallel */
+    int gpus;          /* tp x pp x dp */
 } cost_ctx;
 
 /* Fill 'ctx'.  'link' may be NULL when tp == 1 (asserted otherwise).
@@ -379,6 +461,22 @@ typedef struct cost_ctx {
 void cost_ctx_init(cost_ctx *ctx, const cost_model *m, const cost_precision *p,
                    const cost_device *dev, int tp, const cost_link *link,
                    const cost_options *opts);
+
+/* Set the instance's parallelism (valid for ctx->tp and its model; a
+ * link is needed when it spans more than one GPU).  weight_bytes becomes
+ * what the instance holds: the routed experts once, every other weight
+ * once per attention rank. */
+void cost_ctx_set_parallel(cost_ctx *ctx, const cost_parallel *p);
+
+/* The collectives of one pass of an attention rank holding
+ * 'rank_tokens' tokens, the MoE layers routing 'moe_tokens' (every
+ * rank's), under ctx's parallelism: the TP all-reduce of each attention
+ * and dense-MLP layer; per MoE layer, with ep > 1 a dispatch (activation
+ * format) and a combine (at least 16-bit) all-to-all of each GPU's
+ * tokens x top_k hidden vectors over the ep ranks, else an all-reduce of
+ * every rank's tokens over the tp x dp GPUs (dp > 1) or over tp. */
+double cost_par_comm_s(const cost_ctx *ctx, double rank_tokens,
+                       double moe_tokens);
 
 /* Aggregate description of one batch iteration: O(1) to add a sequence,
  * O(operators) to evaluate, whatever the batch size. */
@@ -419,7 +517,8 @@ typedef struct cost_step {
     double compute_s;       /* sum over operators of their compute time */
     double memory_s;        /* sum over operators of their memory time */
     double roofline_s;      /* sum over operators of max(compute, memory) */
-    double comm_s;          /* tensor-parallel collectives */
+    double comm_s;          /* collectives: TP all-reduce, MoE all-to-all
+                               or all-gather, pipeline hand-offs */
     double overhead_s;      /* fixed per-step and per-layer costs */
     double time_s;          /* roofline + comm + overhead */
     double oi;              /* flops / bytes */
@@ -455,7 +554,7 @@ size_t cost_step_ops(const cost_ctx *ctx, const cost_batch *b, cost_op *ops,
 double cost_workspace_bytes(const cost_ctx *ctx, int64_t tokens,
                             int64_t logits);
 
-/* Memory of the instance: tp * device memory. */
+/* Memory of the instance: gpus (tp x pp x dp) * device memory. */
 double cost_instance_mem_bytes(const cost_ctx *ctx);
 
 /* Memory left for KV: instance memory * (1 - margin) - weights -

@@ -304,7 +304,12 @@ typedef enum srv_drop_reason {
     X(instances, device, TEXT, "", "device type name (from `hardware:`)")     \
     X(instances, count, I64, "",                                              \
       "model replicas this row stands for (1 unless a group is aggregated)")  \
-    X(instances, tp, INT, "", "tensor-parallel degree: devices per replica")  \
+    X(instances, tp, INT, "",                                                 \
+      "tensor-parallel degree (devices per replica: `tp` x `pp` x `dp`)")     \
+    X(instances, pp, INT, "", "pipeline-parallel stages")                     \
+    X(instances, dp, INT, "", "attention data-parallel ranks")                \
+    X(instances, ep, INT, "", "expert-parallel ranks of the MoE layers")      \
+    X(instances, moe_tp, INT, "", "tensor parallelism inside each expert")    \
     X(instances, busy_s, REAL, "s",                                           \
       "simulated time spent stepping inside the measurement window (the "     \
       "whole run without `window`)")                                          \

@@ -153,12 +153,18 @@ typedef struct sc_group {
     int device;               /* index into hardware */
     int64_t count;            /* instances in the group, >= 1 */
     int tp;                   /* tensor-parallel degree, >= 1 */
+    cost_parallel par;        /* pp, dp, ep, moe_tp, moe_skew (defaults
+                                 1, 1, 1, tp x dp / ep, 0); valid for tp
+                                 and the model (cost_parallel_valid);
+                                 GPUs per instance: tp x pp x dp */
     int64_t max_batch;        /* sequences per step, >= 1 (default 256) */
     int64_t max_batch_tokens; /* tokens per step, >= 1 (default 8192) */
     bool chunked_prefill;     /* default true */
-    int link;                 /* tensor-parallel link: index into links, the
-                              device's default when not written; SC_NONE
-                              only when tp == 1 and there is none */
+    int link;                 /* the instance's scale-up link (TP
+                              collectives, all-to-all, pipeline hand-offs):
+                              index into links, the device's default when
+                              not written; SC_NONE only when the instance
+                              has one GPU and there is none */
     const char *scheduler;    /* its batch scheduler (a registered name):
                                  'scheduler' as written, else decode-only
                                  for the decode pool, chunked or

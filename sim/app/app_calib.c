@@ -31,8 +31,9 @@ typedef struct dev_src {
     const char *name;
     const char *files[COST_N_KCLASS][4];
     const char *borrow;    /* device whose fits fill the other classes */
-    bool borrow_allreduce; /* its all-reduce tables too */
+    bool borrow_allreduce; /* its all-reduce and all-to-all tables too */
     const char *nccl, *custom;
+    const char *deepep_low, *deepep_normal; /* MoE all-to-all tables */
 } dev_src;
 
 static const dev_src devices[] = {
@@ -58,7 +59,9 @@ static const dev_src devices[] = {
      NULL,
      false,
      AIC "nccl_perf.csv",
-     AIC "vllm0.19.0_custom_allreduce_perf.csv"},
+     AIC "vllm0.19.0_custom_allreduce_perf.csv",
+     AIC "sglang0.5.12_deepep_low_latency_perf.csv",
+     AIC "sglang0.5.12_deepep_normal_perf.csv"},
     {"h200",
      {[COST_K_ATTN_PREFILL] = {AIC_H200 "context_attention_perf.csv"},
       [COST_K_ATTN_DECODE] = {AIC_H200 "generation_attention_perf.csv"},
@@ -66,6 +69,8 @@ static const dev_src devices[] = {
       [COST_K_ATTN_DECODE_FP8] = {AIC_H200 "generation_attention_perf.csv"}},
      "h100-sxm",
      true,
+     NULL,
+     NULL,
      NULL,
      NULL},
     {"b200",
@@ -75,6 +80,8 @@ static const dev_src devices[] = {
       [COST_K_ATTN_DECODE_FP8] = {AIC_B200 "generation_attention_perf.csv"}},
      "h100-sxm",
      false,
+     NULL,
+     NULL,
      NULL,
      NULL},
 };
@@ -340,6 +347,37 @@ static int fit_allreduce(const app_calib_opts *o, const dev_src *src,
     return rc;
 }
 
+/* The measured MoE all-to-all tables (DeepEP), when the device has
+ * them and the data is there. */
+static int fit_alltoall(const app_calib_opts *o, const dev_src *src,
+                        app_calib_device *out, hs_diag *d)
+{
+    app_ar_points disp[COST_AR_COUNTS], comb[COST_AR_COUNTS];
+    char *low, *normal;
+    FILE *f;
+    int rc = HS_OK;
+
+    if (src->deepep_low == NULL)
+        return HS_OK;
+    low = hs_asprintf("%s/%s", o->data, src->deepep_low);
+    normal = hs_asprintf("%s/%s", o->data, src->deepep_normal);
+    if ((f = fopen(low, "r")) != NULL) {
+        fclose(f);
+        if ((f = fopen(normal, "r")) != NULL)
+            fclose(f);
+        rc = app_calib_alltoall(low, f != NULL ? normal : NULL, disp, comb, d);
+        for (int g = 0; rc == HS_OK && g < COST_AR_COUNTS; g++) {
+            out->cal.dispatch[g] = disp[g].train;
+            out->cal.combine[g] = comb[g].train;
+            ar_test(&disp[g], &out->a2a_test[0][g]);
+            ar_test(&comb[g], &out->a2a_test[1][g]);
+        }
+    }
+    free(low);
+    free(normal);
+    return rc;
+}
+
 /* Copy the classes 'from' fitted that 'to' did not. */
 static void borrow(const dev_src *src, const app_calib_device *from,
                    app_calib_device *to)
@@ -360,6 +398,9 @@ static void borrow(const dev_src *src, const app_calib_device *from,
         memcpy(to->cal.ar_custom, from->cal.ar_custom,
                sizeof to->cal.ar_custom);
         memcpy(to->ar_test, from->ar_test, sizeof to->ar_test);
+        memcpy(to->cal.dispatch, from->cal.dispatch, sizeof to->cal.dispatch);
+        memcpy(to->cal.combine, from->cal.combine, sizeof to->cal.combine);
+        memcpy(to->a2a_test, from->a2a_test, sizeof to->a2a_test);
         snprintf(to->ar_borrowed, sizeof to->ar_borrowed, "%s", from->name);
     }
 }
@@ -384,6 +425,8 @@ static int calibrate_device(const app_calib_opts *o, const dev_src *src,
         rc = fit_class(o, src, fit_order[i], out, d);
     if (rc == HS_OK)
         rc = fit_allreduce(o, src, out, d);
+    if (rc == HS_OK)
+        rc = fit_alltoall(o, src, out, d);
     out->cal.present = true;
     return rc;
 }

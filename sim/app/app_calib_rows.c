@@ -492,3 +492,102 @@ int app_calib_allreduce(const char *nccl, const char *custom,
             ar_split(&a, g, &out[g]);
     return HS_OK;
 }
+
+/* DeepEP's MoE all-to-all (SGLang 0.5.12, shared/data/aiconfigurator/
+ * sglang0.5.12_deepep_{low_latency,normal}_perf.csv, 8 H100 of one node
+ * per node_num): the rows of DeepSeek-V3's shape, whose payload per GPU
+ * is num_token x top_k x hidden elements, fp8 on dispatch and bf16 on
+ * combine (the tables' bandwidth column is that payload over the time). */
+#define A2A_HIDDEN 7168
+#define A2A_TOPK 8
+#define A2A_EXPERTS 256
+#define A2A_GPUS_PER_NODE 8
+
+static int a2a_read(const char *path, bool normal, ar_acc *disp, ar_acc *comb,
+                    hs_diag *d)
+{
+    static const char *const low[] = {
+        "num_token",   "node_num",          "hidden_size",      "num_topk",
+        "num_experts", "dispatch_avg_t_us", "combine_avg_t_us", NULL};
+    static const char *const full[] = {
+        "num_token",          "node_num",
+        "hidden_size",        "num_topk",
+        "num_experts",        "dispatch_transmit_us",
+        "dispatch_notify_us", "combine_transmit_us",
+        "combine_notify_us",  NULL};
+    int n = normal ? 9 : 7;
+    io_csv *t;
+    double v[9];
+    cols cl;
+    int rc = io_csv_load(path, &t, d);
+
+    if (rc == HS_OK)
+        rc = need(t, normal ? full : low, &cl, d);
+    for (size_t r = 0; rc == HS_OK && r < io_csv_rows(t); r++) {
+        double elems, ds, cs;
+        int gpus;
+
+        if ((rc = nums(t, r, &cl, n, v, d)) != HS_OK)
+            break;
+        if (v[2] != A2A_HIDDEN || v[3] != A2A_TOPK || v[4] != A2A_EXPERTS)
+            continue;
+        gpus = (int)v[1] * A2A_GPUS_PER_NODE;
+        elems = v[0] * v[3] * v[2];
+        ds = (normal ? v[5] + v[6] : v[5]) * 1e-6;
+        cs = (normal ? v[7] + v[8] : v[6]) * 1e-6;
+        ar_add(disp, gpus, elems * 1.0, ds);
+        ar_add(comb, gpus, elems * 2.0, cs);
+    }
+    io_csv_free(t);
+    return rc;
+}
+
+/* Keep the lower envelope of each GPU count's points: a size another
+ * larger size beats (a normal-mode row between two low-latency ones)
+ * is dropped, so that time grows with the payload. */
+static void envelope(ar_acc *a)
+{
+    for (int g = 0; g < COST_AR_COUNTS; g++) {
+        int k = 0;
+
+        for (int i = 0; i < a->n[g]; i++) {
+            bool beaten = false;
+
+            for (int j = 0; j < a->n[g] && !beaten; j++)
+                beaten = a->bytes[g][j] > a->bytes[g][i] &&
+                         a->best[g][j] <= a->best[g][i];
+            if (beaten)
+                continue;
+            a->bytes[g][k] = a->bytes[g][i];
+            a->best[g][k++] = a->best[g][i];
+        }
+        a->n[g] = k;
+    }
+}
+
+int app_calib_alltoall(const char *low_latency, const char *normal,
+                       app_ar_points disp[COST_AR_COUNTS],
+                       app_ar_points comb[COST_AR_COUNTS], hs_diag *d)
+{
+    ar_acc a, b;
+    int rc;
+
+    memset(&a, 0, sizeof a);
+    memset(&b, 0, sizeof b);
+    memset(disp, 0, COST_AR_COUNTS * sizeof *disp);
+    memset(comb, 0, COST_AR_COUNTS * sizeof *comb);
+    rc = a2a_read(low_latency, false, &a, &b, d);
+    if (rc == HS_OK && normal != NULL)
+        rc = a2a_read(normal, true, &a, &b, d);
+    if (rc != HS_OK)
+        return rc;
+    envelope(&a);
+    envelope(&b);
+    for (int g = 0; g < COST_AR_COUNTS; g++) {
+        if (a.gpus[g] != 0 && a.n[g] >= 2)
+            ar_split(&a, g, &disp[g]);
+        if (b.gpus[g] != 0 && b.n[g] >= 2)
+            ar_split(&b, g, &comb[g]);
+    }
+    return HS_OK;
+}

@@ -107,6 +107,44 @@ static void write_impl(FILE *f, const app_calib_device *dv, const char *key,
     }
 }
 
+/* The MoE all-to-all tables: 'dispatch' (which 0) or 'combine' (1). */
+static void write_alltoall(FILE *f, const app_calib_device *dv, int which)
+{
+    bool any = false;
+
+    for (int g = 0; g < COST_AR_COUNTS; g++) {
+        const cost_ar_table *t =
+            which == 0 ? &dv->cal.dispatch[g] : &dv->cal.combine[g];
+        const app_kresid *r = &dv->a2a_test[which][g];
+
+        if (t->gpus == 0 || t->n < 2)
+            continue;
+        if (!any)
+            fprintf(f,
+                    "# [bytes per GPU, seconds]: DeepEP's MoE %s "
+                    "(tokens x top_k x hidden x %s), per size\n"
+                    "# the faster of the low-latency and normal kernels "
+                    "(DeepSeek-V3 shape)\n%s:\n",
+                    which == 0 ? "dispatch" : "combine",
+                    which == 0 ? "1 B (fp8)" : "2 B (bf16)",
+                    which == 0 ? "dispatch" : "combine");
+        any = true;
+        fprintf(f,
+                "  - gpus: %d\n    # interpolation error at %zu held-out "
+                "sizes: at most %.1f%%\n",
+                t->gpus, r->n, 100 * r->median);
+        fprintf(f, "    source: \"%s\"\n",
+                dv->ar_borrowed[0] != '\0'
+                    ? "borrowed from h100-sxm (NVLink 4 / NVSwitch)"
+                    : "aiconfigurator/sglang0.5.12_deepep_low_latency_perf."
+                      "csv aiconfigurator/sglang0.5.12_deepep_normal_perf."
+                      "csv");
+        fprintf(f, "    points:\n");
+        for (int i = 0; i < t->n; i++)
+            fprintf(f, "      - [%.0f, %.6g]\n", t->bytes[i], t->seconds[i]);
+    }
+}
+
 static void write_file(FILE *f, const app_calib_device *dv)
 {
     fprintf(f,
@@ -132,6 +170,8 @@ static void write_file(FILE *f, const app_calib_device *dv)
                "vLLM's custom all-reduce (CUDA graph)",
                "aiconfigurator/vllm0.19.0_custom_allreduce_perf.csv "
                "(vLLM_custom_graph, bfloat16)");
+    write_alltoall(f, dv, 0);
+    write_alltoall(f, dv, 1);
 }
 
 int app_calib_write(const char *out_dir, const char *catalog,

@@ -60,6 +60,12 @@ static size_t groups_of(const sc_scenario *sc, const sc_group **g)
     return sc->cluster.n_instances < 64 ? sc->cluster.n_instances : 64;
 }
 
+/* The GPUs of one instance of group 'g': tp x pp x dp. */
+static double gpus_of(const sc_group *g)
+{
+    return (double)g->tp * g->par.pp * g->par.dp;
+}
+
 /* The cost context of group 'g''s instances, with the KV cache off the
  * device (kv_remote: its bytes leave the device memory time, so the
  * times are lower bounds whatever the KV policy); false when tp > 1 has
@@ -70,12 +76,14 @@ static bool group_ctx(const sc_scenario *sc, const sc_group *g, cost_ctx *ctx)
     cost_options o = cost_options_default();
 
     o.kv_remote = true; /* allreduce stays the fastest: a lower bound */
-    if (g->tp > 1 && g->link >= 0)
+    if (g->link >= 0)
         link = &sc->links[g->link].link;
-    if (g->tp > 1 && link == NULL)
+    if (g->tp * g->par.pp * g->par.dp > 1 && link == NULL)
         return false;
     cost_ctx_init(ctx, &sc->model, &sc->precision,
-                  &sc->hardware[g->device].dev, g->tp, link, &o);
+                  &sc->hardware[g->device].dev, g->tp, g->tp > 1 ? link : NULL,
+                  &o);
+    cost_ctx_set_parallel(ctx, &g->par);
     return true;
 }
 
@@ -177,9 +185,11 @@ static double step_floor_s(const sc_scenario *sc, const sc_group *g, double k)
     w1 = fmin(pre.weight_bytes, dec.weight_bytes);
     if (!(e_c > 0 && e_m > 0 && peak > 0 && ctx.dev.mem_bw > 0))
         return 0;
+    /* spread over every GPU of the instance at best (EP may put a
+     * token's experts beyond its TP group; PP stages run in turn) */
     t = ctx.dev.step_overhead_s - 1e-9 +
-        fmax(k * f1 / (g->tp * e_c * peak),
-             w1 / (g->tp * e_m * ctx.dev.mem_bw));
+        fmax(k * f1 / (gpus_of(g) * e_c * peak),
+             w1 / (gpus_of(g) * e_m * ctx.dev.mem_bw));
     return t > 0 ? t : 0;
 }
 
@@ -206,7 +216,8 @@ static double energy_bound(const sc_scenario *sc)
 
         if (dev->power_idle_w < 0 || dev->power_busy_w < 0)
             return 0;
-        lb = fmin(lb, g[i]->tp * dev->power_busy_w * per_token_s(sc, g[i]));
+        lb = fmin(lb,
+                  gpus_of(g[i]) * dev->power_busy_w * per_token_s(sc, g[i]));
     }
     return isfinite(lb) ? lb * (1 - 1e-9) : 0; /* below any rounding */
 }
@@ -219,7 +230,7 @@ static void price(const sc_scenario *sc, double *devices, double *usd)
 
     *devices = *usd = 0;
     for (size_t i = 0; i < n; i++) {
-        double dv = (double)g[i]->count * g[i]->tp;
+        double dv = (double)g[i]->count * gpus_of(g[i]);
 
         *devices += dv;
         *usd += dv * sc->hardware[g[i]->device].dev.cost_per_hour;

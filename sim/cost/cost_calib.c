@@ -142,3 +142,15 @@ bool cost_calib_allreduce_as(const cost_calib *cal, const cost_ar_choice *ch,
     *s = ar_lookup(tb, bytes);
     return true;
 }
+
+bool cost_calib_alltoall(const cost_calib *cal, int n, double bytes,
+                         bool combine, double *s)
+{
+    const cost_ar_table *tb;
+
+    if (!cal->present ||
+        (tb = ar_table(combine ? cal->combine : cal->dispatch, n)) == NULL)
+        return false;
+    *s = ar_lookup(tb, bytes);
+    return true;
+}

@@ -17,6 +17,13 @@ cost_options cost_options_default(void)
     return o;
 }
 
+cost_parallel cost_parallel_default(int tp)
+{
+    cost_parallel p = {1, 1, 1, tp, 0.0};
+
+    return p;
+}
+
 double cost_allreduce_s(const cost_link *link, int n, double bytes)
 {
     double steps;
@@ -73,6 +80,8 @@ void cost_ctx_init(cost_ctx *ctx, const cost_model *m, const cost_precision *p,
     ctx->kv_bytes_per_token = kv_copies_per_token(m, tp) * ctx->b_kv;
     ctx->kv_shard =
         m->has_mla ? 1.0 : (double)(tp < m->kv_heads ? tp : m->kv_heads);
+    ctx->par = cost_parallel_default(tp);
+    ctx->gpus = tp;
 }
 
 /* Live activations at the widest operator: the residual stream and its
@@ -109,7 +118,7 @@ double cost_workspace_bytes(const cost_ctx *ctx, int64_t tokens,
 
 double cost_instance_mem_bytes(const cost_ctx *ctx)
 {
-    return ctx->tp * ctx->dev.mem_bytes;
+    return ctx->gpus * ctx->dev.mem_bytes;
 }
 
 double cost_kv_capacity_bytes(const cost_ctx *ctx, int64_t max_step_tokens,

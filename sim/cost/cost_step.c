@@ -36,8 +36,13 @@
  *  - norms cost 4 FLOPs per element, residual adds 1, the gated
  *    activation 4 per intermediate element;
  *  - under tensor parallelism every operator is split over the 'tp'
- *    devices except norms and residual adds, which every rank runs whole
- *    on the full hidden state (counted 'tp' times).
+ *    devices except norms, residual adds and MLA's q_a / kv_a
+ *    projections, which every rank runs whole (counted 'tp' times).
+ * Pipeline, attention data and expert parallelism (cost_parallel, a
+ * group's pp / dp / ep / moe_tp / moe_skew) time one attention rank's
+ * micro-batch through every layer and make the step of it (eval() at
+ * the end of the file; the formulas are in cost_par.c).  Tensor
+ * parallelism alone takes the original path unchanged.
  * Evaluating a step allocates nothing and costs O(operators).
  */
 #include "hetsim/cost.h"
@@ -64,6 +69,12 @@ typedef struct acc {
                           attention's (sequence, KV head) pairs, the
                           routed tokens of the MoE gate/up kernel; set
                           only around their add_op */
+    double tot_mult;   /* copies of this pass in the step (attention
+                          ranks x micro-batches; 1 without DP or PP):
+                          the step's totals are the timed amounts times
+                          it, except the routed experts' (cost_par.c) */
+    double moe_tokens; /* tokens every MoE layer routes in this pass
+                          (all attention ranks) */
 } acc;
 
 /* The peak a class runs at: the GEMM compute format for the GEMM-like
@@ -121,16 +132,15 @@ static double calibrated_s(const acc *a, cost_kclass k, double count, double f,
     return count * cost_kernel_s(cv, curve_peak(c, k), c->dev.mem_bw, &kn);
 }
 
-/* Add an operator run 'count' times per step by each of 'copies'
- * devices (1: split over the tp devices; tp: replicated on each). */
-static void add_op_copies(acc *a, const char *name, cost_kclass k,
-                          double count, double copies, double flops,
-                          double wbytes, double kvbytes, double actbytes)
+/* Add an operator timed by the amounts 'q' (FLOPs, weight, KV and
+ * activation bytes of all 'count' kernels as the tp devices of one rank
+ * see them: q / tp is one device's share) whose amounts in the whole
+ * step are 'tot'. */
+static void add_op_q(acc *a, const char *name, cost_kclass k, double count,
+                     const double q[4], const double tot[4])
 {
     cost_step *st = a->st;
-    double n = count * copies;
-    double f = n * flops, w = n * wbytes;
-    double kv = n * kvbytes, act = n * actbytes;
+    double f = q[0], w = q[1], kv = q[2], act = q[3];
     double tc = f / a->flops_rate[k];
     double b = w + (a->ctx->opts.kv_remote ? 0 : kv) + act;
     double tm = b / a->bytes_rate;
@@ -140,6 +150,10 @@ static void add_op_copies(acc *a, const char *name, cost_kclass k,
         return;
     if (a->ctx->dev.calib.present)
         t = calibrated_s(a, k, count, f, b, t);
+    f = tot[0];
+    w = tot[1];
+    kv = tot[2];
+    act = tot[3];
     st->flops += f;
     st->weight_bytes += w;
     st->kv_bytes += kv;
@@ -162,6 +176,21 @@ static void add_op_copies(acc *a, const char *name, cost_kclass k,
         op->time_s = t;
     }
     a->n++;
+}
+
+/* Add an operator run 'count' times per step by each of 'copies'
+ * devices (1: split over the tp devices; tp: replicated on each). */
+static void add_op_copies(acc *a, const char *name, cost_kclass k,
+                          double count, double copies, double flops,
+                          double wbytes, double kvbytes, double actbytes)
+{
+    double n = count * copies;
+    double q[4] = {n * flops, n * wbytes, n * kvbytes, n * actbytes};
+    double tot[4];
+
+    for (int i = 0; i < 4; i++)
+        tot[i] = q[i] * a->tot_mult;
+    add_op_q(a, name, k, count, q, tot);
 }
 
 static void add_op(acc *a, const char *name, cost_kclass k, double count,
@@ -287,15 +316,20 @@ static void mla_attention(acc *a, const cost_batch *b, double t)
     double tp = (double)b->prefill_tokens, td = (double)b->decode_seqs;
     double ctx_tok = tp + (double)b->prefill_cached;
 
+    /* q_a / kv_a are replicated on every tensor-parallel rank (vLLM's
+     * and SGLang's DeepSeek layers build them as ReplicatedLinear): each
+     * rank runs them whole, as the norms after them. */
     if (dqc > 0) {
-        gemm(a, "q_a_proj", l, t, d, dqc, 1);
+        add_op_copies(a, "q_a_proj", a->gemm, l, c->tp, 2.0 * t * d * dqc,
+                      d * dqc * c->b_w, 0, t * (d + dqc) * c->b_a);
         norm(a, "q_norm", l, t, dqc);
         gemm(a, "q_b_proj", l, t, dqc, h * (dn + dr), 1);
     } else {
         gemm(a, "q_proj", l, t, d, h * (dn + dr), 1);
     }
-    add_op(a, "kv_a_proj", a->gemm, l, 2.0 * t * d * (dc + dr),
-           d * (dc + dr) * c->b_w, t * kvl * c->b_kv, t * d * c->b_a);
+    add_op_copies(a, "kv_a_proj", a->gemm, l, c->tp, 2.0 * t * d * (dc + dr),
+                  d * (dc + dr) * c->b_w, t * kvl * c->b_kv / c->tp,
+                  t * d * c->b_a);
     norm(a, "kv_norm", l, t, dc);
     if (tp > 0) {
         /* Naive form: up-project the latent of every token in context. */
@@ -321,6 +355,71 @@ static void mla_attention(acc *a, const cost_batch *b, double t)
     gemm(a, "o_proj", l, t, h * dv, d, 1);
 }
 
+/* Tensor parallelism alone: no pipeline, attention DP, EP or skew. */
+static bool tp_only(const cost_ctx *c)
+{
+    const cost_parallel *p = &c->par;
+
+    return p->pp == 1 && p->dp == 1 && p->ep == 1 && p->moe_skew == 0;
+}
+
+/* One routed-expert GEMM (or the activation between, 'gemm' false) of
+ * the MoE layers under expert parallelism: timed on the hottest EP rank,
+ * whose moe_tp devices share its experts, counted in full in the step. */
+static void moe_op(acc *a, const char *name, double lm,
+                   const cost_moe_load *ld, double ic, double oc, bool gemm,
+                   bool gate_up)
+{
+    const cost_ctx *c = a->ctx;
+    /* amounts the tp devices of add_op_q's rate would handle, were they
+     * the hottest rank's moe_tp devices */
+    double s = (double)c->tp / c->par.moe_tp;
+    double tot[4], q[4];
+
+    if (gemm) {
+        tot[0] = 2.0 * ld->pairs * ic * oc;
+        tot[1] = ld->touched * ic * oc * c->b_w;
+        tot[3] = ld->pairs * (ic * c->b_a + oc * c->b_r);
+        q[0] = 2.0 * ld->hot_pairs * ic * oc * s;
+        q[1] = ld->touched_hot * ic * oc * c->b_w * s;
+        q[3] = ld->hot_pairs * (ic * c->b_a + oc * c->b_r) * s;
+    } else { /* ic: the intermediate width, oc: elements moved per one */
+        tot[0] = 4.0 * ld->pairs * ic;
+        tot[1] = 0;
+        tot[3] = oc * ld->pairs * ic * c->b_r;
+        q[0] = 4.0 * ld->hot_pairs * ic * s;
+        q[1] = 0;
+        q[3] = oc * ld->hot_pairs * ic * c->b_r * s;
+    }
+    tot[2] = q[2] = 0;
+    for (int i = 0; i < 4; i++) {
+        tot[i] *= lm;
+        q[i] *= lm;
+    }
+    a->units = gate_up ? ld->hot_pairs : 0; /* as mlp() */
+    add_op_q(a, name, a->moe, lm, q, tot);
+    a->units = 0;
+}
+
+/* The routed experts of the MoE layers with the parallelism of
+ * cost_parallel (cost_moe_load_eval: skew, hottest EP rank). */
+static void routed_par(acc *a, double lm)
+{
+    const cost_ctx *c = a->ctx;
+    const cost_model *m = &c->model;
+    double d = m->hidden, f = m->moe_expert_ffn;
+    double gu = m->gated_mlp ? 2.0 * f : f;
+    cost_moe_load ld;
+
+    cost_moe_load_eval(m->moe_experts, m->moe_top_k, a->moe_tokens, c->par.ep,
+                       c->par.moe_skew, &ld);
+    if (ld.pairs <= 0)
+        return;
+    moe_op(a, "moe_gate_up", lm, &ld, d, gu, true, true);
+    moe_op(a, "moe_act", lm, &ld, f, m->gated_mlp ? 3.0 : 2.0, false, false);
+    moe_op(a, "moe_down", lm, &ld, f, d, true, false);
+}
+
 static void feed_forward(acc *a, double t)
 {
     static const char *const dense[3] = {"mlp_gate_up", "mlp_act", "mlp_down"};
@@ -337,8 +436,11 @@ static void feed_forward(acc *a, double t)
     if (lm <= 0)
         return;
     gemm(a, "moe_router", lm, t, m->hidden, e, 1);
-    mlp(a, routed, a->moe, lm, t * k, m->moe_expert_ffn,
-        experts_touched(e, k, t));
+    if (tp_only(a->ctx))
+        mlp(a, routed, a->moe, lm, t * k, m->moe_expert_ffn,
+            experts_touched(e, k, t));
+    else
+        routed_par(a, lm);
     if (m->moe_shared_experts > 0)
         mlp(a, shared, a->gemm, lm, t,
             (double)m->moe_shared_experts * m->moe_expert_ffn, 1);
@@ -378,13 +480,21 @@ static double tp_allreduce_s(const cost_ctx *c, double bytes)
     return cost_allreduce_s(&c->link, c->tp, bytes);
 }
 
-static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
-                 cost_op *ops, size_t cap, size_t *n_ops)
+/* One pass of batch 'b' (one attention rank's micro-batch) through
+ * every layer; 'moe_tokens' and 'tot_mult' as in acc. */
+static void eval_pass(const cost_ctx *c, const cost_batch *b,
+                      double moe_tokens, double tot_mult, cost_step *st,
+                      cost_op *ops, size_t cap, size_t *n_ops)
 {
     const cost_model *m = &c->model;
     double t = (double)(b->prefill_tokens + b->decode_seqs);
     double d = m->hidden, l = m->layers;
-    acc a = {.ctx = c, .st = st, .ops = ops, .cap = cap};
+    acc a = {.ctx = c,
+             .st = st,
+             .ops = ops,
+             .cap = cap,
+             .tot_mult = tot_mult,
+             .moe_tokens = moe_tokens};
 
     a.bytes_rate = c->tp * c->dev.eta_memory * c->dev.mem_bw;
     pick_classes(c, &a);
@@ -407,7 +517,9 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
         residual(&a, l, t);
         norm(&a, "final_norm", 1, t, d);
         gemm(&a, "lm_head", 1, (double)b->logits_tokens, d, m->vocab, 1);
-        if (c->tp > 1)
+        if (!tp_only(c))
+            st->comm_s = cost_par_comm_s(c, t, moe_tokens);
+        else if (c->tp > 1)
             st->comm_s = 2.0 * l * tp_allreduce_s(c, t * d * c->b_r);
         st->overhead_s = c->dev.step_overhead_s;
         if (!c->dev.calib.present)
@@ -420,6 +532,68 @@ static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
         st->bound = COST_BOUND_COMPUTE;
     if (n_ops != NULL)
         *n_ops = a.n;
+}
+
+/* The largest of 'parts' even shares of 'b': ceil(n / parts) of its
+ * sequences of each kind with their mean lengths. */
+static cost_batch share_of(const cost_batch *b, double parts)
+{
+    cost_batch r = *b;
+    double fp, fd;
+
+    if (parts <= 1)
+        return r;
+    r.prefill_seqs = (int64_t)ceil((double)b->prefill_seqs / parts);
+    r.decode_seqs = (int64_t)ceil((double)b->decode_seqs / parts);
+    r.logits_tokens = (int64_t)ceil((double)b->logits_tokens / parts);
+    fp = b->prefill_seqs > 0 ? (double)r.prefill_seqs / (double)b->prefill_seqs
+                             : 0;
+    fd = b->decode_seqs > 0 ? (double)r.decode_seqs / (double)b->decode_seqs
+                            : 0;
+    r.prefill_tokens = llround((double)b->prefill_tokens * fp);
+    r.prefill_cached = llround((double)b->prefill_cached * fp);
+    r.prefill_pairs = b->prefill_pairs * fp;
+    r.decode_context = llround((double)b->decode_context * fd);
+    return r;
+}
+
+/* A step under pipeline and attention data parallelism: the slowest
+ * attention rank holds the largest share of the batch, split into
+ * min(pp, its sequences) micro-batches; one micro-batch's pass through
+ * all layers is timed and the pipeline schedule (cost_pp_step_s) makes
+ * the step of it.  Routed experts see the tokens of every rank. */
+static void eval(const cost_ctx *c, const cost_batch *b, cost_step *st,
+                 cost_op *ops, size_t cap, size_t *n_ops)
+{
+    const cost_parallel *p = &c->par;
+    cost_batch rank, mb;
+    double seqs, micro, tm, slots, f, hand;
+
+    if (tp_only(c)) {
+        eval_pass(c, b, (double)(b->prefill_tokens + b->decode_seqs), 1, st,
+                  ops, cap, n_ops);
+        return;
+    }
+    rank = share_of(b, p->dp);
+    seqs = (double)(rank.prefill_seqs + rank.decode_seqs);
+    micro = p->pp > 1 && seqs > 1 ? fmin(p->pp, seqs) : 1;
+    mb = share_of(&rank, micro);
+    eval_pass(c, &mb, (double)(b->prefill_tokens + b->decode_seqs) / micro,
+              p->dp * micro, st, ops, cap, n_ops);
+    tm = (double)(mb.prefill_tokens + mb.decode_seqs);
+    if (p->pp == 1 || tm <= 0)
+        return;
+    slots = micro > p->pp ? micro : p->pp;
+    f = slots / p->pp;
+    hand =
+        c->link.latency_s + tm * c->model.hidden * c->b_r / c->link.bandwidth;
+    st->compute_s *= f;
+    st->memory_s *= f;
+    st->roofline_s *= f;
+    st->compute_bound_s *= f;
+    st->overhead_s *= f;
+    st->comm_s = st->comm_s * f + slots * hand;
+    st->time_s = st->roofline_s + st->comm_s + st->overhead_s;
 }
 
 void cost_step_eval(const cost_ctx *ctx, const cost_batch *b, cost_step *out)

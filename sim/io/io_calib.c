@@ -1,7 +1,7 @@
 /*
  * io_calib.c -- calibration files (configs/calibration/<name>.yaml):
  * the fitted kernel curves of one device and its measured all-reduce
- * tables, written by 'hetsim calibrate' and referenced by a hardware
+ * and MoE all-to-all (dispatch, combine) tables, written by 'hetsim calibrate' and referenced by a hardware
  * entry's 'calibration:' key (docs/calibration.md has the format).
  *
  * Every problem is a located error (file:line:col, key path, what was
@@ -15,8 +15,9 @@
 #include <string.h>
 
 static const char *const file_keys[] = {
-    "name",           "source",           "curves", "allreduce",
-    "allreduce_nccl", "allreduce_custom", NULL};
+    "name",      "source",         "curves",
+    "allreduce", "allreduce_nccl", "allreduce_custom",
+    "dispatch",  "combine",        NULL};
 static const char *const ar_keys[] = {"gpus", "source", "points", NULL};
 
 /* One curve's keys; 'fitted' is set by being present. */
@@ -125,9 +126,10 @@ static void bind_table(io_errs *e, const io_node *n,
     }
 }
 
-/* A list of all-reduce tables (one per GPU count) into 'tabs'. */
-static void bind_allreduce(io_errs *e, const io_node *n,
-                           cost_ar_table tabs[COST_AR_COUNTS])
+/* A list of measured tables, one per GPU count: 'allreduce', and the
+ * MoE all-to-all's 'dispatch' and 'combine'. */
+static void bind_tables(io_errs *e, const io_node *n,
+                        cost_ar_table tabs[COST_AR_COUNTS])
 {
     if (!io_expect_seq(e, n))
         return;
@@ -160,11 +162,15 @@ static int bind_file(io_errs *e, const io_node *root, const char *name,
     if ((n = io_member(e, root, "curves", true)) != NULL)
         bind_curves(e, n, cal);
     if ((n = io_get(root, "allreduce")) != NULL)
-        bind_allreduce(e, n, cal->allreduce);
+        bind_tables(e, n, cal->allreduce);
     if ((n = io_get(root, "allreduce_nccl")) != NULL)
-        bind_allreduce(e, n, cal->ar_nccl);
+        bind_tables(e, n, cal->ar_nccl);
     if ((n = io_get(root, "allreduce_custom")) != NULL)
-        bind_allreduce(e, n, cal->ar_custom);
+        bind_tables(e, n, cal->ar_custom);
+    if ((n = io_get(root, "dispatch")) != NULL)
+        bind_tables(e, n, cal->dispatch);
+    if ((n = io_get(root, "combine")) != NULL)
+        bind_tables(e, n, cal->combine);
     if (e->n > before) {
         memset(cal, 0, sizeof *cal);
         return HS_EINPUT;

@@ -18,13 +18,40 @@ static const char *const cluster_keys[] = {
     "block_size",  "mixed_fallback", NULL,
 };
 static const char *const instance_keys[] = {
-    "name",      "device",           "count",           "tp",
-    "max_batch", "max_batch_tokens", "chunked_prefill", "scheduler",
-    "link",      "router",           "engine",          NULL,
+    "name",
+    "device",
+    "count",
+    "tp",
+    "pp",
+    "dp",
+    "ep",
+    "moe_tp",
+    "moe_skew",
+    "max_batch",
+    "max_batch_tokens",
+    "chunked_prefill",
+    "scheduler",
+    "link",
+    "router",
+    "engine",
+    NULL,
 };
 static const char *const role_keys[] = {
-    "device",          "count",     "tp",   "max_batch", "max_batch_tokens",
-    "chunked_prefill", "scheduler", "link", "engine",    NULL,
+    "device",
+    "count",
+    "tp",
+    "pp",
+    "dp",
+    "ep",
+    "moe_tp",
+    "moe_skew",
+    "max_batch",
+    "max_batch_tokens",
+    "chunked_prefill",
+    "scheduler",
+    "link",
+    "engine",
+    NULL,
 };
 static const char *const kv_transfer_keys[] = {"link", "layerwise", NULL};
 static const char *const kv_pool_keys[] = {"pool", "policy", NULL};
@@ -47,6 +74,17 @@ static const io_param group_params[] = {
     /* tp: a tensor-parallel group lives in one scale-up domain, which
      * holds at most hundreds of devices; tp 1e9 used to run (issue 16). */
     {IO_PARAM_INT32(sc_group, tp, "tp", false, 1, SC_MAX_TP), IO_DEFAULT(1)},
+    /* parallelism beyond tp (docs/scenario.md); moe_tp's default follows
+     * from the others (bind_parallel) */
+    {IO_PARAM_INT32(sc_group, par.pp, "pp", false, 1, SC_MAX_TP),
+     IO_DEFAULT(1)},
+    {IO_PARAM_INT32(sc_group, par.dp, "dp", false, 1, SC_MAX_TP),
+     IO_DEFAULT(1)},
+    {IO_PARAM_INT32(sc_group, par.ep, "ep", false, 1, SC_MAX_TP),
+     IO_DEFAULT(1)},
+    {IO_PARAM_INT32(sc_group, par.moe_tp, "moe_tp", false, 1, SC_MAX_TP)},
+    {IO_PARAM_NUMBER(sc_group, par.moe_skew, "moe_skew", false, 0, 4),
+     IO_DEFAULT(0)},
     {IO_PARAM_INT(sc_group, max_batch, "max_batch", false, 1, INT64_MAX),
      IO_DEFAULT(256)},
     {IO_PARAM_INT(sc_group, max_batch_tokens, "max_batch_tokens", false, 1,
@@ -137,9 +175,43 @@ static void bind_engine(io_sc_ctx *c, const io_node *n, sc_group *g)
         g->chunked_prefill = g->engine.chunked_prefill;
 }
 
+/* moe_tp's default (tp x dp / ep, which must divide) and the check of
+ * the whole parallelism against the model (cost_parallel_valid), located
+ * at the key that breaks it. */
+static void bind_parallel(io_sc_ctx *c, const io_node *n, sc_group *g)
+{
+    cost_parallel *p = &g->par;
+    const io_node *mt = io_get(n, "moe_tp");
+    const io_node *at = mt != NULL ? mt : io_get(n, "ep");
+    int64_t stage = (int64_t)g->tp * p->dp;
+    char why[200];
+
+    if (mt == NULL) {
+        if (stage % p->ep != 0) {
+            io_node_error(c->e, at != NULL ? at : n,
+                          "ep %d must divide tp x dp = %lld (the GPUs the "
+                          "experts of one pipeline stage are spread over)",
+                          p->ep, (long long)stage);
+            return;
+        }
+        p->moe_tp = (int)(stage / p->ep);
+    }
+    if (c->sc->model.layers <= 0) /* the model failed: reported */
+        return;
+    if (!cost_parallel_valid(p, g->tp, &c->sc->model, why, sizeof why))
+        io_node_error(c->e, at != NULL ? at : n, "%s", why);
+}
+
+/* GPUs of one instance of the group. */
+static int64_t group_gpus(const sc_group *g)
+{
+    return (int64_t)g->tp * g->par.pp * g->par.dp;
+}
+
 static void group_defaults(sc_group *g, const io_node *n)
 {
     io_params_default(group_params, g);
+    g->par = cost_parallel_default(1);
     g->device = SC_NONE;
     g->link = SC_NONE;
     g->loc = n->loc;
@@ -166,6 +238,7 @@ static void bind_group(io_sc_ctx *c, const io_node *n, sc_group *g,
     if (dn != NULL)
         g->device = io_sc_ref_hardware(c, dn);
     io_bind_params(c->e, n, group_params, g, true);
+    bind_parallel(c, n, g);
     bind_engine(c, n, g);
     bind_scheduler(c, n, g, role);
     if (instance && io_get(n, "router") != NULL)
@@ -180,11 +253,19 @@ static void bind_group(io_sc_ctx *c, const io_node *n, sc_group *g,
         g->link = c->sc->hardware[g->device].link;
     /* (A device that failed to load has already been reported.) */
     if (complete && ln == NULL && g->device != SC_NONE &&
-        c->hw_ok[g->device] && g->tp > 1 && g->link == SC_NONE)
-        io_node_error(c->e, n,
-                      "tp %d needs a link, and device '%s' names no default "
-                      "link: set 'link'",
-                      g->tp, c->sc->hardware[g->device].name);
+        c->hw_ok[g->device] && group_gpus(g) > 1 && g->link == SC_NONE) {
+        if (group_gpus(g) == g->tp)
+            io_node_error(c->e, n,
+                          "tp %d needs a link, and device '%s' names no "
+                          "default link: set 'link'",
+                          g->tp, c->sc->hardware[g->device].name);
+        else
+            io_node_error(c->e, n,
+                          "tp %d x pp %d x dp %d needs a link, and device "
+                          "'%s' names no default link: set 'link'",
+                          g->tp, g->par.pp, g->par.dp,
+                          c->sc->hardware[g->device].name);
+    }
 }
 
 static void bind_instances(io_sc_ctx *c, const io_node *n, bool complete)

@@ -96,7 +96,9 @@ static int build_group(srv_sim *s, const sc_group *grp, srv_kind kind,
  * their ports on the KV transfer link: one port per instance on a
  * shared fabric (docs/disaggregation.md), with one link per GPU -- each
  * GPU sends or receives its own KV heads over its own NIC -- at the
- * link's efficiency: tp x bandwidth x efficiency. */
+ * link's efficiency: gpus x bandwidth x efficiency (tp x pp x dp GPUs:
+ * every attention rank and stage holds its own sequences' or layers'
+ * KV). */
 static int build_split(srv_sim *s, hs_diag *d)
 {
     const sc_cluster *c = &s->sc->cluster;
@@ -111,10 +113,11 @@ static int build_split(srv_sim *s, hs_diag *d)
     s->n_prefill = (int)c->prefill.count;
     s->net = hw_net_new(s->eng);
     for (int i = 0; i < s->n_insts; i++)
-        s->insts[i].port = hw_net_add(
-            s->net, s->insts[i].name,
-            link->link.bandwidth * link->link.efficiency * s->insts[i].ctx.tp,
-            link->link.latency_s);
+        s->insts[i].port =
+            hw_net_add(s->net, s->insts[i].name,
+                       link->link.bandwidth * link->link.efficiency *
+                           s->insts[i].ctx.gpus,
+                       link->link.latency_s);
     s->xfer_link = link->name;
     s->xfer_epb = link->link.energy_per_bit;
     s->kv_token_bytes = cost_model_kv_elems_per_token(&s->sc->model) *

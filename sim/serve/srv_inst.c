@@ -523,6 +523,11 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
     opts.allreduce = g->engine.allreduce;
     cost_ctx_init(&in->ctx, &sc->model, &sc->precision, &hw->dev, g->tp,
                   g->tp > 1 ? link : NULL, &opts);
+    if (g->tp == 1 && link != NULL) { /* pp / dp / ep hand-offs use it */
+        in->ctx.link = *link;
+        in->ctx.has_link = true;
+    }
+    cost_ctx_set_parallel(&in->ctx, &g->par);
     in->max_batch = g->max_batch;
     in->max_tokens = g->max_batch_tokens;
     in->prefill_tps = full_chunk_rate(in);
@@ -534,7 +539,7 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
             "mem_bandwidth (a step may take at most %.0g s, so that "
             "simulated time stays representable)",
             name, (int)in->max_tokens,
-            (double)in->max_tokens / in->prefill_tps, g->tp, hw->name,
+            (double)in->max_tokens / in->prefill_tps, in->ctx.gpus, hw->name,
             SRV_MAX_STEP_S);
     in->sched = pol->sched;
     in->block_size = sc->cluster.block_size;
@@ -545,7 +550,8 @@ int srv_inst_init(srv_inst *in, int idx, const sc_scenario *sc,
             d, g->loc,
             "cluster: instance '%s': model '%s' (%.1f GB of weights) "
             "leaves no room for KV cache on %d x %s (%.1f GB usable)",
-            name, sc->model.name, in->ctx.weight_bytes / 1e9, g->tp, hw->name,
+            name, sc->model.name, in->ctx.weight_bytes / 1e9, in->ctx.gpus,
+            hw->name,
             cost_instance_mem_bytes(&in->ctx) * (1 - hw->dev.mem_margin) /
                 1e9);
     mb = (size_t)in->max_batch;

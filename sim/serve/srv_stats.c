@@ -315,10 +315,14 @@ static void instance_totals(srv_sim *s, const srv_inst *in, double win_s,
         .device = in->device,
         .count = 1,
         .tp = in->ctx.tp,
+        .pp = in->ctx.par.pp,
+        .dp = in->ctx.par.dp,
+        .ep = in->ctx.par.ep,
+        .moe_tp = in->ctx.par.moe_tp,
         .busy_s = busy,
-        .energy_j =
-            in->ctx.tp * (busy * dev->power_busy_w + idle * dev->power_idle_w),
-        .cost_usd = in->ctx.tp * dev->cost_per_hour * win_s / 3600.0,
+        .energy_j = in->ctx.gpus *
+                    (busy * dev->power_busy_w + idle * dev->power_idle_w),
+        .cost_usd = in->ctx.gpus * dev->cost_per_hour * win_s / 3600.0,
         .gemm_format = cost_dtype_name(in->ctx.compute),
         .attn_format = cost_dtype_name(in->ctx.attn),
     };

@@ -355,8 +355,9 @@ START_TEST(unknown_key)
     ck_assert_ptr_null(sc);
     expect(DIR "/t.yaml:5:46: error: cluster.instances.0: unknown "
                "key 'cuont' (expected one of name, device, count, "
-               "tp, max_batch, max_batch_tokens, chunked_prefill, "
-               "scheduler, link, router, engine)\n");
+               "tp, pp, dp, ep, moe_tp, moe_skew, max_batch, "
+               "max_batch_tokens, chunked_prefill, scheduler, link, router, "
+               "engine)\n");
 }
 END_TEST
 
@@ -769,8 +770,9 @@ START_TEST(set_with_a_bad_value)
                      HS_EINPUT);
     /* --set errors come in the order they were found. */
     expect("--set:1:21: error: cluster.instances.0: unknown key "
-           "'cuont' (expected one of name, device, count, tp, "
-           "max_batch, max_batch_tokens, chunked_prefill, scheduler, link, "
+           "'cuont' (expected one of name, device, count, tp, pp, dp, ep, "
+           "moe_tp, moe_skew, max_batch, max_batch_tokens, chunked_prefill, "
+           "scheduler, link, "
            "router, engine)\n"
            "--set:1:24: error: cluster.instances.0.tp: expected an "
            "integer between 1 and 4096, found 'two'\n"
@@ -901,8 +903,8 @@ START_TEST(errors_keep_key_and_message_apart)
     expect_item(
         2, HS_EINPUT, DIR "/t.yaml", 5, 46, "cluster.instances.0",
         "unknown key 'cuont' (expected one of name, device, count, "
-        "tp, max_batch, max_batch_tokens, chunked_prefill, scheduler, link, "
-        "router, engine)");
+        "tp, pp, dp, ep, moe_tp, moe_skew, max_batch, max_batch_tokens, "
+        "chunked_prefill, scheduler, link, router, engine)");
     ck_assert_msg(hs_diag_check(diag, &why), "%s", why);
     hs_diag_clear(diag);
     load_text(edit(9, "      arrival: {process: poisson, rate: 2/s, cv: 1}\n"),

@@ -222,8 +222,9 @@ static void add_one_of_each(io_store *s, int64_t run)
     srv_step_rec st = {"mono/0", 1.0,  1.02,        "decode", 32,
                        0,        32,   2e12,        1e11,     20.0,
                        5e10,     4e10, "bandwidth", "bf16",   "bf16"};
-    srv_instance_rec in = {"mono/0", "monolithic", "h100", 1,      8,
-                           90.0,     3.6e5,        12.5,   "bf16", "bf16"};
+    srv_instance_rec in = {
+        "mono/0", "monolithic", "h100", 1,    8,      1,     1, 1,
+        8,        90.0,         3.6e5,  12.5, "bf16", "bf16"};
     srv_transfer_rec tr = {7, 3, "optical", "kv_pd", 1.5e9, 2.0, 2.003};
     srv_sample_rec ts = {"mono/0", 1.0, 4, 32, 4e10, 6e10, 0.5};
     srv_session_rec se = {11, "agents", 5, 0.5, (double)NAN, 12000, 9000};
