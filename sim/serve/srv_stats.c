@@ -256,8 +256,7 @@ static void link_totals(srv_sim *s, double sim_s)
                     sim_s > 0 ? busy / (sim_s * s->n_insts) : 0);
     srv_emit_metric(s, s->xfer_link, REC_M_utilisation,
                     sim_s > 0 && bw > 0 ? 2 * bytes / (bw * sim_s) : 0);
-    srv_emit_metric(s, s->xfer_link, REC_M_transfers,
-                    (double)s->kv_transfers);
+    srv_emit_metric(s, s->xfer_link, REC_M_transfers, (double)s->kv_transfers);
     s->summary.energy_j += energy;
 }
 
