@@ -20,7 +20,7 @@ typedef struct offload {
     srv_pcache pool;      /* prefix blocks held in the share */
     int64_t pool_blocks;  /* the share, in KV blocks */
     int64_t swap_blocks;  /* of it, preempted requests' KV */
-    double bw, latency_s; /* of the pool's link */
+    double bw, latency_s; /* of the pool's link, alone on it */
     double block_bytes;
     double fetch_pending; /* bytes to fetch for the step being planned */
     double step_fetch;    /* of the step last costed, reported when run */
@@ -64,20 +64,26 @@ static bool room_for(offload *o, int64_t nblk)
     return o->pool.held_blocks + o->swap_blocks + nblk <= o->pool_blocks;
 }
 
-/* Report 'bytes' of kind 'kind' over the pool's link from 'start', for
- * as long as the link takes to carry them. */
-static void report(srv_inst *in, const offload *o, srv_xfer_kind kind,
-                   int64_t request_id, double bytes, hs_time start)
+/* Report 'bytes' of kind 'kind' over the pool's link from 'start' to
+ * 'end'. */
+static void report(srv_inst *in, srv_xfer_kind kind, int64_t request_id,
+                   double bytes, hs_time start, hs_time end)
 {
-    srv_pool_xfer x = {
-        .kind = kind,
-        .request_id = request_id,
-        .bytes = bytes,
-        .start = start,
-        .end = start + hs_time_from_s(bytes / o->bw + o->latency_s),
-    };
+    srv_pool_xfer x = {kind, request_id, bytes, start, end};
 
     srv_host_pool_xfer(in, &x);
+}
+
+/* Offload 'bytes' now: written to the pool in the background (the
+ * network carries them; the row, added up per interval, ends when the
+ * link alone would have carried them). */
+static void offload_bytes(srv_inst *in, offload *o, int64_t request_id,
+                          double bytes, hs_time now)
+{
+    o->offloaded_bytes += bytes;
+    srv_host_pool_write(in, bytes);
+    report(in, SRV_XFER_OFFLOAD, request_id, bytes, now,
+           now + hs_time_from_s(bytes / o->bw + o->latency_s));
 }
 
 static void evicted(srv_inst *in, void *st, uint64_t id, int64_t nblk,
@@ -103,8 +109,7 @@ static void evicted(srv_inst *in, void *st, uint64_t id, int64_t nblk,
     if (nblk > o->pool_blocks || !room_for(o, nblk))
         return;
     srv_pcache_unpin(&o->pool, srv_pcache_insert(&o->pool, id, nblk), now);
-    o->offloaded_bytes += bytes;
-    report(in, o, SRV_XFER_OFFLOAD, -1, bytes, now);
+    offload_bytes(in, o, -1, bytes, now);
 }
 
 static void fetched(offload *o, int64_t nblk)
@@ -148,9 +153,8 @@ static void swap_out(srv_inst *in, void *st, srv_req *r)
         return;
     r->swapped = r->kv_tokens;
     o->swap_blocks += nblk;
-    o->offloaded_bytes += (double)nblk * o->block_bytes;
-    report(in, o, SRV_XFER_OFFLOAD, r->id, (double)nblk * o->block_bytes,
-           srv_host_now(in));
+    offload_bytes(in, o, r->id, (double)nblk * o->block_bytes,
+                  srv_host_now(in));
 }
 
 /* The KV comes back with the step that admits the request; only its
@@ -178,16 +182,17 @@ static void unswap(srv_inst *in, void *st, srv_req *r)
     o->fetch_pending -= (double)nblk * o->block_bytes;
 }
 
-/* The fetches of the step cross the pool's link, overlapped with the
- * device's work. */
-static void adjust(void *st, cost_step *step)
+/* The fetches of the step cross the pool's link once, overlapped with
+ * the device's work. */
+static void traffic(void *st, const cost_step *step, srv_link_use *use)
 {
     offload *o = st;
-    double bytes = o->fetch_pending;
 
+    (void)step;
+    o->step_fetch = o->fetch_pending;
     o->fetch_pending = 0;
-    o->step_fetch = bytes;
-    srv_step_add_link(step, bytes, o->bw, o->latency_s);
+    use->bytes = o->step_fetch;
+    use->per_layer = false;
 }
 
 /* The step's fetches are one transfer, from the step's start; they count
@@ -202,7 +207,8 @@ static void recorded(srv_inst *in, void *st, const cost_step *step,
     (void)end;
     o->fetched_bytes += o->step_fetch;
     if (o->step_fetch > 0)
-        report(in, o, SRV_XFER_FETCH, -1, o->step_fetch, start);
+        report(in, SRV_XFER_FETCH, -1, o->step_fetch, start,
+               srv_host_link_end(in));
     o->step_fetch = 0;
 }
 
@@ -234,7 +240,7 @@ const srv_kvpol_ops srv_kvpol_offload = {
     .swap_out = swap_out,
     .swap_in = swap_in,
     .unswap = unswap,
-    .adjust = adjust,
+    .traffic = traffic,
     .recorded = recorded,
     .check = check,
     .totals = totals,

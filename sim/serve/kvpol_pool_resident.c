@@ -2,17 +2,15 @@
  * kvpol_pool_resident.c -- the "pool-resident" KV pool policy: every
  * instance that decodes keeps its weights in device memory and its KV
  * cache in its share of a memory pool, streamed over the pool's link at
- * every step.  The stream overlaps the device's work layer by layer, so
- * a step takes the longer of the two, plus the pool's latency once;
- * 'link' bound when the stream is the longer.  The pool's capacity and
- * bandwidth are split evenly among those instances (a static share:
- * streams do not contend dynamically, docs/disaggregation.md).
+ * every step, layer by layer, each layer's read paying the latency and
+ * overlapped with the previous layer's compute at most (srv_step.c);
+ * 'link' bound when the reads are the longer.  The pool's capacity is
+ * split evenly among those instances; its bandwidth is shared by the
+ * reads on the cluster's network at each moment (docs/network.md).
  */
 #include "srv_host.h"
 
 typedef struct resident {
-    double bw;        /* B/s this instance streams at */
-    double latency_s; /* added once per step */
     double streamed_bytes;
 } resident;
 
@@ -33,8 +31,7 @@ static int attach(srv_inst *in, void *st, const srv_pool_share *share,
                              "cluster.kv_pool: instance '%s': weights and "
                              "workspace do not fit its own memory",
                              srv_host_name(in));
-    p->bw = share->bw;
-    p->latency_s = share->latency_s;
+    (void)p;
     blocks = (int64_t)(share->bytes / srv_host_block_bytes(in));
     srv_host_set_remote_kv(in, blocks);
     if (blocks < 1)
@@ -45,11 +42,12 @@ static int attach(srv_inst *in, void *st, const srv_pool_share *share,
     return HS_OK;
 }
 
-static void adjust(void *st, cost_step *step)
+/* Every step reads the KV it attends to from the pool, layer by layer. */
+static void traffic(void *st, const cost_step *step, srv_link_use *use)
 {
-    const resident *p = st;
-
-    srv_step_add_link(step, step->kv_bytes, p->bw, p->latency_s);
+    (void)st;
+    use->bytes = step->kv_bytes;
+    use->per_layer = true;
 }
 
 /* The step streamed its KV: reported to the cluster, which adds streams
@@ -78,7 +76,7 @@ const srv_kvpol_ops srv_kvpol_pool_resident = {
     .remote_kv = true,
     .applies = decodes,
     .attach = attach,
-    .adjust = adjust,
+    .traffic = traffic,
     .recorded = recorded,
     .totals = totals,
 };

@@ -14,6 +14,7 @@
  *   srv_route.c    the router policy chooses an instance
  *   srv_split.c    split mode: prefill -> decode hand-off, KV transfers
  *   srv_xfer.c     the memory pool's traffic as transfer rows
+ *   srv_pool.c     the memory pool's traffic on the network
  *   srv_arrival.c  an arrival: make the request, route it, queue it
  *   srv_build.c    building instances, pools and the network
  *   srv_sim.c      the public API: new, run, stop, summary, free; hooks
@@ -122,13 +123,17 @@ struct srv_sim {
                              rest decode; 0 in monolithic mode */
     srv_router router;
     srv_router drouter;    /* split: chooses the decode instance */
-    struct hw_net *net;    /* split: the KV transfer network */
+    struct hw_net *net;    /* the network: split mode's KV ports, the
+                              memory pool and its ports (srv_pool.c) */
     const char *xfer_link; /* its link's name */
     double xfer_epb;       /* its energy per bit */
     double kv_token_bytes; /* KV of one token, model-level (one copy) */
     srv_queue moving;      /* split: requests whose KV is on the wire */
     const sc_pool *pool;   /* the memory pool in use, else NULL */
     double pool_epb;       /* energy per bit of the pool's link */
+    int pool_res;          /* the pool's resource in 'net' */
+    double pool_shared_bytes; /* pool bytes over split's KV ports */
+    int64_t kv_transfers;     /* split: KV hand-offs started */
     srv_sessions sessions;
     int64_t next_xfer_id;
     srv_streams streams;
@@ -263,6 +268,14 @@ void srv_split_drain(srv_sim *s);
 void srv_xfer_pool(srv_sim *s, const srv_pool_xfer *x);
 /* The end of the run: the intervals not written yet; frees the window. */
 void srv_xfer_flush(srv_sim *s);
+
+/* ---- the memory pool on the network (srv_pool.c) ------------------------- */
+
+/* Add the pool and the ports of the instances 'ops' applies to to the
+ * network (made when there is none), after the instances were built. */
+void srv_pool_build(srv_sim *s, const srv_kvpol_ops *ops);
+/* The instances' pool_move hook: a step's reads or background writes. */
+void srv_pool_move(srv_sim *s, int inst, double bytes, bool write);
 
 /* ---- arrivals (srv_arrival.c) --------------------------------------------- */
 

@@ -159,10 +159,10 @@ static const srv_kvpol_ops *pool_policy(const sc_scenario *sc)
     return ops->attach != NULL ? ops : NULL;
 }
 
-/* The memory pool: its capacity and bandwidth are split evenly among the
- * instances its policy applies to (a static share: streams do not
- * contend dynamically, docs/disaggregation.md), each reaching it over
- * the pool's link. */
+/* The memory pool: its capacity is split evenly among the instances its
+ * policy applies to, each reaching it over the pool's link; its
+ * bandwidth is shared on the network (srv_pool.c).  The share's 'bw' is
+ * what one instance's transfer reaches alone. */
 static int attach_pool(srv_sim *s, hs_diag *d)
 {
     const srv_kvpol_ops *ops = pool_policy(s->sc);
@@ -180,17 +180,19 @@ static int attach_pool(srv_sim *s, hs_diag *d)
     pool = &s->sc->pools[s->sc->cluster.kv_pool];
     link = &s->sc->links[pool->link].link;
     share.bytes = pool->capacity_bytes / n;
-    share.bw = pool->bandwidth / n < link->bandwidth * link->efficiency
-                   ? pool->bandwidth / n
-                   : link->bandwidth * link->efficiency;
     share.latency_s = pool->latency_s + link->latency_s;
     share.loc = s->sc->cluster.loc;
     s->pool = pool;
     s->pool_epb = link->energy_per_bit;
-    for (int i = 0; i < s->n_insts; i++)
+    for (int i = 0; i < s->n_insts; i++) {
+        double port = link->bandwidth * link->efficiency * s->insts[i].ctx.tp;
+
+        share.bw = pool->bandwidth < port ? pool->bandwidth : port;
         if (ops->applies(s->insts[i].kind, s->insts[i].caching) &&
             srv_inst_attach(&s->insts[i], ops, &share, d) != HS_OK)
             return HS_EINPUT;
+    }
+    srv_pool_build(s, ops);
     return HS_OK;
 }
 

@@ -189,13 +189,27 @@ void srv_router_fini(srv_router *r);
 
 /* ---- KV pool policies (kvpol_*.c, kvpol.def) ----------------------------- */
 
-/* An instance's even share of a memory pool, reached over a link. */
+/* An instance's share of a memory pool, reached over a link: an even
+ * share of its capacity; its bandwidth is not shared in advance (the
+ * cluster's network shares it among the transfers using it at each
+ * moment, docs/network.md). */
 typedef struct srv_pool_share {
     double bytes;     /* capacity share */
-    double bw;        /* B/s: min(link, pool bandwidth / sharers) */
+    double bw;        /* B/s a lone transfer reaches: min(pool bandwidth,
+                         link bandwidth x efficiency x tp) */
     double latency_s; /* pool + link latency, once per access */
     hs_loc loc;       /* where errors are reported (cluster.kv_pool) */
 } srv_pool_share;
+
+/* What a step reads from the pool over its link.  'per_layer': each
+ * layer's KV is read in its turn, the read of layer i+1 overlapped with
+ * the compute of layer i at most, and each read pays the latency
+ * (pool-resident KV); otherwise the bytes are fetched once, overlapped
+ * with the whole step, the latency paid once (offload's fetches). */
+typedef struct srv_link_use {
+    double bytes;
+    bool per_layer;
+} srv_link_use;
 
 /* Totals of one instance's use of its pool, for the pool's metrics. */
 typedef struct srv_pool_totals {
@@ -232,8 +246,10 @@ typedef struct srv_kvpol_ops {
      * did not happen. */
     void (*swap_in)(srv_inst *in, void *st, srv_req *r);
     void (*unswap)(srv_inst *in, void *st, srv_req *r);
-    /* Adjust a step's cost for the pool's link (time, bound). */
-    void (*adjust)(void *st, cost_step *step);
+    /* The step about to run reads 'use->bytes' from the pool (zeroed
+     * before the call), overlapped with the device's work as
+     * 'use->per_layer' says (srv_step_finish). */
+    void (*traffic)(void *st, const cost_step *step, srv_link_use *use);
     /* A step was run, from 'start' to 'end'. */
     void (*recorded)(srv_inst *in, void *st, const cost_step *step,
                      hs_time start, hs_time end);
@@ -247,12 +263,10 @@ typedef struct srv_kvpol_ops {
 
 const srv_kvpol_ops *srv_kvpol_find(const char *name);
 
-/* A step also moves 'bytes' over a link of 'bw' B/s and 'latency_s',
- * overlapped with the device's work layer by layer: it takes the longer
- * of the two ('link' bound when the link is the longer), plus the
- * latency once.  Nothing when 'bytes' <= 0 (srv_step.c). */
-void srv_step_add_link(cost_step *step, double bytes, double bw,
-                       double latency_s);
+/* When the step whose link traffic was last started delivered its last
+ * byte (the cluster's network, or alone at the share's rate without
+ * one): a fetch row's end. */
+hs_time srv_host_link_end(const srv_inst *in);
 
 /* Traffic between an instance and its memory pool, over the pool's
  * link, that a KV pool policy reports for the results (srv_inst.c): the
@@ -273,6 +287,9 @@ typedef struct srv_pool_xfer {
 } srv_pool_xfer;
 
 void srv_host_pool_xfer(srv_inst *in, const srv_pool_xfer *x);
+/* 'bytes' of KV written to the pool now (offloads): they load the pool's
+ * link and the pool in the background; no step waits for them. */
+void srv_host_pool_write(srv_inst *in, double bytes);
 /* The simulated time now. */
 hs_time srv_host_now(const srv_inst *in);
 

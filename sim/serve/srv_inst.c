@@ -157,10 +157,23 @@ double srv_host_local_kv_bytes(const srv_inst *in)
     return mem * in->mem_fraction - fixed; /* a share of all memory */
 }
 
+/* The KV's device-memory bytes stay in the step's cost: pool-resident KV
+ * is read into a device buffer layer by layer and read there by the
+ * kernels (srv_step.c), so the cost model's kv_remote stays off. */
 void srv_host_set_remote_kv(srv_inst *in, int64_t total_blocks)
 {
-    in->ctx.opts.kv_remote = true;
     in->total_blocks = total_blocks;
+}
+
+hs_time srv_host_link_end(const srv_inst *in)
+{
+    return in->link_end;
+}
+
+void srv_host_pool_write(srv_inst *in, double bytes)
+{
+    if (in->hooks->pool_move != NULL && bytes > 0)
+        in->hooks->pool_move(in->hooks->ctx, in->idx, bytes, true);
 }
 
 void srv_host_pool_xfer(srv_inst *in, const srv_pool_xfer *x)
@@ -218,6 +231,20 @@ static void hand_off_early(srv_inst *in, hs_time end)
     in->n_handoff = k;
 }
 
+/* Finish the cost of a step starting at 't' whose pool reads (if any)
+ * run alone at the share's rate: without a network (unit tests). */
+static void lone_reads(srv_inst *in, hs_time t, const srv_plan *p,
+                       cost_step *st, const srv_link_use *use)
+{
+    double drain = 0;
+
+    if (use->bytes > 0) {
+        drain = use->bytes / in->pool_bw;
+        in->link_end = t + hs_time_from_s(in->pool_latency_s + drain);
+    }
+    srv_step_finish(in, p, st, use, drain);
+}
+
 /* Plan further identical decode iterations after the one ending at 't',
  * while the scheduler says the batch is steady and each ends by the
  * horizon; returns the end of the last. */
@@ -227,10 +254,16 @@ static hs_time fast_forward(srv_inst *in, hs_time t, bool finishing)
     int64_t iters = 1;
     srv_plan p;
     cost_step st;
+    srv_link_use use;
 
     while (!finishing && in->fast_forward && iters < MAX_CHUNK_ITERS &&
            in->sched->steady(in, &p)) {
-        srv_step_cost(in, &p, &st);
+        srv_step_cost(in, &p, &st, &use);
+        /* A step that reads from the pool shares the network with other
+         * instances: it runs in events of its own. */
+        if (use.bytes > 0 && in->hooks->pool_move != NULL)
+            break;
+        lone_reads(in, t, &p, &st, &use);
         /* Not t + duration: t may have saturated at HS_TIME_MAX (an
          * arrival at 2262, fuzz regression case); horizon - t cannot
          * overflow, both being >= 0. */
@@ -284,12 +317,33 @@ void srv_inst_kick(srv_inst *in)
         start_step(in);
 }
 
+/* Record and apply the costed step 'p' started at 't', hand off early
+ * what it prefills (layer-wise split), run steady iterations after it,
+ * and schedule the end of the last. */
+static void run_step(srv_inst *in, const srv_plan *p, hs_time t,
+                     const cost_step *st)
+{
+    bool finishing;
+
+    t = srv_step_record(in, p, t, st);
+    if (t < eng_now(in->eng))
+        t = eng_now(in->eng);
+    finishing = srv_step_apply(in, p, t);
+    if (in->layerwise)
+        hand_off_early(in, t);
+    t = fast_forward(in, t, finishing);
+    in->busy = true;
+    in->busy_until = t;
+    eng_schedule(in->eng, t, ENG_PRIO_COMPLETION, on_step_end, in, EV_STEP_END,
+                 0);
+}
+
 static void start_step(srv_inst *in)
 {
     hs_time t = eng_now(in->eng);
     srv_plan p;
     cost_step st;
-    bool finishing;
+    srv_link_use use;
 
     if (in->busy)
         return;
@@ -299,16 +353,34 @@ static void start_step(srv_inst *in)
     send_evicted(in);
     if (p.n_seqs == 0)
         return;
-    srv_step_cost(in, &p, &st);
-    t = srv_step_record(in, &p, t, &st);
-    finishing = srv_step_apply(in, &p, t);
-    if (in->layerwise)
-        hand_off_early(in, t);
-    t = fast_forward(in, t, finishing);
-    in->busy = true;
-    in->busy_until = t;
-    eng_schedule(in->eng, t, ENG_PRIO_COMPLETION, on_step_end, in, EV_STEP_END,
-                 0);
+    srv_step_cost(in, &p, &st, &use);
+    if (use.bytes > 0 && in->hooks->pool_move != NULL) {
+        /* The reads share the network: the step is applied when their
+         * last byte is in (srv_inst_link_done). */
+        in->busy = in->link_wait = true;
+        in->busy_until = t;
+        in->link_start = t;
+        in->pend = p;
+        in->pend_st = st;
+        in->pend_use = use;
+        in->hooks->pool_move(in->hooks->ctx, in->idx, use.bytes, false);
+        return;
+    }
+    lone_reads(in, t, &p, &st, &use);
+    run_step(in, &p, t, &st);
+}
+
+void srv_inst_link_done(srv_inst *in)
+{
+    hs_time now = eng_now(in->eng);
+    double drain = hs_time_to_s(now - in->link_start) - in->pool_latency_s;
+
+    HS_ASSERT(in->link_wait);
+    in->link_wait = false;
+    in->link_end = now;
+    srv_step_finish(in, &in->pend, &in->pend_st, &in->pend_use,
+                    drain > 0 ? drain : 0);
+    run_step(in, &in->pend, in->link_start, &in->pend_st);
 }
 
 /* Retire the requests that produced their last token, in (finish
@@ -576,6 +648,8 @@ int srv_inst_attach(srv_inst *in, const srv_kvpol_ops *kvpol,
                     const srv_pool_share *share, hs_diag *d)
 {
     in->kvpol = kvpol;
+    in->pool_bw = share->bw;
+    in->pool_latency_s = share->latency_s;
     in->kvpol_st = kvpol->size > 0 ? hs_calloc(1, kvpol->size) : NULL;
     return kvpol->attach != NULL ? kvpol->attach(in, in->kvpol_st, share, d)
                                  : HS_OK;
@@ -647,7 +721,13 @@ static const char *check_running(const srv_inst *in, int64_t *used,
 bool srv_inst_check(const srv_inst *in, FILE *why)
 {
     int64_t used = 0, out = 0, pre = 0, crossing = 0;
-    const char *broken = check_running(in, &used, &out, &pre);
+    const char *broken = NULL;
+
+    if (in->link_wait) /* planned, not yet applied (header) */
+        return srv_pcache_check(&in->cache, why) &&
+               (in->kvpol->check == NULL ||
+                in->kvpol->check(in->kvpol_st, why));
+    broken = check_running(in, &used, &out, &pre);
 
     for (const srv_req *r = in->wait.head; r != NULL; r = r->next) {
         out += (r->target - r->prefilled) + (r->output - r->generated);

@@ -45,7 +45,9 @@
  *   I5  n_dec, dec_kv_base, the residue counts and the heap describe
  *       exactly the running requests in their decode phase.
  * The KV pool policy checks its own state (kvpol check), the prefix
- * cache C1-C3 (srv_pcache.h).
+ * cache C1-C3 (srv_pcache.h).  I1, I2, I4 and I5 are not checked while a
+ * step waits for its pool traffic ('link_wait'): it has been planned
+ * (blocks grown, chunks set) but is applied only when its reads end.
  */
 #ifndef HETSIM_SRV_INST_H
 #define HETSIM_SRV_INST_H
@@ -103,6 +105,12 @@ typedef struct srv_inst_hooks {
     void (*step)(void *ctx, const srv_step_rec *rec);
     /* Traffic with the memory pool (srv_host_pool_xfer); may be NULL. */
     void (*pool_xfer)(void *ctx, const srv_pool_xfer *x);
+    /* Move 'bytes' between instance 'inst' and the memory pool over the
+     * cluster's network: a step's reads ('write' false; the cluster
+     * calls srv_inst_link_done when their last byte is in) or offloads
+     * in the background.  NULL: no network; reads then take the share's
+     * lone rate and offloads are not simulated on the link. */
+    void (*pool_move)(void *ctx, int inst, double bytes, bool write);
 } srv_inst_hooks;
 
 /* ---- the instance --------------------------------------------------------- */
@@ -163,6 +171,19 @@ struct srv_inst {
     bool layerwise;    /* split: KV moves while the prefill runs */
     int64_t fallbacks; /* mixed fallback: requests decoded here */
     int port;          /* split: this instance's port in the network */
+
+    /* The memory pool's link (srv_step.c, srv_pool.c) */
+    int pool_port;         /* its port on the pool's link in the network */
+    double pool_bw;        /* B/s a lone transfer reaches (the share's) */
+    double pool_latency_s; /* pool + link latency, per access */
+    double wr_pending;     /* offload bytes queued behind 'wr_busy' */
+    bool wr_busy;          /* an offload transfer is on the link */
+    double pool_move_bytes[2]; /* of the read [0] and write [1] on it */
+    bool link_wait;        /* the planned step waits for its reads */
+    hs_time link_start, link_end; /* of the last step's reads */
+    srv_plan pend;                /* the step waiting ('link_wait') */
+    cost_step pend_st;            /* its device cost */
+    srv_link_use pend_use;        /* its reads */
 
     /* decode aggregates (see the header comment; srv_decode.c) */
     int64_t dec_it;      /* decode iterations run */
@@ -262,8 +283,17 @@ void srv_kv_cache_prefix(srv_inst *in, srv_req *r, int64_t tokens);
 
 /* ---- a planned iteration (srv_step.c) ------------------------------------ */
 
-/* Cost the plan 'p' (the KV policy's adjustment included). */
-void srv_step_cost(srv_inst *in, const srv_plan *p, cost_step *st);
+/* Cost the plan 'p' on the device, its KV read locally (the step's
+ * pool reads, from the KV pool policy, in 'use'; host time not yet
+ * added): srv_step_finish completes it. */
+void srv_step_cost(srv_inst *in, const srv_plan *p, cost_step *st,
+                   srv_link_use *use);
+/* Complete the cost 'st' of 'p': its pool reads 'use' drained in
+ * 'drain_s' (their time on the link at the rates they got, latency not
+ * included), overlapped with the device's work as 'use' says, then the
+ * host time.  Never shorter than the device's work alone. */
+void srv_step_finish(const srv_inst *in, const srv_plan *p, cost_step *st,
+                     const srv_link_use *use, double drain_s);
 /* Record one costed iteration starting at 'start' (totals, step row);
  * return its end. */
 hs_time srv_step_record(srv_inst *in, const srv_plan *p, hs_time start,
@@ -318,6 +348,9 @@ void srv_inst_kick(srv_inst *in);
  * same event (the network finishes every transfer due at one instant in
  * one event, one hand-off after another). */
 void srv_inst_kick_later(srv_inst *in);
+/* The reads of the step waiting for them ended at the current time:
+ * finish, record and apply it, and schedule its end. */
+void srv_inst_link_done(srv_inst *in);
 /* Retire every request the instance holds as unfinished (end of a
  * stopped run). */
 void srv_inst_drain(srv_inst *in);

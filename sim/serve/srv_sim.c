@@ -45,7 +45,7 @@ static hs_time hook_horizon(void *ctx)
     const srv_sim *s = ctx;
     hs_time h = s->next_sample, next = eng_next_time(s->eng);
 
-    if (s->net != NULL)
+    if (s->sc->cluster.mode == SC_MODE_SPLIT)
         return next < h ? next : h;
     for (int i = 0; i < s->n_sources; i++) {
         const srv_source *src = &s->sources[i];
@@ -68,6 +68,11 @@ static void hook_pool_xfer(void *ctx, const srv_pool_xfer *x)
     srv_xfer_pool(ctx, x);
 }
 
+static void hook_pool_move(void *ctx, int inst, double bytes, bool write)
+{
+    srv_pool_move(ctx, inst, bytes, write);
+}
+
 static void set_hooks(srv_sim *s)
 {
     s->hooks.ctx = s;
@@ -78,6 +83,7 @@ static void set_hooks(srv_sim *s)
     s->hooks.horizon = hook_horizon;
     s->hooks.step = s->sink.step != NULL ? hook_step : NULL;
     s->hooks.pool_xfer = s->sink.transfer != NULL ? hook_pool_xfer : NULL;
+    s->hooks.pool_move = hook_pool_move;
 }
 
 /* ---- samples and the per-event observer ------------------------------------ */

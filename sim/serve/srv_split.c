@@ -67,6 +67,7 @@ static void start_transfer(srv_sim *s, srv_req *r)
     int res[2] = {s->insts[r->pinst].port, s->insts[r->inst].port};
 
     srv_queue_push_front(&s->moving, r);
+    s->kv_transfers++;
     hw_net_start(s->net, res, 2, (double)r->kv_tokens * s->kv_token_bytes,
                  s->xfer_epb, on_transfer_done, s, (uint64_t)(uintptr_t)r);
 }

@@ -230,29 +230,33 @@ static void emit_pool(srv_sim *s, const char *pool, const pool_totals *t)
 }
 
 /* Split mode: the KV transfer link's totals (scope = the link's name),
- * its energy counted in the run's. */
+ * its energy counted in the run's.  Its ports are the instances' KV
+ * ports; pool traffic over the same link crosses them too: its bytes are
+ * taken off (they cross one of the link's ports, and the pool's metrics
+ * count them), its time on the ports is not.  Pool transfers carry no
+ * energy in the network (srv_pool.c). */
 static void link_totals(srv_sim *s, double sim_s)
 {
     double bytes = 0, busy = 0, bw = 0;
     double energy = hw_net_energy_j(s->net);
 
-    for (int i = 0; i < hw_net_count(s->net); i++) {
+    for (int i = 0; i < s->n_insts; i++) {
         hw_res_stats st;
 
-        hw_net_stats(s->net, i, &st);
+        hw_net_stats(s->net, s->insts[i].port, &st);
         bytes += st.bytes;
         busy += st.busy_s;
         bw += st.bandwidth;
     }
-    /* Each byte crosses two ports (egress and ingress). */
-    srv_emit_metric(s, s->xfer_link, REC_M_bytes, bytes / 2);
+    /* Each byte of a hand-off crosses two ports (egress and ingress). */
+    bytes = (bytes - s->pool_shared_bytes) / 2;
+    srv_emit_metric(s, s->xfer_link, REC_M_bytes, bytes);
     srv_emit_metric(s, s->xfer_link, REC_M_energy_j, energy);
     srv_emit_metric(s, s->xfer_link, REC_M_port_busy_frac,
-                    sim_s > 0 ? busy / (sim_s * hw_net_count(s->net)) : 0);
+                    sim_s > 0 ? busy / (sim_s * s->n_insts) : 0);
     srv_emit_metric(s, s->xfer_link, REC_M_utilisation,
-                    sim_s > 0 && bw > 0 ? bytes / (bw * sim_s) : 0);
-    srv_emit_metric(s, s->xfer_link, REC_M_transfers,
-                    (double)hw_net_started(s->net));
+                    sim_s > 0 && bw > 0 ? 2 * bytes / (bw * sim_s) : 0);
+    srv_emit_metric(s, s->xfer_link, REC_M_transfers, (double)s->kv_transfers);
     s->summary.energy_j += energy;
 }
 
@@ -354,7 +358,7 @@ static void cluster_totals(srv_sim *s, double win_s, double sim_s)
     memset(pools, 0, sizeof pools);
     for (int i = 0; i < s->n_insts; i++)
         instance_totals(s, &s->insts[i], win_s, pools);
-    if (s->net != NULL) {
+    if (s->sc->cluster.mode == SC_MODE_SPLIT) {
         emit_pool(s, "prefill", &pools[0]);
         emit_pool(s, "decode", &pools[1]);
         link_totals(s, sim_s);

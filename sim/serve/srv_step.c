@@ -1,7 +1,8 @@
 /*
  * srv_step.c -- one planned iteration of an instance: its cost (the cost
- * model's step time, adjusted by the KV pool policy for the pool's
- * link), its record (the instance's totals and a step row for the
+ * model's step time, then the time of its reads from the memory pool
+ * overlapped with it as the KV pool policy says, then the host's time),
+ * its record (the instance's totals and a step row for the
  * cluster's sink), and applying it when it ends (prefill progress, first
  * tokens, prefixes into the cache, hand-offs of finished prefills in
  * split mode, one more decode iteration).
@@ -34,7 +35,8 @@ static void add_host_time(const srv_inst *in, int64_t n_seqs, cost_step *st)
         st->time_s = host;
 }
 
-void srv_step_cost(srv_inst *in, const srv_plan *p, cost_step *st)
+void srv_step_cost(srv_inst *in, const srv_plan *p, cost_step *st,
+                   srv_link_use *use)
 {
     const cost_batch *b = &p->batch;
     cost_batch padded;
@@ -49,24 +51,51 @@ void srv_step_cost(srv_inst *in, const srv_plan *p, cost_step *st)
         b = &padded;
     }
     cost_step_eval(&in->ctx, b, st);
-    if (in->kvpol->adjust != NULL)
-        in->kvpol->adjust(in->kvpol_st, st);
-    add_host_time(in, p->n_seqs, st);
+    use->bytes = 0;
+    use->per_layer = false;
+    if (in->kvpol->traffic != NULL)
+        in->kvpol->traffic(in->kvpol_st, st, use);
 }
 
-void srv_step_add_link(cost_step *step, double bytes, double bw,
-                       double latency_s)
+/* Pool-resident KV, read layer by layer into device memory (a two-layer
+ * buffer) and read there by the layer's kernels: the read of layer i
+ * (latency + its share of the drain) starts when layer i-1's compute
+ * starts, so with c the device time of one layer (the step's over
+ * 'layers') and r = latency + drain / layers,
+ *     t = r + (layers - 1) x max(c, r) + c  >=  layers x c,
+ * never shorter than the step with its KV in device memory. */
+static void per_layer(const srv_inst *in, cost_step *st, double drain_s)
 {
-    double t_link;
+    double n = in->ctx.model.layers > 0 ? in->ctx.model.layers : 1;
+    double c = st->time_s / n;
+    double r = in->pool_latency_s + drain_s / n;
 
-    if (bytes <= 0)
-        return;
-    t_link = bytes / bw;
-    if (t_link > step->time_s) {
-        step->time_s = t_link;
-        step->bound = COST_BOUND_LINK;
+    st->time_s = r + (n - 1) * (c > r ? c : r) + c;
+    if (r > c)
+        st->bound = COST_BOUND_LINK;
+}
+
+/* Fetched KV: the bytes move once, overlapped with the whole step, the
+ * latency paid once. */
+static void whole(const srv_inst *in, cost_step *st, double drain_s)
+{
+    if (drain_s > st->time_s) {
+        st->time_s = drain_s;
+        st->bound = COST_BOUND_LINK;
     }
-    step->time_s += latency_s;
+    st->time_s += in->pool_latency_s;
+}
+
+void srv_step_finish(const srv_inst *in, const srv_plan *p, cost_step *st,
+                     const srv_link_use *use, double drain_s)
+{
+    if (use->bytes > 0) {
+        if (use->per_layer)
+            per_layer(in, st, drain_s);
+        else
+            whole(in, st, drain_s);
+    }
+    add_host_time(in, p->n_seqs, st);
 }
 
 hs_time srv_step_duration(const cost_step *st)

@@ -6,8 +6,11 @@
  * streams of pool-resident KV (one per step) are added up per interval
  * (the time series' interval, else the whole run), each in the interval
  * in which it started, and written as one row per kind and interval that
- * carried bytes.  The rows' bytes add up to the memory pool's
- * offloaded_bytes, fetched_bytes and streamed_bytes metrics.
+ * carried bytes.  A step that waited for its pool reads reports its
+ * stream when they end: when its interval has been written meanwhile, its
+ * bytes go to the oldest interval still open (at most one step late).
+ * The rows' bytes add up to the memory pool's offloaded_bytes,
+ * fetched_bytes and streamed_bytes metrics.
  */
 #include "serve_int.h"
 
