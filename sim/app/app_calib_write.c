@@ -53,40 +53,14 @@ static void write_curve(FILE *f, const app_calib_device *dv, int k)
     fprintf(f, "    unit: %.6gns\n", c->unit_s * 1e9);
 }
 
-static void write_allreduce(FILE *f, const app_calib_device *dv)
-{
-    bool any = false;
-
-    for (int g = 0; g < COST_AR_COUNTS; g++) {
-        const cost_ar_table *t = &dv->cal.allreduce[g];
-        const app_kresid *r = &dv->ar_test[g];
-
-        if (t->gpus == 0 || t->n < 2)
-            continue;
-        if (!any)
-            fprintf(f, "# [bytes, seconds]: per size the faster of NCCL and "
-                       "vLLM's custom all-reduce (CUDA graph)\nallreduce:\n");
-        any = true;
-        fprintf(f,
-                "  - gpus: %d\n    # interpolation error at %zu held-out "
-                "sizes: at most %.1f%%\n",
-                t->gpus, r->n, 100 * r->median);
-        fprintf(f, "    source: \"%s\"\n",
-                dv->ar_borrowed[0] != '\0'
-                    ? "borrowed from h100-sxm (NVLink 4 / NVSwitch)"
-                    : "aiconfigurator/nccl_perf.csv aiconfigurator/"
-                      "vllm0.19.0_custom_allreduce_perf.csv");
-        fprintf(f, "    points:\n");
-        for (int i = 0; i < t->n; i++)
-            fprintf(f, "      - [%.0f, %.6g]\n", t->bytes[i], t->seconds[i]);
-    }
-}
-
-/* One implementation's tables under 'key' (engines choose one,
- * docs/engines.md). */
-static void write_impl(FILE *f, const app_calib_device *dv, const char *key,
-                       const cost_ar_table tabs[COST_AR_COUNTS],
-                       const char *what, const char *src)
+/* The measured tables 'tabs' (one per GPU count) under 'key', after the
+ * comment 'head' (whole lines): each with its GPU count, its held-out
+ * interpolation error when 'resid' has one per table, its source ('src',
+ * or the note that it is borrowed) and its [bytes, seconds] points. */
+static void write_tables(FILE *f, const app_calib_device *dv, const char *key,
+                         const char *head,
+                         const cost_ar_table tabs[COST_AR_COUNTS],
+                         const app_kresid *resid, const char *src)
 {
     bool any = false;
 
@@ -96,9 +70,15 @@ static void write_impl(FILE *f, const app_calib_device *dv, const char *key,
         if (t->gpus == 0 || t->n < 2)
             continue;
         if (!any)
-            fprintf(f, "# [bytes, seconds]: %s alone\n%s:\n", what, key);
+            fprintf(f, "%s%s:\n", head, key);
         any = true;
-        fprintf(f, "  - gpus: %d\n    source: \"%s\"\n    points:\n", t->gpus,
+        fprintf(f, "  - gpus: %d\n", t->gpus);
+        if (resid != NULL)
+            fprintf(f,
+                    "    # interpolation error at %zu held-out sizes: at "
+                    "most %.1f%%\n",
+                    resid[g].n, 100 * resid[g].median);
+        fprintf(f, "    source: \"%s\"\n    points:\n",
                 dv->ar_borrowed[0] != '\0'
                     ? "borrowed from h100-sxm (NVLink 4 / NVSwitch)"
                     : src);
@@ -107,41 +87,40 @@ static void write_impl(FILE *f, const app_calib_device *dv, const char *key,
     }
 }
 
-/* The MoE all-to-all tables: 'dispatch' (which 0) or 'combine' (1). */
-static void write_alltoall(FILE *f, const app_calib_device *dv, int which)
+/* Every measured table: the all-reduce (the faster implementation per
+ * size, and each alone: engines choose, docs/engines.md) and the MoE
+ * all-to-all's dispatch and combine. */
+static void write_measured(FILE *f, const app_calib_device *dv)
 {
-    bool any = false;
+    write_tables(f, dv, "allreduce",
+                 "# [bytes, seconds]: per size the faster of NCCL and "
+                 "vLLM's custom all-reduce (CUDA graph)\n",
+                 dv->cal.allreduce, dv->ar_test,
+                 "aiconfigurator/nccl_perf.csv aiconfigurator/"
+                 "vllm0.19.0_custom_allreduce_perf.csv");
+    write_tables(f, dv, "allreduce_nccl",
+                 "# [bytes, seconds]: NCCL 2.29 alone\n", dv->cal.ar_nccl,
+                 NULL, "aiconfigurator/nccl_perf.csv (all_reduce, half)");
+    write_tables(f, dv, "allreduce_custom",
+                 "# [bytes, seconds]: vLLM's custom all-reduce (CUDA graph) "
+                 "alone\n",
+                 dv->cal.ar_custom, NULL,
+                 "aiconfigurator/vllm0.19.0_custom_allreduce_perf.csv "
+                 "(vLLM_custom_graph, bfloat16)");
+    for (int w = 0; w < 2; w++) {
+        char head[256];
 
-    for (int g = 0; g < COST_AR_COUNTS; g++) {
-        const cost_ar_table *t =
-            which == 0 ? &dv->cal.dispatch[g] : &dv->cal.combine[g];
-        const app_kresid *r = &dv->a2a_test[which][g];
-
-        if (t->gpus == 0 || t->n < 2)
-            continue;
-        if (!any)
-            fprintf(f,
-                    "# [bytes per GPU, seconds]: DeepEP's MoE %s "
-                    "(tokens x top_k x hidden x %s), per size\n"
-                    "# the faster of the low-latency and normal kernels "
-                    "(DeepSeek-V3 shape)\n%s:\n",
-                    which == 0 ? "dispatch" : "combine",
-                    which == 0 ? "1 B (fp8)" : "2 B (bf16)",
-                    which == 0 ? "dispatch" : "combine");
-        any = true;
-        fprintf(f,
-                "  - gpus: %d\n    # interpolation error at %zu held-out "
-                "sizes: at most %.1f%%\n",
-                t->gpus, r->n, 100 * r->median);
-        fprintf(f, "    source: \"%s\"\n",
-                dv->ar_borrowed[0] != '\0'
-                    ? "borrowed from h100-sxm (NVLink 4 / NVSwitch)"
-                    : "aiconfigurator/sglang0.5.12_deepep_low_latency_perf."
-                      "csv aiconfigurator/sglang0.5.12_deepep_normal_perf."
-                      "csv");
-        fprintf(f, "    points:\n");
-        for (int i = 0; i < t->n; i++)
-            fprintf(f, "      - [%.0f, %.6g]\n", t->bytes[i], t->seconds[i]);
+        snprintf(head, sizeof head,
+                 "# [bytes per GPU, seconds]: DeepEP's MoE %s (tokens x "
+                 "top_k x hidden x %s), per size\n# the faster of the "
+                 "low-latency and normal kernels (DeepSeek-V3 shape)\n",
+                 w == 0 ? "dispatch" : "combine",
+                 w == 0 ? "1 B (fp8)" : "2 B (bf16)");
+        write_tables(f, dv, w == 0 ? "dispatch" : "combine", head,
+                     w == 0 ? dv->cal.dispatch : dv->cal.combine,
+                     dv->a2a_test[w],
+                     "aiconfigurator/sglang0.5.12_deepep_low_latency_perf.csv "
+                     "aiconfigurator/sglang0.5.12_deepep_normal_perf.csv");
     }
 }
 
@@ -163,15 +142,7 @@ static void write_file(FILE *f, const app_calib_device *dv)
     for (int k = 0; k < COST_N_KCLASS; k++)
         if (dv->cls[k].fitted || dv->cls[k].borrowed[0] != '\0')
             write_curve(f, dv, k);
-    write_allreduce(f, dv);
-    write_impl(f, dv, "allreduce_nccl", dv->cal.ar_nccl, "NCCL 2.29",
-               "aiconfigurator/nccl_perf.csv (all_reduce, half)");
-    write_impl(f, dv, "allreduce_custom", dv->cal.ar_custom,
-               "vLLM's custom all-reduce (CUDA graph)",
-               "aiconfigurator/vllm0.19.0_custom_allreduce_perf.csv "
-               "(vLLM_custom_graph, bfloat16)");
-    write_alltoall(f, dv, 0);
-    write_alltoall(f, dv, 1);
+    write_measured(f, dv);
 }
 
 int app_calib_write(const char *out_dir, const char *catalog,

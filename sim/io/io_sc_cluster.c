@@ -17,42 +17,14 @@ static const char *const cluster_keys[] = {
     "kv_transfer", "kv_pool",        "kv_retention", "prefix_cache",
     "block_size",  "mixed_fallback", NULL,
 };
-static const char *const instance_keys[] = {
-    "name",
-    "device",
-    "count",
-    "tp",
-    "pp",
-    "dp",
-    "ep",
-    "moe_tp",
-    "moe_skew",
-    "max_batch",
-    "max_batch_tokens",
-    "chunked_prefill",
-    "scheduler",
-    "link",
-    "router",
-    "engine",
-    NULL,
-};
-static const char *const role_keys[] = {
-    "device",
-    "count",
-    "tp",
-    "pp",
-    "dp",
-    "ep",
-    "moe_tp",
-    "moe_skew",
-    "max_batch",
-    "max_batch_tokens",
-    "chunked_prefill",
-    "scheduler",
-    "link",
-    "engine",
-    NULL,
-};
+/* The keys an instance group and a split pool share, in message order. */
+#define GROUP_KEYS                                                            \
+    "device", "count", "tp", "pp", "dp", "ep", "moe_tp", "moe_skew",          \
+        "max_batch", "max_batch_tokens", "chunked_prefill", "scheduler",      \
+        "link"
+static const char *const instance_keys[] = {"name", GROUP_KEYS, "router",
+                                            "engine", NULL};
+static const char *const role_keys[] = {GROUP_KEYS, "engine", NULL};
 static const char *const kv_transfer_keys[] = {"link", "layerwise", NULL};
 static const char *const kv_pool_keys[] = {"pool", "policy", NULL};
 static const char *const retention_keys[] = {"policy", "idle_timeout", NULL};
