@@ -18,38 +18,15 @@
 
 /* Keys of a profile file; a scenario's 'engine' mapping takes the same
  * keys with 'profile' in place of 'name', 'description' and 'source'. */
-static const char *const file_keys[] = {
-    "name",
-    "description",
-    "source",
-    "max_batch",
-    "max_batch_tokens",
-    "chunked_prefill",
-    "scheduler",
-    "host",
-    "memory",
-    "cuda_graphs",
-    "init",
-    "preemption",
-    "local_prefill_max",
-    "allreduce",
-    NULL,
-};
-static const char *const override_keys[] = {
-    "profile",
-    "max_batch",
-    "max_batch_tokens",
-    "chunked_prefill",
-    "scheduler",
-    "host",
-    "memory",
-    "cuda_graphs",
-    "init",
-    "preemption",
-    "local_prefill_max",
-    "allreduce",
-    NULL,
-};
+/* The keys a profile file and an inline override share, in message
+ * order. */
+#define PROFILE_KEYS                                                          \
+    "max_batch", "max_batch_tokens", "chunked_prefill", "scheduler", "host",  \
+        "memory", "cuda_graphs", "init", "preemption", "local_prefill_max",   \
+        "allreduce"
+static const char *const file_keys[] = {"name", "description", "source",
+                                        PROFILE_KEYS, NULL};
+static const char *const override_keys[] = {"profile", PROFILE_KEYS, NULL};
 static const char *const allreduce_keys[] = {"impl", "custom_max", NULL};
 static const char *const allreduce_names[] = {"best", "nccl", "custom"};
 static const char *const host_keys[] = {"step", "per_seq", "overlap", NULL};

@@ -10,23 +10,14 @@
 #include <math.h>
 #include <string.h>
 
+#include "ck_util.h"
 #include "hetsim/cost.h"
 
 Suite *cost_model_suite(void);
 
-static cost_model llama3_8b(void)
-{
-    cost_model m = {0};
-
-    strcpy(m.name, "llama-3-8b");
-    m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8;
-    m.head_dim = 128, m.ffn = 14336, m.vocab = 128256, m.gated_mlp = true;
-    return m;
-}
-
 static cost_model llama3_70b(void)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
 
     m.layers = 80, m.hidden = 8192, m.heads = 64, m.ffn = 28672;
     return m;
@@ -34,7 +25,7 @@ static cost_model llama3_70b(void)
 
 static cost_model llama2_7b(void)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
 
     m.kv_heads = 32, m.ffn = 11008, m.vocab = 32000;
     return m;
@@ -42,23 +33,10 @@ static cost_model llama2_7b(void)
 
 static cost_model mixtral(void)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
 
     m.vocab = 32000, m.ffn = 14336;
     m.moe_experts = 8, m.moe_top_k = 2, m.moe_expert_ffn = 14336;
-    return m;
-}
-
-static cost_model deepseek_v3(void)
-{
-    cost_model m = {0};
-
-    m.layers = 61, m.hidden = 7168, m.heads = 128, m.vocab = 129280;
-    m.ffn = 18432, m.gated_mlp = true;
-    m.moe_experts = 256, m.moe_top_k = 8, m.moe_expert_ffn = 2048;
-    m.moe_shared_experts = 1, m.moe_dense_layers = 3;
-    m.has_mla = true, m.mla_q_lora_rank = 1536, m.mla_kv_lora_rank = 512;
-    m.mla_qk_rope_dim = 64, m.mla_qk_nope_dim = 128, m.mla_v_head_dim = 128;
     return m;
 }
 
@@ -95,8 +73,8 @@ static const cost_precision bf16 = {
 
 START_TEST(params_match_published_counts)
 {
-    cost_model a = llama2_7b(), b = llama3_8b(), c = mixtral();
-    cost_model d = deepseek_v3(), e = llama3_70b();
+    cost_model a = llama2_7b(), b = ck_llama3_8b(), c = mixtral();
+    cost_model d = ck_deepseek_v3(), e = llama3_70b();
 
     /* HF parameter counts (norm weights included). */
     REL_EQ(cost_model_params_total(&a), 6738415616.0);
@@ -112,8 +90,8 @@ END_TEST
 
 START_TEST(kv_bytes_per_token)
 {
-    cost_model a = llama2_7b(), b = llama3_8b(), c = mixtral();
-    cost_model d = deepseek_v3(), e = llama3_70b();
+    cost_model a = llama2_7b(), b = ck_llama3_8b(), c = mixtral();
+    cost_model d = ck_deepseek_v3(), e = llama3_70b();
     cost_precision fp8kv = {
         .weights = COST_BF16, .kv = COST_FP8, .activations = COST_BF16};
 
@@ -137,7 +115,7 @@ END_TEST
 /* Llama-3-8B, one sequence decoding at context c: every term by hand. */
 START_TEST(dense_gqa_decode_by_hand)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     cost_ctx c = ctx_for(&m, bf16, 1);
     cost_batch b = {0};
     cost_step st;
@@ -218,7 +196,7 @@ END_TEST
 
 START_TEST(chunked_prefill_pairs)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     cost_ctx c = ctx_for(&m, bf16, 1);
     cost_batch b = {0};
 
@@ -270,7 +248,7 @@ END_TEST
  * 2 H (2 d_c + d_r) / ((d_c + d_r) b_kv) = 241.8 FLOP/B in bf16. */
 START_TEST(mla_decode_absorbed)
 {
-    cost_model m = deepseek_v3();
+    cost_model m = ck_deepseek_v3();
     cost_ctx c = ctx_for(&m, bf16, 1);
     cost_batch b = {0};
     cost_op ops[64];
@@ -303,7 +281,7 @@ END_TEST
  * core with qk dim d_n + d_r and v dim d_v. */
 START_TEST(mla_prefill_naive)
 {
-    cost_model m = deepseek_v3();
+    cost_model m = ck_deepseek_v3();
     cost_ctx c = ctx_for(&m, bf16, 1);
     cost_batch b = {0};
     cost_op ops[64];
@@ -354,7 +332,7 @@ END_TEST
 
 START_TEST(roofline_time_and_bound)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     cost_ctx c = ctx_for(&m, bf16, 1);
     cost_batch b = {0};
     cost_step st;
@@ -374,7 +352,7 @@ END_TEST
 START_TEST(tensor_parallel_allreduce)
 {
     cost_link l = {"x", 100e9, 2e-6, 0, 1.0};
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     cost_ctx c1 = ctx_for(&m, bf16, 1), c4 = ctx_for(&m, bf16, 4);
     cost_batch b = {0};
     cost_step s1, s4;
@@ -435,7 +413,7 @@ END_TEST
 
 START_TEST(model_validation)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     char why[128];
 
     ck_assert(cost_model_valid(&m, why, sizeof why));
@@ -452,7 +430,7 @@ END_TEST
  * time leaves the KV bytes out (the serving layer adds the link time). */
 START_TEST(remote_kv_leaves_device_memory_time)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     cost_device dev = h100();
     cost_options remote = {.kv_remote = true};
     cost_ctx local, pool;
@@ -476,7 +454,7 @@ END_TEST
 
 START_TEST(empty_batch_costs_nothing)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     cost_ctx c = ctx_for(&m, bf16, 2);
     cost_batch b = {0};
     cost_step st;

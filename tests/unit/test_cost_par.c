@@ -11,33 +11,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "ck_util.h"
 #include "hetsim/cost.h"
 
 Suite *cost_par_suite(void);
-
-static cost_model llama3_8b(void)
-{
-    cost_model m = {0};
-
-    strcpy(m.name, "llama-3-8b");
-    m.layers = 32, m.hidden = 4096, m.heads = 32, m.kv_heads = 8;
-    m.head_dim = 128, m.ffn = 14336, m.vocab = 128256, m.gated_mlp = true;
-    return m;
-}
-
-static cost_model deepseek_v3(void)
-{
-    cost_model m = {0};
-
-    strcpy(m.name, "deepseek-v3");
-    m.layers = 61, m.hidden = 7168, m.heads = 128, m.vocab = 129280;
-    m.ffn = 18432, m.gated_mlp = true;
-    m.moe_experts = 256, m.moe_top_k = 8, m.moe_expert_ffn = 2048;
-    m.moe_shared_experts = 1, m.moe_dense_layers = 3;
-    m.has_mla = true, m.mla_q_lora_rank = 1536, m.mla_kv_lora_rank = 512;
-    m.mla_qk_rope_dim = 64, m.mla_qk_nope_dim = 128, m.mla_v_head_dim = 128;
-    return m;
-}
 
 /* H100 SXM figures, ideal efficiencies and no overheads: pure rooflines. */
 static cost_device h100(void)
@@ -97,7 +74,7 @@ END_TEST
  * for the price of one when weights dominate. */
 START_TEST(pipeline_step_bubble)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     cost_ctx c1 = ctx_par(&m, 1, 1, 1, 1, 0), c4 = ctx_par(&m, 1, 4, 1, 1, 0);
     cost_batch b;
     cost_step s1, s4, s4x4;
@@ -123,7 +100,7 @@ END_TEST
  * slowest rank holds ceil(9/4) = 3. */
 START_TEST(attention_dp_split)
 {
-    cost_model m = llama3_8b();
+    cost_model m = ck_llama3_8b();
     cost_ctx c1 = ctx_par(&m, 1, 1, 1, 1, 0), c4 = ctx_par(&m, 1, 1, 4, 1, 0);
     cost_batch b;
     cost_step one, dp;
@@ -154,7 +131,7 @@ END_TEST
  * layers; no TP all-reduce at tp 1. */
 START_TEST(moe_alltoall_bytes)
 {
-    cost_model m = deepseek_v3();
+    cost_model m = ck_deepseek_v3();
     cost_ctx c = ctx_par(&m, 1, 1, 8, 8, 0);
     cost_batch b;
     cost_step st;
@@ -178,7 +155,7 @@ END_TEST
  * twice that to combine. */
 START_TEST(moe_alltoall_measured_table)
 {
-    cost_model m = deepseek_v3();
+    cost_model m = ck_deepseek_v3();
     cost_device dev = h100();
     cost_parallel p = {1, 8, 8, 1, 0};
     cost_ctx c;
@@ -248,7 +225,7 @@ END_TEST
  * skewed count. */
 START_TEST(skew_in_step)
 {
-    cost_model m = deepseek_v3();
+    cost_model m = ck_deepseek_v3();
     cost_ctx c = ctx_par(&m, 1, 1, 1, 1, 1.2);
     cost_batch b;
     cost_op ops[64];
@@ -270,7 +247,7 @@ END_TEST
 
 START_TEST(layout_checks)
 {
-    cost_model m = deepseek_v3(), d = llama3_8b();
+    cost_model m = ck_deepseek_v3(), d = ck_llama3_8b();
     cost_parallel ok = {1, 8, 8, 1, 0}, bad = {1, 1, 8, 2, 0};
     cost_parallel dense_ep = {1, 1, 2, 1, 0}, skew = {1, 1, 1, 8, 5};
     char why[200];
@@ -289,7 +266,7 @@ END_TEST
  * copy of q_a. */
 START_TEST(mla_replicated_projections)
 {
-    cost_model m = deepseek_v3();
+    cost_model m = ck_deepseek_v3();
     cost_ctx c1 = ctx_par(&m, 1, 1, 1, 1, 0), c8 = ctx_par(&m, 8, 1, 1, 1, 0);
     cost_batch b;
     cost_op o1[64], o8[64];
